@@ -1,0 +1,59 @@
+/* carevan engine: reading and writing problems and plans, converters from
+ * benchmark formats, the independent plan checker, and the orchestration the
+ * CLI and the server share.  One public header for all of engine/. */
+#ifndef CV_ENGINE_H
+#define CV_ENGINE_H
+
+#include "cv/plan.h"
+#include "cv/problem.h"
+
+/* ---- VROOM JSON problems (engine/vroom_json.c) ---- */
+
+/* Parses VROOM JSON text (len bytes, need not be NUL-terminated).  On failure
+ * returns CV_EINVAL (or CV_ENOMEM / CV_ETOOBIG) with a field-path message in
+ * diag, e.g. "jobs[3].time_windows[0]: start 900 > end 600". */
+cv_status cv_problem_from_json(cv_problem **out, const char *text, size_t len, cv_diag *diag);
+/* Reads a file ("-" is stdin, at most CV_MAX_INPUT_BYTES) and parses it. */
+cv_status cv_problem_from_json_file(cv_problem **out, const char *path, cv_diag *diag);
+/* Reads a whole file ("-" = stdin) into a malloc'ed NUL-terminated buffer. */
+cv_status cv_read_file(const char *path, size_t max_bytes, char **text, size_t *len, cv_diag *diag);
+
+/* ---- Plans as VROOM-shaped JSON (engine/plan_json.c) ---- */
+
+/* Writes code 0, summary, unassigned (with our `reason`), routes with steps.
+ * *out is malloc'ed, caller frees. */
+cv_status cv_plan_to_json(const cv_plan *plan, const cv_problem *p, char **out);
+
+/* ---- Benchmark converters (engine/convert_*.c) ---- */
+
+/* DIMACS convention: every distance and travel time is floor(10 * euclid), an
+ * integer in tenths of the instance's unit; service times and windows are
+ * multiplied by 10 to the same scale.  Vehicles: the fleet size of the file,
+ * capacity as given, depot window as the vehicles' shift.
+ * Solomon and Gehring & Homberger share one format; Li & Lim is the PDPTW one. */
+cv_status cv_convert_solomon(cv_problem **out, const char *path, cv_diag *diag);
+cv_status cv_convert_lilim(cv_problem **out, const char *path, cv_diag *diag);
+/* Serialises a problem (with its matrices) back to VROOM JSON. */
+cv_status cv_problem_to_json(const cv_problem *p, char **out);
+
+/* ---- The independent plan checker (engine/checker.c) ----
+ * Shares no code with solver/: it recomputes every arrival, wait, service
+ * start, load, distance and cost from the problem alone and compares. */
+typedef struct cv_check_report {
+    uint32_t nviolations; /* constraint violations (time windows, capacity, ...) */
+    uint32_t nmismatches; /* solution fields disagreeing with the recomputation */
+    char **messages;      /* nviolations + nmismatches lines, each naming the place */
+    uint32_t nmessages;
+    /* Recomputed totals of the plan. */
+    int64_t cost, duration, distance, waiting, service, setup;
+    uint32_t routes, assigned, unassigned, priority;
+} cv_check_report;
+
+/* Checks solution JSON against p.  Returns CV_OK when the solution could be
+ * read (violations are in the report), CV_EINVAL with diag when the solution
+ * is not a readable VROOM solution. */
+cv_status cv_check_json(const cv_problem *p, const char *solution, size_t len,
+                        cv_check_report *rep, cv_diag *diag);
+void cv_check_report_fini(cv_check_report *rep);
+
+#endif

@@ -1,0 +1,470 @@
+/* The `carevan` command: one binary, one subcommand per job.
+ *
+ *   solve    PROBLEM.json  -> VROOM-shaped solution (the planner's daily job)
+ *   check    PROBLEM.json SOLUTION.json   (the independent plan checker)
+ *   convert  --from solomon|lilim FILE    (benchmarks -> VROOM JSON)
+ *   import / route / matrix               (road graph, when built with graph/)
+ *
+ * Exit codes: 0 ok, 1 failure or (check) violations, 2 bad input. */
+#define _POSIX_C_SOURCE 200809L
+#include "cv/engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef CV_SOLVER_AVAILABLE
+#include "cv/solver.h"
+#endif
+#ifdef CV_GRAPH_AVAILABLE
+#include "cv/graph.h"
+#endif
+
+#define EXIT_BAD_INPUT 2
+
+static const char *usage_main =
+    "carevan " CV_VERSION_STRING " - route optimisation for home and rural elderly care\n"
+    "\n"
+    "usage: carevan <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  solve PROBLEM.json      plan visits (VROOM JSON in, VROOM-shaped JSON out)\n"
+    "  check PROBLEM.json SOLUTION.json\n"
+    "                          verify a plan independently of the solver\n"
+    "  convert --from solomon|lilim FILE\n"
+    "                          turn a benchmark instance into VROOM JSON\n"
+    "  import CITY.osm.pbf -o CITY.cvg\n"
+    "                          build a road graph from OpenStreetMap data\n"
+    "  route CITY.cvg --profile car LON,LAT LON,LAT ...\n"
+    "  matrix CITY.cvg --profile car POINTS.csv\n"
+    "\n"
+    "`carevan <command> --help` describes each command.  --version prints the version.\n";
+
+static int write_text(const char *path, const char *text)
+{
+    if (!path || strcmp(path, "-") == 0) {
+        if (fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
+            fprintf(stderr, "carevan: cannot write to stdout\n");
+            return 1;
+        }
+        return 0;
+    }
+    /* Write to a temporary file and rename: a crash never leaves half a plan. */
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (!tmp) return 1;
+    snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        fprintf(stderr, "carevan: cannot write %s\n", path);
+        free(tmp);
+        return 1;
+    }
+    bool ok = fputs(text, f) != EOF && fputc('\n', f) != EOF;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "carevan: cannot write %s\n", path);
+        remove(tmp);
+        free(tmp);
+        return 1;
+    }
+    free(tmp);
+    return 0;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!s || !*s || *s == '-') return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end) return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_double(const char *s, double *out)
+{
+    char *end;
+    if (!s || !*s) return false;
+    double v = strtod(s, &end);
+    if (*end || !(v >= 0) || v > 1e9) return false;
+    *out = v;
+    return true;
+}
+
+/* ---- check ---- */
+
+static const char *usage_check =
+    "usage: carevan check PROBLEM.json SOLUTION.json [--quiet]\n"
+    "\n"
+    "Recomputes every arrival, wait, load, distance and cost of SOLUTION from PROBLEM\n"
+    "alone (sharing no code with the solver) and lists each constraint violation and\n"
+    "each field that disagrees.  Exit 0: valid; 1: violations; 2: unreadable input.\n";
+
+static int cmd_check(int argc, char **argv)
+{
+    const char *files[2] = {NULL, NULL};
+    int nfiles = 0;
+    bool quiet = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage_check, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
+            quiet = true;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "carevan check: unknown option %s\n%s", argv[i], usage_check);
+            return EXIT_BAD_INPUT;
+        } else if (nfiles < 2) {
+            files[nfiles++] = argv[i];
+        } else {
+            fprintf(stderr, "carevan check: too many arguments\n%s", usage_check);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if (nfiles != 2) {
+        fputs(usage_check, stderr);
+        return EXIT_BAD_INPUT;
+    }
+    cv_diag diag;
+    cv_diag_clear(&diag);
+    cv_problem *p = NULL;
+    if (cv_problem_from_json_file(&p, files[0], &diag) != CV_OK) {
+        fprintf(stderr, "carevan check: %s: %s\n", files[0], diag.msg);
+        return EXIT_BAD_INPUT;
+    }
+    char *sol;
+    size_t len;
+    if (cv_read_file(files[1], CV_MAX_INPUT_BYTES, &sol, &len, &diag) != CV_OK) {
+        fprintf(stderr, "carevan check: %s\n", diag.msg);
+        cv_problem_destroy(p);
+        return EXIT_BAD_INPUT;
+    }
+    cv_check_report rep;
+    memset(&rep, 0, sizeof rep);
+    cv_status s = cv_check_json(p, sol, len, &rep, &diag);
+    free(sol);
+    int code;
+    if (s != CV_OK) {
+        fprintf(stderr, "carevan check: %s: %s\n", files[1], diag.msg);
+        code = EXIT_BAD_INPUT;
+    } else {
+        for (uint32_t i = 0; i < rep.nmessages; i++) printf("%s\n", rep.messages[i]);
+        if (!quiet)
+            fprintf(stderr,
+                    "carevan check: %s: %u violation%s, %u mismatch%s; %u routes, %u tasks "
+                    "assigned, %u unassigned, cost %lld, travel %lld, distance %lld\n",
+                    rep.nviolations + rep.nmismatches ? "INVALID" : "valid", rep.nviolations,
+                    rep.nviolations == 1 ? "" : "s", rep.nmismatches,
+                    rep.nmismatches == 1 ? "" : "es", rep.routes, rep.assigned, rep.unassigned,
+                    (long long)rep.cost, (long long)rep.duration, (long long)rep.distance);
+        code = rep.nviolations + rep.nmismatches ? 1 : 0;
+    }
+    cv_check_report_fini(&rep);
+    cv_problem_destroy(p);
+    return code;
+}
+
+/* ---- convert ---- */
+
+static const char *usage_convert =
+    "usage: carevan convert --from solomon|lilim FILE [-o PROBLEM.json]\n"
+    "\n"
+    "Solomon and Gehring & Homberger files (--from solomon) and Li & Lim files\n"
+    "(--from lilim) become VROOM JSON with matrices on the DIMACS convention:\n"
+    "travel time = distance = floor(10 * euclidean distance), service times and\n"
+    "windows times 10, so totals are in tenths of the instance's unit.\n";
+
+static int cmd_convert(int argc, char **argv)
+{
+    const char *from = NULL, *file = NULL, *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage_convert, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--from") && i + 1 < argc) {
+            from = argv[++i];
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "carevan convert: unknown option %s\n%s", argv[i], usage_convert);
+            return EXIT_BAD_INPUT;
+        } else if (!file) {
+            file = argv[i];
+        } else {
+            fprintf(stderr, "carevan convert: too many arguments\n%s", usage_convert);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if (!from || !file) {
+        fputs(usage_convert, stderr);
+        return EXIT_BAD_INPUT;
+    }
+    cv_diag diag;
+    cv_diag_clear(&diag);
+    cv_problem *p = NULL;
+    cv_status s;
+    if (!strcmp(from, "solomon") || !strcmp(from, "homberger"))
+        s = cv_convert_solomon(&p, file, &diag);
+    else if (!strcmp(from, "lilim"))
+        s = cv_convert_lilim(&p, file, &diag);
+    else {
+        fprintf(stderr, "carevan convert: --from %s: expected solomon or lilim\n", from);
+        return EXIT_BAD_INPUT;
+    }
+    if (s != CV_OK) {
+        fprintf(stderr, "carevan convert: %s\n", diag.set ? diag.msg : cv_status_message(s));
+        return EXIT_BAD_INPUT;
+    }
+    char *text;
+    s = cv_problem_to_json(p, &text);
+    cv_problem_destroy(p);
+    if (s != CV_OK) {
+        fprintf(stderr, "carevan convert: %s\n", cv_status_message(s));
+        return 1;
+    }
+    int code = write_text(out, text);
+    free(text);
+    return code;
+}
+
+/* ---- solve ---- */
+
+static const char *usage_solve =
+    "usage: carevan solve [PROBLEM.json] [-o SOLUTION.json] [--time-limit SECONDS]\n"
+    "                     [--effort N] [--seed N] [--threads N] [--graph CITY.cvg] [--quiet]\n"
+    "\n"
+    "Reads a VROOM JSON problem (stdin when no file or '-') and writes the plan in\n"
+    "VROOM's output shape (stdout unless -o).  A short summary goes to stderr.\n"
+    "  --time-limit S   wall-clock limit in seconds (default: effort-bound only)\n"
+    "  --effort N       deterministic work budget (same seed + effort = same plan)\n"
+    "  --seed N         random seed (default 1)\n"
+    "  --threads N      worker threads (default 1)\n"
+    "  --graph FILE     road graph from `carevan import`, for problems that give\n"
+    "                   coordinates instead of matrices\n";
+
+#ifdef CV_GRAPH_AVAILABLE
+/* Fills every profile's matrices from the graph for a coordinates problem. */
+static cv_status fill_from_graph(cv_problem *p, const char *graph_path, unsigned threads,
+                                 cv_diag *diag)
+{
+    cv_graph *g = NULL;
+    cv_status s = cv_graph_load(&g, graph_path, diag);
+    if (s != CV_OK) return s;
+    double *pts = cv_calloc(2 * (size_t)p->nlocs, sizeof *pts);
+    if (!pts) {
+        cv_graph_destroy(g);
+        return CV_ENOMEM;
+    }
+    for (uint32_t i = 0; i < p->nlocs; i++) {
+        pts[2 * i] = p->locs[i].lon;
+        pts[2 * i + 1] = p->locs[i].lat;
+    }
+    for (uint32_t i = 0; i < p->nprofiles && s == CV_OK; i++) {
+        cv_profile *pr = &p->profiles[i];
+        int gp = cv_graph_profile_find(g, pr->name);
+        if (gp < 0) {
+            s = cv_diag_set(diag,
+                            "profile \"%s\": %s has no such profile (it has car, van, ebike, "
+                            "walk, as imported)",
+                            pr->name, graph_path);
+            break;
+        }
+        pr->durations = cv_calloc((size_t)p->nlocs * p->nlocs, sizeof *pr->durations);
+        pr->distances = cv_calloc((size_t)p->nlocs * p->nlocs, sizeof *pr->distances);
+        if (!pr->durations || !pr->distances) {
+            s = CV_ENOMEM;
+            break;
+        }
+        pr->n = p->nlocs;
+        s = cv_graph_matrix(g, gp, pts, p->nlocs, pr->durations, pr->distances, threads, diag);
+    }
+    free(pts);
+    cv_graph_destroy(g);
+    return s;
+}
+#endif
+
+static void human_duration(char *buf, size_t n, int64_t s)
+{
+    snprintf(buf, n, "%lldh%02lld", (long long)(s / 3600), (long long)(s % 3600 / 60));
+}
+
+static int cmd_solve(int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL, *graph = NULL;
+    bool quiet = false;
+    double time_limit = 0;
+    uint64_t seed = 1, threads = 1, effort = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool has_val = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage_solve, stdout);
+            return 0;
+        } else if (!strcmp(a, "-o") && has_val) {
+            out = argv[++i];
+        } else if (!strcmp(a, "--graph") && has_val) {
+            graph = argv[++i];
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            quiet = true;
+        } else if (!strcmp(a, "--time-limit") && has_val) {
+            if (!parse_double(argv[++i], &time_limit)) {
+                fprintf(stderr, "carevan solve: --time-limit %s: expected seconds >= 0\n",
+                        argv[i]);
+                return EXIT_BAD_INPUT;
+            }
+        } else if (!strcmp(a, "--seed") && has_val) {
+            if (!parse_u64(argv[++i], &seed)) {
+                fprintf(stderr, "carevan solve: --seed %s: expected an integer >= 0\n", argv[i]);
+                return EXIT_BAD_INPUT;
+            }
+        } else if (!strcmp(a, "--effort") && has_val) {
+            if (!parse_u64(argv[++i], &effort)) {
+                fprintf(stderr, "carevan solve: --effort %s: expected an integer >= 0\n",
+                        argv[i]);
+                return EXIT_BAD_INPUT;
+            }
+        } else if (!strcmp(a, "--threads") && has_val) {
+            if (!parse_u64(argv[++i], &threads) || threads < 1 || threads > 256) {
+                fprintf(stderr, "carevan solve: --threads %s: expected 1..256\n", argv[i]);
+                return EXIT_BAD_INPUT;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "carevan solve: unknown or incomplete option %s\n%s", a, usage_solve);
+            return EXIT_BAD_INPUT;
+        } else if (!in) {
+            in = a;
+        } else {
+            fprintf(stderr, "carevan solve: too many arguments\n%s", usage_solve);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if (!in) in = "-";
+    double t0 = cv_clock_now();
+    cv_diag diag;
+    cv_diag_clear(&diag);
+    cv_problem *p = NULL;
+    cv_status s = cv_problem_from_json_file(&p, in, &diag);
+    if (s != CV_OK) {
+        fprintf(stderr, "carevan solve: %s: %s\n", strcmp(in, "-") ? in : "stdin", diag.msg);
+        return s == CV_EIO || s == CV_ETOOBIG || s == CV_EINVAL ? EXIT_BAD_INPUT : 1;
+    }
+    if (!cv_problem_has_matrices(p)) {
+#ifdef CV_GRAPH_AVAILABLE
+        if (!graph) {
+            fprintf(stderr,
+                    "carevan solve: %s: the problem gives coordinates but no matrices; pass "
+                    "--graph CITY.cvg (from `carevan import`) to compute travel times on the "
+                    "road network\n",
+                    in);
+            cv_problem_destroy(p);
+            return EXIT_BAD_INPUT;
+        }
+        s = fill_from_graph(p, graph, (unsigned)threads, &diag);
+        if (s != CV_OK) {
+            fprintf(stderr, "carevan solve: %s\n", diag.set ? diag.msg : cv_status_message(s));
+            cv_problem_destroy(p);
+            return s == CV_ENOMEM ? 1 : EXIT_BAD_INPUT;
+        }
+#else
+        (void)graph;
+        fprintf(stderr,
+                "carevan solve: %s: the problem gives coordinates but no matrices; this build "
+                "has no road graph, so travel times must be given in \"matrices\"\n",
+                in);
+        cv_problem_destroy(p);
+        return EXIT_BAD_INPUT;
+#endif
+    } else if (graph) {
+        fprintf(stderr, "carevan solve: note: the problem has its own matrices; --graph %s is "
+                        "not used\n",
+                graph);
+    }
+    double t1 = cv_clock_now();
+#ifdef CV_SOLVER_AVAILABLE
+    cv_solver_config cfg;
+    cv_solver_config_init(&cfg);
+    cfg.time_limit_s = time_limit;
+    cfg.seed = seed;
+    cfg.threads = (unsigned)threads;
+    if (effort) cfg.max_effort = effort;
+    cfg.progress = !quiet && isatty(STDERR_FILENO);
+    cv_plan *plan = NULL;
+    s = cv_solver_run(p, &cfg, &plan, &diag);
+    if (s != CV_OK) {
+        fprintf(stderr, "carevan solve: %s\n", diag.set ? diag.msg : cv_status_message(s));
+        cv_problem_destroy(p);
+        return s == CV_EINVAL ? EXIT_BAD_INPUT : 1;
+    }
+    double t2 = cv_clock_now();
+    plan->ms_loading = (int64_t)((t1 - t0) * 1000);
+    plan->ms_solving = (int64_t)((t2 - t1) * 1000);
+    char *text = NULL;
+    s = cv_plan_to_json(plan, p, &text);
+    int code = s == CV_OK ? write_text(out, text) : 1;
+    if (s != CV_OK) fprintf(stderr, "carevan solve: %s\n", cv_status_message(s));
+    if (code == 0 && !quiet) {
+        uint32_t assigned = p->ntasks - plan->nunassigned;
+        fprintf(stderr,
+                "carevan: %u route%s, %u of %u tasks assigned, %u unassigned; cost %lld, "
+                "travel %lld, distance %lld, waiting %lld",
+                plan->nroutes, plan->nroutes == 1 ? "" : "s", assigned, p->ntasks,
+                plan->nunassigned, (long long)plan->cost, (long long)plan->duration,
+                (long long)plan->distance, (long long)plan->waiting);
+        if (graph && p->uses_coords) {
+            char tbuf[32];
+            human_duration(tbuf, sizeof tbuf, plan->duration);
+            fprintf(stderr, " (travel %s, %.1f km)", tbuf, (double)plan->distance / 1000.0);
+        }
+        fprintf(stderr, "; %.2f s\n", t2 - t0);
+        for (uint32_t i = 0; i < plan->nunassigned && i < 10; i++) {
+            const cv_task *t = &p->tasks[plan->unassigned[i].task];
+            fprintf(stderr, "  unassigned %s %llu: %s\n", cv_task_kind_name(t->kind),
+                    (unsigned long long)t->id, cv_reason_message(plan->unassigned[i].reason));
+        }
+    }
+    free(text);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+    return code;
+#else
+    (void)t1;
+    (void)seed;
+    (void)effort;
+    (void)time_limit;
+    (void)quiet;
+    (void)out;
+    fprintf(stderr, "carevan solve: this build has no solver\n");
+    cv_problem_destroy(p);
+    return 1;
+#endif
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_BAD_INPUT;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("carevan %s\n", CV_VERSION_STRING);
+        return 0;
+    }
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "solve")) return cmd_solve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
+    if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
+#ifdef CV_GRAPH_AVAILABLE
+    if (!strcmp(cmd, "import")) return cv_graph_cli_import(argc - 1, argv + 1);
+    if (!strcmp(cmd, "route")) return cv_graph_cli_route(argc - 1, argv + 1);
+    if (!strcmp(cmd, "matrix")) return cv_graph_cli_matrix(argc - 1, argv + 1);
+#endif
+    fprintf(stderr, "carevan: unknown command \"%s\"\n\n%s", cmd, usage_main);
+    return EXIT_BAD_INPUT;
+}

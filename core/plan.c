@@ -116,6 +116,7 @@ void cv_plan_builder_fini(cv_plan_builder *b)
 void cv_plan_destroy(cv_plan *plan)
 {
     if (!plan) return;
+    for (uint32_t i = 0; i < plan->nroutes; i++) free(plan->routes[i].geometry);
     free(plan->routes);
     free(plan->steps);
     free(plan->loads);

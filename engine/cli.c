@@ -96,21 +96,25 @@ static bool parse_double(const char *s, double *out)
 /* ---- check ---- */
 
 static const char *usage_check =
-    "usage: carevan check PROBLEM.json SOLUTION.json [--quiet]\n"
+    "usage: carevan check PROBLEM.json SOLUTION.json [--graph CITY.cvg] [--quiet]\n"
     "\n"
     "Recomputes every arrival, wait, load, distance and cost of SOLUTION from PROBLEM\n"
     "alone (sharing no code with the solver) and lists each constraint violation and\n"
-    "each field that disagrees.  Exit 0: valid; 1: violations; 2: unreadable input.\n";
+    "each field that disagrees.  Exit 0: valid; 1: violations; 2: unreadable input.\n"
+    "  --graph FILE  travel times from this road graph, for problems with coordinates\n";
 
 static int cmd_check(int argc, char **argv)
 {
     const char *files[2] = {NULL, NULL};
+    const char *graph = NULL;
     int nfiles = 0;
     bool quiet = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(usage_check, stdout);
             return 0;
+        } else if (!strcmp(argv[i], "--graph") && i + 1 < argc) {
+            graph = argv[++i];
         } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
             quiet = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -134,6 +138,25 @@ static int cmd_check(int argc, char **argv)
         fprintf(stderr, "carevan check: %s: %s\n", files[0], diag.msg);
         return EXIT_BAD_INPUT;
     }
+    if (!cv_problem_has_matrices(p)) {
+        cv_status gs = CV_EINVAL;
+#ifdef CV_GRAPH_AVAILABLE
+        if (graph) {
+            cv_graph *g = NULL;
+            gs = cv_graph_load(&g, graph, &diag);
+            if (gs == CV_OK) gs = cv_engine_fill_matrices(p, g, 1, &diag);
+            cv_graph_destroy(g);
+        } else
+#endif
+            cv_diag_set(&diag, "the problem gives coordinates but no matrices; pass --graph "
+                               "CITY.cvg, the graph the plan was made with");
+        if (gs != CV_OK) {
+            fprintf(stderr, "carevan check: %s: %s\n", files[0], diag.msg);
+            cv_problem_destroy(p);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    (void)graph;
     char *sol;
     size_t len;
     if (cv_read_file(files[1], CV_MAX_INPUT_BYTES, &sol, &len, &diag) != CV_OK) {
@@ -244,47 +267,6 @@ static const char *usage_solve =
     "  --graph FILE     road graph from `carevan import`, for problems that give\n"
     "                   coordinates instead of matrices\n";
 
-#ifdef CV_GRAPH_AVAILABLE
-/* Fills every profile's matrices from the graph for a coordinates problem. */
-static cv_status fill_from_graph(cv_problem *p, const char *graph_path, unsigned threads,
-                                 cv_diag *diag)
-{
-    cv_graph *g = NULL;
-    cv_status s = cv_graph_load(&g, graph_path, diag);
-    if (s != CV_OK) return s;
-    double *pts = cv_calloc(2 * (size_t)p->nlocs, sizeof *pts);
-    if (!pts) {
-        cv_graph_destroy(g);
-        return CV_ENOMEM;
-    }
-    for (uint32_t i = 0; i < p->nlocs; i++) {
-        pts[2 * i] = p->locs[i].lon;
-        pts[2 * i + 1] = p->locs[i].lat;
-    }
-    for (uint32_t i = 0; i < p->nprofiles && s == CV_OK; i++) {
-        cv_profile *pr = &p->profiles[i];
-        int gp = cv_graph_profile_find(g, pr->name);
-        if (gp < 0) {
-            s = cv_diag_set(diag,
-                            "profile \"%s\": %s has no such profile (it has car, van, ebike, "
-                            "walk, as imported)",
-                            pr->name, graph_path);
-            break;
-        }
-        pr->durations = cv_calloc((size_t)p->nlocs * p->nlocs, sizeof *pr->durations);
-        pr->distances = cv_calloc((size_t)p->nlocs * p->nlocs, sizeof *pr->distances);
-        if (!pr->durations || !pr->distances) {
-            s = CV_ENOMEM;
-            break;
-        }
-        pr->n = p->nlocs;
-        s = cv_graph_matrix(g, gp, pts, p->nlocs, pr->durations, pr->distances, threads, diag);
-    }
-    free(pts);
-    cv_graph_destroy(g);
-    return s;
-}
-#endif
 
 static void human_duration(char *buf, size_t n, int64_t s)
 {
@@ -351,6 +333,9 @@ static int cmd_solve(int argc, char **argv)
         fprintf(stderr, "carevan solve: %s: %s\n", strcmp(in, "-") ? in : "stdin", diag.msg);
         return s == CV_EIO || s == CV_ETOOBIG || s == CV_EINVAL ? EXIT_BAD_INPUT : 1;
     }
+#ifdef CV_GRAPH_AVAILABLE
+    cv_graph *g = NULL;
+#endif
     if (!cv_problem_has_matrices(p)) {
 #ifdef CV_GRAPH_AVAILABLE
         if (!graph) {
@@ -362,9 +347,11 @@ static int cmd_solve(int argc, char **argv)
             cv_problem_destroy(p);
             return EXIT_BAD_INPUT;
         }
-        s = fill_from_graph(p, graph, (unsigned)threads, &diag);
+        s = cv_graph_load(&g, graph, &diag);
+        if (s == CV_OK) s = cv_engine_fill_matrices(p, g, (unsigned)threads, &diag);
         if (s != CV_OK) {
             fprintf(stderr, "carevan solve: %s\n", diag.set ? diag.msg : cv_status_message(s));
+            cv_graph_destroy(g);
             cv_problem_destroy(p);
             return s == CV_ENOMEM ? 1 : EXIT_BAD_INPUT;
         }
@@ -395,12 +382,26 @@ static int cmd_solve(int argc, char **argv)
     s = cv_solver_run(p, &cfg, &plan, &diag);
     if (s != CV_OK) {
         fprintf(stderr, "carevan solve: %s\n", diag.set ? diag.msg : cv_status_message(s));
+#ifdef CV_GRAPH_AVAILABLE
+        cv_graph_destroy(g);
+#endif
         cv_problem_destroy(p);
         return s == CV_EINVAL ? EXIT_BAD_INPUT : 1;
     }
     double t2 = cv_clock_now();
     plan->ms_loading = (int64_t)((t1 - t0) * 1000);
     plan->ms_solving = (int64_t)((t2 - t1) * 1000);
+#ifdef CV_GRAPH_AVAILABLE
+    if (g) {
+        cv_status gs = cv_engine_add_geometry(plan, p, g, &diag);
+        if (gs != CV_OK)
+            fprintf(stderr, "carevan solve: warning: no route geometry: %s\n",
+                    diag.set ? diag.msg : cv_status_message(gs));
+        plan->ms_routing = (int64_t)((cv_clock_now() - t2) * 1000);
+        cv_graph_destroy(g);
+        g = NULL;
+    }
+#endif
     char *text = NULL;
     s = cv_plan_to_json(plan, p, &text);
     int code = s == CV_OK ? write_text(out, text) : 1;
@@ -437,6 +438,9 @@ static int cmd_solve(int argc, char **argv)
     (void)quiet;
     (void)out;
     fprintf(stderr, "carevan solve: this build has no solver\n");
+#ifdef CV_GRAPH_AVAILABLE
+    cv_graph_destroy(g);
+#endif
     cv_problem_destroy(p);
     return 1;
 #endif

@@ -134,6 +134,7 @@ cv_status cv_plan_to_json(const cv_plan *plan, const cv_problem *p, char **resul
             set(&o, jr, "pickup", amount_json(&o, pickup, p->ndims));
         }
         if (v->description) set(&o, jr, "description", json_string(v->description));
+        if (r->geometry) set(&o, jr, "geometry", json_string(r->geometry));
         json_t *steps = chk(&o, json_array());
         for (uint32_t k = 0; steps && k < r->step_count; k++)
             append(&o, steps, step_json(&o, plan, p, v, &plan->steps[r->step_first + k]));

@@ -54,6 +54,7 @@ typedef struct cv_plan_route {
     uint32_t step_first, step_count; /* into plan->steps, including start and end */
     int64_t cost, setup, service, duration, waiting, distance;
     uint32_t priority;
+    char *geometry; /* encoded polyline on the road network, or NULL; owned by the plan */
 } cv_plan_route;
 
 typedef struct cv_plan_unassigned {

@@ -36,6 +36,17 @@ cv_status cv_convert_lilim(cv_problem **out, const char *path, cv_diag *diag);
 /* Serialises a problem (with its matrices) back to VROOM JSON. */
 cv_status cv_problem_to_json(const cv_problem *p, char **out);
 
+/* ---- Road-network travel times (engine/graph_fill.c; needs graph/) ---- */
+struct cv_graph;
+/* Fills every profile's durations and distances from the graph, for a problem
+ * that gives coordinates (p->uses_coords).  A profile the graph lacks, or a
+ * point too far from any road of the profile, is CV_EINVAL with diag. */
+cv_status cv_engine_fill_matrices(cv_problem *p, const struct cv_graph *g, unsigned threads,
+                                  cv_diag *diag);
+/* Sets each route's geometry (encoded polyline through its stops). */
+cv_status cv_engine_add_geometry(cv_plan *plan, const cv_problem *p, const struct cv_graph *g,
+                                 cv_diag *diag);
+
 /* ---- The independent plan checker (engine/checker.c) ----
  * Shares no code with solver/: it recomputes every arrival, wait, service
  * start, load, distance and cost from the problem alone and compares. */

@@ -1,0 +1,68 @@
+#!/bin/sh
+# The carevan command as a user meets it: help, version, exit codes, bad input
+# messages, and convert -> solve -> check on bundled benchmark instances.
+# usage: test_cli.sh CAREVAN SOURCE_DIR
+set -u
+BIN=$1
+SRC=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect CODE "stderr substring" -- command...
+expect() {
+    code=$1; want=$2; shift 3
+    "$@" >"$T/out" 2>"$T/err"
+    got=$?
+    if [ "$got" -ne "$code" ]; then
+        bad "$* exited $got, expected $code: $(head -c 300 "$T/err")"
+    elif [ -n "$want" ] && ! grep -qF -- "$want" "$T/err"; then
+        bad "$*: stderr lacks \"$want\": $(head -c 300 "$T/err")"
+    else
+        ok
+    fi
+}
+
+expect 0 "" -- "$BIN" --version
+grep -q '^carevan [0-9]' "$T/out" || bad "--version prints no version"
+expect 0 "" -- "$BIN" --help
+for c in solve check convert; do expect 0 "" -- "$BIN" $c --help; done
+expect 2 "unknown command" -- "$BIN" frobnicate
+expect 2 "" -- "$BIN"
+expect 2 "unknown or incomplete option --bogus" -- "$BIN" solve --bogus
+expect 2 "--threads 0: expected 1..256" -- "$BIN" solve --threads 0 x.json
+expect 2 "cannot open" -- "$BIN" solve "$T/missing.json"
+expect 2 "--from tsplib: expected solomon or lilim" -- "$BIN" convert --from tsplib x
+
+printf '{"vehicles":[{"id":1,"start_index":0}],"jobs":[{"id":3,"location_index":1,"time_windows":[[900,600]]}],"matrix":[[0,5],[5,0]]}' >"$T/bad.json"
+expect 2 "jobs[0].time_windows[0]: start 900 > end 600" -- "$BIN" solve "$T/bad.json"
+expect 2 "stdin: jobs[0].time_windows[0]: start 900 > end 600" -- sh -c "\"$BIN\" solve < \"$T/bad.json\""
+printf '{"vehicles":[{"id":1,"start":[104.07,30.67]}],"jobs":[{"id":1,"location":[104.08,30.66]}]}' >"$T/coords.json"
+expect 2 "gives coordinates but no matrices" -- "$BIN" solve "$T/coords.json"
+printf '{"vehicles": [' >"$T/trunc.json"
+expect 2 "JSON syntax error at line 1" -- "$BIN" solve "$T/trunc.json"
+printf 'C101\n\nVEHICLE\nNUMBER CAPACITY\n 25 200\n' >"$T/empty.txt"
+expect 2 "not a Solomon file" -- "$BIN" convert --from solomon "$T/empty.txt"
+
+# A bundled instance through the whole chain, and a planted fault the checker must catch.
+expect 0 "" -- "$BIN" convert --from solomon "$SRC/datasets/vrp/solomon/R101.txt" -o "$T/r101.json"
+expect 0 "routes" -- "$BIN" solve "$T/r101.json" --effort 200000 --seed 3 -o "$T/r101.sol.json"
+expect 0 "valid" -- "$BIN" check "$T/r101.json" "$T/r101.sol.json"
+# Same seed and effort: the same plan (computing times aside).
+"$BIN" solve "$T/r101.json" --effort 200000 --seed 3 -q | sed 's/"computing_times":{[^}]*}//' >"$T/a"
+"$BIN" solve "$T/r101.json" --effort 200000 --seed 3 -q | sed 's/"computing_times":{[^}]*}//' >"$T/b"
+cmp -s "$T/a" "$T/b" && ok || bad "same seed and effort gave different plans"
+# Plant a fault: shift the first job's arrival by one.
+sed 's/"arrival":\([0-9]*\),"duration"/"arrival":1\1,"duration"/' "$T/r101.sol.json" >"$T/r101.bad.json"
+expect 1 "INVALID" -- "$BIN" check "$T/r101.json" "$T/r101.bad.json"
+expect 2 "" -- "$BIN" check "$T/r101.json" "$T/bad.json"
+
+expect 0 "" -- "$BIN" convert --from lilim "$SRC/datasets/vrp/lilim/lc101.txt" -o "$T/lc101.json"
+expect 0 "" -- "$BIN" solve "$T/lc101.json" --effort 200000 -o "$T/lc101.sol.json"
+expect 0 "valid" -- "$BIN" check "$T/lc101.json" "$T/lc101.sol.json"
+
+echo "cli: $pass passed, $fails failed"
+[ "$fails" -eq 0 ]

@@ -13,7 +13,8 @@ const char *cv_reason_key(cv_reason r)
         return key;
         CV_REASON_MAP(CV__REASON_KEY)
 #undef CV__REASON_KEY
-    case CV_REASON_COUNT: break;
+    case CV_REASON_COUNT:
+        break;
     }
     return "unknown";
 }
@@ -26,7 +27,8 @@ const char *cv_reason_message(cv_reason r)
         return msg;
         CV_REASON_MAP(CV__REASON_MSG)
 #undef CV__REASON_MSG
-    case CV_REASON_COUNT: break;
+    case CV_REASON_COUNT:
+        break;
     }
     return "unknown reason";
 }
@@ -73,8 +75,7 @@ cv_status cv_plan_builder_step(cv_plan_builder *b, const cv_plan_step *step, con
 {
     cv_plan *p = b->plan;
     if (p->nroutes == 0) return CV_EINTERNAL;
-    if (!grow((void **)&p->steps, &b->cap_steps, p->nsteps + 1, sizeof *p->steps))
-        return CV_ENOMEM;
+    if (!grow((void **)&p->steps, &b->cap_steps, p->nsteps + 1, sizeof *p->steps)) return CV_ENOMEM;
     if (b->ndims && p->nloads > UINT32_MAX - b->ndims) return CV_ENOMEM;
     if (!grow((void **)&p->loads, &b->cap_loads, p->nloads + b->ndims, sizeof *p->loads))
         return CV_ENOMEM;
@@ -138,8 +139,7 @@ void cv_plan_sum(cv_plan *plan, const cv_problem *p)
             route->setup += s->setup;
             route->service += s->service;
             route->waiting += s->waiting;
-            if (s->type == CV_STEP_JOB || s->type == CV_STEP_PICKUP ||
-                s->type == CV_STEP_DELIVERY)
+            if (s->type == CV_STEP_JOB || s->type == CV_STEP_PICKUP || s->type == CV_STEP_DELIVERY)
                 route->priority += p->tasks[s->index].priority;
         }
         if (route->step_count) {

@@ -49,9 +49,12 @@ bool cv_vehicle_has_skills(const cv_problem *p, const cv_vehicle *v, const cv_ta
 const char *cv_task_kind_name(cv_task_kind k)
 {
     switch (k) {
-    case CV_TASK_JOB: return "job";
-    case CV_TASK_PICKUP: return "pickup";
-    case CV_TASK_DELIVERY: return "delivery";
+    case CV_TASK_JOB:
+        return "job";
+    case CV_TASK_PICKUP:
+        return "pickup";
+    case CV_TASK_DELIVERY:
+        return "delivery";
     }
     return "?";
 }
@@ -59,12 +62,18 @@ const char *cv_task_kind_name(cv_task_kind k)
 const char *cv_step_type_name(cv_step_type t)
 {
     switch (t) {
-    case CV_STEP_START: return "start";
-    case CV_STEP_JOB: return "job";
-    case CV_STEP_PICKUP: return "pickup";
-    case CV_STEP_DELIVERY: return "delivery";
-    case CV_STEP_BREAK: return "break";
-    case CV_STEP_END: return "end";
+    case CV_STEP_START:
+        return "start";
+    case CV_STEP_JOB:
+        return "job";
+    case CV_STEP_PICKUP:
+        return "pickup";
+    case CV_STEP_DELIVERY:
+        return "delivery";
+    case CV_STEP_BREAK:
+        return "break";
+    case CV_STEP_END:
+        return "end";
     }
     return "?";
 }

@@ -267,7 +267,6 @@ static const char *usage_solve =
     "  --graph FILE     road graph from `carevan import`, for problems that give\n"
     "                   coordinates instead of matrices\n";
 
-
 static void human_duration(char *buf, size_t n, int64_t s)
 {
     snprintf(buf, n, "%lldh%02lld", (long long)(s / 3600), (long long)(s % 3600 / 60));
@@ -293,8 +292,7 @@ static int cmd_solve(int argc, char **argv)
             quiet = true;
         } else if (!strcmp(a, "--time-limit") && has_val) {
             if (!parse_double(argv[++i], &time_limit)) {
-                fprintf(stderr, "carevan solve: --time-limit %s: expected seconds >= 0\n",
-                        argv[i]);
+                fprintf(stderr, "carevan solve: --time-limit %s: expected seconds >= 0\n", argv[i]);
                 return EXIT_BAD_INPUT;
             }
         } else if (!strcmp(a, "--seed") && has_val) {
@@ -304,8 +302,7 @@ static int cmd_solve(int argc, char **argv)
             }
         } else if (!strcmp(a, "--effort") && has_val) {
             if (!parse_u64(argv[++i], &effort)) {
-                fprintf(stderr, "carevan solve: --effort %s: expected an integer >= 0\n",
-                        argv[i]);
+                fprintf(stderr, "carevan solve: --effort %s: expected an integer >= 0\n", argv[i]);
                 return EXIT_BAD_INPUT;
             }
         } else if (!strcmp(a, "--threads") && has_val) {
@@ -365,8 +362,9 @@ static int cmd_solve(int argc, char **argv)
         return EXIT_BAD_INPUT;
 #endif
     } else if (graph) {
-        fprintf(stderr, "carevan solve: note: the problem has its own matrices; --graph %s is "
-                        "not used\n",
+        fprintf(stderr,
+                "carevan solve: note: the problem has its own matrices; --graph %s is "
+                "not used\n",
                 graph);
     }
     double t1 = cv_clock_now();

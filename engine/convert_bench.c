@@ -183,8 +183,8 @@ static cv_status parse_nodes(const char *path, char *text, bool pdptw, node **ou
         int want = pdptw ? 9 : 7;
         if (k != want) {
             free(nodes);
-            return cv_diag_set(diag, "%s:%u: expected %d numbers on a customer line, got %d",
-                               path, lineno, want, k);
+            return cv_diag_set(diag, "%s:%u: expected %d numbers on a customer line, got %d", path,
+                               lineno, want, k);
         }
         if (n == cap_nodes) {
             cap_nodes = cap_nodes ? 2 * cap_nodes : 128;
@@ -208,11 +208,10 @@ static cv_status parse_nodes(const char *path, char *text, bool pdptw, node **ou
         if ((uint32_t)nd->num != n || nd->ready > nd->due || nd->service < 0 ||
             (!pdptw && nd->demand < 0)) {
             cv_diag_set(diag,
-                               "%s:%u: bad customer line (number %lld expected %u, window [%lld, "
-                               "%lld], service %lld, demand %lld)",
-                               path, lineno, (long long)nd->num, n, (long long)nd->ready,
-                               (long long)nd->due, (long long)nd->service,
-                               (long long)nd->demand);
+                        "%s:%u: bad customer line (number %lld expected %u, window [%lld, "
+                        "%lld], service %lld, demand %lld)",
+                        path, lineno, (long long)nd->num, n, (long long)nd->ready,
+                        (long long)nd->due, (long long)nd->service, (long long)nd->demand);
             free(nodes);
             return CV_EINVAL;
         }

@@ -8,8 +8,7 @@
 
 #include <stdlib.h>
 
-cv_status cv_engine_fill_matrices(cv_problem *p, const cv_graph *g, unsigned threads,
-                                  cv_diag *diag)
+cv_status cv_engine_fill_matrices(cv_problem *p, const cv_graph *g, unsigned threads, cv_diag *diag)
 {
     if (!p->uses_coords)
         return cv_diag_set(diag, "problem: gives matrices of its own, nothing to fill");
@@ -59,8 +58,9 @@ cv_status cv_engine_add_geometry(cv_plan *plan, const cv_problem *p, const cv_gr
         cv_plan_route *route = &plan->routes[r];
         const cv_vehicle *v = &p->vehicles[route->vehicle];
         int gp = cv_graph_profile_find(g, p->profiles[v->profile].name);
-        if (gp < 0) return cv_diag_set(diag, "profile \"%s\": not in the road graph",
-                                       p->profiles[v->profile].name);
+        if (gp < 0)
+            return cv_diag_set(diag, "profile \"%s\": not in the road graph",
+                               p->profiles[v->profile].name);
         double *pts = cv_calloc(2 * (size_t)route->step_count, sizeof *pts);
         if (!pts) return CV_ENOMEM;
         uint32_t n = 0;
@@ -68,7 +68,8 @@ cv_status cv_engine_add_geometry(cv_plan *plan, const cv_problem *p, const cv_gr
             uint32_t loc = plan->steps[route->step_first + k].loc;
             if (loc == CV_NONE || !p->locs[loc].has_coords) continue;
             /* Consecutive stops at one place add no leg. */
-            if (n && pts[2 * (n - 1)] == p->locs[loc].lon && pts[2 * (n - 1) + 1] == p->locs[loc].lat)
+            if (n && pts[2 * (n - 1)] == p->locs[loc].lon &&
+                pts[2 * (n - 1) + 1] == p->locs[loc].lat)
                 continue;
             pts[2 * n] = p->locs[loc].lon;
             pts[2 * n + 1] = p->locs[loc].lat;

@@ -87,8 +87,7 @@ static json_t *matrix(w *o, const uint32_t *m, uint32_t n)
     if (!rows) o->failed = true;
     for (uint32_t i = 0; rows && i < n; i++) {
         json_t *row = json_array();
-        for (uint32_t j = 0; row && j < n; j++)
-            append(o, row, json_integer(m[(size_t)i * n + j]));
+        for (uint32_t j = 0; row && j < n; j++) append(o, row, json_integer(m[(size_t)i * n + j]));
         append(o, rows, row);
     }
     return rows;
@@ -97,8 +96,7 @@ static json_t *matrix(w *o, const uint32_t *m, uint32_t n)
 cv_status cv_problem_to_json(const cv_problem *p, char **out)
 {
     w o = {false};
-    json_t *root = json_object(), *jobs = json_array(), *ships = json_array(),
-           *vehs = json_array();
+    json_t *root = json_object(), *jobs = json_array(), *ships = json_array(), *vehs = json_array();
     if (!root || !jobs || !ships || !vehs) o.failed = true;
     for (uint32_t i = 0; !o.failed && i < p->ntasks; i++) {
         const cv_task *t = &p->tasks[i];

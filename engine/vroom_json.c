@@ -98,8 +98,7 @@ static cv_status read_tw(reader *r, const json_t *v, const char *path, cv_tw *ou
     if ((s = cv__json_int(json_array_get(v, 0), p0, 0, MAX_USER_TIME, &a, r->diag))) return s;
     if ((s = cv__json_int(json_array_get(v, 1), p1, 0, MAX_USER_TIME, &b, r->diag))) return s;
     if (a > b)
-        return cv_diag_set(r->diag, "%s: start %lld > end %lld", path, (long long)a,
-                           (long long)b);
+        return cv_diag_set(r->diag, "%s: start %lld > end %lld", path, (long long)a, (long long)b);
     out->start = a;
     out->end = b;
     return CV_OK;
@@ -126,8 +125,7 @@ static cv_status read_tws(reader *r, const json_t *obj, const char *path, uint32
     size_t n = json_array_size(arr);
     if (n == 0) return cv_diag_set(r->diag, "%s: empty; omit the field for no time window", ap);
     if (n > 100000) return cv_diag_set(r->diag, "%s: too many windows (%zu)", ap, n);
-    if (!grow((void **)&p->tws, &r->cap_tws, p->ntws + (uint32_t)n, sizeof *p->tws))
-        return oom(r);
+    if (!grow((void **)&p->tws, &r->cap_tws, p->ntws + (uint32_t)n, sizeof *p->tws)) return oom(r);
     for (size_t i = 0; i < n; i++) {
         char ip[256];
         cv__json_path_index(ip, sizeof ip, ap, i);
@@ -212,8 +210,7 @@ static cv_status read_amount(reader *r, const json_t *arr, const char *path, int
     for (size_t i = 0; i < n; i++) {
         char ip[256];
         cv__json_path_index(ip, sizeof ip, path, i);
-        if ((s = cv__json_int(json_array_get(arr, i), ip, 0, MAX_USER_AMOUNT, &dst[i],
-                              r->diag)))
+        if ((s = cv__json_int(json_array_get(arr, i), ip, 0, MAX_USER_AMOUNT, &dst[i], r->diag)))
             return s;
     }
     return CV_OK;
@@ -243,7 +240,8 @@ static cv_status find_ndims(reader *r, const json_t *root)
     size_t i;
     const json_t *o;
     r->p->ndims = 0;
-    if (json_is_array(jobs)) json_array_foreach(jobs, i, o) {
+    if (json_is_array(jobs)) json_array_foreach(jobs, i, o)
+        {
             for (int k = 0; job_keys[k]; k++) {
                 const json_t *a = json_object_get(o, job_keys[k]);
                 if (json_is_array(a)) {
@@ -253,7 +251,8 @@ static cv_status find_ndims(reader *r, const json_t *root)
                 }
             }
         }
-    if (json_is_array(ships)) json_array_foreach(ships, i, o) {
+    if (json_is_array(ships)) json_array_foreach(ships, i, o)
+        {
             const json_t *a = json_object_get(o, "amount");
             if (json_is_array(a)) {
                 r->p->ndims = (uint32_t)json_array_size(a);
@@ -261,7 +260,8 @@ static cv_status find_ndims(reader *r, const json_t *root)
                 goto found;
             }
         }
-    if (json_is_array(vehs)) json_array_foreach(vehs, i, o) {
+    if (json_is_array(vehs)) json_array_foreach(vehs, i, o)
+        {
             const json_t *a = json_object_get(o, "capacity");
             if (json_is_array(a)) {
                 r->p->ndims = (uint32_t)json_array_size(a);
@@ -323,8 +323,7 @@ static cv_status add_coords_loc(reader *r, double lon, double lat, uint32_t *out
     return CV_OK;
 }
 
-static cv_status read_coords(reader *r, const json_t *v, const char *path, double *lon,
-                             double *lat)
+static cv_status read_coords(reader *r, const json_t *v, const char *path, double *lon, double *lat)
 {
     cv_status s = cv__json_array(v, path, 2, r->diag);
     if (s) return s;
@@ -428,13 +427,11 @@ static cv_status check_unique_task_ids(reader *r, cv_task_kind kind)
 /* ---- tasks ---- */
 
 static const char *const job_keys[] = {
-    "id",     "description", "location", "location_index", "setup",        "service",
-    "amount", "delivery",    "pickup",   "skills",         "time_windows", "priority",
-    NULL};
-static const char *const ship_keys[] = {"pickup", "delivery", "amount", "skills", "priority",
-                                        NULL};
-static const char *const ship_step_keys[] = {"id",    "description", "location",     "location_index",
-                                             "setup", "service",     "time_windows", NULL};
+    "id",       "description", "location", "location_index", "setup",    "service", "amount",
+    "delivery", "pickup",      "skills",   "time_windows",   "priority", NULL};
+static const char *const ship_keys[] = {"pickup", "delivery", "amount", "skills", "priority", NULL};
+static const char *const ship_step_keys[] = {
+    "id", "description", "location", "location_index", "setup", "service", "time_windows", NULL};
 
 /* Fields common to a job and a shipment step. */
 static cv_status read_task_common(reader *r, const json_t *o, const char *path, cv_task *t)
@@ -518,9 +515,8 @@ static cv_status read_shipment(reader *r, const json_t *o, size_t i, cv_task *pi
         if ((s = cv__json_object(step, hp, r->diag))) return s;
         if (json_object_get(step, "amount") || json_object_get(step, "delivery") ||
             json_object_get(step, "pickup"))
-            return cv_diag_set(r->diag,
-                               "%s: amounts of a shipment go in %s.amount, not in its %s", hp,
-                               path, halves[h]);
+            return cv_diag_set(r->diag, "%s: amounts of a shipment go in %s.amount, not in its %s",
+                               hp, path, halves[h]);
         if ((s = cv__json_known_keys(step, hp, ship_step_keys, r->diag))) return s;
         cv_task *t = tasks[h];
         t->kind = h == 0 ? CV_TASK_PICKUP : CV_TASK_DELIVERY;
@@ -542,15 +538,14 @@ static cv_status read_shipment(reader *r, const json_t *o, size_t i, cv_task *pi
 /* ---- vehicles ---- */
 
 static const char *const vehicle_keys[] = {
-    "id",          "profile",      "description", "start",          "start_index",
-    "end",         "end_index",    "capacity",    "costs",          "skills",
-    "time_window", "breaks",       "speed_factor", "max_tasks",     "max_travel_time",
-    "max_distance", "steps",       NULL};
-static const char *const break_keys[] = {"id", "time_windows", "service", "description",
-                                         "max_load", NULL};
+    "id",           "profile",   "description",     "start",        "start_index", "end",
+    "end_index",    "capacity",  "costs",           "skills",       "time_window", "breaks",
+    "speed_factor", "max_tasks", "max_travel_time", "max_distance", "steps",       NULL};
+static const char *const break_keys[] = {"id",          "time_windows", "service",
+                                         "description", "max_load",     NULL};
 static const char *const cost_keys[] = {"fixed", "per_hour", "per_km", NULL};
-static const char *const step_keys[] = {"type",          "id",           "service_at",
-                                        "service_after", "service_before", NULL};
+static const char *const step_keys[] = {"type",           "id", "service_at", "service_after",
+                                        "service_before", NULL};
 
 static cv_status find_profile(reader *r, const char *name, uint32_t *out)
 {
@@ -661,8 +656,7 @@ static cv_status read_vehicle(reader *r, const json_t *o, size_t i, cv_vehicle *
         pname = json_string_value(prof);
         if (find_profile(r, pname, &v->profile) != CV_OK) {
             if (r->index_mode)
-                return cv_diag_set(r->diag, "%s: no matrices given for profile \"%s\"", pp,
-                                   pname);
+                return cv_diag_set(r->diag, "%s: no matrices given for profile \"%s\"", pp, pname);
             goto new_profile;
         }
     } else if (find_profile(r, pname, &v->profile) != CV_OK) {
@@ -762,12 +756,13 @@ static cv_status read_steps(reader *r, const json_t *o, size_t vi, cv_vehicle *v
         if ((s = cv__json_known_keys(st, sp, step_keys, r->diag))) return s;
         const json_t *type = json_object_get(st, "type");
         if (!json_is_string(type))
-            return cv_diag_set(r->diag, "%s.type: expected one of start, job, pickup, delivery, "
-                                        "break, end",
+            return cv_diag_set(r->diag,
+                               "%s.type: expected one of start, job, pickup, delivery, "
+                               "break, end",
                                sp);
         const char *ts = json_string_value(type);
-        cv_input_step step = {.index = CV_NONE, .service_at = -1, .service_after = -1,
-                              .service_before = -1};
+        cv_input_step step = {
+            .index = CV_NONE, .service_at = -1, .service_after = -1, .service_before = -1};
         static const char *names[] = {"start", "job", "pickup", "delivery", "break", "end"};
         int k;
         for (k = 0; k < 6; k++)
@@ -808,8 +803,8 @@ static cv_status read_steps(reader *r, const json_t *o, size_t vi, cv_vehicle *v
                                   r->diag)) ||
             (s = cv__json_opt_int(st, sp, "service_after", 0, MAX_USER_TIME, &step.service_after,
                                   r->diag)) ||
-            (s = cv__json_opt_int(st, sp, "service_before", 0, MAX_USER_TIME,
-                                  &step.service_before, r->diag)))
+            (s = cv__json_opt_int(st, sp, "service_before", 0, MAX_USER_TIME, &step.service_before,
+                                  r->diag)))
             return s;
         if (!grow((void **)&p->input_steps, &r->cap_steps, p->ninput_steps + 1,
                   sizeof *p->input_steps))
@@ -833,8 +828,8 @@ static cv_status read_matrix(reader *r, const json_t *m, const char *path, uint3
         return cv_diag_set(r->diag, "%s: %zu rows, at most %u locations are supported", path, n,
                            CV_MAX_LOCATIONS);
     if (*n_io != CV_NONE && n != *n_io)
-        return cv_diag_set(r->diag, "%s: %zux%zu, but other matrices are %ux%u", path, n, n,
-                           *n_io, *n_io);
+        return cv_diag_set(r->diag, "%s: %zux%zu, but other matrices are %ux%u", path, n, n, *n_io,
+                           *n_io);
     uint32_t *v = cv_calloc(n * n, sizeof *v);
     if (!v) return oom(r);
     for (size_t i = 0; i < n; i++) {
@@ -902,7 +897,8 @@ static cv_status read_matrices(reader *r, const json_t *root)
         const char *key;
         json_t *val;
         static const char *const mkeys[] = {"durations", "distances", "costs", NULL};
-        json_object_foreach((json_t *)ms, key, val) {
+        json_object_foreach((json_t *)ms, key, val)
+        {
             char pp[160];
             snprintf(pp, sizeof pp, "matrices.%.100s", key);
             if ((s = cv__json_object(val, pp, r->diag))) return s;
@@ -946,8 +942,8 @@ static cv_status read_matrices(reader *r, const json_t *root)
 
 /* ---- top level ---- */
 
-static const char *const top_keys[] = {"jobs", "shipments", "vehicles", "matrices", "matrix",
-                                       "options", NULL};
+static const char *const top_keys[] = {"jobs",   "shipments", "vehicles", "matrices",
+                                       "matrix", "options",   NULL};
 
 static cv_status read_problem(reader *r, const json_t *root)
 {
@@ -973,8 +969,7 @@ static cv_status read_problem(reader *r, const json_t *root)
         return cv_diag_set(r->diag, "problem: %zu tasks, at most %u are supported", nj + 2 * ns,
                            CV_MAX_TASKS);
     if (nv > CV_MAX_VEHICLES)
-        return cv_diag_set(r->diag, "vehicles: %zu, at most %u are supported", nv,
-                           CV_MAX_VEHICLES);
+        return cv_diag_set(r->diag, "vehicles: %zu, at most %u are supported", nv, CV_MAX_VEHICLES);
     if ((s = find_ndims(r, root))) return s;
     if ((s = read_matrices(r, root))) return s;
 
@@ -996,8 +991,9 @@ static cv_status read_problem(reader *r, const json_t *root)
     for (size_t i = 0; i < nv; i++)
         for (size_t j = 0; j < i; j++)
             if (p->vehicles[i].id == p->vehicles[j].id)
-                return cv_diag_set(r->diag, "vehicles[%zu].id: %llu is already the id of "
-                                            "vehicles[%zu]",
+                return cv_diag_set(r->diag,
+                                   "vehicles[%zu].id: %llu is already the id of "
+                                   "vehicles[%zu]",
                                    i, (unsigned long long)p->vehicles[i].id, j);
     if ((s = check_unique_task_ids(r, CV_TASK_JOB)) ||
         (s = check_unique_task_ids(r, CV_TASK_PICKUP)) ||
@@ -1037,8 +1033,7 @@ cv_status cv_problem_from_json(cv_problem **out, const char *text, size_t len, c
     return CV_OK;
 }
 
-cv_status cv_read_file(const char *path, size_t max_bytes, char **text, size_t *len,
-                       cv_diag *diag)
+cv_status cv_read_file(const char *path, size_t max_bytes, char **text, size_t *len, cv_diag *diag)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
@@ -1052,8 +1047,8 @@ cv_status cv_read_file(const char *path, size_t max_bytes, char **text, size_t *
     while (buf) {
         if (n + 1 >= cap) {
             if (cap > max_bytes) {
-                cv_diag_set(diag, "%s: larger than the limit of %zu bytes", is_stdin ? "stdin" : path,
-                            max_bytes);
+                cv_diag_set(diag, "%s: larger than the limit of %zu bytes",
+                            is_stdin ? "stdin" : path, max_bytes);
                 s = CV_ETOOBIG;
                 break;
             }

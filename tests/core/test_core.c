@@ -79,7 +79,7 @@ static void test_plan_builder(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_status_table),   cmocka_unit_test(test_diag_first_wins),
+        cmocka_unit_test(test_status_table),      cmocka_unit_test(test_diag_first_wins),
         cmocka_unit_test(test_rng_deterministic), cmocka_unit_test(test_checked_alloc),
         cmocka_unit_test(test_plan_builder),
     };

@@ -33,7 +33,8 @@ static const bad_case bad_cases[] = {
     {"{" J1 "," M2 ",\"vehicles\":[]}", "vehicles: empty (at least one vehicle is needed)"},
     {"{" V1 "," M2 "}", "problem: no jobs and no shipments, nothing to plan"},
     {"{" V1 "," M2 ",\"jobs\":{}}", "jobs: expected an array, got an object"},
-    {"{" V1 "," M2 "," J1 ",\"job\":[]}", "problem: unknown field \"job\" (did you mean \"jobs\"?)"},
+    {"{" V1 "," M2 "," J1 ",\"job\":[]}",
+     "problem: unknown field \"job\" (did you mean \"jobs\"?)"},
     /* jobs */
     {"{" V1 "," M2 ",\"jobs\":[{\"location_index\":1}]}", "jobs[0]: missing id"},
     {"{" V1 "," M2 ",\"jobs\":[{\"id\":-1,\"location_index\":1}]}",
@@ -75,7 +76,7 @@ static const bad_case bad_cases[] = {
     {"{" V1 "," M2 ",\"jobs\":[{\"id\":1,\"location_index\":1,\"priority\":101}]}",
      "jobs[0].priority: 101 is out of range (expected an integer in [0, 100])"},
     {"{" V1 "," M2 ",\"jobs\":[{\"id\":1,\"location_index\":1,\"delivery\":[1,2]},"
-                   "{\"id\":2,\"location_index\":1,\"pickup\":[1]}]}",
+     "{\"id\":2,\"location_index\":1,\"pickup\":[1]}]}",
      "jobs[1].pickup: 1 value, but amounts in this problem have 2 dimensions (set by "
      "jobs[0].delivery)"},
     {"{" V1 "," M2 ",\"jobs\":[{\"id\":1,\"location_index\":1,\"delivery\":[-1]}]}",
@@ -90,11 +91,13 @@ static const bad_case bad_cases[] = {
     /* locations without matrices */
     {"{\"vehicles\":[{\"id\":1,\"start\":[2.35,48.85]}],\"jobs\":[{\"id\":1}]}",
      "jobs[0]: missing location"},
-    {"{\"vehicles\":[{\"id\":1,\"start\":[2.35,48.85]}],\"jobs\":[{\"id\":1,\"location\":[200,1]}]}",
+    {"{\"vehicles\":[{\"id\":1,\"start\":[2.35,48.85]}],\"jobs\":[{\"id\":1,\"location\":[200,1]}]"
+     "}",
      "jobs[0].location[0]: 200 is out of range [-180, 180]"},
     {"{\"vehicles\":[{\"id\":1,\"start\":[2.35,48.85]}],\"jobs\":[{\"id\":1,\"location\":[2]}]}",
      "jobs[0].location: expected 2 values, got 1"},
-    {"{\"vehicles\":[{\"id\":1,\"start\":[2.35,48.85]}],\"jobs\":[{\"id\":1,\"location_index\":0}]}",
+    {"{\"vehicles\":[{\"id\":1,\"start\":[2.35,48.85]}],\"jobs\":[{\"id\":1,\"location_index\":0}]"
+     "}",
      "jobs[0].location_index: location_index needs matrices, and the problem gives none"},
     /* shipments */
     {"{" V1 "," M2 ",\"shipments\":[{\"pickup\":{\"id\":1,\"location_index\":0}}]}",
@@ -133,15 +136,19 @@ static const bad_case bad_cases[] = {
     {"{" J1 "," M2 ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"max_tasks\":-2}]}",
      "vehicles[0].max_tasks: must not be negative, got -2"},
     {"{" J1 "," M2 ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"breaks\":[{\"id\":1,\"time_"
-                   "windows\":[[5,1]]}]}]}",
+     "windows\":[[5,1]]}]}]}",
      "vehicles[0].breaks[0].time_windows[0]: start 5 > end 1"},
-    {"{" J1 "," M2 ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"breaks\":[{\"id\":1},{\"id\":1}]}]}",
+    {"{" J1 "," M2
+     ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"breaks\":[{\"id\":1},{\"id\":1}]}]}",
      "vehicles[0].breaks[1].id: 1 is already the id of vehicles[0].breaks[0]"},
-    {"{" J1 "," M2 ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"steps\":[{\"type\":\"job\",\"id\":9}]}]}",
+    {"{" J1 "," M2
+     ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"steps\":[{\"type\":\"job\",\"id\":9}]}]}",
      "vehicles[0].steps[0].id: no job with id 9"},
-    {"{" J1 "," M2 ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"steps\":[{\"type\":\"visit\",\"id\":1}]}]}",
+    {"{" J1 "," M2
+     ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"steps\":[{\"type\":\"visit\",\"id\":1}]}]}",
      "vehicles[0].steps[0].type: \"visit\" is not one of start, job, pickup, delivery, break, end"},
-    {"{" J1 "," M2 ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"steps\":[{\"type\":\"job\",\"id\":1},{\"type\":\"start\"}]}]}",
+    {"{" J1 "," M2 ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"steps\":[{\"type\":\"job\",\"id\":"
+                   "1},{\"type\":\"start\"}]}]}",
      "vehicles[0].steps[1]: a start step must come first"},
     /* matrices */
     {"{" V1 "," J1 ",\"matrices\":{\"car\":{\"durations\":[[0,5],[5]]}}}",
@@ -155,7 +162,8 @@ static const bad_case bad_cases[] = {
      "4294967295])"},
     {"{" V1 "," J1 ",\"matrices\":{\"car\":{\"distances\":[[0,5],[5,0]]}}}",
      "matrices.car: missing durations (travel times are required)"},
-    {"{" V1 "," J1 ",\"matrices\":{\"car\":{\"durations\":[]}}}", "matrices.car.durations: empty matrix"},
+    {"{" V1 "," J1 ",\"matrices\":{\"car\":{\"durations\":[]}}}",
+     "matrices.car.durations: empty matrix"},
     {"{" V1 "," J1 ",\"matrices\":{\"car\":{\"durations\":[[0,1],[1,0]]}},\"matrix\":[[0]]}",
      "matrix: give either \"matrices\" or the legacy \"matrix\", not both"},
     {"{" V1 "," J1 ",\"matrices\":{\"car\":{\"duration\":[[0]]}}}",
@@ -179,8 +187,8 @@ static void test_bad_inputs(void **state)
         bool ok = s != CV_OK && p == NULL && d.set &&
                   (prefix ? strncmp(d.msg, want, wl - 1) == 0 : strcmp(d.msg, want) == 0);
         if (!ok) {
-            printf("case %zu: %s\n  want: %s\n  got:  %s (status %s)\n", i, bad_cases[i].json,
-                   want, d.set ? d.msg : "(no message)", cv_status_name(s));
+            printf("case %zu: %s\n  want: %s\n  got:  %s (status %s)\n", i, bad_cases[i].json, want,
+                   d.set ? d.msg : "(no message)", cv_status_name(s));
             failures++;
         }
         if (s == CV_OK) cv_problem_destroy(p);
@@ -194,12 +202,14 @@ static const char *vroom_example =
     "\"capacity\":[4],\"skills\":[1,14],\"time_window\":[28800,43200],\"breaks\":[{\"id\":1,"
     "\"service\":300,\"time_windows\":[[32400,34200]]}]},{\"id\":2,\"start\":[2.35044,48.71764],"
     "\"end\":[2.35044,48.71764],\"capacity\":[4],\"skills\":[2,14],\"time_window\":[28800,43200],"
-    "\"breaks\":[{\"id\":2,\"service\":300,\"time_windows\":[[34200,36000]]}]}],\"jobs\":[{\"id\":1,"
+    "\"breaks\":[{\"id\":2,\"service\":300,\"time_windows\":[[34200,36000]]}]}],\"jobs\":[{\"id\":"
+    "1,"
     "\"service\":300,\"delivery\":[1],\"location\":[1.98935,48.701],\"skills\":[1],\"time_"
     "windows\":[[32400,36000]]},{\"id\":2,\"service\":300,\"pickup\":[1],\"location\":[2.03655,"
     "48.61128],\"skills\":[1]},{\"id\":5,\"service\":300,\"delivery\":[1],\"location\":[2.28325,"
     "48.5958],\"skills\":[14]},{\"id\":6,\"service\":300,\"delivery\":[1],\"location\":[2.89357,"
-    "48.90736],\"skills\":[14]}],\"shipments\":[{\"amount\":[1],\"skills\":[2],\"pickup\":{\"id\":4,"
+    "48.90736],\"skills\":[14]}],\"shipments\":[{\"amount\":[1],\"skills\":[2],\"pickup\":{\"id\":"
+    "4,"
     "\"service\":300,\"location\":[2.41808,49.22619]},\"delivery\":{\"id\":3,\"service\":300,"
     "\"location\":[2.39719,49.07611]}}]}";
 

@@ -20,7 +20,8 @@
       "no qualified vehicle can reach it within its time windows and shift")                       \
     X(CAPACITY, "capacity", "its amounts exceed every qualified vehicle's capacity")               \
     X(MAX_TASKS, "max_tasks", "every qualified vehicle has max_tasks 0 (or 1 for a shipment)")     \
-    X(MAX_TRAVEL_TIME, "max_travel_time", "every qualified vehicle's max_travel_time is too short") \
+    X(MAX_TRAVEL_TIME, "max_travel_time",                                                          \
+      "every qualified vehicle's max_travel_time is too short")                                    \
     X(MAX_DISTANCE, "max_distance", "every qualified vehicle's max_distance is too short")         \
     X(BREAKS, "breaks", "no qualified vehicle can also take its breaks")                           \
     X(NO_ROOM, "no_room",                                                                          \
@@ -38,14 +39,14 @@ const char *cv_reason_message(cv_reason r); /* a sentence for people */
 
 typedef struct cv_plan_step {
     cv_step_type type;
-    uint32_t index;   /* task index, or break index within the vehicle; CV_NONE for start/end */
-    uint32_t loc;     /* location index; for a break, the location where it is taken, or CV_NONE */
-    int64_t arrival;  /* arrival time at this step */
-    int64_t waiting;  /* waiting before service starts (start = arrival + waiting) */
-    int64_t setup;    /* setup actually applied */
+    uint32_t index;  /* task index, or break index within the vehicle; CV_NONE for start/end */
+    uint32_t loc;    /* location index; for a break, the location where it is taken, or CV_NONE */
+    int64_t arrival; /* arrival time at this step */
+    int64_t waiting; /* waiting before service starts (start = arrival + waiting) */
+    int64_t setup;   /* setup actually applied */
     int64_t service;
-    int64_t duration; /* cumulated travel time upon arrival */
-    int64_t distance; /* cumulated distance upon arrival */
+    int64_t duration;  /* cumulated travel time upon arrival */
+    int64_t distance;  /* cumulated distance upon arrival */
     uint32_t load_off; /* into plan->loads, ndims long: load after the step */
 } cv_plan_step;
 

@@ -1,6 +1,6 @@
 /* carevan problem model (pure data; lives in core/ so that solver/ and engine/
- * can both read it without solver/ depending on engine/): the planning problem as the solver, checker, CLI
- * and server see it, independent of the file format it came from.
+ * can both read it without solver/ depending on engine/): the planning problem as the solver,
+ * checker, CLI and server see it, independent of the file format it came from.
  *
  * It mirrors VROOM's JSON API (jobs, shipments, vehicles, matrices per
  * profile) in flat arrays addressed by uint32_t index.  A problem is built
@@ -48,16 +48,16 @@ typedef enum cv_task_kind {
  * a shipment.  Tasks are numbered 0..ntasks-1 in input order: jobs first, then
  * for each shipment its pickup and its delivery (adjacent). */
 typedef struct cv_task {
-    uint64_t id;    /* user id; unique among tasks of the same kind */
+    uint64_t id; /* user id; unique among tasks of the same kind */
     cv_task_kind kind;
-    uint32_t loc;     /* location index (row/column of the matrices) */
-    uint32_t sibling; /* for shipments: the other half; CV_NONE for jobs */
-    uint32_t ship;    /* shipment index, CV_NONE for jobs */
+    uint32_t loc;         /* location index (row/column of the matrices) */
+    uint32_t sibling;     /* for shipments: the other half; CV_NONE for jobs */
+    uint32_t ship;        /* shipment index, CV_NONE for jobs */
     uint32_t input_index; /* index in `jobs` or `shipments` of the input */
-    int64_t setup;    /* applied only when arriving from a different location */
+    int64_t setup;        /* applied only when arriving from a different location */
     int64_t service;
-    uint32_t priority; /* 0..100 */
-    uint32_t tw_first, tw_count; /* into problem->tws; sorted, disjoint, count >= 1 */
+    uint32_t priority;                 /* 0..100 */
+    uint32_t tw_first, tw_count;       /* into problem->tws; sorted, disjoint, count >= 1 */
     uint32_t skill_first, skill_count; /* into problem->skills; sorted unique */
     /* Amounts, each `ndims` long at problem->amounts[amount_off ...]:
      * delivery at [amount_off], pickup at [amount_off + ndims].
@@ -95,19 +95,19 @@ typedef struct cv_input_step {
 
 typedef struct cv_vehicle {
     uint64_t id;
-    uint32_t profile;   /* index into problem->profiles */
-    uint32_t start_loc; /* CV_NONE: route starts at its first task */
-    uint32_t end_loc;   /* CV_NONE: open route, ends at its last task */
+    uint32_t profile;      /* index into problem->profiles */
+    uint32_t start_loc;    /* CV_NONE: route starts at its first task */
+    uint32_t end_loc;      /* CV_NONE: open route, ends at its last task */
     uint32_t capacity_off; /* into problem->amounts, ndims long */
     uint32_t skill_first, skill_count;
-    cv_tw tw;              /* working hours; [0, CV_TIME_MAX] when absent */
-    uint32_t break_first, break_count; /* into problem->breaks */
-    uint32_t max_tasks;       /* UINT32_MAX when absent */
-    int64_t max_travel_time;  /* CV_TIME_MAX when absent */
-    int64_t max_distance;     /* CV_TIME_MAX when absent */
+    cv_tw tw;                             /* working hours; [0, CV_TIME_MAX] when absent */
+    uint32_t break_first, break_count;    /* into problem->breaks */
+    uint32_t max_tasks;                   /* UINT32_MAX when absent */
+    int64_t max_travel_time;              /* CV_TIME_MAX when absent */
+    int64_t max_distance;                 /* CV_TIME_MAX when absent */
     int64_t fixed_cost, per_hour, per_km; /* defaults 0, 3600, 0 */
-    double speed_factor;      /* (0, 5], default 1 */
-    uint32_t step_first, step_count; /* into problem->input_steps */
+    double speed_factor;                  /* (0, 5], default 1 */
+    uint32_t step_first, step_count;      /* into problem->input_steps */
     const char *description;
 } cv_vehicle;
 
@@ -142,8 +142,8 @@ typedef struct cv_problem {
     uint32_t namounts;
     cv_input_step *input_steps;
     uint32_t ninput_steps;
-    bool uses_coords;     /* locations given as coordinates, matrices to be filled by a graph */
-    bool uses_indices;    /* locations given as location_index into user matrices */
+    bool uses_coords;  /* locations given as coordinates, matrices to be filled by a graph */
+    bool uses_indices; /* locations given as location_index into user matrices */
     /* Storage for strings (descriptions, profile names). */
     char **strings;
     uint32_t nstrings;
@@ -180,7 +180,7 @@ static inline const int64_t *cv_vehicle_capacity(const cv_problem *p, const cv_v
 /* True when vehicle v has every skill task t requires. */
 bool cv_vehicle_has_skills(const cv_problem *p, const cv_vehicle *v, const cv_task *t);
 
-const char *cv_task_kind_name(cv_task_kind k);   /* "job", "pickup", "delivery" */
-const char *cv_step_type_name(cv_step_type t);   /* "start", "job", ... */
+const char *cv_task_kind_name(cv_task_kind k); /* "job", "pickup", "delivery" */
+const char *cv_step_type_name(cv_step_type t); /* "start", "job", ... */
 
 #endif

@@ -63,8 +63,8 @@ typedef struct cv_check_report {
 /* Checks solution JSON against p.  Returns CV_OK when the solution could be
  * read (violations are in the report), CV_EINVAL with diag when the solution
  * is not a readable VROOM solution. */
-cv_status cv_check_json(const cv_problem *p, const char *solution, size_t len,
-                        cv_check_report *rep, cv_diag *diag);
+cv_status cv_check_json(const cv_problem *p, const char *solution, size_t len, cv_check_report *rep,
+                        cv_diag *diag);
 void cv_check_report_fini(cv_check_report *rep);
 
 #endif

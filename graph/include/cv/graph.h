@@ -1,0 +1,128 @@
+/* carevan road graph: OpenStreetMap import with care-travel profiles (car,
+ * van, ebike, walk), contraction hierarchies, travel-time matrices, snapping
+ * and route geometry.
+ *
+ * Pipeline: cv_graph_import() reads an OSM file once and writes a versioned
+ * .cvg file holding every profile's graph and hierarchy; cv_graph_load()
+ * maps that file (no rebuild) and the queries run on the mapped arrays.  A
+ * loaded graph is immutable: any number of threads may query it at once.
+ *
+ * Units: coordinates are WGS-84 lon,lat degrees; durations whole seconds;
+ * distances metres.  Routes follow the fastest path (ties: the shorter). */
+#ifndef CV_GRAPH_H
+#define CV_GRAPH_H
+
+#include <stdint.h>
+
+#include "cv/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cv_graph cv_graph;
+
+#define CV_GRAPH_SNAP_RADIUS_M 1000.0
+
+/* ---- Import ---- */
+typedef struct cv_graph_import_stats {
+    uint64_t osm_nodes, osm_ways, road_ways;
+    uint64_t missing_refs;      /* node refs of road ways absent from the file (skipped) */
+    uint64_t ways_with_missing; /* road ways that had at least one missing ref */
+    uint32_t nprofiles;
+    struct {
+        char name[16];
+        uint32_t nodes, segments;        /* kept graph: final nodes, snappable segments */
+        uint64_t arcs, ch_edges;         /* uncontracted arcs; CH up+down edges */
+        uint64_t restrictions_applied;   /* turn restrictions in force */
+        uint64_t restrictions_skipped;   /* malformed or not touching the graph */
+        uint64_t nodes_dropped_scc;      /* outside the largest strongly connected component */
+    } profile[4];
+    double seconds;
+} cv_graph_import_stats;
+
+/* Reads osm_path (.osm.pbf, .osm, .osm.bz2) and writes the graph file.
+ * profiles: comma-separated subset of "car,van,ebike,walk" (NULL = all).
+ * progress: draw a progress bar on stderr (the CLI passes isatty(2)).
+ * Errors name the file: "x.osm.pbf: corrupt or truncated OSM file (...)". */
+cv_status cv_graph_import(const char *osm_path, const char *out_path, const char *profiles,
+                          bool progress, cv_graph_import_stats *stats, cv_diag *diag);
+
+/* ---- Loading ---- */
+cv_status cv_graph_load(cv_graph **out, const char *path, cv_diag *diag); /* mmap */
+void cv_graph_destroy(cv_graph *g);                                        /* NULL ok */
+int cv_graph_profile_find(const cv_graph *g, const char *name);           /* -1 if absent */
+int cv_graph_profile_count(const cv_graph *g);
+const char *cv_graph_profile_name(const cv_graph *g, int profile);
+/* Snap radius for later queries (default CV_GRAPH_SNAP_RADIUS_M).  Not
+ * thread-safe against queries running at the same time. */
+void cv_graph_set_snap_radius(cv_graph *g, double metres);
+
+/* ---- Snapping ---- */
+typedef struct cv_graph_snap {
+    double lon, lat;   /* the point on the road */
+    double distance_m; /* from the input coordinate */
+} cv_graph_snap;
+/* A point beyond the radius -> CV_EINVAL with "point (lon,lat): nearest car
+ * road is 1234 m away (limit 1000 m)". */
+cv_status cv_graph_snap_point(const cv_graph *g, int profile, double lon, double lat,
+                              cv_graph_snap *out, cv_diag *diag);
+
+/* ---- Matrices ----
+ * n points as lon,lat pairs; fills n*n row-major durations (s) and distances
+ * (m), either may be NULL; a point beyond the snap radius -> CV_EINVAL with
+ * diag "points[i] (lon,lat): nearest <profile> road is 1234 m away (limit 1000 m)".
+ * threads: 0 = number of cores. */
+cv_status cv_graph_matrix(const cv_graph *g, int profile, const double *lonlat, uint32_t n,
+                          uint32_t *durations, uint32_t *distances, unsigned threads,
+                          cv_diag *diag);
+/* Sources x targets variant (ns*nt row-major). */
+cv_status cv_graph_matrix_st(const cv_graph *g, int profile, const double *src, uint32_t ns,
+                             const double *dst, uint32_t nt, uint32_t *durations,
+                             uint32_t *distances, unsigned threads, cv_diag *diag);
+/* The same matrix by plain Dijkstra (one search per source, no hierarchy):
+ * the reference and the benchmark baseline. */
+cv_status cv_graph_matrix_dijkstra(const cv_graph *g, int profile, const double *lonlat,
+                                   uint32_t n, uint32_t *durations, uint32_t *distances,
+                                   unsigned threads, cv_diag *diag);
+
+/* ---- Routes ---- */
+typedef struct cv_graph_leg {
+    uint32_t duration_s, distance_m;
+    uint32_t first_coord; /* index into coords where this leg starts */
+} cv_graph_leg;
+
+typedef struct cv_graph_route {
+    uint32_t duration_s, distance_m; /* sums of the legs */
+    uint32_t nlegs;                  /* npoints - 1 */
+    cv_graph_leg *legs;
+    uint32_t ncoords;
+    double *coords; /* 2*ncoords lon,lat, consecutive duplicates removed */
+} cv_graph_route;
+
+/* Fastest route through n >= 2 points in order.  Fills *out (free with
+ * cv_graph_route_fini). */
+cv_status cv_graph_route_compute(const cv_graph *g, int profile, const double *lonlat, uint32_t n,
+                                 cv_graph_route *out, cv_diag *diag);
+void cv_graph_route_fini(cv_graph_route *r);
+/* Google encoded polyline (precision 5) / GeoJSON Feature with a LineString
+ * and per-leg durations and distances.  malloc'ed. */
+cv_status cv_graph_route_polyline_encode(const cv_graph_route *r, char **out);
+cv_status cv_graph_route_geojson(const cv_graph_route *r, char **out);
+
+/* Geometry of a path through n points: encoded polyline (precision 5, malloc'ed), total duration/distance. */
+cv_status cv_graph_route_polyline(const cv_graph *g, int profile, const double *lonlat, uint32_t n,
+                                  char **polyline, uint32_t *duration_s, uint32_t *distance_m,
+                                  cv_diag *diag);
+
+/* ---- Subcommands ----
+ * argv[0] is the subcommand name ("import", "route", "matrix"); return the
+ * process exit code (0 ok, 2 bad input, 1 other failure); each supports --help. */
+int cv_graph_cli_import(int argc, char **argv); /* carevan import CITY.osm.pbf -o CITY.cvg [--profiles car,van,ebike,walk] */
+int cv_graph_cli_route(int argc, char **argv);  /* carevan route CITY.cvg --profile car LON,LAT LON,LAT [...] [--format geojson|polyline] */
+int cv_graph_cli_matrix(int argc, char **argv); /* carevan matrix CITY.cvg --profile car POINTS.csv [-o MATRIX.json] */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

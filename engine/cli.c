@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifdef CV_SOLVER_AVAILABLE
@@ -257,6 +259,7 @@ static int cmd_convert(int argc, char **argv)
 static const char *usage_solve =
     "usage: carevan solve [PROBLEM.json] [-o SOLUTION.json] [--time-limit SECONDS]\n"
     "                     [--effort N] [--seed N] [--threads N] [--graph CITY.cvg] [--quiet]\n"
+    "                     [--geojson FILE] [--gpx DIR] [--sheets DIR]\n"
     "\n"
     "Reads a VROOM JSON problem (stdin when no file or '-') and writes the plan in\n"
     "VROOM's output shape (stdout unless -o).  A short summary goes to stderr.\n"
@@ -265,16 +268,60 @@ static const char *usage_solve =
     "  --seed N         random seed (default 1)\n"
     "  --threads N      worker threads (default 1)\n"
     "  --graph FILE     road graph from `carevan import`, for problems that give\n"
-    "                   coordinates instead of matrices\n";
+    "                   coordinates instead of matrices\n"
+    "  --geojson FILE   also write the plan as GeoJSON (routes, stops, unassigned)\n"
+    "  --gpx DIR        also write one GPX file per route (for navigation apps)\n"
+    "  --sheets DIR     also write one printable HTML route sheet per route\n";
 
 static void human_duration(char *buf, size_t n, int64_t s)
 {
     snprintf(buf, n, "%lldh%02lld", (long long)(s / 3600), (long long)(s % 3600 / 60));
 }
 
+/* Writes DIR/route-<vehicle id>.<ext> for each route with `fn`. */
+static int write_per_route(const cv_plan *plan, const cv_problem *p, const char *dir,
+                           const char *ext,
+                           cv_status (*fn)(const cv_plan *, const cv_problem *, uint32_t, char **))
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "carevan solve: cannot create %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    for (uint32_t r = 0; r < plan->nroutes; r++) {
+        char *text = NULL;
+        if (fn(plan, p, r, &text) != CV_OK) {
+            fprintf(stderr, "carevan solve: out of memory writing %s\n", dir);
+            return 1;
+        }
+        char path[4096];
+        snprintf(path, sizeof path, "%s/route-%llu.%s", dir,
+                 (unsigned long long)p->vehicles[plan->routes[r].vehicle].id, ext);
+        int code = write_text(path, text);
+        free(text);
+        if (code) return code;
+    }
+    return 0;
+}
+
+static int write_exports(const cv_plan *plan, const cv_problem *p, const char *geojson,
+                         const char *gpx_dir, const char *sheet_dir)
+{
+    if (geojson) {
+        char *text = NULL;
+        if (cv_export_geojson(plan, p, &text) != CV_OK) return 1;
+        int code = write_text(geojson, text);
+        free(text);
+        if (code) return code;
+    }
+    if (gpx_dir && write_per_route(plan, p, gpx_dir, "gpx", cv_export_gpx)) return 1;
+    if (sheet_dir && write_per_route(plan, p, sheet_dir, "html", cv_export_sheet_html)) return 1;
+    return 0;
+}
+
 static int cmd_solve(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *graph = NULL;
+    const char *geojson = NULL, *gpx_dir = NULL, *sheet_dir = NULL;
     bool quiet = false;
     double time_limit = 0;
     uint64_t seed = 1, threads = 1, effort = 0;
@@ -288,6 +335,12 @@ static int cmd_solve(int argc, char **argv)
             out = argv[++i];
         } else if (!strcmp(a, "--graph") && has_val) {
             graph = argv[++i];
+        } else if (!strcmp(a, "--geojson") && has_val) {
+            geojson = argv[++i];
+        } else if (!strcmp(a, "--gpx") && has_val) {
+            gpx_dir = argv[++i];
+        } else if (!strcmp(a, "--sheets") && has_val) {
+            sheet_dir = argv[++i];
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = true;
         } else if (!strcmp(a, "--time-limit") && has_val) {
@@ -404,6 +457,7 @@ static int cmd_solve(int argc, char **argv)
     s = cv_plan_to_json(plan, p, &text);
     int code = s == CV_OK ? write_text(out, text) : 1;
     if (s != CV_OK) fprintf(stderr, "carevan solve: %s\n", cv_status_message(s));
+    if (code == 0) code = write_exports(plan, p, geojson, gpx_dir, sheet_dir);
     if (code == 0 && !quiet) {
         uint32_t assigned = p->ntasks - plan->nunassigned;
         fprintf(stderr,

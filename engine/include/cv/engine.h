@@ -47,6 +47,19 @@ cv_status cv_engine_fill_matrices(cv_problem *p, const struct cv_graph *g, unsig
 cv_status cv_engine_add_geometry(cv_plan *plan, const cv_problem *p, const struct cv_graph *g,
                                  cv_diag *diag);
 
+/* ---- Plans for people (engine/export.c); *out malloc'ed, caller frees ---- */
+
+/* FeatureCollection: each route as a LineString (on the roads when the route
+ * has a geometry), each stop as a Point with times, unassigned tasks marked. */
+cv_status cv_export_geojson(const cv_plan *plan, const cv_problem *p, char **out);
+/* GPX 1.1 of one route: its stops as waypoints, its road geometry as a track. */
+cv_status cv_export_gpx(const cv_plan *plan, const cv_problem *p, uint32_t route, char **out);
+/* A printable HTML sheet of one route: stops in order, times, services. */
+cv_status cv_export_sheet_html(const cv_plan *plan, const cv_problem *p, uint32_t route,
+                               char **out);
+/* Decodes a Google encoded polyline (precision 5) into n lon,lat pairs. */
+cv_status cv_polyline_decode(const char *poly, double **lonlat, uint32_t *n);
+
 /* ---- The independent plan checker (engine/checker.c) ----
  * Shares no code with solver/: it recomputes every arrival, wait, service
  * start, load, distance and cost from the problem alone and compares. */

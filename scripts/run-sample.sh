@@ -18,7 +18,8 @@ if "$BIN" import --help >/dev/null 2>&1; then
     PROBLEM=datasets/sample/chengdu-care-day.json
     SOLUTION="$OUT/chengdu-care-day.solution.json"
     echo "== planning $PROBLEM on the road network"
-    "$BIN" solve "$PROBLEM" --graph "$GRAPH" --time-limit 10 -o "$SOLUTION"
+    "$BIN" solve "$PROBLEM" --graph "$GRAPH" --time-limit 10 -o "$SOLUTION" \
+        --geojson "$OUT/chengdu-care-day.geojson" --gpx "$OUT/gpx" --sheets "$OUT/sheets"
 else
     PROBLEM="$OUT/C101.json"
     SOLUTION="$OUT/C101.solution.json"
@@ -34,3 +35,7 @@ else
     "$BIN" check "$PROBLEM" "$SOLUTION"
 fi
 echo "== the plan is in $SOLUTION"
+if [ -n "${GRAPH:-}" ]; then
+    echo "   map layers: $OUT/chengdu-care-day.geojson (QGIS or any web map)"
+    echo "   for each carer: a printable route sheet in $OUT/sheets/, a GPX track in $OUT/gpx/"
+fi

@@ -1,0 +1,146 @@
+/* carevan LP relaxations (solver/lp_*.c, the only files that include glpk.h).
+ *
+ * Two services built on GLPK:
+ *   cv_lp_bound    a certified lower bound on the cost of a plan (column
+ *                  generation on the set-partitioning relaxation) and a
+ *                  minimum-fleet bound;
+ *   cv_lp_setpart  set partitioning over a pool of routes (a MIP), the
+ *                  recombination step of the local search.
+ *
+ * ---- The relaxed model priced by cv_lp_bound ----
+ * The problem is first relaxed to one VRPTW over the customers C (the tasks
+ * that at least one vehicle can serve alone), a start depot 0 and an end
+ * depot e, with every vehicle feature that the pricing does not model
+ * relaxed away; each relaxation only enlarges the set of feasible routes or
+ * lowers their cost, so a bound for the relaxed model is a bound for the
+ * problem (the result names what was relaxed):
+ *   (1)  c_ij = min over vehicles v of cost_v(i, j)      arc cost; c_0j from the
+ *        vehicle's start, c_ie to its end (0 for an open route); per_hour and
+ *        per_km give cost_v = (per_hour*dur + 3.6*per_km*dist)/3600, and when
+ *        that is not integral the route's final rounding may lower a route by
+ *        at most 1/2, so every route is charged min fixed - 1/2;
+ *   (2)  t_ij = s_i + min over v of dur_v(i, j) + (loc_i != loc_j ? setup_j : 0)
+ *        (the setup of the first task counted only when every start is elsewhere);
+ *   (3)  [a_i, b_i] = hull of task i's windows; depot [min shift start, max shift end];
+ *   (4)  capacity: per amount dimension d, sum of job deliveries <= Q_d and sum of
+ *        job pickups <= Q_d, with Q_d the largest capacity; shipments' amounts,
+ *        pickup-before-delivery, skills, breaks, max_tasks, max_travel_time,
+ *        max_distance are dropped; fleet size K = min(#vehicles, |C|).
+ * A route r is an ng-route (Baldacci, Mingozzi & Roberti 2011) of this
+ * model: a walk 0 -> i_1 -> ... -> i_k -> e, time- and capacity-feasible,
+ * that may revisit customer j only after leaving j's ng-neighbourhood N_j
+ * (the ng_size nearest customers of j, j included).  a_jr counts the visits.
+ *
+ * ---- The master LP (GLPK simplex over the generated columns R' of R) ----
+ *   (5)  z = min sum_{r in R} c_r x_r
+ *   (6)       sum_r a_jr x_r = 1          for every customer j      (duals pi_j)
+ *   (7)       sum_r x_r <= K                                          (dual sigma <= 0)
+ *   (8)       x_r >= 0
+ * ---- Pricing: the elementary shortest path with resources, ng-relaxed ----
+ *   (9)  m(pi) = min_{r in R} ( c_r - sum_j a_jr pi_j )      by labelling, with
+ *        labels (node, cost, time, loads, ng-memory) and dominance
+ *        L1 <= L2 iff cost, time, every load <= and memory(L1) subset of memory(L2).
+ * ---- The anytime Lagrangian bound ----
+ *  (10)  LB(pi) = sum_j pi_j + K * min(0, m(pi))   <= z_LP(R) <= optimum
+ *        valid for any pi once m(pi) is computed exactly (or bounded from
+ *        below): (pi, min(0, m(pi))) is feasible for the dual of (5)-(8).
+ *        At convergence m(pi) >= sigma and LB = z_LP.  When costs are
+ *        integral, ceil(LB - 1e-6) is reported.
+ * ---- Minimum fleet ----
+ *  (11)  same columns with c_r = 1:  F = min sum_r x_r  s.t. (6), (8);
+ *        valid bound max(LB(pi), Farley: sum_j pi_j / (1 - m(pi)) when m < 0),
+ *        rounded up.
+ *
+ * ---- Set partitioning over a pool (cv_lp_setpart) ----
+ *  (12)  min sum_r c_r x_r + sum_j u_j y_j
+ *  (13)       sum_r a_jr x_r + y_j = 1     every task j (y_j: j left unassigned)
+ *  (14)       sum_{r of type t} x_r <= n_t  every vehicle type t
+ *  (15)       x, y binary
+ *
+ * Threads: GLPK keeps its state per thread only when built with TLS; when
+ * glp_config("TLS") says it is not, every GLPK use in carevan is serialised
+ * behind one mutex.  GLPK's terminal output is off; a GLPK error (which would
+ * abort the process) is turned into CV_EINTERNAL.
+ */
+#ifndef CV_LP_H
+#define CV_LP_H
+
+#include "cv/problem.h"
+
+/* ---- Lower bound ---- */
+
+typedef struct cv_lp_bound_config {
+    double time_limit_s;    /* wall-clock safety stop for the whole call; <= 0: none */
+    uint64_t max_effort;    /* deterministic budget in label extensions; 0: unlimited */
+    uint32_t ng_size;       /* ng-neighbourhood size, 1..32 (default 8) */
+    uint32_t max_iterations; /* column generation rounds per LP; 0: unlimited */
+    bool min_vehicles;      /* also compute the minimum-fleet bound (11) */
+} cv_lp_bound_config;
+
+void cv_lp_bound_config_init(cv_lp_bound_config *cfg);
+
+typedef struct cv_lp_bound_result {
+    double lower_bound;     /* in the problem's cost units; 0 when nothing better is proven */
+    char relaxation[320];   /* the relaxation actually used, for people */
+    bool converged;         /* the LP (5)-(8) was solved to optimality: bound = z_LP */
+    uint32_t iterations;    /* column generation rounds (cost LP) */
+    uint32_t columns;       /* columns in the final master (cost LP) */
+    uint32_t customers;     /* |C| */
+    uint32_t fleet;         /* K */
+    uint64_t effort;        /* label extensions spent */
+    double seconds;
+    uint32_t min_vehicles;  /* minimum-fleet bound (11); 0 when not computed */
+    bool min_vehicles_converged;
+} cv_lp_bound_result;
+
+/* p is read-only with its matrices filled.  cfg may be NULL (defaults).  On
+ * CV_OK *out holds a valid lower bound, even when a limit stopped the column
+ * generation early (then converged is false).  CV_EINTERNAL when GLPK fails. */
+cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg, cv_lp_bound_result *out,
+                      cv_diag *diag);
+
+/* ---- Set partitioning over a route pool ---- */
+
+/* A pool of routes handed in by the caller (borrowed for the call).
+ * Route r serves the tasks route_tasks[route_first[r] .. route_first[r+1]-1]
+ * (each task at most once, indices < ntasks), costs route_cost[r] and uses
+ * one vehicle of type route_type[r] (< ntypes); at most type_count[t]
+ * routes of type t are chosen.  A caller with one route per vehicle passes
+ * the vehicle index as its type and type_count all 1; a homogeneous fleet is
+ * one type with count K. */
+typedef struct cv_lp_pool {
+    uint32_t ntasks, nroutes, ntypes;
+    const uint32_t *route_first; /* nroutes + 1 offsets into route_tasks */
+    const uint32_t *route_tasks;
+    const double *route_cost;
+    const uint32_t *route_type;
+    const uint32_t *type_count;
+    const double *unassigned_penalty; /* ntasks, each >= 0 (the price of leaving it out) */
+} cv_lp_pool;
+
+typedef struct cv_lp_setpart_config {
+    double time_limit_s;       /* GLPK MIP time limit; <= 0: none */
+    const uint32_t *incumbent; /* route indices of a feasible selection to start from, or NULL */
+    uint32_t nincumbent;
+} cv_lp_setpart_config;
+
+void cv_lp_setpart_config_init(cv_lp_setpart_config *cfg);
+
+typedef struct cv_lp_setpart_result {
+    uint32_t *routes;       /* chosen route indices, ascending; malloc'ed, caller frees */
+    uint32_t nroutes;
+    uint32_t nunassigned;   /* tasks covered by no chosen route */
+    double objective;       /* (12) of the selection */
+    double lp_bound;        /* GLPK's best bound on (12)-(15) (-inf when unknown) */
+    bool optimal;           /* proven optimal within GLPK's tolerances */
+} cv_lp_setpart_result;
+
+/* Always feasible thanks to the unassigned columns.  The incumbent, when
+ * given, must be a valid selection (disjoint routes, type counts respected);
+ * the result is never worse than it.  CV_EINVAL with a diag for a malformed
+ * pool, CV_EINTERNAL when GLPK fails. */
+cv_status cv_lp_setpart(const cv_lp_pool *pool, const cv_lp_setpart_config *cfg,
+                        cv_lp_setpart_result *out, cv_diag *diag);
+void cv_lp_setpart_result_fini(cv_lp_setpart_result *r);
+
+#endif

@@ -1,0 +1,311 @@
+/* cv_lp_bound: column generation on the set-partitioning LP of the relaxed
+ * model (cv/lp.h (5)-(11)).  The restricted master is a GLPK LP solved by the
+ * primal simplex (warm-started: added columns keep the basis primal
+ * feasible); its row duals drive the ng-route labelling of lp_pricing.c.
+ *
+ * Each round first tries the heuristic labelling (cheap, proves nothing);
+ * when it finds no column, the exact labelling runs and its m(pi) gives the
+ * Lagrangian bound (10), valid whatever the duals, so a limit hit at any
+ * moment leaves the best bound proven so far.  When the exact labelling runs
+ * out of label memory, it is coarsened for the rest of the call (ng memory
+ * halved, then capacity dropped): a coarser relaxation still bounds. */
+#include "lp_int.h"
+
+#include <glpk.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LABELS ((size_t)3 << 20)
+
+void cv_lp_bound_config_init(cv_lp_bound_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->time_limit_s = 10.0;
+    cfg->max_effort = 0;
+    cfg->ng_size = 8;
+    cfg->max_iterations = 0;
+    cfg->min_vehicles = true;
+}
+
+/* Column generation state for one LP: (5)-(8), or (11) when fleet. */
+typedef struct cg {
+    const cv__lp_model *m;
+    cv__lp_pricer *pr;
+    bool fleet;
+    double deadline;
+    uint64_t *effort, effort_cap;
+    uint32_t max_iterations;
+    cv__lp_price_mode exact;
+    /* Columns generated (also seeds for the next LP). */
+    cv__lp_col *cols;
+    uint32_t ncols, capcols;
+    uint32_t nseed; /* cols[0..nseed) were given, not generated */
+    /* Results. */
+    double lb;
+    bool converged, coarsened;
+    uint32_t iterations, master_cols;
+    cv_status st;
+} cg;
+
+static bool time_up(const cg *g)
+{
+    return (g->deadline > 0 && cv_clock_now() > g->deadline) ||
+           (g->effort_cap && *g->effort >= g->effort_cap);
+}
+
+static cv_status keep_col(cg *g, const cv__lp_col *c)
+{
+    if (g->ncols == g->capcols) {
+        uint32_t cap = g->capcols ? g->capcols * 2 : 256;
+        cv__lp_col *a = cv_realloc_array(g->cols, cap, sizeof *a);
+        if (!a) return CV_ENOMEM;
+        g->cols = a;
+        g->capcols = cap;
+    }
+    g->cols[g->ncols++] = *c;
+    return CV_OK;
+}
+
+/* Adds one column to the master; a_jr = visits of j. */
+static void add_master_col(glp_prob *lp, const cv__lp_col *c, double cost, int *ind, double *val)
+{
+    int len = 0;
+    for (uint32_t k = 0; k < c->len; k++) {
+        int row = (int)c->seq[k] + 1, q = 0;
+        while (q < len && ind[q + 1] != row) q++;
+        if (q < len) {
+            val[q + 1] += 1.0;
+        } else {
+            ind[len + 1] = row;
+            val[len + 1] = 1.0;
+            len++;
+        }
+    }
+    int j = glp_add_cols(lp, 1);
+    glp_set_col_bnds(lp, j, GLP_LO, 0.0, 0.0);
+    glp_set_obj_coef(lp, j, cost);
+    glp_set_mat_col(lp, j, len, ind, val);
+}
+
+static cv_status run_cg(void *ctx)
+{
+    cg *g = ctx;
+    const cv__lp_model *m = g->m;
+    const uint32_t n = m->n;
+    const double K = g->fleet ? (double)n : (double)m->fleet;
+    double *pi = cv_calloc(n + 1, sizeof *pi);
+    int *ind = cv_calloc(2 * (size_t)n + 2, sizeof *ind);
+    double *val = cv_calloc(2 * (size_t)n + 2, sizeof *val);
+    if (!pi || !ind || !val) {
+        free(pi);
+        free(ind);
+        free(val);
+        return CV_ENOMEM;
+    }
+    glp_prob *lp = glp_create_prob();
+    glp_set_obj_dir(lp, GLP_MIN);
+    glp_add_rows(lp, (int)n + (g->fleet ? 0 : 1));
+    for (uint32_t j = 0; j < n; j++) glp_set_row_bnds(lp, (int)j + 1, GLP_FX, 1.0, 1.0);
+    if (!g->fleet) glp_set_row_bnds(lp, (int)n + 1, GLP_UP, 0.0, (double)m->fleet);
+
+    /* Artificial columns keep the master feasible from the start; their cost
+     * only needs to exceed any sensible route's.  The bound (10) holds for
+     * any duals, so they never affect validity. */
+    double big = 1.0;
+    for (uint32_t j = 0; j < n; j++) {
+        double c = m->c0[j] + m->ce[j] + fabs(m->route_fixed);
+        if (c > big) big = c;
+    }
+    big = g->fleet ? (double)n + 1.0 : 10.0 * big * (double)(n + 1);
+    for (uint32_t j = 0; j < n; j++) {
+        cv__lp_col art = {(uint32_t[]){j}, 1, big, 0};
+        add_master_col(lp, &art, big, ind, val);
+    }
+    /* Seeds: single-customer routes, then the given columns. */
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t s[1] = {j};
+        double c;
+        if (cv__lp_route_eval(m, s, 1, &c)) {
+            cv__lp_col one = {s, 1, g->fleet ? 1.0 : c, 0};
+            add_master_col(lp, &one, one.cost, ind, val);
+        }
+    }
+    for (uint32_t k = 0; k < g->ncols; k++) {
+        double c = g->fleet ? 1.0 : g->cols[k].cost;
+        add_master_col(lp, &g->cols[k], c, ind, val);
+    }
+
+    glp_smcp parm;
+    glp_init_smcp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.meth = GLP_PRIMAL;
+    parm.presolve = GLP_OFF;
+    const uint32_t max_cols = n < 50 ? 50 : n;
+    g->lb = 0.0;
+    cv_status st = CV_OK;
+    for (;;) {
+        if (n == 0) {
+            g->converged = true;
+            break;
+        }
+        if (time_up(g) || (g->max_iterations && g->iterations >= g->max_iterations)) break;
+        if (g->deadline > 0) {
+            double left = g->deadline - cv_clock_now();
+            parm.tm_lim = left > 2e6 ? 2000000000 : (int)(left * 1000.0) + 1;
+        }
+        int ret = glp_simplex(lp, &parm);
+        if (ret == GLP_ETMLIM) break;
+        if (ret != 0 || glp_get_status(lp) != GLP_OPT) {
+            cv_log(1, "lp: master simplex failed (ret %d, status %d)\n", ret, glp_get_status(lp));
+            st = CV_EINTERNAL;
+            break;
+        }
+        double sigma = 0.0, sum_pi = 0.0;
+        for (uint32_t j = 0; j < n; j++) sum_pi += pi[j] = glp_get_row_dual(lp, (int)j + 1);
+        if (!g->fleet) sigma = fmin(0.0, glp_get_row_dual(lp, (int)n + 1));
+        g->iterations++;
+
+        cv__lp_col *cols = NULL;
+        uint32_t ncols = 0;
+        double mm;
+        bool complete;
+        cv__lp_price_mode heur = {g->exact.ng, true, true, g->fleet};
+        st = cv__lp_price(g->pr, pi, sigma, heur, max_cols, g->effort, g->effort_cap, g->deadline,
+                          MAX_LABELS, &cols, &ncols, &mm, &complete);
+        if (st) break;
+        cv_log(2, "lp: it %u z %.2f heur cols %u t %.2f\n", g->iterations, glp_get_obj_val(lp), ncols,
+               cv_clock_now());
+        if (ncols == 0) {
+            st = cv__lp_price(g->pr, pi, sigma, g->exact, max_cols, g->effort, g->effort_cap,
+                              g->deadline, MAX_LABELS, &cols, &ncols, &mm, &complete);
+            if (st) break;
+            cv_log(2, "lp: exact ng %u complete %d m %.3f cols %u t %.2f\n", g->exact.ng, complete, mm,
+                   ncols, cv_clock_now());
+            if (complete) {
+                /* (10), or for the fleet LP also Farley's bound. */
+                double lb = sum_pi + K * fmin(0.0, mm);
+                if (g->fleet && mm < 0 && sum_pi > 0) lb = fmax(lb, sum_pi / (1.0 - mm));
+                if (lb > g->lb) g->lb = lb;
+                if (ncols == 0) {
+                    g->converged = true; /* for the (possibly coarsened) relaxation */
+                    break;
+                }
+            } else if (!time_up(g)) {
+                /* Out of label memory: coarsen the exact relaxation. */
+                g->coarsened = true;
+                if (g->exact.ng > 1) g->exact.ng /= 2;
+                else if (g->exact.loads) g->exact.loads = false;
+                else {
+                    for (uint32_t k = 0; k < ncols; k++) free(cols[k].seq);
+                    free(cols);
+                    break;
+                }
+                cv_log(1, "lp: label memory exhausted; pricing relaxed to ng %u%s\n", g->exact.ng,
+                       g->exact.loads ? "" : " without capacity");
+            }
+        }
+        for (uint32_t k = 0; k < ncols; k++) {
+            add_master_col(lp, &cols[k], g->fleet ? 1.0 : cols[k].cost, ind, val);
+            /* The cost LP keeps its routes (seeds of the fleet LP). */
+            if (g->fleet || st) free(cols[k].seq);
+            else if ((st = keep_col(g, &cols[k]))) free(cols[k].seq);
+        }
+        free(cols);
+        if (st) break;
+    }
+    g->master_cols = (uint32_t)glp_get_num_cols(lp) - n;
+    glp_delete_prob(lp);
+    free(pi);
+    free(ind);
+    free(val);
+    return st;
+}
+
+static void free_cols(cg *g)
+{
+    for (uint32_t k = 0; k < g->ncols; k++) free(g->cols[k].seq);
+    free(g->cols);
+    g->cols = NULL;
+    g->ncols = g->capcols = 0;
+}
+
+cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
+                      cv_lp_bound_result *out, cv_diag *diag)
+{
+    cv_lp_bound_config cfg;
+    if (cfg_in) cfg = *cfg_in;
+    else cv_lp_bound_config_init(&cfg);
+    if (cfg.ng_size < 1 || cfg.ng_size > 32)
+        return cv_diag_set(diag, "lower bound: ng_size %u is outside 1..32", cfg.ng_size);
+    const double t0 = cv_clock_now();
+    cv__lp_model m;
+    cv_status st = cv__lp_model_build(&m, p, diag);
+    if (st) return st;
+    cv__lp_pricer *pr = NULL;
+    if ((st = cv__lp_pricer_create(&pr, &m, cfg.ng_size))) {
+        cv__lp_model_fini(&m);
+        return st;
+    }
+    uint64_t effort = 0;
+    /* The fleet LP gets the last quarter of the time and of the effort. */
+    const double total = cfg.time_limit_s > 0 ? cfg.time_limit_s : 0;
+    cg g = {0};
+    g.m = &m;
+    g.pr = pr;
+    g.effort = &effort;
+    g.max_iterations = cfg.max_iterations;
+    g.exact = (cv__lp_price_mode){cfg.ng_size, true, false, false};
+    g.deadline = total > 0 ? t0 + (cfg.min_vehicles ? 0.75 : 1.0) * total : 0;
+    g.effort_cap = cfg.max_effort ? (cfg.min_vehicles ? cfg.max_effort / 4 * 3 : cfg.max_effort) : 0;
+    st = cv__lp_glpk_run(run_cg, &g);
+
+    cv_lp_bound_result r;
+    memset(&r, 0, sizeof r);
+    if (!st && cfg.min_vehicles) {
+        cg f = {0};
+        f.m = &m;
+        f.pr = pr;
+        f.fleet = true;
+        f.effort = &effort;
+        f.max_iterations = cfg.max_iterations;
+        f.exact = (cv__lp_price_mode){cfg.ng_size, true, false, true};
+        f.deadline = total > 0 ? t0 + total : 0;
+        f.effort_cap = cfg.max_effort;
+        f.cols = g.cols; /* the cost LP's routes seed the fleet LP */
+        f.ncols = g.ncols;
+        f.capcols = g.capcols;
+        st = cv__lp_glpk_run(run_cg, &f);
+        g.cols = f.cols;
+        g.ncols = f.ncols;
+        g.capcols = f.capcols;
+        if (!st) {
+            r.min_vehicles = (uint32_t)ceil(f.lb - 1e-6);
+            if (m.n > 0 && r.min_vehicles < 1) r.min_vehicles = 1;
+            r.min_vehicles_converged = f.converged;
+        }
+    }
+    if (!st) {
+        r.lower_bound = m.integral ? ceil(g.lb - 1e-6) : g.lb;
+        /* Plan costs are never negative (cv/problem.h). */
+        if (!(r.lower_bound > 0)) r.lower_bound = 0.0;
+        r.converged = g.converged;
+        r.iterations = g.iterations;
+        r.columns = g.master_cols;
+        r.customers = m.n;
+        r.fleet = m.fleet;
+        r.effort = effort;
+        r.seconds = cv_clock_now() - t0;
+        snprintf(r.relaxation, sizeof r.relaxation, "%s; ng size %u%s", m.relaxation,
+                 g.exact.ng, g.exact.loads ? "" : ", capacity dropped (label memory)");
+    }
+    free_cols(&g);
+    cv__lp_pricer_destroy(pr);
+    if (!st) {
+        cv_log(1, "lp: bound %.1f (%s)\n", r.lower_bound, r.relaxation);
+        *out = r;
+    }
+    cv__lp_model_fini(&m);
+    return st;
+}

@@ -1,0 +1,464 @@
+/* Pricing for cv_lp_bound: the elementary shortest path with time windows
+ * and capacity, relaxed to ng-routes (Baldacci, Mingozzi & Roberti 2011), by
+ * a forward labelling algorithm with dominance (cv/lp.h (9)).
+ *
+ * Labels live in one pool (struct of arrays, reused between calls) and are
+ * extended in order of increasing service-start time from a binary heap;
+ * each customer keeps the list of its undominated labels.  The ng-memory of
+ * a label at customer i is a bitmask over N_i (bit 0 is i itself), so the
+ * elementarity test and the subset test of the dominance are one AND each.
+ * A call is bounded by label extensions (the deterministic effort unit), a
+ * label count (memory) and a wall-clock deadline; only a call that extends
+ * every label reports m(pi), which is what makes the Lagrangian bound valid. */
+#include "lp_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_NG 32
+
+struct cv__lp_pricer {
+    const cv__lp_model *m;
+    uint32_t ng;        /* neighbourhood size */
+    uint32_t *ngn;      /* n * ng: N_i, nearest first, ngn[i*ng] = i */
+    int8_t *pos;        /* n * n: position of j in N_i, -1 when absent */
+    uint32_t *succ_first, *succ; /* feasible arcs i -> j, CSR */
+    /* Label pool. */
+    size_t cap, len;
+    double *rc;
+    int64_t *t;
+    uint32_t *node, *parent, *mem;
+    uint8_t *dead;
+    int64_t *load; /* len * nres */
+    /* Per-customer lists of live labels. */
+    uint32_t **bucket, *bucket_len, *bucket_cap;
+    /* Heap of labels to extend, keyed by (t, index). */
+    uint32_t *heap;
+    size_t heap_len, heap_cap;
+};
+
+void cv__lp_pricer_destroy(cv__lp_pricer *pr)
+{
+    if (!pr) return;
+    free(pr->ngn);
+    free(pr->pos);
+    free(pr->succ_first);
+    free(pr->succ);
+    free(pr->rc);
+    free(pr->t);
+    free(pr->node);
+    free(pr->parent);
+    free(pr->mem);
+    free(pr->dead);
+    free(pr->load);
+    if (pr->bucket)
+        for (uint32_t i = 0; i < pr->m->n; i++) free(pr->bucket[i]);
+    free(pr->bucket);
+    free(pr->bucket_len);
+    free(pr->bucket_cap);
+    free(pr->heap);
+    free(pr);
+}
+
+/* Sorting helper for the neighbourhoods: by key, then index (deterministic). */
+typedef struct keyed {
+    double key;
+    uint32_t idx;
+} keyed;
+
+static int cmp_keyed(const void *x, const void *y)
+{
+    const keyed *a = x, *b = y;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+cv_status cv__lp_pricer_create(cv__lp_pricer **out, const cv__lp_model *m, uint32_t ng_size)
+{
+    const uint32_t n = m->n;
+    if (ng_size < 1) ng_size = 1;
+    if (ng_size > MAX_NG) ng_size = MAX_NG;
+    if (ng_size > n) ng_size = n ? n : 1;
+    cv__lp_pricer *pr = cv_calloc(1, sizeof *pr);
+    if (!pr) return CV_ENOMEM;
+    pr->m = m;
+    pr->ng = ng_size;
+    size_t nn = (size_t)n * n;
+    pr->ngn = cv_calloc((size_t)n * ng_size + 1, sizeof *pr->ngn);
+    pr->pos = cv_calloc(nn + 1, sizeof *pr->pos);
+    pr->succ_first = cv_calloc(n + 2, sizeof *pr->succ_first);
+    pr->succ = cv_calloc(nn + 1, sizeof *pr->succ);
+    pr->bucket = cv_calloc(n + 1, sizeof *pr->bucket);
+    pr->bucket_len = cv_calloc(n + 1, sizeof *pr->bucket_len);
+    pr->bucket_cap = cv_calloc(n + 1, sizeof *pr->bucket_cap);
+    keyed *tmp = cv_calloc(n + 1, sizeof *tmp);
+    if (!pr->ngn || !pr->pos || !pr->succ_first || !pr->succ || !pr->bucket || !pr->bucket_len ||
+        !pr->bucket_cap || !tmp) {
+        free(tmp);
+        cv__lp_pricer_destroy(pr);
+        return CV_ENOMEM;
+    }
+    memset(pr->pos, -1, nn);
+    /* N_i: i and its ng_size-1 nearest customers by round-trip cost. */
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k = 0;
+        for (uint32_t j = 0; j < n; j++)
+            if (j != i)
+                tmp[k++] = (keyed){m->c[(size_t)i * n + j] + m->c[(size_t)j * n + i], j};
+        qsort(tmp, k, sizeof *tmp, cmp_keyed);
+        pr->ngn[(size_t)i * ng_size] = i;
+        pr->pos[(size_t)i * n + i] = 0;
+        for (uint32_t q = 1; q < ng_size; q++) {
+            pr->ngn[(size_t)i * ng_size + q] = tmp[q - 1].idx;
+            pr->pos[(size_t)i * n + tmp[q - 1].idx] = (int8_t)q;
+        }
+    }
+    free(tmp);
+    /* Arcs that some time-feasible route can use. */
+    uint32_t e = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        pr->succ_first[i] = e;
+        for (uint32_t j = 0; j < n; j++) {
+            if (j == i) continue;
+            int64_t tj = m->a[i] + m->t[(size_t)i * n + j];
+            if (tj < m->a[j]) tj = m->a[j];
+            if (tj <= m->b[j] && tj + m->te[j] <= m->depot_b) pr->succ[e++] = j;
+        }
+    }
+    pr->succ_first[n] = e;
+    *out = pr;
+    return CV_OK;
+}
+
+static bool pool_reserve(cv__lp_pricer *pr, size_t want)
+{
+    if (want <= pr->cap) return true;
+    size_t cap = pr->cap ? pr->cap : 4096;
+    while (cap < want) cap *= 2;
+    const uint32_t nres = pr->m->nres ? pr->m->nres : 1;
+    double *rc = cv_realloc_array(pr->rc, cap, sizeof *rc);
+    if (!rc) return false;
+    pr->rc = rc;
+    int64_t *t = cv_realloc_array(pr->t, cap, sizeof *t);
+    if (!t) return false;
+    pr->t = t;
+    uint32_t *a = cv_realloc_array(pr->node, cap, sizeof *a);
+    if (!a) return false;
+    pr->node = a;
+    a = cv_realloc_array(pr->parent, cap, sizeof *a);
+    if (!a) return false;
+    pr->parent = a;
+    a = cv_realloc_array(pr->mem, cap, sizeof *a);
+    if (!a) return false;
+    pr->mem = a;
+    uint8_t *d = cv_realloc_array(pr->dead, cap, sizeof *d);
+    if (!d) return false;
+    pr->dead = d;
+    int64_t *l = cv_realloc_array(pr->load, cap * nres, sizeof *l);
+    if (!l) return false;
+    pr->load = l;
+    pr->cap = cap;
+    return true;
+}
+
+static bool heap_less(const cv__lp_pricer *pr, uint32_t x, uint32_t y)
+{
+    return pr->t[x] < pr->t[y] || (pr->t[x] == pr->t[y] && x < y);
+}
+
+static bool heap_push(cv__lp_pricer *pr, uint32_t x)
+{
+    if (pr->heap_len == pr->heap_cap) {
+        size_t cap = pr->heap_cap ? pr->heap_cap * 2 : 4096;
+        uint32_t *h = cv_realloc_array(pr->heap, cap, sizeof *h);
+        if (!h) return false;
+        pr->heap = h;
+        pr->heap_cap = cap;
+    }
+    size_t k = pr->heap_len++;
+    while (k > 0) {
+        size_t up = (k - 1) / 2;
+        if (!heap_less(pr, x, pr->heap[up])) break;
+        pr->heap[k] = pr->heap[up];
+        k = up;
+    }
+    pr->heap[k] = x;
+    return true;
+}
+
+static uint32_t heap_pop(cv__lp_pricer *pr)
+{
+    uint32_t top = pr->heap[0], x = pr->heap[--pr->heap_len];
+    size_t k = 0, len = pr->heap_len;
+    for (;;) {
+        size_t c = 2 * k + 1;
+        if (c >= len) break;
+        if (c + 1 < len && heap_less(pr, pr->heap[c + 1], pr->heap[c])) c++;
+        if (!heap_less(pr, pr->heap[c], x)) break;
+        pr->heap[k] = pr->heap[c];
+        k = c;
+    }
+    if (len) pr->heap[k] = x;
+    return top;
+}
+
+static bool bucket_add(cv__lp_pricer *pr, uint32_t j, uint32_t x)
+{
+    if (pr->bucket_len[j] == pr->bucket_cap[j]) {
+        uint32_t cap = pr->bucket_cap[j] ? pr->bucket_cap[j] * 2 : 16;
+        uint32_t *b = cv_realloc_array(pr->bucket[j], cap, sizeof *b);
+        if (!b) return false;
+        pr->bucket[j] = b;
+        pr->bucket_cap[j] = cap;
+    }
+    pr->bucket[j][pr->bucket_len[j]++] = x;
+    return true;
+}
+
+/* Does label x dominate the candidate (rc, t, load, mem)? */
+static inline bool dominates(const cv__lp_pricer *pr, uint32_t x, double rc, int64_t t,
+                             const int64_t *load, uint32_t mem, uint32_t nres, bool use_mem)
+{
+    if (pr->rc[x] > rc || pr->t[x] > t) return false;
+    if (use_mem && (pr->mem[x] & ~mem)) return false;
+    const int64_t *lx = pr->load + (size_t)x * nres;
+    for (uint32_t r = 0; r < nres; r++)
+        if (lx[r] > load[r]) return false;
+    return true;
+}
+
+/* The best max_cols completions so far, as a max-heap on their value. */
+typedef struct best {
+    uint32_t *lab;
+    double *val;
+    uint32_t len, cap;
+} best;
+
+static void best_offer(best *b, uint32_t lab, double val)
+{
+    if (b->cap == 0) return;
+    if (b->len == b->cap) {
+        if (val >= b->val[0]) return;
+        /* Replace the worst (root) and sift down. */
+        uint32_t k = 0;
+        for (;;) {
+            uint32_t c = 2 * k + 1;
+            if (c >= b->len) break;
+            if (c + 1 < b->len && b->val[c + 1] > b->val[c]) c++;
+            if (b->val[c] <= val) break;
+            b->val[k] = b->val[c];
+            b->lab[k] = b->lab[c];
+            k = c;
+        }
+        b->val[k] = val;
+        b->lab[k] = lab;
+        return;
+    }
+    uint32_t k = b->len++;
+    while (k > 0) {
+        uint32_t up = (k - 1) / 2;
+        if (b->val[up] >= val) break;
+        b->val[k] = b->val[up];
+        b->lab[k] = b->lab[up];
+        k = up;
+    }
+    b->val[k] = val;
+    b->lab[k] = lab;
+}
+
+static int cmp_col(const void *x, const void *y)
+{
+    const cv__lp_col *a = x, *b = y;
+    if (a->rc != b->rc) return a->rc < b->rc ? -1 : 1;
+    if (a->len != b->len) return a->len < b->len ? -1 : 1;
+    return memcmp(a->seq, b->seq, a->len * sizeof *a->seq);
+}
+
+cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp_price_mode mode,
+                       uint32_t max_cols, uint64_t *effort, uint64_t effort_cap, double deadline,
+                       size_t max_labels, cv__lp_col **cols, uint32_t *ncols, double *min_m,
+                       bool *complete)
+{
+    const cv__lp_model *m = pr->m;
+    const uint32_t n = m->n, ngs = pr->ng;
+    /* Capacity is checked on nres resources; the heuristic leaves them out of
+     * the dominance (ndom = 0) to keep few labels. */
+    const uint32_t nres = mode.loads ? m->nres : 0;
+    const uint32_t ndom = mode.heuristic ? 0 : nres;
+    const uint32_t lstride = m->nres ? m->nres : 1;
+    const uint32_t ng = mode.ng < 1 ? 1 : mode.ng > ngs ? ngs : mode.ng;
+    const bool use_mem = !mode.heuristic;
+    const double fixed = mode.fleet ? 1.0 : m->route_fixed;
+    const double eps = 1e-7 * (1.0 + fabs(sigma));
+    *cols = NULL;
+    *ncols = 0;
+    *complete = false;
+    *min_m = INFINITY;
+
+    best bst = {cv_calloc(max_cols + 1, sizeof(uint32_t)), cv_calloc(max_cols + 1, sizeof(double)),
+                0, max_cols};
+    if (!bst.lab || !bst.val) {
+        free(bst.lab);
+        free(bst.val);
+        return CV_ENOMEM;
+    }
+    pr->len = 0;
+    pr->heap_len = 0;
+    for (uint32_t i = 0; i < n; i++) pr->bucket_len[i] = 0;
+    cv_status st = CV_OK;
+    bool stopped = false;
+    int64_t ld[CV__LP_MAX_RES];
+
+    /* Initial labels: start depot -> j. */
+    for (uint32_t j = 0; j < n && !stopped; j++) {
+        int64_t tj = m->depot_a + m->t0[j];
+        if (tj < m->a[j]) tj = m->a[j];
+        if (tj > m->b[j] || tj + m->te[j] > m->depot_b) continue;
+        bool fits = true;
+        for (uint32_t r = 0; r < m->nres; r++) fits &= m->dem[(size_t)j * CV__LP_MAX_RES + r] <= m->cap[r];
+        if (!fits) continue;
+        if (!pool_reserve(pr, pr->len + 1)) goto nomem;
+        uint32_t x = (uint32_t)pr->len++;
+        pr->rc[x] = (mode.fleet ? 0.0 : m->c0[j]) - pi[j];
+        pr->t[x] = tj;
+        pr->node[x] = j;
+        pr->parent[x] = UINT32_MAX;
+        pr->mem[x] = 1u;
+        pr->dead[x] = 0;
+        for (uint32_t r = 0; r < nres; r++)
+            pr->load[(size_t)x * lstride + r] = m->dem[(size_t)j * CV__LP_MAX_RES + r];
+        if (!bucket_add(pr, j, x) || !heap_push(pr, x)) goto nomem;
+    }
+
+    uint64_t pops = 0;
+    while (pr->heap_len > 0) {
+        if ((++pops & 1023) == 0 && deadline > 0 && cv_clock_now() > deadline) {
+            stopped = true;
+            break;
+        }
+        const uint32_t x = heap_pop(pr);
+        if (pr->dead[x]) continue;
+        const uint32_t i = pr->node[x];
+        const double rcx = pr->rc[x];
+        const int64_t tx = pr->t[x];
+        const uint32_t memx = pr->mem[x];
+        /* Completion to the end depot. */
+        const double val = rcx + (mode.fleet ? 0.0 : m->ce[i]) + fixed;
+        if (val < *min_m) *min_m = val;
+        if (val < sigma - eps) best_offer(&bst, x, val);
+
+        const uint32_t *ni = pr->ngn + (size_t)i * ngs;
+        for (uint32_t e = pr->succ_first[i]; e < pr->succ_first[i + 1]; e++) {
+            const uint32_t j = pr->succ[e];
+            const int8_t q = pr->pos[(size_t)i * n + j];
+            if (q >= 0 && (uint32_t)q < ng && (memx >> q) & 1u) continue;
+            (*effort)++;
+            int64_t tj = tx + m->t[(size_t)i * n + j];
+            if (tj < m->a[j]) tj = m->a[j];
+            if (tj > m->b[j] || tj + m->te[j] > m->depot_b) continue;
+            bool fits = true;
+            for (uint32_t r = 0; r < nres; r++) {
+                ld[r] = pr->load[(size_t)x * lstride + r] + m->dem[(size_t)j * CV__LP_MAX_RES + r];
+                fits &= ld[r] <= m->cap[r];
+            }
+            if (!fits) continue;
+            const double rcj = rcx + (mode.fleet ? 0.0 : m->c[(size_t)i * n + j]) - pi[j];
+            /* ng-memory at j: j itself and the remembered customers in N_j. */
+            uint32_t memj = 1u;
+            if (use_mem)
+                for (uint32_t bits = memx; bits; bits &= bits - 1) {
+                    const uint32_t k = ni[__builtin_ctz(bits)];
+                    const int8_t qk = pr->pos[(size_t)j * n + k];
+                    if (qk > 0 && (uint32_t)qk < ng) memj |= 1u << qk;
+                }
+            /* Dominance against j's labels, both ways. */
+            uint32_t *bj = pr->bucket[j];
+            bool dominated = false;
+            for (uint32_t k = 0; k < pr->bucket_len[j]; k++)
+                if (dominates(pr, bj[k], rcj, tj, ld, memj, ndom, use_mem)) {
+                    dominated = true;
+                    break;
+                }
+            *effort += pr->bucket_len[j] / 16;
+            if (dominated) continue;
+            if (pr->len >= max_labels) {
+                stopped = true;
+                break;
+            }
+            if (!pool_reserve(pr, pr->len + 1)) goto nomem;
+            const uint32_t y = (uint32_t)pr->len++;
+            pr->rc[y] = rcj;
+            pr->t[y] = tj;
+            pr->node[y] = j;
+            pr->parent[y] = x;
+            pr->mem[y] = memj;
+            pr->dead[y] = 0;
+            for (uint32_t r = 0; r < nres; r++) pr->load[(size_t)y * lstride + r] = ld[r];
+            for (uint32_t k = 0; k < pr->bucket_len[j];) {
+                const uint32_t z = bj[k];
+                if (dominates(pr, y, pr->rc[z], pr->t[z], pr->load + (size_t)z * lstride,
+                              pr->mem[z], ndom, use_mem)) {
+                    pr->dead[z] = 1;
+                    bj[k] = bj[--pr->bucket_len[j]];
+                } else {
+                    k++;
+                }
+            }
+            if (!bucket_add(pr, j, y) || !heap_push(pr, y)) goto nomem;
+        }
+        if (stopped) break;
+        if (effort_cap && *effort >= effort_cap) {
+            stopped = true;
+            break;
+        }
+    }
+    *complete = !stopped && !mode.heuristic;
+    if (n == 0) *min_m = INFINITY;
+
+    /* Columns: the best completions, most negative first. */
+    if (bst.len) {
+        cv__lp_col *out = cv_calloc(bst.len, sizeof *out);
+        if (!out) goto nomem;
+        for (uint32_t c = 0; c < bst.len; c++) {
+            uint32_t len = 0;
+            for (uint32_t y = bst.lab[c]; y != UINT32_MAX; y = pr->parent[y]) len++;
+            out[c].seq = cv_calloc(len, sizeof *out[c].seq);
+            if (!out[c].seq) {
+                for (uint32_t k = 0; k < c; k++) free(out[k].seq);
+                free(out);
+                goto nomem;
+            }
+            out[c].len = len;
+            for (uint32_t y = bst.lab[c]; y != UINT32_MAX; y = pr->parent[y])
+                out[c].seq[--len] = pr->node[y];
+            out[c].rc = bst.val[c] - sigma;
+            if (mode.fleet) {
+                out[c].cost = 1.0;
+            } else if (!cv__lp_route_eval(m, out[c].seq, out[c].len, &out[c].cost)) {
+                /* Cannot happen: every label passed the same checks.  Degrade
+                 * safely by dropping the column. */
+                out[c].cost = INFINITY;
+            }
+        }
+        qsort(out, bst.len, sizeof *out, cmp_col);
+        uint32_t kept = 0;
+        for (uint32_t c = 0; c < bst.len; c++) {
+            if (isfinite(out[c].cost)) out[kept++] = out[c];
+            else free(out[c].seq);
+        }
+        if (kept) {
+            *cols = out;
+            *ncols = kept;
+        } else {
+            free(out);
+        }
+    }
+    free(bst.lab);
+    free(bst.val);
+    return st;
+nomem:
+    free(bst.lab);
+    free(bst.val);
+    return CV_ENOMEM;
+}

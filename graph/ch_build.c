@@ -1,7 +1,8 @@
 /* Contraction hierarchy construction (Geisberger et al. 2008).
  *
- * Nodes are contracted one by one in the order of a lazily updated priority
- * (edge difference + contracted neighbours + level).  Contracting v adds a
+ * Nodes are contracted one by one in the order of a priority (edge
+ * difference + contracted neighbours + level) that is recomputed for the
+ * neighbours of every contracted node.  Contracting v adds a
  * shortcut u->x of weight w(u,v)+w(v,x) unless a witness search from u in
  * the remaining graph without v finds a path at most as good.  Witness
  * searches are bounded (settled-node limit); when a bound cuts a search off,
@@ -44,6 +45,8 @@ typedef struct ch_ctx {
     size_t npq, cappq;
     cv__edge3 *sc; /* pending shortcuts of one contraction */
     uint32_t nsc, capsc;
+    uint32_t *tmark, tgen; /* witness targets of the current node: tmark[x] == tgen */
+    uint32_t ntargets;
 } ch_ctx;
 
 /* Adds edge to list l or lowers its weight; returns false on allocation failure. */
@@ -111,16 +114,18 @@ static pq_item pq_pop(ch_ctx *c)
     return top;
 }
 
-/* Dijkstra from u in the remaining graph without v, up to maxw or limit settled nodes. */
+/* Dijkstra from u in the remaining graph without v, up to maxw, limit settled
+ * nodes, or until every target (out-neighbour of v) is settled. */
 static void witness(ch_ctx *c, uint32_t u, uint32_t v, cv__w maxw, uint32_t limit)
 {
     cv__heap *h = &c->wh;
     cv__heap_reset(h);
     cv__heap_push(h, u, 0, CV__NONE);
-    uint32_t settled = 0;
+    uint32_t settled = 0, left = c->ntargets;
     while (h->n) {
         if (cv__heap_min(h) > maxw || settled++ >= limit) break;
         uint32_t x = cv__heap_pop(h);
+        if (c->tmark[x] == c->tgen && --left == 0) break;
         cv__w d = h->key[x];
         const adj *l = &c->out[x];
         for (uint32_t i = 0; i < l->n; i++) {
@@ -137,6 +142,9 @@ static int64_t shortcuts(ch_ctx *c, uint32_t v, uint32_t limit)
 {
     const adj *in = &c->in[v], *out = &c->out[v];
     c->nsc = 0;
+    c->tgen++;
+    for (uint32_t j = 0; j < out->n; j++) c->tmark[out->e[j].other] = c->tgen;
+    c->ntargets = out->n;
     for (uint32_t i = 0; i < in->n; i++) {
         uint32_t u = in->e[i].other;
         cv__w wu = in->e[i].w, maxw = 0;
@@ -220,8 +228,9 @@ cv_status cv__ch_contract(uint32_t n, const cv__edge3 *arcs, uint64_t narcs, cv_
     c.level = cv_calloc(n ? n : 1, sizeof *c.level);
     c.deleted = cv_calloc(n ? n : 1, sizeof *c.deleted);
     c.prio = cv_calloc(n ? n : 1, sizeof *c.prio);
+    c.tmark = cv_calloc(n ? n : 1, sizeof *c.tmark);
     out->rank = cv_calloc(n ? n : 1, sizeof *out->rank);
-    if (!c.out || !c.in || !c.done || !c.level || !c.deleted || !c.prio || !out->rank) goto done;
+    if (!c.out || !c.in || !c.done || !c.level || !c.deleted || !c.prio || !c.tmark || !out->rank) goto done;
     if (cv__heap_init(&c.wh, n ? n : 1) != CV_OK) goto done;
     for (uint64_t i = 0; i < narcs; i++) {
         if (arcs[i].tail == arcs[i].head) continue;
@@ -239,13 +248,8 @@ cv_status cv__ch_contract(uint32_t n, const cv__edge3 *arcs, uint64_t narcs, cv_
         pq_item it = pq_pop(&c);
         uint32_t v = it.node;
         if (c.done[v] || it.prio != c.prio[v]) continue;
-        int32_t np = priority(&c, v, &oom);
-        if (oom) goto done;
-        if (c.npq && np > c.pq[0].prio) {
-            c.prio[v] = np;
-            if (!pq_push(&c, np, v)) goto done;
-            continue;
-        }
+        /* v's priority is fresh: it is recomputed whenever a neighbour is
+         * contracted, the only event that changes v's edges. */
         /* contract v */
         if (shortcuts(&c, v, 1000) < 0) goto done;
         out->rank[v] = next++;
@@ -295,7 +299,7 @@ done:
     if (c.out)
         for (uint32_t v = 0; v < n; v++) free(c.out[v].e), free(c.in[v].e);
     free(c.out), free(c.in), free(c.done), free(c.level), free(c.deleted), free(c.prio);
-    free(c.pq), free(c.sc);
+    free(c.pq), free(c.sc), free(c.tmark);
     cv__heap_fini(&c.wh);
     return st;
 }

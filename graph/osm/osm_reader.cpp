@@ -131,6 +131,10 @@ extern "C" cv_status cv_osm_read(const char *path, const cv_osm_handler *h, cv_d
     } catch (const std::system_error &e) {
         return fail(diag, CV_EIO, path, "cannot read", e.what());
     } catch (const std::exception &e) {
+        /* libosmium reports an unknown file name suffix as a plain runtime_error */
+        if (std::strstr(e.what(), "Could not detect file format"))
+            return fail(diag, CV_EFORMAT, path,
+                        "unsupported file format (use .osm.pbf, .osm or .osm.bz2)", e.what());
         /* pbf_error, xml_error, bzip2_error, gzip_error, format_version_error, ... */
         return fail(diag, CV_EFORMAT, path, "corrupt or truncated OSM file", e.what());
     } catch (...) {

@@ -23,7 +23,25 @@ void cv_problem_destroy(cv_problem *p)
     free(p->skills);
     free(p->amounts);
     free(p->input_steps);
+    free(p->relations);
+    free(p->vehicle_refs);
     free(p);
+}
+
+bool cv_problem_uses_care_extensions(const cv_problem *p)
+{
+    if (p->nrelations || p->fairness_per_hour) return true;
+    for (uint32_t t = 0; t < p->ntasks; t++) {
+        const cv_task *k = &p->tasks[t];
+        if (k->group_size > 1 || k->max_lateness || k->allowed_count || k->forbidden_count ||
+            k->preferred_count || k->max_ride_time)
+            return true;
+    }
+    for (uint32_t v = 0; v < p->nvehicles; v++)
+        if (p->vehicles[v].max_working_time || p->vehicles[v].overtime_per_hour) return true;
+    for (uint32_t b = 0; b < p->nbreaks; b++)
+        if (p->breaks[b].unpaid) return true;
+    return false;
 }
 
 bool cv_problem_has_matrices(const cv_problem *p)

@@ -422,6 +422,20 @@ static int cmd_solve(int argc, char **argv)
     }
     double t1 = cv_clock_now();
 #ifdef CV_SOLVER_AVAILABLE
+    /* The search does not plan the care extensions yet: refuse rather than
+     * return a plan that ignores them. */
+    if (cv_problem_uses_care_extensions(p)) {
+        fprintf(stderr,
+                "carevan solve: %s: uses care extensions (workers, relations, lateness, vehicle "
+                "lists, working time, ride time or fairness) that this solver build does not "
+                "plan; `carevan check` verifies plans that use them\n",
+                in);
+#ifdef CV_GRAPH_AVAILABLE
+        cv_graph_destroy(g);
+#endif
+        cv_problem_destroy(p);
+        return EXIT_BAD_INPUT;
+    }
     cv_solver_config cfg;
     cv_solver_config_init(&cfg);
     cfg.time_limit_s = time_limit;

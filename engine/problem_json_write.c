@@ -93,6 +93,71 @@ static json_t *matrix(w *o, const uint32_t *m, uint32_t n)
     return rows;
 }
 
+static json_t *vehicle_ids(w *o, const cv_problem *p, uint32_t first, uint32_t count)
+{
+    json_t *arr = json_array();
+    if (!arr) o->failed = true;
+    for (uint32_t i = 0; arr && i < count; i++)
+        append(o, arr, json_integer((json_int_t)p->vehicles[p->vehicle_refs[first + i]].id));
+    return arr;
+}
+
+/* Care extensions of a job (docs/care-extensions.md). */
+static void care_task_fields(w *o, json_t *j, const cv_problem *p, const cv_task *t)
+{
+    if (t->group_size > 1) set(o, j, "workers", json_integer(t->group_size));
+    if (t->max_lateness) {
+        json_t *l = json_object();
+        if (l) {
+            set(o, l, "max", json_integer(t->max_lateness));
+            set(o, l, "per_hour", json_integer(t->lateness_per_hour));
+        }
+        set(o, j, "lateness", l);
+    }
+    if (t->allowed_count)
+        set(o, j, "allowed_vehicles", vehicle_ids(o, p, t->allowed_first, t->allowed_count));
+    if (t->forbidden_count)
+        set(o, j, "forbidden_vehicles", vehicle_ids(o, p, t->forbidden_first, t->forbidden_count));
+    if (t->preferred_count)
+        set(o, j, "preferred_vehicles", vehicle_ids(o, p, t->preferred_first, t->preferred_count));
+    if (t->preference_cost) set(o, j, "preference_cost", json_integer(t->preference_cost));
+}
+
+static void care_problem_fields(w *o, json_t *root, const cv_problem *p)
+{
+    json_t *rels = NULL;
+    for (uint32_t i = 0; i < p->nrelations; i++) {
+        const cv_relation *r = &p->relations[i];
+        const cv_task *a = &p->tasks[r->first], *b = &p->tasks[r->second];
+        /* relations made by "workers" are written as that field */
+        if (a->group_size > 1 && a->group_first == b->group_first) continue;
+        if (!rels && !(rels = json_array())) {
+            o->failed = true;
+            return;
+        }
+        json_t *j = json_object();
+        if (!j) {
+            o->failed = true;
+            break;
+        }
+        set(o, j, "type", json_string(r->kind == CV_REL_TOGETHER ? "together" : "precedence"));
+        set(o, j, "first", json_integer((json_int_t)a->id));
+        set(o, j, "second", json_integer((json_int_t)b->id));
+        if (r->kind == CV_REL_PRECEDENCE) {
+            set(o, j, "min_gap", json_integer(r->min_gap));
+            if (r->max_gap != CV_TIME_MAX) set(o, j, "max_gap", json_integer(r->max_gap));
+            if (r->distinct) set(o, j, "distinct_workers", json_true());
+        }
+        append(o, rels, j);
+    }
+    if (rels) set(o, root, "relations", rels);
+    if (p->fairness_per_hour) {
+        json_t *f = json_object();
+        if (f) set(o, f, "per_hour", json_integer(p->fairness_per_hour));
+        set(o, root, "fairness", f);
+    }
+}
+
 cv_status cv_problem_to_json(const cv_problem *p, char **out)
 {
     w o = {false};
@@ -101,6 +166,7 @@ cv_status cv_problem_to_json(const cv_problem *p, char **out)
     for (uint32_t i = 0; !o.failed && i < p->ntasks; i++) {
         const cv_task *t = &p->tasks[i];
         if (t->kind == CV_TASK_JOB) {
+            if (t->group_size > 1 && t->group_first != i) continue; /* written once */
             json_t *j = json_object();
             if (!j) {
                 o.failed = true;
@@ -113,6 +179,7 @@ cv_status cv_problem_to_json(const cv_problem *p, char **out)
             }
             if (t->skill_count) set(&o, j, "skills", skills(&o, p, t->skill_first, t->skill_count));
             if (t->priority) set(&o, j, "priority", json_integer(t->priority));
+            care_task_fields(&o, j, p, t);
             append(&o, jobs, j);
         } else if (t->kind == CV_TASK_PICKUP) {
             const cv_task *d = &p->tasks[t->sibling];
@@ -131,6 +198,7 @@ cv_status cv_problem_to_json(const cv_problem *p, char **out)
             if (p->ndims) set(&o, s, "amount", ints(&o, cv_task_pickup(p, t), p->ndims));
             if (t->skill_count) set(&o, s, "skills", skills(&o, p, t->skill_first, t->skill_count));
             if (t->priority) set(&o, s, "priority", json_integer(t->priority));
+            if (t->max_ride_time) set(&o, s, "max_ride_time", json_integer(t->max_ride_time));
             append(&o, ships, s);
         }
     }
@@ -171,6 +239,15 @@ cv_status cv_problem_to_json(const cv_problem *p, char **out)
             set(&o, j, "max_travel_time", json_integer(v->max_travel_time));
         if (v->max_distance != CV_TIME_MAX)
             set(&o, j, "max_distance", json_integer(v->max_distance));
+        if (v->max_working_time) set(&o, j, "max_working_time", json_integer(v->max_working_time));
+        if (v->overtime_per_hour) {
+            json_t *ot = json_object();
+            if (ot) {
+                set(&o, ot, "after", json_integer(v->overtime_after));
+                set(&o, ot, "per_hour", json_integer(v->overtime_per_hour));
+            }
+            set(&o, j, "overtime", ot);
+        }
         if (v->break_count) {
             json_t *bs = json_array();
             for (uint32_t b = 0; bs && b < v->break_count; b++) {
@@ -181,9 +258,11 @@ cv_status cv_problem_to_json(const cv_problem *p, char **out)
                     break;
                 }
                 set(&o, bj, "id", json_integer((json_int_t)br->id));
-                set(&o, bj, "time_windows", tws(&o, p, br->tw_first, br->tw_count));
+                if (!unbounded(p, br->tw_first, br->tw_count))
+                    set(&o, bj, "time_windows", tws(&o, p, br->tw_first, br->tw_count));
                 set(&o, bj, "service", json_integer(br->service));
                 if (br->description) set(&o, bj, "description", json_string(br->description));
+                if (br->unpaid) set(&o, bj, "paid", json_false());
                 if (br->has_max_load)
                     set(&o, bj, "max_load", ints(&o, p->amounts + br->max_load_off, p->ndims));
                 append(&o, bs, bj);
@@ -197,6 +276,7 @@ cv_status cv_problem_to_json(const cv_problem *p, char **out)
         vehs = NULL;
         if (p->njobs) set(&o, root, "jobs", jobs), jobs = NULL;
         if (p->nshipments) set(&o, root, "shipments", ships), ships = NULL;
+        care_problem_fields(&o, root, p);
         if (p->uses_indices && cv_problem_has_matrices(p)) {
             json_t *ms = json_object();
             for (uint32_t i = 0; ms && i < p->nprofiles; i++) {

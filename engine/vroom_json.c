@@ -406,7 +406,9 @@ static cv_status check_unique_task_ids(reader *r, cv_task_kind kind)
     if (!e) return oom(r);
     uint32_t n = 0;
     for (uint32_t t = 0; t < p->ntasks; t++)
-        if (p->tasks[t].kind == kind) e[n++] = (id_entry){p->tasks[t].id, t};
+        if (p->tasks[t].kind == kind &&
+            (p->tasks[t].group_size <= 1 || p->tasks[t].group_first == t))
+            e[n++] = (id_entry){p->tasks[t].id, t};
     qsort(e, n, sizeof *e, cmp_id);
     for (uint32_t i = 1; i < n; i++) {
         if (e[i].id != e[i - 1].id) continue;
@@ -427,9 +429,14 @@ static cv_status check_unique_task_ids(reader *r, cv_task_kind kind)
 /* ---- tasks ---- */
 
 static const char *const job_keys[] = {
-    "id",       "description", "location", "location_index", "setup",    "service", "amount",
-    "delivery", "pickup",      "skills",   "time_windows",   "priority", NULL};
-static const char *const ship_keys[] = {"pickup", "delivery", "amount", "skills", "priority", NULL};
+    "id", "description", "location", "location_index", "setup", "service", "amount", "delivery",
+    "pickup", "skills", "time_windows", "priority",
+    /* care extensions */
+    "workers", "lateness", "allowed_vehicles", "forbidden_vehicles", "preferred_vehicles",
+    "preference_cost", NULL};
+static const char *const ship_keys[] = {"pickup",   "delivery",      "amount", "skills",
+                                        "priority", "max_ride_time", NULL};
+static const char *const lateness_keys[] = {"max", "per_hour", NULL};
 static const char *const ship_step_keys[] = {
     "id", "description", "location", "location_index", "setup", "service", "time_windows", NULL};
 
@@ -475,6 +482,19 @@ static cv_status read_job(reader *r, const json_t *o, size_t i, cv_task *t)
     if ((s = read_task_common(r, o, path, t))) return s;
     if ((s = read_priority(r, o, path, &t->priority))) return s;
     if ((s = read_skills(r, o, path, &t->skill_first, &t->skill_count))) return s;
+    const json_t *late = json_object_get(o, "lateness");
+    if (late) {
+        char lp[96];
+        cv__json_path_key(lp, sizeof lp, path, "lateness");
+        if ((s = cv__json_object(late, lp, r->diag))) return s;
+        if ((s = cv__json_known_keys(late, lp, lateness_keys, r->diag))) return s;
+        if (!json_object_get(late, "max"))
+            return cv_diag_set(r->diag, "%s: missing max (the longest lateness allowed)", lp);
+        if ((s = cv__json_opt_int(late, lp, "max", 0, MAX_USER_TIME, &t->max_lateness, r->diag)) ||
+            (s = cv__json_opt_int(late, lp, "per_hour", 0, 1000000, &t->lateness_per_hour,
+                                  r->diag)))
+            return s;
+    }
     if ((s = reserve_amounts(r, 2 * r->p->ndims, &t->amount_off))) return s;
     const json_t *amount = json_object_get(o, "amount"); /* deprecated alias of delivery */
     const json_t *delivery = json_object_get(o, "delivery");
@@ -503,6 +523,9 @@ static cv_status read_shipment(reader *r, const json_t *o, size_t i, cv_task *pi
     if ((s = read_priority(r, o, path, &priority))) return s;
     if ((s = read_skills(r, o, path, &skill_first, &skill_count))) return s;
     int64_t amount[CV_MAX_AMOUNT_DIMS];
+    int64_t max_ride = 0;
+    if ((s = cv__json_opt_int(o, path, "max_ride_time", 1, MAX_USER_TIME, &max_ride, r->diag)))
+        return s;
     char ap[96];
     cv__json_path_key(ap, sizeof ap, path, "amount");
     if ((s = read_amount(r, json_object_get(o, "amount"), ap, amount))) return s;
@@ -527,6 +550,7 @@ static cv_status read_shipment(reader *r, const json_t *o, size_t i, cv_task *pi
         t->skill_first = skill_first;
         t->skill_count = skill_count;
         if ((s = read_task_common(r, step, hp, t))) return s;
+        if (h == 0) t->max_ride_time = max_ride;
         if ((s = reserve_amounts(r, 2 * r->p->ndims, &t->amount_off))) return s;
         /* pickup half: pickup = amount; delivery half: delivery = amount. */
         int64_t *dst = r->p->amounts + t->amount_off + (h == 0 ? r->p->ndims : 0);
@@ -537,12 +561,15 @@ static cv_status read_shipment(reader *r, const json_t *o, size_t i, cv_task *pi
 
 /* ---- vehicles ---- */
 
-static const char *const vehicle_keys[] = {
-    "id",           "profile",   "description",     "start",        "start_index", "end",
-    "end_index",    "capacity",  "costs",           "skills",       "time_window", "breaks",
-    "speed_factor", "max_tasks", "max_travel_time", "max_distance", "steps",       NULL};
-static const char *const break_keys[] = {"id",          "time_windows", "service",
-                                         "description", "max_load",     NULL};
+static const char *const vehicle_keys[] = {"id", "profile", "description", "start", "start_index",
+                                           "end", "end_index", "capacity", "costs", "skills",
+                                           "time_window", "breaks", "speed_factor", "max_tasks",
+                                           "max_travel_time", "max_distance", "steps",
+                                           /* care extensions */
+                                           "max_working_time", "overtime", NULL};
+static const char *const overtime_keys[] = {"after", "per_hour", NULL};
+static const char *const break_keys[] = {"id",       "time_windows", "service", "description",
+                                         "max_load", "paid",         NULL};
 static const char *const cost_keys[] = {"fixed", "per_hour", "per_km", NULL};
 static const char *const step_keys[] = {"type",           "id", "service_at", "service_after",
                                         "service_before", NULL};
@@ -596,6 +623,13 @@ static cv_status read_breaks(reader *r, const json_t *o, const char *path, cv_ve
             return s;
         if ((s = opt_description(r, b, bp, &br->description))) return s;
         if ((s = read_tws(r, b, bp, &br->tw_first, &br->tw_count))) return s;
+        const json_t *paid = json_object_get(b, "paid");
+        if (paid) {
+            if (!json_is_boolean(paid))
+                return cv_diag_set(r->diag, "%s.paid: expected true or false, got %s", bp,
+                                   cv__json_type_name(paid));
+            br->unpaid = json_is_false(paid);
+        }
         const json_t *ml = json_object_get(b, "max_load");
         if (ml) {
             char mp[192];
@@ -720,6 +754,22 @@ static cv_status read_vehicle(reader *r, const json_t *o, size_t i, cv_vehicle *
     if ((s = cv__json_opt_int(o, path, "max_distance", 0, MAX_USER_TIME, &v->max_distance,
                               r->diag)))
         return s;
+    if ((s = cv__json_opt_int(o, path, "max_working_time", 1, MAX_USER_TIME, &v->max_working_time,
+                              r->diag)))
+        return s;
+    const json_t *ot = json_object_get(o, "overtime");
+    if (ot) {
+        char op[96];
+        cv__json_path_key(op, sizeof op, path, "overtime");
+        if ((s = cv__json_object(ot, op, r->diag))) return s;
+        if ((s = cv__json_known_keys(ot, op, overtime_keys, r->diag))) return s;
+        if (!json_object_get(ot, "after") || !json_object_get(ot, "per_hour"))
+            return cv_diag_set(r->diag, "%s: needs both after and per_hour", op);
+        if ((s = cv__json_opt_int(ot, op, "after", 0, MAX_USER_TIME, &v->overtime_after,
+                                  r->diag)) ||
+            (s = cv__json_opt_int(ot, op, "per_hour", 0, 1000000, &v->overtime_per_hour, r->diag)))
+            return s;
+    }
     return read_breaks(r, o, path, v);
 }
 
@@ -942,8 +992,175 @@ static cv_status read_matrices(reader *r, const json_t *root)
 
 /* ---- top level ---- */
 
-static const char *const top_keys[] = {"jobs",   "shipments", "vehicles", "matrices",
-                                       "matrix", "options",   NULL};
+static const char *const top_keys[] = {"jobs",    "shipments", "vehicles", "matrices", "matrix",
+                                       "options", "relations", "fairness", NULL};
+static const char *const relation_keys[] = {
+    "type", "first", "second", "min_gap", "max_gap", "distinct_workers", NULL};
+static const char *const fairness_keys[] = {"per_hour", NULL};
+
+#define MAX_WORKERS 8
+
+/* How many tasks job i becomes: its "workers" (default 1). */
+static cv_status job_workers(reader *r, const json_t *o, size_t i, uint32_t *out)
+{
+    *out = 1;
+    if (!json_is_object(o)) return CV_OK; /* reported by read_job */
+    char path[64];
+    cv__json_path_index(path, sizeof path, "jobs", i);
+    int64_t w = 1;
+    cv_status s = cv__json_opt_int(o, path, "workers", 1, MAX_WORKERS, &w, r->diag);
+    *out = (uint32_t)w;
+    return s;
+}
+
+static cv_status add_relation(reader *r, const cv_relation *rel)
+{
+    cv_problem *p = r->p;
+    cv_relation *n = cv_realloc_array(p->relations, p->nrelations + 1, sizeof *n);
+    if (!n) return oom(r);
+    p->relations = n;
+    p->relations[p->nrelations++] = *rel;
+    return CV_OK;
+}
+
+/* A list of vehicle ids -> vehicle indices appended to problem->vehicle_refs. */
+static cv_status read_vehicle_list(reader *r, const json_t *o, const char *path, const char *key,
+                                   uint32_t *first, uint32_t *count)
+{
+    cv_problem *p = r->p;
+    const json_t *arr = json_object_get(o, key);
+    *first = p->nvehicle_refs;
+    *count = 0;
+    if (!arr) return CV_OK;
+    char ap[128];
+    cv__json_path_key(ap, sizeof ap, path, key);
+    cv_status s = cv__json_array(arr, ap, SIZE_MAX, r->diag);
+    if (s) return s;
+    size_t n = json_array_size(arr);
+    if (n > p->nvehicles * 4 + 16) return cv_diag_set(r->diag, "%s: too many entries", ap);
+    uint32_t *refs = cv_realloc_array(p->vehicle_refs, p->nvehicle_refs + n + 1, sizeof *refs);
+    if (!refs) return oom(r);
+    p->vehicle_refs = refs;
+    for (size_t i = 0; i < n; i++) {
+        char ip[160];
+        cv__json_path_index(ip, sizeof ip, ap, i);
+        int64_t id;
+        if ((s = cv__json_int(json_array_get(arr, i), ip, 0, INT64_MAX, &id, r->diag))) return s;
+        uint32_t v = CV_NONE;
+        for (uint32_t k = 0; k < p->nvehicles; k++)
+            if (p->vehicles[k].id == (uint64_t)id) v = k;
+        if (v == CV_NONE)
+            return cv_diag_set(r->diag, "%s: no vehicle with id %lld", ip, (long long)id);
+        p->vehicle_refs[p->nvehicle_refs++] = v;
+    }
+    *count = (uint32_t)n;
+    return CV_OK;
+}
+
+/* Continuity-of-care fields of job i (read once vehicles are known), copied to
+ * every task of the job. */
+static cv_status read_job_vehicles(reader *r, const json_t *o, size_t i, cv_task *t,
+                                   uint32_t ncopies)
+{
+    cv_problem *p = r->p;
+    char path[64];
+    cv__json_path_index(path, sizeof path, "jobs", i);
+    cv_status s;
+    if ((s = read_vehicle_list(r, o, path, "allowed_vehicles", &t->allowed_first,
+                               &t->allowed_count)) ||
+        (s = read_vehicle_list(r, o, path, "forbidden_vehicles", &t->forbidden_first,
+                               &t->forbidden_count)) ||
+        (s = read_vehicle_list(r, o, path, "preferred_vehicles", &t->preferred_first,
+                               &t->preferred_count)))
+        return s;
+    if ((s = cv__json_opt_int(o, path, "preference_cost", 0, MAX_USER_AMOUNT, &t->preference_cost,
+                              r->diag)))
+        return s;
+    if (json_object_get(o, "allowed_vehicles") && t->allowed_count == 0)
+        return cv_diag_set(r->diag, "%s.allowed_vehicles: empty, so no vehicle may serve it", path);
+    if (t->preference_cost && !t->preferred_count)
+        return cv_diag_set(r->diag, "%s.preference_cost: given without preferred_vehicles", path);
+    for (uint32_t a = 0; a < t->allowed_count; a++)
+        for (uint32_t f = 0; f < t->forbidden_count; f++)
+            if (p->vehicle_refs[t->allowed_first + a] == p->vehicle_refs[t->forbidden_first + f])
+                return cv_diag_set(
+                    r->diag, "%s: vehicle %llu is both allowed and forbidden", path,
+                    (unsigned long long)p->vehicles[p->vehicle_refs[t->allowed_first + a]].id);
+    for (uint32_t c = 1; c < ncopies; c++) {
+        cv_task *k = t + c;
+        k->allowed_first = t->allowed_first;
+        k->allowed_count = t->allowed_count;
+        k->forbidden_first = t->forbidden_first;
+        k->forbidden_count = t->forbidden_count;
+        k->preferred_first = t->preferred_first;
+        k->preferred_count = t->preferred_count;
+        k->preference_cost = t->preference_cost;
+    }
+    return CV_OK;
+}
+
+static cv_status read_relations(reader *r, const json_t *root)
+{
+    cv_problem *p = r->p;
+    const json_t *arr = json_object_get(root, "relations");
+    if (!arr) return CV_OK;
+    cv_status s = cv__json_array(arr, "relations", SIZE_MAX, r->diag);
+    if (s) return s;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        char rp[64];
+        cv__json_path_index(rp, sizeof rp, "relations", i);
+        const json_t *o = json_array_get(arr, i);
+        if ((s = cv__json_object(o, rp, r->diag))) return s;
+        if ((s = cv__json_known_keys(o, rp, relation_keys, r->diag))) return s;
+        const json_t *type = json_object_get(o, "type");
+        cv_relation rel = {.kind = CV_REL_PRECEDENCE, .min_gap = 0, .max_gap = CV_TIME_MAX};
+        if (!json_is_string(type) || (strcmp(json_string_value(type), "together") &&
+                                      strcmp(json_string_value(type), "precedence")))
+            return cv_diag_set(r->diag, "%s.type: expected \"together\" or \"precedence\"", rp);
+        bool together = !strcmp(json_string_value(type), "together");
+        const char *ends[2] = {"first", "second"};
+        uint32_t tasks[2];
+        for (int e = 0; e < 2; e++) {
+            char ep[96];
+            cv__json_path_key(ep, sizeof ep, rp, ends[e]);
+            const json_t *v = json_object_get(o, ends[e]);
+            if (!v) return cv_diag_set(r->diag, "%s: missing %s (a job id)", rp, ends[e]);
+            int64_t id;
+            if ((s = cv__json_int(v, ep, 0, INT64_MAX, &id, r->diag))) return s;
+            if (find_task(p, CV_TASK_JOB, (uint64_t)id, &tasks[e]) != CV_OK)
+                return cv_diag_set(r->diag, "%s: no job with id %lld", ep, (long long)id);
+        }
+        if (tasks[0] == tasks[1])
+            return cv_diag_set(r->diag, "%s: first and second are the same job", rp);
+        rel.first = tasks[0];
+        rel.second = tasks[1];
+        if (together) {
+            if (json_object_get(o, "min_gap") || json_object_get(o, "max_gap"))
+                return cv_diag_set(r->diag,
+                                   "%s: a \"together\" relation has no gaps (both "
+                                   "start at once)",
+                                   rp);
+            rel.kind = CV_REL_TOGETHER;
+            rel.max_gap = 0;
+            rel.distinct = true;
+        } else {
+            if ((s = cv__json_opt_int(o, rp, "min_gap", -MAX_USER_TIME, MAX_USER_TIME, &rel.min_gap,
+                                      r->diag)) ||
+                (s = cv__json_opt_int(o, rp, "max_gap", -MAX_USER_TIME, MAX_USER_TIME, &rel.max_gap,
+                                      r->diag)))
+                return s;
+            if (rel.min_gap > rel.max_gap)
+                return cv_diag_set(r->diag, "%s: min_gap %lld > max_gap %lld", rp,
+                                   (long long)rel.min_gap, (long long)rel.max_gap);
+            const json_t *d = json_object_get(o, "distinct_workers");
+            if (d && !json_is_boolean(d))
+                return cv_diag_set(r->diag, "%s.distinct_workers: expected true or false", rp);
+            rel.distinct = d && json_is_true(d);
+        }
+        if ((s = add_relation(r, &rel))) return s;
+    }
+    return CV_OK;
+}
 
 static cv_status read_problem(reader *r, const json_t *root)
 {
@@ -973,21 +1190,65 @@ static cv_status read_problem(reader *r, const json_t *root)
     if ((s = find_ndims(r, root))) return s;
     if ((s = read_matrices(r, root))) return s;
 
+    /* A job with "workers": n becomes n tasks (care extension). */
+    uint32_t njt = 0;
+    for (size_t i = 0; i < nj; i++) {
+        uint32_t w;
+        if ((s = job_workers(r, json_array_get(jobs, i), i, &w))) return s;
+        njt += w;
+    }
+    if (njt + 2 * ns > CV_MAX_TASKS)
+        return cv_diag_set(r->diag, "problem: %zu tasks, at most %u are supported",
+                           (size_t)njt + 2 * ns, CV_MAX_TASKS);
     p->njobs = (uint32_t)nj;
     p->nshipments = (uint32_t)ns;
-    p->ntasks = (uint32_t)(nj + 2 * ns);
+    p->ntasks = (uint32_t)(njt + 2 * ns);
     p->tasks = cv_calloc(p->ntasks, sizeof *p->tasks);
     p->nvehicles = (uint32_t)nv;
     p->vehicles = cv_calloc(nv, sizeof *p->vehicles);
     if (!p->tasks || !p->vehicles) return oom(r);
-    for (size_t i = 0; i < nj; i++)
-        if ((s = read_job(r, json_array_get(jobs, i), i, &p->tasks[i]))) return s;
+    for (size_t i = 0, t = 0; i < nj; i++) {
+        uint32_t w;
+        job_workers(r, json_array_get(jobs, i), i, &w);
+        cv_task *first = &p->tasks[t];
+        if ((s = read_job(r, json_array_get(jobs, i), i, first))) return s;
+        for (uint32_t c = 1; c < w; c++) {
+            /* Each extra worker: the same visit, carrying no amounts of its own. */
+            cv_task *copy = &p->tasks[t + c];
+            *copy = *first;
+            if ((s = reserve_amounts(r, 2 * p->ndims, &copy->amount_off))) return s;
+            cv_relation rel = {.kind = CV_REL_TOGETHER,
+                               .first = (uint32_t)t,
+                               .second = (uint32_t)(t + c),
+                               .distinct = true};
+            if ((s = add_relation(r, &rel))) return s;
+        }
+        for (uint32_t c = 0; c < w; c++) {
+            p->tasks[t + c].group_first = (uint32_t)t;
+            p->tasks[t + c].group_size = w;
+        }
+        t += w;
+    }
     for (size_t i = 0; i < ns; i++)
-        if ((s = read_shipment(r, json_array_get(ships, i), i, &p->tasks[nj + 2 * i],
-                               &p->tasks[nj + 2 * i + 1])))
+        if ((s = read_shipment(r, json_array_get(ships, i), i, &p->tasks[njt + 2 * i],
+                               &p->tasks[njt + 2 * i + 1])))
             return s;
     for (size_t i = 0; i < nv; i++)
         if ((s = read_vehicle(r, json_array_get(vehs, i), i, &p->vehicles[i]))) return s;
+    for (size_t i = 0, t = 0; i < nj; i++) {
+        uint32_t w = p->tasks[t].group_size;
+        if ((s = read_job_vehicles(r, json_array_get(jobs, i), i, &p->tasks[t], w))) return s;
+        t += w;
+    }
+    if ((s = read_relations(r, root))) return s;
+    const json_t *fair = json_object_get(root, "fairness");
+    if (fair) {
+        if ((s = cv__json_object(fair, "fairness", r->diag))) return s;
+        if ((s = cv__json_known_keys(fair, "fairness", fairness_keys, r->diag))) return s;
+        if ((s = cv__json_opt_int(fair, "fairness", "per_hour", 0, 1000000, &p->fairness_per_hour,
+                                  r->diag)))
+            return s;
+    }
     for (size_t i = 0; i < nv; i++)
         for (size_t j = 0; j < i; j++)
             if (p->vehicles[i].id == p->vehicles[j].id)

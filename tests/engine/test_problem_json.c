@@ -148,7 +148,7 @@ static const bad_case bad_cases[] = {
      ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"steps\":[{\"type\":\"visit\",\"id\":1}]}]}",
      "vehicles[0].steps[0].type: \"visit\" is not one of start, job, pickup, delivery, break, end"},
     {"{" J1 "," M2 ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"steps\":[{\"type\":\"job\",\"id\":"
-                   "1},{\"type\":\"start\"}]}]}",
+     "1},{\"type\":\"start\"}]}]}",
      "vehicles[0].steps[1]: a start step must come first"},
     /* matrices */
     {"{" V1 "," J1 ",\"matrices\":{\"car\":{\"durations\":[[0,5],[5]]}}}",
@@ -168,6 +168,49 @@ static const bad_case bad_cases[] = {
      "matrix: give either \"matrices\" or the legacy \"matrix\", not both"},
     {"{" V1 "," J1 ",\"matrices\":{\"car\":{\"duration\":[[0]]}}}",
      "matrices.car: unknown field \"duration\" (did you mean \"durations\"?)"},
+    /* care extensions */
+    {"{" V1 "," M2 ",\"jobs\":[{\"id\":1,\"location_index\":1,\"workers\":9}]}",
+     "jobs[0].workers: 9 is out of range (expected an integer in [1, 8])"},
+    {"{" V1 "," M2 ",\"jobs\":[{\"id\":1,\"location_index\":1,\"lateness\":{\"per_hour\":60}}]}",
+     "jobs[0].lateness: missing max (the longest lateness allowed)"},
+    {"{" V1 "," M2
+     ",\"jobs\":[{\"id\":1,\"location_index\":1,\"lateness\":{\"max\":60,\"cost\":1}}]}",
+     "jobs[0].lateness: unknown field \"cost\""},
+    {"{" V1 "," M2 ",\"jobs\":[{\"id\":1,\"location_index\":1,\"allowed_vehicles\":[2]}]}",
+     "jobs[0].allowed_vehicles[0]: no vehicle with id 2"},
+    {"{" V1 "," M2 ",\"jobs\":[{\"id\":1,\"location_index\":1,\"allowed_vehicles\":[]}]}",
+     "jobs[0].allowed_vehicles: empty, so no vehicle may serve it"},
+    {"{" V1 "," M2 ",\"jobs\":[{\"id\":1,\"location_index\":1,\"allowed_vehicles\":[1],"
+     "\"forbidden_vehicles\":[1]}]}",
+     "jobs[0]: vehicle 1 is both allowed and forbidden"},
+    {"{" V1 "," M2 ",\"jobs\":[{\"id\":1,\"location_index\":1,\"preference_cost\":5}]}",
+     "jobs[0].preference_cost: given without preferred_vehicles"},
+    {"{" V1 "," M2 "," J1 ",\"relations\":[{\"type\":\"after\",\"first\":1,\"second\":1}]}",
+     "relations[0].type: expected \"together\" or \"precedence\""},
+    {"{" V1 "," M2 "," J1 ",\"relations\":[{\"type\":\"together\",\"first\":1,\"second\":5}]}",
+     "relations[0].second: no job with id 5"},
+    {"{" V1 "," M2 "," J1 ",\"relations\":[{\"type\":\"together\",\"first\":1,\"second\":1}]}",
+     "relations[0]: first and second are the same job"},
+    {"{" V1 "," M2 ",\"jobs\":[{\"id\":1,\"location_index\":1},{\"id\":2,\"location_index\":1}],"
+     "\"relations\":[{\"type\":\"precedence\",\"first\":1,\"second\":2,\"min_gap\":600,"
+     "\"max_gap\":300}]}",
+     "relations[0]: min_gap 600 > max_gap 300"},
+    {"{" V1 "," M2 ",\"jobs\":[{\"id\":1,\"location_index\":1},{\"id\":2,\"location_index\":1}],"
+     "\"relations\":[{\"type\":\"together\",\"first\":1,\"second\":2,\"max_gap\":5}]}",
+     "relations[0]: a \"together\" relation has no gaps (both start at once)"},
+    {"{" J1 "," M2 ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"overtime\":{\"after\":10}}]}",
+     "vehicles[0].overtime: needs both after and per_hour"},
+    {"{" J1 "," M2 ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"max_working_time\":0}]}",
+     "vehicles[0].max_working_time: 0 is out of range (expected an integer in [1, "
+     "1099511627775])"},
+    {"{" J1 "," M2 ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"breaks\":[{\"id\":1,"
+     "\"paid\":\"no\"}]}]}",
+     "vehicles[0].breaks[0].paid: expected true or false, got a string"},
+    {"{" V1 "," M2 ",\"shipments\":[{\"max_ride_time\":0,\"pickup\":{\"id\":1,"
+     "\"location_index\":0},\"delivery\":{\"id\":1,\"location_index\":1}}]}",
+     "shipments[0].max_ride_time: 0 is out of range (expected an integer in [1, 1099511627775])"},
+    {"{" V1 "," M2 "," J1 ",\"fairness\":{\"per_hour\":-1}}",
+     "fairness.per_hour: must not be negative, got -1"},
 };
 
 static void test_bad_inputs(void **state)
@@ -362,6 +405,70 @@ static void test_converters(void **state)
     assert_true(d.set);
 }
 
+static void test_care_extensions(void **state)
+{
+    (void)state;
+    const char *js =
+        "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"max_working_time\":28800,"
+        "\"overtime\":{\"after\":25200,\"per_hour\":900},\"breaks\":[{\"id\":5,\"paid\":false,"
+        "\"service\":1800}]},{\"id\":2,\"start_index\":0},{\"id\":3,\"start_index\":0}],"
+        "\"jobs\":[{\"id\":10,\"location_index\":1,\"workers\":2,\"service\":2700,"
+        "\"description\":\"bathing\",\"forbidden_vehicles\":[3]},"
+        "{\"id\":11,\"location_index\":1,\"lateness\":{\"max\":900,\"per_hour\":3600},"
+        "\"preferred_vehicles\":[2],\"preference_cost\":300},"
+        "{\"id\":12,\"location_index\":1,\"allowed_vehicles\":[1,2]}],"
+        "\"shipments\":[{\"max_ride_time\":900,\"pickup\":{\"id\":1,\"location_index\":0},"
+        "\"delivery\":{\"id\":1,\"location_index\":1}}],"
+        "\"relations\":[{\"type\":\"precedence\",\"first\":11,\"second\":12,\"min_gap\":600,"
+        "\"max_gap\":7200,\"distinct_workers\":true}],\"fairness\":{\"per_hour\":60},"
+        "\"matrices\":{\"car\":{\"durations\":[[0,300],[300,0]]}}}";
+    cv_diag d;
+    cv_diag_clear(&d);
+    cv_problem *p = NULL;
+    assert_int_equal(cv_problem_from_json(&p, js, strlen(js), &d), CV_OK);
+    assert_true(cv_problem_uses_care_extensions(p));
+    assert_int_equal(p->ntasks, 6); /* 2 for the two-carer bathing, 2 jobs, 2 shipment halves */
+    assert_int_equal(p->tasks[0].id, 10);
+    assert_int_equal(p->tasks[1].id, 10);
+    assert_int_equal(p->tasks[1].group_first, 0);
+    assert_int_equal(p->tasks[1].group_size, 2);
+    assert_int_equal(p->tasks[1].forbidden_count, 1);
+    assert_int_equal(p->vehicle_refs[p->tasks[1].forbidden_first], 2);
+    assert_int_equal(p->tasks[2].max_lateness, 900);
+    assert_int_equal(p->tasks[2].preference_cost, 300);
+    assert_int_equal(p->tasks[3].allowed_count, 2);
+    assert_int_equal(p->tasks[4].kind, CV_TASK_PICKUP);
+    assert_int_equal(p->tasks[4].max_ride_time, 900);
+    assert_int_equal(p->nrelations, 2);
+    assert_int_equal(p->relations[0].kind, CV_REL_TOGETHER);
+    assert_int_equal(p->relations[0].second, 1);
+    assert_true(p->relations[0].distinct);
+    assert_int_equal(p->relations[1].kind, CV_REL_PRECEDENCE);
+    assert_int_equal(p->relations[1].first, 2);
+    assert_int_equal(p->relations[1].min_gap, 600);
+    assert_true(p->relations[1].distinct);
+    assert_int_equal(p->vehicles[0].max_working_time, 28800);
+    assert_int_equal(p->vehicles[0].overtime_per_hour, 900);
+    assert_true(p->breaks[0].unpaid);
+    assert_int_equal(p->fairness_per_hour, 60);
+
+    char *text = NULL;
+    assert_int_equal(cv_problem_to_json(p, &text), CV_OK);
+    cv_problem *q = NULL;
+    cv_status rs = cv_problem_from_json(&q, text, strlen(text), &d);
+    if (rs) printf("%s\n%s\n", d.msg, text);
+    assert_int_equal(rs, CV_OK);
+    assert_int_equal(q->ntasks, 6);
+    assert_int_equal(q->nrelations, 2);
+    assert_int_equal(q->relations[1].max_gap, 7200);
+    assert_int_equal(q->tasks[2].lateness_per_hour, 3600);
+    assert_int_equal(q->tasks[4].max_ride_time, 900);
+    assert_true(q->breaks[0].unpaid);
+    free(text);
+    cv_problem_destroy(q);
+    cv_problem_destroy(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_matrices_and_roundtrip),
         cmocka_unit_test(test_legacy_matrix_and_stdin_limits),
         cmocka_unit_test(test_converters),
+        cmocka_unit_test(test_care_extensions),
     };
     return cmocka_run_group_tests_name("engine_problem_json", tests, NULL, NULL);
 }

@@ -66,7 +66,40 @@ typedef struct cv_task {
      * Shipment delivery: delivery = amount, pickup = 0. */
     uint32_t amount_off;
     const char *description; /* NULL if none; owned by the problem */
+    /* ---- Care extensions (docs/care-extensions.md); all zero when unused. ---- */
+    /* Visits needing several workers at once ("workers": n > 1) are n tasks
+     * with the same id, group_first the first of them, group_size n; they are
+     * tied by CV_REL_TOGETHER relations (same start, distinct vehicles). */
+    uint32_t group_first, group_size;
+    /* Soft end of the time windows: service may start up to max_lateness after
+     * the end of a window, at lateness_per_hour per hour of lateness. */
+    int64_t max_lateness, lateness_per_hour;
+    /* Continuity of care: vehicle indices into problem->vehicle_refs.  allowed:
+     * only these (hard); forbidden: never these (hard); preferred: anyone else
+     * costs preference_cost. */
+    uint32_t allowed_first, allowed_count;
+    uint32_t forbidden_first, forbidden_count;
+    uint32_t preferred_first, preferred_count;
+    int64_t preference_cost;
+    /* Shipment pickups: longest time from the end of the pickup's service to
+     * the start of the delivery (hot meals); 0 = no limit. */
+    int64_t max_ride_time;
 } cv_task;
+
+/* Relations between tasks in different places of the plan (docs/care-extensions.md):
+ * start(second) - start(first) must lie in [min_gap, max_gap]; `distinct`
+ * requires different vehicles.  Both tasks are planned, or neither. */
+typedef enum cv_relation_kind {
+    CV_REL_TOGETHER = 0,   /* min_gap = max_gap = 0, distinct vehicles */
+    CV_REL_PRECEDENCE = 1, /* first before second within the gaps */
+} cv_relation_kind;
+
+typedef struct cv_relation {
+    cv_relation_kind kind;
+    uint32_t first, second; /* task indices */
+    int64_t min_gap, max_gap;
+    bool distinct;
+} cv_relation;
 
 typedef struct cv_break {
     uint64_t id;
@@ -75,6 +108,7 @@ typedef struct cv_break {
     bool has_max_load;
     uint32_t max_load_off; /* into problem->amounts, ndims long, when has_max_load */
     const char *description;
+    bool unpaid; /* care extension: an unpaid break does not count as working time */
 } cv_break;
 
 typedef enum cv_step_type {
@@ -109,6 +143,10 @@ typedef struct cv_vehicle {
     double speed_factor;                  /* (0, 5], default 1 */
     uint32_t step_first, step_count;      /* into problem->input_steps */
     const char *description;
+    /* Care extensions: working time = end arrival - start departure - unpaid
+     * breaks.  max_working_time 0 = no limit; beyond overtime_after, each hour
+     * costs overtime_per_hour more (0 = no overtime cost). */
+    int64_t max_working_time, overtime_after, overtime_per_hour;
 } cv_vehicle;
 
 /* One routing profile with its matrices, n x n, row-major, values < 2^32. */
@@ -142,6 +180,12 @@ typedef struct cv_problem {
     uint32_t namounts;
     cv_input_step *input_steps;
     uint32_t ninput_steps;
+    /* Care extensions. */
+    cv_relation *relations;
+    uint32_t nrelations;
+    uint32_t *vehicle_refs; /* vehicle index lists of tasks (allowed/forbidden/preferred) */
+    uint32_t nvehicle_refs;
+    int64_t fairness_per_hour; /* cost per hour of (longest - shortest) working time */
     bool uses_coords;  /* locations given as coordinates, matrices to be filled by a graph */
     bool uses_indices; /* locations given as location_index into user matrices */
     /* Storage for strings (descriptions, profile names). */
@@ -159,6 +203,9 @@ void cv_problem_destroy(cv_problem *p);
 
 /* True when every profile has its duration matrix (user-given or filled from a graph). */
 bool cv_problem_has_matrices(const cv_problem *p);
+
+/* True when the problem uses any care extension (docs/care-extensions.md). */
+bool cv_problem_uses_care_extensions(const cv_problem *p);
 
 /* Lookup helpers. */
 static inline const cv_tw *cv_task_tws(const cv_problem *p, const cv_task *t)

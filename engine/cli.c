@@ -194,12 +194,15 @@ static int cmd_check(int argc, char **argv)
 /* ---- convert ---- */
 
 static const char *usage_convert =
-    "usage: carevan convert --from solomon|lilim FILE [-o PROBLEM.json]\n"
+    "usage: carevan convert --from solomon|lilim|mankowska FILE [-o PROBLEM.json]\n"
     "\n"
     "Solomon and Gehring & Homberger files (--from solomon) and Li & Lim files\n"
     "(--from lilim) become VROOM JSON with matrices on the DIMACS convention:\n"
     "travel time = distance = floor(10 * euclidean distance), service times and\n"
-    "windows times 10, so totals are in tenths of the instance's unit.\n";
+    "windows times 10, so totals are in tenths of the instance's unit.\n"
+    "Mankowska et al. home health care files (--from mankowska) use the care\n"
+    "extensions (skills per service, together/precedence relations, soft windows)\n"
+    "with times and distances multiplied by 100.\n";
 
 static int cmd_convert(int argc, char **argv)
 {
@@ -234,8 +237,10 @@ static int cmd_convert(int argc, char **argv)
         s = cv_convert_solomon(&p, file, &diag);
     else if (!strcmp(from, "lilim"))
         s = cv_convert_lilim(&p, file, &diag);
+    else if (!strcmp(from, "mankowska"))
+        s = cv_convert_mankowska(&p, file, &diag);
     else {
-        fprintf(stderr, "carevan convert: --from %s: expected solomon or lilim\n", from);
+        fprintf(stderr, "carevan convert: --from %s: expected solomon, lilim or mankowska\n", from);
         return EXIT_BAD_INPUT;
     }
     if (s != CV_OK) {

@@ -35,7 +35,7 @@ expect 2 "" -- "$BIN"
 expect 2 "unknown or incomplete option --bogus" -- "$BIN" solve --bogus
 expect 2 "--threads 0: expected 1..256" -- "$BIN" solve --threads 0 x.json
 expect 2 "cannot open" -- "$BIN" solve "$T/missing.json"
-expect 2 "--from tsplib: expected solomon or lilim" -- "$BIN" convert --from tsplib x
+expect 2 "--from tsplib: expected solomon, lilim or mankowska" -- "$BIN" convert --from tsplib x
 
 printf '{"vehicles":[{"id":1,"start_index":0}],"jobs":[{"id":3,"location_index":1,"time_windows":[[900,600]]}],"matrix":[[0,5],[5,0]]}' >"$T/bad.json"
 expect 2 "jobs[0].time_windows[0]: start 900 > end 600" -- "$BIN" solve "$T/bad.json"

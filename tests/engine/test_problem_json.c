@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -469,6 +471,60 @@ static void test_care_extensions(void **state)
     cv_problem_destroy(p);
 }
 
+static void test_mankowska(void **state)
+{
+    (void)state;
+    const char *dir = getenv("CV_SHARED_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/datasets/vrp/hhc/mankowska", dir ? dir : "");
+    DIR *dh = opendir(path);
+    if (!dh) {
+        printf("note: %s not present, Mankowska converter test skipped\n", path);
+        return;
+    }
+    struct dirent *ent;
+    int files = 0, precedences = 0;
+    while ((ent = readdir(dh))) {
+        if (!strstr(ent->d_name, "HCSRP_")) continue;
+        char f[1400];
+        snprintf(f, sizeof f, "%s/%s", path, ent->d_name);
+        cv_diag d;
+        cv_diag_clear(&d);
+        cv_problem *p = NULL;
+        cv_status st = cv_convert_mankowska(&p, f, &d);
+        if (st) printf("%s: %s\n", f, d.msg);
+        assert_int_equal(st, CV_OK);
+        /* patients n from the name; every double service adds a job and a relation */
+        unsigned n = (unsigned)atoi(strstr(ent->d_name, "HCSRP_") + 6);
+        assert_int_equal(p->ntasks, n + p->nrelations);
+        assert_true(p->nrelations > 0);
+        for (uint32_t r = 0; r < p->nrelations; r++) {
+            const cv_relation *rel = &p->relations[r];
+            assert_int_equal(p->tasks[rel->first].loc, p->tasks[rel->second].loc);
+            assert_true(rel->distinct);
+            precedences += rel->kind == CV_REL_PRECEDENCE;
+        }
+        assert_true(p->tasks[0].max_lateness > 0);
+        cv_problem_destroy(p);
+        files++;
+    }
+    closedir(dh);
+    assert_int_equal(files, 60);
+    assert_true(precedences > 0);
+    /* a truncated file: a clear error naming it */
+    char bad[64] = "/tmp/cv_mk_XXXXXX";
+    int fd = mkstemp(bad);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "nbNodes\n12\nnbVehi\n3\nnbServi\n6\nr\n1 1", 35), 35);
+    close(fd);
+    cv_diag d;
+    cv_diag_clear(&d);
+    cv_problem *p = NULL;
+    assert_int_equal(cv_convert_mankowska(&p, bad, &d), CV_EINVAL);
+    assert_non_null(strstr(d.msg, "file ends inside r"));
+    unlink(bad);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -478,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_legacy_matrix_and_stdin_limits),
         cmocka_unit_test(test_converters),
         cmocka_unit_test(test_care_extensions),
+        cmocka_unit_test(test_mankowska),
     };
     return cmocka_run_group_tests_name("engine_problem_json", tests, NULL, NULL);
 }

@@ -33,6 +33,10 @@ cv_status cv_plan_to_json(const cv_plan *plan, const cv_problem *p, char **out);
  * Solomon and Gehring & Homberger share one format; Li & Lim is the PDPTW one. */
 cv_status cv_convert_solomon(cv_problem **out, const char *path, cv_diag *diag);
 cv_status cv_convert_lilim(cv_problem **out, const char *path, cv_diag *diag);
+/* Mankowska et al. (2014) home health care instances: jobs per service with
+ * skills, together/precedence relations for double services, soft windows
+ * (tardiness at one cost unit per time unit); times and distances x 100. */
+cv_status cv_convert_mankowska(cv_problem **out, const char *path, cv_diag *diag);
 /* Serialises a problem (with its matrices) back to VROOM JSON. */
 cv_status cv_problem_to_json(const cv_problem *p, char **out);
 

@@ -8,6 +8,8 @@
 #include <glpk.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
 
 static pthread_mutex_t glpk_mutex = PTHREAD_MUTEX_INITIALIZER;
 
@@ -19,7 +21,18 @@ bool cv__lp_glpk_thread_safe(void)
 
 typedef struct guard {
     jmp_buf jb;
+    char msg[256]; /* GLPK's last terminal text, for the log */
 } guard;
+
+/* GLPK prints its error messages even with terminal output off: keep the
+ * text for our log instead of letting it reach the user's terminal. */
+static int on_glpk_text(void *info, const char *s)
+{
+    guard *g = info;
+    size_t len = strlen(g->msg);
+    if (len < sizeof g->msg - 1) snprintf(g->msg + len, sizeof g->msg - len, "%s", s);
+    return 1; /* handled: GLPK prints nothing */
+}
 
 static void on_glpk_error(void *info)
 {
@@ -33,18 +46,21 @@ cv_status cv__lp_glpk_run(cv_status (*fn)(void *ctx), void *ctx)
     const bool lock = !cv__lp_glpk_thread_safe();
     if (lock) pthread_mutex_lock(&glpk_mutex);
     guard g;
+    g.msg[0] = '\0';
     volatile cv_status s = CV_OK;
     if (setjmp(g.jb) == 0) {
         glp_term_out(GLP_OFF);
+        glp_term_hook(on_glpk_text, &g);
         glp_error_hook(on_glpk_error, &g);
         s = fn(ctx);
         glp_error_hook(NULL, NULL);
+        glp_term_hook(NULL, NULL);
     } else {
         /* GLPK's state is unusable after an error: free the whole environment
          * (every GLPK object of this thread, the hook with it); the next GLPK
          * call starts afresh. */
         glp_free_env();
-        cv_log(1, "lp: GLPK reported an error; its environment was reset\n");
+        cv_log(1, "lp: GLPK error, its environment was reset: %s", g.msg);
         s = CV_EINTERNAL;
     }
     if (lock) pthread_mutex_unlock(&glpk_mutex);

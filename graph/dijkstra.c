@@ -48,7 +48,7 @@ cv_status cv__join_paths(const cv__heap *fw, const cv__heap *bw, uint32_t meet, 
         return CV_ENOMEM;
     }
     for (uint32_t i = 0; i < na; i++) nodes[i] = a[na - 1 - i];
-    memcpy(nodes + na, b, (size_t)nb * sizeof *b);
+    if (nb) memcpy(nodes + na, b, (size_t)nb * sizeof *b);
     free(a), free(b);
     path->nodes = nodes, path->n = na + nb;
     return CV_OK;

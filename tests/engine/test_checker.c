@@ -196,11 +196,12 @@ static const char S1_SPLIT[] =
     "{\"type\":\"end\",\"arrival\":109,\"duration\":67,\"distance\":670,\"load\":[2]}]}]}";
 
 /* ---- Problem P2: shipments across vehicles, an open-start vehicle, no
- * distance matrix.  Vehicle 3 has no start: its route begins at its first
+ * distance matrix.  Vehicle 2 is vehicle 1 with a smaller capacity (so that
+ * the two are not interchangeable).  Vehicle 3 has no start: its route begins at its first
  * task, which therefore always gets its setup. ---- */
 static const char P2[] =
     "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"capacity\":[5]},"
-    "{\"id\":2,\"start_index\":0,\"end_index\":0,\"capacity\":[5]},"
+    "{\"id\":2,\"start_index\":0,\"end_index\":0,\"capacity\":[2]},"
     "{\"id\":3,\"end_index\":0,\"capacity\":[5]}],"
     "\"jobs\":[{\"id\":5,\"location_index\":1,\"setup\":1}],"
     "\"shipments\":[{\"amount\":[3],\"pickup\":{\"id\":1,\"location_index\":1,\"service\":2},"
@@ -692,6 +693,123 @@ static void test_integral_reals_accepted(void **state)
     free(sol);
 }
 
+/* ---- Properties over many variants. ---- */
+
+/* Checks one variant; returns true when the checker objects to it (a
+ * violation, a mismatch, or an unreadable solution). */
+static bool objects(const cv_problem *p, const char *sol, size_t len)
+{
+    cv_check_report rep;
+    memset(&rep, 0, sizeof rep);
+    cv_diag d;
+    cv_diag_clear(&d);
+    cv_status s = cv_check_json(p, sol, len, &rep, &d);
+    if (s != CV_OK) {
+        assert_int_equal(s, CV_EINVAL);
+        assert_true(d.set && d.msg[0]);
+        return true;
+    }
+    assert_int_equal(rep.nmessages, rep.nviolations + rep.nmismatches);
+    bool any = rep.nmessages > 0;
+    cv_check_report_fini(&rep);
+    return any;
+}
+
+/* Every number of a valid solution is checked: changing any one of them by
+ * +1 or -1 (an id, a time, a load, a total, a coordinate digit) must be
+ * caught.  `skip` names a JSON key whose object holds numbers the checker
+ * rightly ignores (computing_times). */
+static void every_number_change_caught(const char *problem, const char *sol, const char *skip)
+{
+    cv_problem *p = load_problem(problem);
+    assert_false(objects(p, sol, strlen(sol)));
+    size_t len = strlen(sol), skip_from = len, skip_to = len;
+    if (skip) {
+        const char *k = strstr(sol, skip);
+        assert_non_null(k);
+        skip_from = (size_t)(k - sol);
+        skip_to = (size_t)(strchr(k, '}') - sol);
+    }
+    char *buf = malloc(len + 4);
+    assert_non_null(buf);
+    unsigned variants = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (sol[i] < '0' || sol[i] > '9' || (i > 0 && sol[i - 1] >= '0' && sol[i - 1] <= '9'))
+            continue;
+        if (i >= skip_from && i < skip_to) continue;
+        size_t j = i;
+        long long v = 0;
+        while (j < len && sol[j] >= '0' && sol[j] <= '9') v = v * 10 + (sol[j++] - '0');
+        bool neg = i > 0 && sol[i - 1] == '-';
+        for (int delta = -1; delta <= 1; delta += 2) {
+            long long nv = (neg ? -v : v) + delta;
+            size_t start = neg ? i - 1 : i;
+            char num[32];
+            int nl = snprintf(num, sizeof num, "%lld", nv);
+            /* Digits after a decimal point keep their width (48.0500 -> 48.0501). */
+            if (i > 0 && sol[i - 1] == '.' && nv >= 0)
+                nl = snprintf(num, sizeof num, "%0*lld", (int)(j - i), nv);
+            if (i > 0 && sol[i - 1] == '.' && (nv < 0 || (size_t)nl != j - i)) continue;
+            memcpy(buf, sol, start);
+            memcpy(buf + start, num, (size_t)nl);
+            memcpy(buf + start + nl, sol + j, len - j + 1);
+            if (!objects(p, buf, strlen(buf)))
+                fail_msg("changing the number at offset %zu by %+d went unnoticed: ...%.60s...", i,
+                         delta, buf + (start > 30 ? start - 30 : 0));
+            variants++;
+        }
+    }
+    assert_true(variants > 50);
+    free(buf);
+    cv_problem_destroy(p);
+}
+
+static void test_every_number_change_caught_p1(void **state)
+{
+    (void)state;
+    every_number_change_caught(P1, S1, NULL);
+    every_number_change_caught(P1, S1_SPLIT, NULL);
+}
+
+static void test_every_number_change_caught_p2(void **state)
+{
+    (void)state;
+    every_number_change_caught(P2, S2, NULL);
+}
+
+static void test_every_number_change_caught_vroom(void **state)
+{
+    (void)state;
+    char *prob = read_fixture("vroom_example_problem.json");
+    char *sol = read_fixture("vroom_example_solution.json");
+    every_number_change_caught(prob, sol, "\"computing_times\"");
+    free(prob);
+    free(sol);
+}
+
+/* Damaged text never crashes the checker (run under ASan in CI): every
+ * prefix, and every byte replaced by characters that break the structure. */
+static void test_damaged_text_never_crashes(void **state)
+{
+    (void)state;
+    cv_problem *p = load_problem(P1);
+    size_t len = strlen(S1);
+    char *buf = malloc(len + 1);
+    assert_non_null(buf);
+    for (size_t i = 0; i < len; i++) {
+        assert_true(objects(p, S1, i)); /* every strict prefix is unreadable */
+        static const char repl[] = "0-\"}]{[,x ";
+        for (size_t r = 0; r < sizeof repl - 1; r++) {
+            if (S1[i] == repl[r]) continue;
+            memcpy(buf, S1, len + 1);
+            buf[i] = repl[r];
+            (void)objects(p, buf, len);
+        }
+    }
+    free(buf);
+    cv_problem_destroy(p);
+}
+
 int main(void)
 {
     static const struct CMUnitTest fixed[] = {
@@ -702,6 +820,10 @@ int main(void)
         cmocka_unit_test(test_costs),
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_integral_reals_accepted),
+        cmocka_unit_test(test_every_number_change_caught_p1),
+        cmocka_unit_test(test_every_number_change_caught_p2),
+        cmocka_unit_test(test_every_number_change_caught_vroom),
+        cmocka_unit_test(test_damaged_text_never_crashes),
     };
     enum { NFIXED = sizeof fixed / sizeof fixed[0], NFAULTS = sizeof faults / sizeof faults[0] };
     static struct CMUnitTest tests[NFIXED + NFAULTS];

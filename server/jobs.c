@@ -186,6 +186,7 @@ static void solve_adapter(cv__job *j)
         cv_solver_config_init(&cfg);
         cfg.algo = CV_SOLVER_CONSTRUCT;
         cfg.seed = j->opts.seed;
+        if (j->opts.effort) cfg.max_effort = j->opts.effort;
         s = cv_solver_run(p, &cfg, &plan, &diag);
         if (s == CV_OK) {
             record_best(j, plan);
@@ -464,6 +465,10 @@ static bool read_opts(cv__req *r, solve_opts *o)
             return false;
         }
     }
+    /* Every job has a wall-clock safety stop, whatever effort was asked. */
+    if (o->time_limit_s <= 0) o->time_limit_s = r->srv->cfg.max_time_limit_s;
+    uint64_t cap = r->srv->cfg.max_effort;
+    if (cap && (o->effort == 0 || o->effort > cap)) o->effort = cap;
     return true;
 }
 

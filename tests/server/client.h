@@ -55,7 +55,12 @@ static inline int tc_connect_unix(tclient *c, const char *path)
     c->fd = socket(AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un a = {0};
     a.sun_family = AF_UNIX;
-    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    size_t pl = strlen(path);
+    if (pl >= sizeof a.sun_path) {
+        close(c->fd);
+        return -1;
+    }
+    memcpy(a.sun_path, path, pl + 1);
     if (connect(c->fd, (struct sockaddr *)&a, sizeof a) != 0) {
         close(c->fd);
         return -1;

@@ -15,6 +15,7 @@
 #define CV_SERVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cv/core.h"
 
@@ -41,7 +42,9 @@ typedef struct cv_server_config {
     unsigned max_depth;         /* nesting of arrays/maps, 1..32 (default 32) */
     double idle_timeout_s;      /* no complete message for this long: dropped (default 60) */
     double progress_interval_s; /* job.progress notifications while a job runs (default 0.5) */
-    double max_time_limit_s;    /* cap on a job's time_limit option (default 600) */
+    double max_time_limit_s;    /* cap on a job's time_limit option, and the limit of jobs
+                                   that give none (default 600) */
+    uint64_t max_effort;        /* cap on a job's solver effort; 0: no cap (default) */
     unsigned keep_jobs;         /* finished jobs kept in memory (default 1000; all are in the store) */
     int handle_signals;         /* stop on SIGTERM/SIGINT (the CLI sets it; default 0) */
     int verbose;                /* log connections and errors to stderr */

@@ -29,6 +29,9 @@
  * A break taken at the previous location (travel 0 into it) is the split the
  * carevan writer uses.
  *
+ * The report lists the violations first, then the mismatches, each in the
+ * order found: messages[0 .. nviolations) are violations.
+ *
  * Workload: O(steps + tasks log tasks) time, O(tasks + vehicles) memory.
  */
 #include <stdarg.h>
@@ -52,7 +55,8 @@ typedef struct checker {
     const cv__sol *sol;
     cv_check_report rep;
     uint32_t cap_messages;
-    cv_status status; /* CV_ENOMEM once an allocation failed */
+    bool *is_mismatch; /* per message, to list violations first at the end */
+    cv_status status;  /* CV_ENOMEM once an allocation failed */
     id_key *task_keys, *vehicle_keys;
     /* Where each task appears: count and first place in routes and in unassigned. */
     uint32_t *route_hits, *hit_route, *hit_step;
@@ -107,13 +111,16 @@ say(checker *c, bool mismatch, const char *fmt, ...)
     if (c->rep.nmessages == c->cap_messages) {
         uint32_t cap = c->cap_messages ? 2 * c->cap_messages : 16;
         char **a = cv_realloc_array(c->rep.messages, cap, sizeof *a);
-        if (!a) {
+        if (a) c->rep.messages = a;
+        bool *k = a ? cv_realloc_array(c->is_mismatch, cap, sizeof *k) : NULL;
+        if (k) c->is_mismatch = k;
+        if (!a || !k) {
             free(m);
             goto oom;
         }
-        c->rep.messages = a;
         c->cap_messages = cap;
     }
+    c->is_mismatch[c->rep.nmessages] = mismatch;
     c->rep.messages[c->rep.nmessages++] = m;
     if (mismatch)
         c->rep.nmismatches++;
@@ -814,8 +821,26 @@ static cv_status checker_init(checker *c, const cv_problem *p, const cv__sol *so
     return CV_OK;
 }
 
+/* Violations first, then mismatches, each in the order found (routes, then
+ * coverage, then summary): what is forbidden matters more than what is
+ * misreported, and a reader can split the list at nviolations. */
+static void order_messages(checker *c)
+{
+    uint32_t n = c->rep.nmessages, iv = 0, im = c->rep.nviolations;
+    if (n == 0) return;
+    char **sorted = cv_calloc(n, sizeof *sorted);
+    if (!sorted) {
+        c->status = CV_ENOMEM;
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++) sorted[c->is_mismatch[i] ? im++ : iv++] = c->rep.messages[i];
+    free(c->rep.messages);
+    c->rep.messages = sorted;
+}
+
 static void checker_fini(checker *c)
 {
+    free(c->is_mismatch);
     free(c->task_keys);
     free(c->vehicle_keys);
     free(c->route_hits);
@@ -854,6 +879,7 @@ cv_status cv_check_json(const cv_problem *p, const char *solution, size_t len, c
         for (uint32_t t = 0; t < p->ntasks; t++) c.rep.assigned += c.route_hits[t] > 0;
         c.rep.unassigned = p->ntasks - c.rep.assigned;
         check_summary(&c);
+        if (c.status == CV_OK) order_messages(&c);
         st = c.status;
     }
     checker_fini(&c);

@@ -693,6 +693,28 @@ static void test_integral_reals_accepted(void **state)
     free(sol);
 }
 
+/* Violations come first in the report, whatever the order they were found in. */
+static void test_violations_listed_first(void **state)
+{
+    (void)state;
+    char *prob = replace_once(P1, "\"capacity\":[10]", "\"capacity\":[6]");
+    char *sol = replace_once(S1, "\"distance\":100,\"setup\":2", "\"distance\":100,\"setup\":0");
+    cv_problem *p = load_problem(prob);
+    cv_check_report rep;
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_check_json(p, sol, strlen(sol), &rep, &d), CV_OK);
+    assert_int_equal(rep.nviolations, 1);
+    assert_int_equal(rep.nmismatches, 1);
+    /* Found in route order: the setup at steps[1] before the load at steps[4]. */
+    assert_non_null(strstr(rep.messages[0], "routes[0].steps[4] (job 12): load [7] exceeds"));
+    assert_non_null(strstr(rep.messages[1], "routes[0].steps[1] (job 11): setup is 0"));
+    cv_check_report_fini(&rep);
+    cv_problem_destroy(p);
+    free(prob);
+    free(sol);
+}
+
 /* ---- Properties over many variants. ---- */
 
 /* Checks one variant; returns true when the checker objects to it (a
@@ -820,6 +842,7 @@ int main(void)
         cmocka_unit_test(test_costs),
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_integral_reals_accepted),
+        cmocka_unit_test(test_violations_listed_first),
         cmocka_unit_test(test_every_number_change_caught_p1),
         cmocka_unit_test(test_every_number_change_caught_p2),
         cmocka_unit_test(test_every_number_change_caught_vroom),

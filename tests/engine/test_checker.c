@@ -684,6 +684,28 @@ static void test_bad_inputs(void **state)
     cv_problem_destroy(p);
 }
 
+/* Inputs refused before reading: too large, or a problem without travel times. */
+static void test_refused_before_reading(void **state)
+{
+    (void)state;
+    cv_problem *p = load_problem(P1);
+    cv_check_report rep;
+    cv_diag d;
+    cv_diag_clear(&d);
+    /* The size is judged before a byte is read. */
+    assert_int_equal(cv_check_json(p, "{}", CV_MAX_INPUT_BYTES + 1, &rep, &d), CV_ETOOBIG);
+    assert_non_null(strstr(d.msg, "more than the limit"));
+    cv_problem_destroy(p);
+    static const char coords[] = "{\"vehicles\":[{\"id\":1,\"start\":[104.07,30.67]}],"
+                                 "\"jobs\":[{\"id\":1,\"location\":[104.08,30.68]}]}";
+    p = load_problem(coords);
+    cv_diag_clear(&d);
+    assert_int_equal(cv_check_json(p, "{\"routes\":[]}", 13, &rep, &d), CV_EINVAL);
+    assert_string_equal(d.msg, "problem: no duration matrix (coordinates need a road graph "
+                               "before a plan can be checked)");
+    cv_problem_destroy(p);
+}
+
 /* Integral reals are integers (a tool re-printing VROOM output may write 60.0). */
 static void test_integral_reals_accepted(void **state)
 {
@@ -843,6 +865,7 @@ int main(void)
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_integral_reals_accepted),
         cmocka_unit_test(test_violations_listed_first),
+        cmocka_unit_test(test_refused_before_reading),
         cmocka_unit_test(test_every_number_change_caught_p1),
         cmocka_unit_test(test_every_number_change_caught_p2),
         cmocka_unit_test(test_every_number_change_caught_vroom),

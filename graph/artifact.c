@@ -175,6 +175,7 @@ cv_status cv_graph_load(cv_graph **out, const char *path, cv_diag *diag)
         return CV_ENOMEM;
     }
     g->map = map, g->map_size = size;
+    pthread_mutex_init(&g->pool.lock, NULL);
     g->snap_radius_m = CV_GRAPH_SNAP_RADIUS_M;
     const cv__file_hdr *fh = map;
     const unsigned char *base = map;
@@ -208,6 +209,7 @@ cv_status cv_graph_load(cv_graph **out, const char *path, cv_diag *diag)
     g->nprof = (int)fh->nprofiles;
     for (int p = 0; p < g->nprof; p++) {
         cv__prof *v = &g->prof[p];
+        v->pool = &g->pool;
         if (!inside(size, fh->off_prof[p], sizeof(cv__prof_hdr))) goto bad;
         memcpy(&v->h, base + fh->off_prof[p], sizeof v->h);
         const cv__prof_hdr *h = &v->h;
@@ -238,6 +240,7 @@ bad:
     cv_diag_set(diag, "%s: corrupt graph file (profile section out of bounds)", path);
 fail:
     munmap(map, size);
+    cv__pool_fini(&g->pool);
     free(g);
     return st;
 }
@@ -245,6 +248,7 @@ fail:
 void cv_graph_destroy(cv_graph *g)
 {
     if (!g) return;
+    cv__pool_fini(&g->pool);
     munmap(g->map, g->map_size);
     free(g);
 }

@@ -365,7 +365,11 @@ static cv_status build_grid(const import_ctx *ic, cv__built_prof *bp, cv__prof_h
     }
     if (h->nseg == 0) minlon = minlat = 0, maxlon = maxlat = 1e-3;
     double area = (maxlon - minlon + 1e-6) * (maxlat - minlat + 1e-6);
+    /* Cells of about 100 m, the scale of a city block: extracts are mostly
+     * empty land around dense streets, so an area-based size would crowd the
+     * towns into few cells.  Larger only when that would exceed 4M cells. */
     double cell = sqrt(area / (h->nseg / 2.0 + 1));
+    if (cell > 0.001) cell = 0.001;
     if (cell < 0.0005) cell = 0.0005; /* about 50 m */
     uint32_t nx, ny;
     for (;;) {

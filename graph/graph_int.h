@@ -15,6 +15,7 @@
 #include "cv/graph.h"
 #include "osm/osm_reader.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -108,8 +109,11 @@ typedef struct cv__file_hdr {
 
 /* A profile as the queries see it: pointers into the mapped file (or into
  * the builder's arrays before writing). */
+struct cv__pool;
+
 typedef struct cv__prof {
     cv__prof_hdr h;
+    struct cv__pool *pool; /* reusable search heaps (NULL: allocate per query) */
     const uint32_t *orig;      /* [n] global node of each final node */
     const uint32_t *fwd_first; /* [n+1] CSR of the uncontracted graph */
     const cv__arc *fwd;
@@ -126,7 +130,24 @@ typedef struct cv__prof {
     const uint32_t *cell_segs;   /* [ngrid] */
 } cv__prof;
 
+/* Heaps kept between queries so that repeated matrices do not fault in fresh
+ * pages for every search array; shared by all profiles of a graph, guarded
+ * by a mutex (heap.c). */
+#define CV__POOL_MAX 16
+typedef struct cv__pool {
+    pthread_mutex_t lock;
+    int n;
+    struct cv__heap *heaps[CV__POOL_MAX];
+} cv__pool;
+
+/* Takes a heap of capacity >= cap from the pool (or a new one); NULL on OOM. */
+struct cv__heap *cv__heap_borrow(struct cv__pool *pool, uint32_t cap);
+/* Returns it to the pool (or frees it when the pool is full or NULL). */
+void cv__heap_return(struct cv__pool *pool, struct cv__heap *h);
+void cv__pool_fini(struct cv__pool *pool);
+
 struct cv_graph {
+    cv__pool pool;
     void *map;
     size_t map_size;
     const cv__file_hdr *hdr;

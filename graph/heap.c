@@ -113,3 +113,51 @@ uint32_t cv__heap_pop(cv__heap *h)
     h->settled[v] = 1;
     return v;
 }
+
+cv__heap *cv__heap_borrow(cv__pool *pool, uint32_t cap)
+{
+    if (pool) {
+        pthread_mutex_lock(&pool->lock);
+        for (int i = 0; i < pool->n; i++)
+            if (pool->heaps[i]->cap >= cap) {
+                cv__heap *h = pool->heaps[i];
+                pool->heaps[i] = pool->heaps[--pool->n];
+                pthread_mutex_unlock(&pool->lock);
+                return h;
+            }
+        pthread_mutex_unlock(&pool->lock);
+    }
+    cv__heap *h = malloc(sizeof *h);
+    if (!h) return NULL;
+    if (cv__heap_init(h, cap) != CV_OK) {
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void cv__heap_return(cv__pool *pool, cv__heap *h)
+{
+    if (!h) return;
+    if (pool) {
+        pthread_mutex_lock(&pool->lock);
+        if (pool->n < CV__POOL_MAX) {
+            pool->heaps[pool->n++] = h;
+            pthread_mutex_unlock(&pool->lock);
+            return;
+        }
+        pthread_mutex_unlock(&pool->lock);
+    }
+    cv__heap_fini(h);
+    free(h);
+}
+
+void cv__pool_fini(cv__pool *pool)
+{
+    for (int i = 0; i < pool->n; i++) {
+        cv__heap_fini(pool->heaps[i]);
+        free(pool->heaps[i]);
+    }
+    pool->n = 0;
+    pthread_mutex_destroy(&pool->lock);
+}

@@ -57,8 +57,12 @@ static void *backward_phase(void *arg)
     m2m_thread *th = arg;
     const m2m_shared *sh = th->sh;
     const cv__prof *pr = sh->pr;
-    cv__heap h;
-    if ((th->st = cv__heap_init(&h, pr->h.n)) != CV_OK) return NULL;
+    cv__heap *hp = cv__heap_borrow(pr->pool, pr->h.n);
+    if (!hp) {
+        th->st = CV_ENOMEM;
+        return NULL;
+    }
+    cv__heap h = *hp;
     for (uint32_t j = th->k; j < sh->nt; j += sh->nthreads) {
         cv__heap_reset(&h);
         for (int i = 0; i < sh->t[j].ntgt; i++)
@@ -72,7 +76,8 @@ static void *backward_phase(void *arg)
                 bucket *nb = realloc(th->b, nc * sizeof *nb);
                 if (!nb) {
                     th->st = CV_ENOMEM;
-                    cv__heap_fini(&h);
+                    *hp = h;
+                    cv__heap_return(pr->pool, hp);
                     return NULL;
                 }
                 th->b = nb, th->capb = nc;
@@ -82,7 +87,8 @@ static void *backward_phase(void *arg)
                 cv__heap_push(&h, pr->dn[e].node, du + pr->dn[e].w, u);
         }
     }
-    cv__heap_fini(&h);
+    *hp = h;
+    cv__heap_return(pr->pool, hp);
     return NULL;
 }
 
@@ -91,8 +97,12 @@ static void *forward_phase(void *arg)
     m2m_thread *th = arg;
     const m2m_shared *sh = th->sh;
     const cv__prof *pr = sh->pr;
-    cv__heap h;
-    if ((th->st = cv__heap_init(&h, pr->h.n)) != CV_OK) return NULL;
+    cv__heap *hp = cv__heap_borrow(pr->pool, pr->h.n);
+    if (!hp) {
+        th->st = CV_ENOMEM;
+        return NULL;
+    }
+    cv__heap h = *hp;
     const uint32_t *bfirst = sh->bfirst;
     const bucket *bs = sh->bsorted;
     for (uint32_t i = th->k; i < sh->ns; i += sh->nthreads) {
@@ -113,7 +123,8 @@ static void *forward_phase(void *arg)
                 cv__heap_push(&h, pr->up[e].node, du + pr->up[e].w, u);
         }
     }
-    cv__heap_fini(&h);
+    *hp = h;
+    cv__heap_return(pr->pool, hp);
     return NULL;
 }
 
@@ -121,12 +132,17 @@ static void *dijkstra_phase(void *arg)
 {
     m2m_thread *th = arg;
     const m2m_shared *sh = th->sh;
-    cv__heap h;
-    if ((th->st = cv__heap_init(&h, sh->pr->h.n)) != CV_OK) return NULL;
+    cv__heap *hp = cv__heap_borrow(sh->pr->pool, sh->pr->h.n);
+    if (!hp) {
+        th->st = CV_ENOMEM;
+        return NULL;
+    }
+    cv__heap h = *hp;
     for (uint32_t i = th->k; i < sh->ns; i += sh->nthreads)
         cv__dijkstra_one_to_many(sh->pr, &h, &sh->s[i], sh->t, sh->nt, sh->mark, sh->nmarked,
                                  sh->out + (size_t)i * sh->nt);
-    cv__heap_fini(&h);
+    *hp = h;
+    cv__heap_return(sh->pr->pool, hp);
     return NULL;
 }
 

@@ -81,19 +81,15 @@ cv_status cv_graph_route_compute(const cv_graph *g, int p, const double *lonlat,
     cv_graph_route r;
     memset(&r, 0, sizeof r);
     uint32_t cap = 0;
-    cv__heap fw, bw;
-    bool hf = false, hb = false;
+    cv__heap *fw = cv__heap_borrow(pr->pool, pr->h.n), *bw = cv__heap_borrow(pr->pool, pr->h.n);
     st = CV_ENOMEM;
     r.legs = cv_calloc(n - 1, sizeof *r.legs);
-    if (!r.legs || cv__heap_init(&fw, pr->h.n) != CV_OK) goto done;
-    hf = true;
-    if (cv__heap_init(&bw, pr->h.n) != CV_OK) goto done;
-    hb = true;
+    if (!r.legs || !fw || !bw) goto done;
     r.nlegs = n - 1;
     uint64_t tot_ds = 0, tot_dm = 0;
     for (uint32_t i = 0; i + 1 < n; i++) {
         cv__path path = {NULL, 0};
-        cv__w w = cv__ch_query(pr, &fw, &bw, &ph[i], &ph[i + 1], &path);
+        cv__w w = cv__ch_query(pr, fw, bw, &ph[i], &ph[i + 1], &path);
         if (w == CV__WINF) {
             free(path.nodes);
             st = cv_diag_set(diag, "points[%u] -> points[%u]: no %s route", i, i + 1, pr->h.name);
@@ -125,8 +121,8 @@ cv_status cv_graph_route_compute(const cv_graph *g, int p, const double *lonlat,
     memset(&r, 0, sizeof r);
     st = CV_OK;
 done:
-    if (hf) cv__heap_fini(&fw);
-    if (hb) cv__heap_fini(&bw);
+    cv__heap_return(pr->pool, fw);
+    cv__heap_return(pr->pool, bw);
     cv_graph_route_fini(&r);
     free(ph);
     return st;

@@ -386,24 +386,63 @@ static void check_route_rules(route_ctx *r)
                   (unsigned long long)v->id, r->ntasks, v->max_tasks);
 }
 
-static void check_location(route_ctx *r, uint32_t k, const char *place)
+static bool coords_differ(const cv__sol_step *s, const cv_location *l)
 {
-    checker *c = r->c;
-    const cv__sol_step *s = &r->steps[k];
-    uint32_t loc = r->loc[k];
+    /* Coordinates are echoed from the input: anything beyond printing noise
+     * is another place. */
+    double dx = s->lon - l->lon, dy = s->lat - l->lat;
+    return dx > 1e-6 || dx < -1e-6 || dy > 1e-6 || dy < -1e-6;
+}
+
+static const cv_location *coords_of(const cv_problem *p, uint32_t loc)
+{
+    return loc < p->nlocs && p->locs && p->locs[loc].has_coords ? &p->locs[loc] : NULL;
+}
+
+/* True when the step states no location, or states location `loc`. */
+static bool location_is(const checker *c, const cv__sol_step *s, uint32_t loc)
+{
+    if (s->has_loc_index && s->loc_index != (int64_t)loc) return false;
+    const cv_location *l = coords_of(c->p, loc);
+    return !(s->has_coords && l && coords_differ(s, l));
+}
+
+/* Mismatches for a stated location_index / location other than `loc`. */
+static void check_location_at(checker *c, const cv__sol_step *s, const char *place, uint32_t loc)
+{
     if (loc == CV_NONE) return;
     if (s->has_loc_index && s->loc_index != (int64_t)loc)
         MISMATCH(c, "%s: location_index is %lld, recomputed %u", place, (long long)s->loc_index,
                  loc);
-    if (s->has_coords && loc < c->p->nlocs && c->p->locs && c->p->locs[loc].has_coords) {
-        const cv_location *l = &c->p->locs[loc];
-        double dx = s->lon - l->lon, dy = s->lat - l->lat;
-        /* Coordinates are echoed from the input: anything beyond printing
-         * noise is another place. */
-        if (dx > 1e-6 || dx < -1e-6 || dy > 1e-6 || dy < -1e-6)
-            MISMATCH(c, "%s: location is [%.6f, %.6f], the problem has [%.6f, %.6f]", place, s->lon,
-                     s->lat, l->lon, l->lat);
-    }
+    const cv_location *l = coords_of(c->p, loc);
+    if (s->has_coords && l && coords_differ(s, l))
+        MISMATCH(c, "%s: location is [%.6f, %.6f], the problem has [%.6f, %.6f]", place, s->lon,
+                 s->lat, l->lon, l->lat);
+}
+
+static void check_location(route_ctx *r, uint32_t k, const char *place)
+{
+    check_location_at(r->c, &r->steps[k], place, r->loc[k]);
+}
+
+/* VROOM gives breaks no location; carevan's writer names the place where the
+ * break is taken.  That place is the leg's origin while nothing of the leg has
+ * been driven, its destination once all of it has; in between the van is on
+ * the road and no location fits. */
+static void check_break_location(checker *c, const cv__sol_step *s, const char *place,
+                                 uint32_t from, uint32_t to, bool at_from, bool at_to)
+{
+    if (!s->has_loc_index && !s->has_coords) return;
+    if ((at_from && location_is(c, s, from)) || (at_to && location_is(c, s, to))) return;
+    if (at_from)
+        check_location_at(c, s, place, from);
+    else if (at_to)
+        check_location_at(c, s, place, to);
+    else
+        MISMATCH(c,
+                 "%s: a location is stated, but the break is taken on the road from location %u "
+                 "to %u",
+                 place, from, to);
 }
 
 static void check_load(route_ctx *r, uint32_t k, const char *place, const int64_t *load)
@@ -453,6 +492,7 @@ static void check_route_schedule(route_ctx *r)
     /* The current leg: travel between two consecutive non-break steps, of
      * which breaks may take a share. */
     int64_t leg_dur = 0, leg_dist = 0, remaining = 0, leg_dist0 = 0, leg_dist_share = 0;
+    uint32_t leg_from = CV_NONE, leg_to = CV_NONE;
     uint32_t setup_from = v->start_loc; /* CV_NONE: the first task always gets its setup */
 
     /* Start step. */
@@ -482,11 +522,13 @@ static void check_route_schedule(route_ctx *r)
         if (steps[k - 1].type != CV_STEP_BREAK) {
             /* First step after a non-break step: open the leg to the next
              * non-break step. */
-            uint32_t from = r->loc[k - 1], j = k;
+            uint32_t j = k;
             while (steps[j].type == CV_STEP_BREAK) j++;
-            leg_dur = travel_dur(p, v, from, r->loc[j]);
-            leg_dist = travel_dist(p, v, from, r->loc[j]);
-            cost_sum = sat_add(cost_sum, travel_cost(p, v, from, r->loc[j]));
+            leg_from = r->loc[k - 1];
+            leg_to = r->loc[j];
+            leg_dur = travel_dur(p, v, leg_from, leg_to);
+            leg_dist = travel_dist(p, v, leg_from, leg_to);
+            cost_sum = sat_add(cost_sum, travel_cost(p, v, leg_from, leg_to));
             remaining = leg_dur;
             leg_dist0 = cum_dist;
             leg_dist_share = 0;
@@ -514,6 +556,8 @@ static void check_route_schedule(route_ctx *r)
             cum_dist = leg_dist0 + leg_dist_share;
             compare(c, place, "duration", s->has_duration, s->duration, cum_dur);
             compare(c, place, "distance", s->has_distance, s->distance, cum_dist);
+            check_break_location(c, s, place, leg_from, leg_to, remaining == leg_dur,
+                                 remaining == 0);
             compare(c, place, "setup", s->has_setup, s->setup, 0);
             compare(c, place, "service", s->has_service, s->service, b->service);
             compare_amount(c, place, "load", s->has_load, s->load_off, s->load_len, load);

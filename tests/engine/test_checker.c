@@ -514,6 +514,17 @@ static const fault faults[] = {
         "routes[0].steps[3] (break 7): arrival is 19, before the previous step ends at 20"),
     {"break_distance_on_the_road", P1, S1_SPLIT, false, "\"distance\":170", "\"distance\":171",
      NULL, NULL, 0, 1, "routes[0].steps[3] (break 7): distance is 171, recomputed 170"},
+    /* carevan's writer names where a break is taken: the leg's origin while
+     * nothing of the leg has been driven. */
+    SF("break_location_where_taken", "\"type\":\"break\",\"id\":7,",
+       "\"type\":\"break\",\"id\":7,\"location_index\":1,", 0, 0, NULL),
+    SF("break_location_elsewhere", "\"type\":\"break\",\"id\":7,",
+       "\"type\":\"break\",\"id\":7,\"location_index\":2,", 0, 1,
+       "routes[0].steps[3] (break 7): location_index is 2, recomputed 1"),
+    {"break_location_on_the_road", P1, S1_SPLIT, false, "\"type\":\"break\",\"id\":7,",
+     "\"type\":\"break\",\"id\":7,\"location_index\":1,", NULL, NULL, 0, 1,
+     "routes[0].steps[3] (break 7): a location is stated, but the break is taken on the road "
+     "from location 1 to 2"},
     SF("route_cost", "\"vehicle\":1,\"cost\":67", "\"vehicle\":1,\"cost\":66", 0, 1,
        "routes[0] (vehicle 1): cost is 66, recomputed 67"),
     SF("route_setup", "\"cost\":67,\"setup\":2", "\"cost\":67,\"setup\":3", 0, 1,

@@ -133,8 +133,9 @@ static int sample_points(const char *osm, const cv_graph *g, double *pts, uint32
     return got == n ? 0 : -1;
 }
 
-/* Import in a child; returns wall seconds, peak RSS in MB through *mb. */
-static double timed_import(const char *osm, const char *out, const char *profiles, double *mb)
+/* Import in a child; returns wall seconds, peak RSS in MB and CPU seconds
+ * (user + system, all threads) through *mb and *cpu. */
+static double timed_import(const char *osm, const char *out, const char *profiles, double *mb, double *cpu)
 {
     double t0 = cv_clock_now();
     pid_t pid = fork();
@@ -149,6 +150,7 @@ static double timed_import(const char *osm, const char *out, const char *profile
     struct rusage ru;
     if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) return -1;
     *mb = ru.ru_maxrss / 1024.0;
+    *cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
     return cv_clock_now() - t0;
 }
 
@@ -182,6 +184,8 @@ int main(int argc, char **argv)
     }
     static const uint32_t sizes[] = {100, 500, 1000, 2000};
     const unsigned threads = 2;
+    double load[3] = {0};
+    if (getloadavg(load, 3) > 0) printf("load average at start: %.2f (2 cores)\n\n", load[0]);
     printf("| extract | import+CH all 4 profiles | peak RSS | import+CH car only | peak RSS | .cvg size (4 profiles) | load (mmap) |\n|---|---|---|---|---|---|---|\n");
     char (*outs)[1024] = calloc((size_t)argc, sizeof *outs);
     uint32_t *skipped_total = calloc((size_t)argc, sizeof *skipped_total);
@@ -190,13 +194,13 @@ int main(int argc, char **argv)
         char car[1100];
         snprintf(outs[a], sizeof outs[a], "/tmp/graph_bench_%d_%d.cvg", (int)getpid(), a);
         snprintf(car, sizeof car, "%s.car", outs[a]);
-        double rss4 = 0, rss1 = 0, w4[3], w1[3];
+        double rss4 = 0, rss1 = 0, w4[3], w1[3], c4[3], c1[3];
         int reps = quick ? 1 : 3;
         for (int r = 0; r < reps; r++) {
-            w4[r] = timed_import(osm, outs[a], NULL, &rss4);
-            w1[r] = timed_import(osm, car, "car", &rss1);
+            w4[r] = timed_import(osm, outs[a], NULL, &rss4, &c4[r]);
+            w1[r] = timed_import(osm, car, "car", &rss1, &c1[r]);
         }
-        double t4 = median(w4, reps), t1 = median(w1, reps);
+        double t4 = median(w4, reps), t1 = median(w1, reps), cpu4 = median(c4, reps), cpu1 = median(c1, reps);
         double tl[5];
         for (int r = 0; r < 5; r++) {
             cv_graph *g = NULL;
@@ -211,8 +215,8 @@ int main(int argc, char **argv)
         fclose(f);
         remove(car);
         const char *base = strrchr(osm, '/');
-        printf("| %s | %.2f s | %.0f MB | %.2f s | %.0f MB | %.1f MB | %.1f ms |\n", base ? base + 1 : osm, t4,
-               rss4, t1, rss1, sz / 1e6, median(tl, 5) * 1e3);
+        printf("| %s | %.2f s (CPU %.2f s) | %.0f MB | %.2f s (CPU %.2f s) | %.0f MB | %.1f MB | %.1f ms |\n",
+               base ? base + 1 : osm, t4, cpu4, rss4, t1, cpu1, rss1, sz / 1e6, median(tl, 5) * 1e3);
         fflush(stdout);
     }
     printf("\nCar duration matrices N x N, 2 threads, snapping included, median wall ms (CH runs / Dijkstra runs):\n\n");

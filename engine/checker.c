@@ -751,6 +751,16 @@ static void check_unassigned_entries(checker *c)
             continue;
         }
         if (c->unassigned_hits[t]++ == 0) c->unassigned_first[t] = i;
+        /* The writer echoes the task's place: it must be the task's. */
+        cv__sol_step as_step = {.has_loc_index = u->has_loc_index,
+                                .loc_index = u->loc_index,
+                                .has_coords = u->has_coords,
+                                .lon = u->lon,
+                                .lat = u->lat};
+        char place[64];
+        snprintf(place, sizeof place, "unassigned[%u] (%s %lld)", i, cv_task_kind_name(u->kind),
+                 (long long)u->id);
+        check_location_at(c, &as_step, place, c->p->tasks[t].loc);
     }
 }
 

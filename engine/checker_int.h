@@ -51,6 +51,9 @@ typedef struct cv__sol_route {
 typedef struct cv__sol_unassigned {
     int64_t id;
     cv_task_kind kind;
+    bool has_loc_index, has_coords;
+    int64_t loc_index;
+    double lon, lat;
 } cv__sol_unassigned;
 
 typedef struct cv__sol {

@@ -150,6 +150,22 @@ static cv_status read_totals(reader *r, const json_t *obj, const char *path, cv_
     return CV_OK;
 }
 
+/* Optional "location": [lon, lat]. */
+static cv_status opt_coords(reader *r, const json_t *obj, const char *path, bool *has, double *lon,
+                            double *lat)
+{
+    const json_t *jl = json_object_get(obj, "location");
+    *has = false;
+    if (!jl) return CV_OK;
+    if (!json_is_array(jl) || json_array_size(jl) != 2 || !json_is_number(json_array_get(jl, 0)) ||
+        !json_is_number(json_array_get(jl, 1)))
+        return cv_diag_set(r->diag, "%s.location: expected [lon, lat], two numbers", path);
+    *has = true;
+    *lon = json_number_value(json_array_get(jl, 0));
+    *lat = json_number_value(json_array_get(jl, 1));
+    return CV_OK;
+}
+
 static bool step_type_from_name(const char *s, cv_step_type *out)
 {
     static const struct {
@@ -195,15 +211,7 @@ static cv_status read_step(reader *r, const json_t *js, const char *path, cv__so
         (st = opt_int(r, js, path, "location_index", &s.has_loc_index, &s.loc_index)) ||
         (st = opt_amount(r, js, path, "load", &s.has_load, &s.load_off, &s.load_len)))
         return st;
-    const json_t *jl = json_object_get(js, "location");
-    if (jl) {
-        if (!json_is_array(jl) || json_array_size(jl) != 2 ||
-            !json_is_number(json_array_get(jl, 0)) || !json_is_number(json_array_get(jl, 1)))
-            return cv_diag_set(r->diag, "%s.location: expected [lon, lat], two numbers", path);
-        s.has_coords = true;
-        s.lon = json_number_value(json_array_get(jl, 0));
-        s.lat = json_number_value(json_array_get(jl, 1));
-    }
+    if ((st = opt_coords(r, js, path, &s.has_coords, &s.lon, &s.lat))) return st;
     *st_out = s;
     return CV_OK;
 }
@@ -283,6 +291,9 @@ static cv_status read_unassigned(reader *r, const json_t *ju, size_t i)
     cv_status st = opt_int(r, ju, path, "id", &has_id, &u.id);
     if (st != CV_OK) return st;
     if (!has_id) return cv_diag_set(r->diag, "%s: missing \"id\"", path);
+    if ((st = opt_int(r, ju, path, "location_index", &u.has_loc_index, &u.loc_index)) ||
+        (st = opt_coords(r, ju, path, &u.has_coords, &u.lon, &u.lat)))
+        return st;
     /* VROOM before shipments wrote no type: such entries are jobs. */
     const json_t *jt = json_object_get(ju, "type");
     if (jt) {

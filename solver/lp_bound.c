@@ -27,6 +27,7 @@ void cv_lp_bound_config_init(cv_lp_bound_config *cfg)
     cfg->ng_size = 8;
     cfg->max_iterations = 0;
     cfg->min_vehicles = true;
+    cfg->smoothing = 0.8;
 }
 
 /* Column generation state for one LP: (5)-(8), or (11) when fleet. */
@@ -37,6 +38,8 @@ typedef struct cg {
     double deadline;
     uint64_t *effort, effort_cap;
     uint32_t max_iterations;
+    double alpha; /* dual smoothing factor, 0 = none */
+    bool heuristic; /* try the heuristic labelling before the exact one */
     cv__lp_price_mode exact;
     /* Columns generated (also seeds for the next LP). */
     cv__lp_col *cols;
@@ -89,6 +92,45 @@ static void add_master_col(glp_prob *lp, const cv__lp_col *c, double cost, int *
     glp_set_mat_col(lp, j, len, ind, val);
 }
 
+/* Keeps the master small (GLPK's pricing scans every column): above `limit`
+ * columns, deletes the nonbasic generated columns with the largest reduced
+ * costs, down to half the limit.  Deleting nonbasic columns keeps the basis. */
+static void purge_columns(glp_prob *lp, uint32_t n, uint32_t limit)
+{
+    const int ncols = glp_get_num_cols(lp);
+    if ((uint32_t)ncols <= limit) return;
+    typedef struct cand {
+        double d;
+        int j;
+    } cand;
+    cand *c = cv_calloc((size_t)ncols + 1, sizeof *c);
+    int *num = cv_calloc((size_t)ncols + 1, sizeof *num);
+    if (!c || !num) {
+        free(c);
+        free(num);
+        return;
+    }
+    int nc = 0;
+    for (int j = (int)n + 1; j <= ncols; j++)
+        if (glp_get_col_stat(lp, j) != GLP_BS) c[nc++] = (cand){glp_get_col_dual(lp, j), j};
+    /* Largest reduced cost first; ties by index, for determinism. */
+    for (int gap = nc / 2; gap > 0; gap /= 2)
+        for (int i = gap; i < nc; i++)
+            for (int k = i; k >= gap && (c[k - gap].d < c[k].d ||
+                                         (c[k - gap].d == c[k].d && c[k - gap].j > c[k].j));
+                 k -= gap) {
+                cand t = c[k];
+                c[k] = c[k - gap];
+                c[k - gap] = t;
+            }
+    int del = ncols - (int)(limit / 2);
+    if (del > nc) del = nc;
+    for (int k = 0; k < del; k++) num[k + 1] = c[k].j;
+    if (del > 0) glp_del_cols(lp, del, num);
+    free(c);
+    free(num);
+}
+
 static cv_status run_cg(void *ctx)
 {
     cg *g = ctx;
@@ -104,6 +146,7 @@ static cv_status run_cg(void *ctx)
         free(val);
         return CV_ENOMEM;
     }
+    cv_status st = CV_OK;
     glp_prob *lp = glp_create_prob();
     glp_set_obj_dir(lp, GLP_MIN);
     glp_add_rows(lp, (int)n + (g->fleet ? 0 : 1));
@@ -118,7 +161,10 @@ static cv_status run_cg(void *ctx)
         double c = m->c0[j] + m->ce[j] + fabs(m->route_fixed);
         if (c > big) big = c;
     }
-    big = g->fleet ? (double)n + 1.0 : 10.0 * big * (double)(n + 1);
+    /* Above every single-customer route (each customer of C has one), so the
+     * artificial columns leave every optimal master; small, so that the
+     * first duals do not blow the labelling up. */
+    big = g->fleet ? 2.0 : 2.0 * big + 1.0;
     for (uint32_t j = 0; j < n; j++) {
         cv__lp_col art = {(uint32_t[]){j}, 1, big, 0};
         add_master_col(lp, &art, big, ind, val);
@@ -143,9 +189,17 @@ static cv_status run_cg(void *ctx)
     parm.meth = GLP_PRIMAL;
     parm.presolve = GLP_OFF;
     const uint32_t max_cols = n < 50 ? 50 : n;
+    /* Wentges smoothing: price at a mix of the duals that gave the best bound
+     * (the centre) and the master's, which damps the oscillation of the
+     * duals; a mispricing (no column negative for the master) moves the mix
+     * towards the master's duals until it is priced itself. */
+    const double alpha = g->alpha;
+    double *center = cv_calloc(n + 1, sizeof *center), *sep = cv_calloc(n + 1, sizeof *sep);
+    if (!center || !sep) st = CV_ENOMEM;
+    bool have_center = false;
+    double center_sigma = 0.0;
     g->lb = 0.0;
-    cv_status st = CV_OK;
-    for (;;) {
+    while (!st) {
         if (n == 0) {
             g->converged = true;
             break;
@@ -162,58 +216,102 @@ static cv_status run_cg(void *ctx)
             st = CV_EINTERNAL;
             break;
         }
-        double sigma = 0.0, sum_pi = 0.0;
-        for (uint32_t j = 0; j < n; j++) sum_pi += pi[j] = glp_get_row_dual(lp, (int)j + 1);
+        double sigma = 0.0;
+        const double z = glp_get_obj_val(lp);
+        for (uint32_t j = 0; j < n; j++) pi[j] = glp_get_row_dual(lp, (int)j + 1);
         if (!g->fleet) sigma = fmin(0.0, glp_get_row_dual(lp, (int)n + 1));
         g->iterations++;
+        purge_columns(lp, n, 20 * n + 2000);
 
-        cv__lp_col *cols = NULL;
-        uint32_t ncols = 0;
-        double mm;
-        bool complete;
-        cv__lp_price_mode heur = {g->exact.ng, true, true, g->fleet};
-        st = cv__lp_price(g->pr, pi, sigma, heur, max_cols, g->effort, g->effort_cap, g->deadline,
-                          MAX_LABELS, &cols, &ncols, &mm, &complete);
-        if (st) break;
-        cv_log(2, "lp: it %u z %.2f heur cols %u t %.2f\n", g->iterations, glp_get_obj_val(lp), ncols,
-               cv_clock_now());
-        if (ncols == 0) {
-            st = cv__lp_price(g->pr, pi, sigma, g->exact, max_cols, g->effort, g->effort_cap,
+        bool added = false, done = false;
+        if (g->heuristic) {
+            /* The cheap labelling first, at the master's duals. */
+            cv__lp_col *cols = NULL;
+            uint32_t ncols = 0;
+            double mm;
+            bool complete;
+            cv__lp_price_mode heur = {g->exact.ng, true, true, g->fleet};
+            st = cv__lp_price(g->pr, pi, sigma, heur, max_cols, g->effort, g->effort_cap,
+                              g->deadline, MAX_LABELS, &cols, &ncols, &mm, &complete);
+            for (uint32_t c = 0; c < ncols; c++) {
+                add_master_col(lp, &cols[c], g->fleet ? 1.0 : cols[c].cost, ind, val);
+                if (!g->fleet && !st && !(st = keep_col(g, &cols[c]))) continue;
+                free(cols[c].seq);
+            }
+            free(cols);
+            added = ncols > 0;
+            cv_log(2, "lp: it %u z %.2f heuristic cols %u t %.2f\n", g->iterations, z, ncols,
+                   cv_clock_now());
+        }
+        for (uint32_t k = 0; !added && !done && !st; k++) {
+            const double a = have_center ? fmax(0.0, 1.0 - (double)(k + 1) * (1.0 - alpha)) : 0.0;
+            double sum_sep = 0.0;
+            for (uint32_t j = 0; j < n; j++) sum_sep += sep[j] = a * center[j] + (1 - a) * pi[j];
+            const double sigma_sep = a * center_sigma + (1 - a) * sigma;
+            cv__lp_col *cols = NULL;
+            uint32_t ncols = 0;
+            double mm;
+            bool complete;
+            st = cv__lp_price(g->pr, sep, sigma_sep, g->exact, max_cols, g->effort, g->effort_cap,
                               g->deadline, MAX_LABELS, &cols, &ncols, &mm, &complete);
             if (st) break;
-            cv_log(2, "lp: exact ng %u complete %d m %.3f cols %u t %.2f\n", g->exact.ng, complete, mm,
-                   ncols, cv_clock_now());
+            cv_log(2, "lp: it %u z %.2f a %.2f ng %u complete %d m %.3f cols %u lb %.2f t %.2f\n",
+                   g->iterations, z, a, g->exact.ng, complete, mm, ncols, g->lb, cv_clock_now());
             if (complete) {
                 /* (10), or for the fleet LP also Farley's bound. */
-                double lb = sum_pi + K * fmin(0.0, mm);
-                if (g->fleet && mm < 0 && sum_pi > 0) lb = fmax(lb, sum_pi / (1.0 - mm));
-                if (lb > g->lb) g->lb = lb;
-                if (ncols == 0) {
-                    g->converged = true; /* for the (possibly coarsened) relaxation */
-                    break;
+                double lb = sum_sep + K * fmin(0.0, mm);
+                if (g->fleet && mm < 0 && sum_sep > 0) lb = fmax(lb, sum_sep / (1.0 - mm));
+                if (lb > g->lb || !have_center) {
+                    if (lb > g->lb) g->lb = lb;
+                    memcpy(center, sep, n * sizeof *center);
+                    center_sigma = sigma_sep;
+                    have_center = true;
                 }
-            } else if (!time_up(g)) {
+            } else if (time_up(g)) {
+                done = true;
+            } else {
                 /* Out of label memory: coarsen the exact relaxation. */
                 g->coarsened = true;
                 if (g->exact.ng > 1) g->exact.ng /= 2;
                 else if (g->exact.loads) g->exact.loads = false;
-                else {
-                    for (uint32_t k = 0; k < ncols; k++) free(cols[k].seq);
-                    free(cols);
-                    break;
-                }
+                else done = true;
                 cv_log(1, "lp: label memory exhausted; pricing relaxed to ng %u%s\n", g->exact.ng,
                        g->exact.loads ? "" : " without capacity");
             }
+            /* Keep the columns that are negative for the master's duals. */
+            for (uint32_t c = 0; c < ncols; c++) {
+                double rc = cols[c].cost - sigma;
+                for (uint32_t q = 0; q < cols[c].len; q++) rc -= pi[cols[c].seq[q]];
+                if (rc < -1e-7 * (1.0 + fabs(z)) && !st) {
+                    added = true;
+                    add_master_col(lp, &cols[c], g->fleet ? 1.0 : cols[c].cost, ind, val);
+                    /* The cost LP keeps its routes (seeds of the fleet LP). */
+                    if (!g->fleet && (st = keep_col(g, &cols[c]))) free(cols[c].seq);
+                    else if (g->fleet) free(cols[c].seq);
+                } else {
+                    free(cols[c].seq);
+                }
+            }
+            free(cols);
+            if (!added && a == 0.0 && complete) {
+                g->converged = true; /* for the (possibly coarsened) relaxation */
+                done = true;
+            }
         }
-        for (uint32_t k = 0; k < ncols; k++) {
-            add_master_col(lp, &cols[k], g->fleet ? 1.0 : cols[k].cost, ind, val);
-            /* The cost LP keeps its routes (seeds of the fleet LP). */
-            if (g->fleet || st) free(cols[k].seq);
-            else if ((st = keep_col(g, &cols[k]))) free(cols[k].seq);
+        if (done) break;
+    }
+    free(center);
+    free(sep);
+    if (cv_log_level >= 2) {
+        uint32_t cyc = 0;
+        for (uint32_t k = 0; k < g->ncols; k++) {
+            bool rep = false;
+            for (uint32_t a = 0; a < g->cols[k].len && !rep; a++)
+                for (uint32_t b = a + 1; b < g->cols[k].len && !rep; b++)
+                    rep = g->cols[k].seq[a] == g->cols[k].seq[b];
+            cyc += rep;
         }
-        free(cols);
-        if (st) break;
+        cv_log(2, "lp: %u of %u kept columns revisit a customer\n", cyc, g->ncols);
     }
     g->master_cols = (uint32_t)glp_get_num_cols(lp) - n;
     glp_delete_prob(lp);
@@ -239,6 +337,8 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
     else cv_lp_bound_config_init(&cfg);
     if (cfg.ng_size < 1 || cfg.ng_size > 32)
         return cv_diag_set(diag, "lower bound: ng_size %u is outside 1..32", cfg.ng_size);
+    if (!(cfg.smoothing >= 0 && cfg.smoothing < 1))
+        return cv_diag_set(diag, "lower bound: smoothing %g is outside [0, 1)", cfg.smoothing);
     const double t0 = cv_clock_now();
     cv__lp_model m;
     cv_status st = cv__lp_model_build(&m, p, diag);
@@ -257,6 +357,8 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
     g.effort = &effort;
     g.max_iterations = cfg.max_iterations;
     g.exact = (cv__lp_price_mode){cfg.ng_size, true, false, false};
+    g.alpha = cfg.smoothing;
+    g.heuristic = !getenv("CV_LP_NOHEUR");
     g.deadline = total > 0 ? t0 + (cfg.min_vehicles ? 0.75 : 1.0) * total : 0;
     g.effort_cap = cfg.max_effort ? (cfg.min_vehicles ? cfg.max_effort / 4 * 3 : cfg.max_effort) : 0;
     st = cv__lp_glpk_run(run_cg, &g);
@@ -271,6 +373,8 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
         f.effort = &effort;
         f.max_iterations = cfg.max_iterations;
         f.exact = (cv__lp_price_mode){cfg.ng_size, true, false, true};
+        f.alpha = cfg.smoothing;
+        f.heuristic = g.heuristic;
         f.deadline = total > 0 ? t0 + total : 0;
         f.effort_cap = cfg.max_effort;
         f.cols = g.cols; /* the cost LP's routes seed the fleet LP */

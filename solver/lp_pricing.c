@@ -288,6 +288,9 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
     const uint32_t ndom = mode.heuristic ? 0 : nres;
     const uint32_t lstride = m->nres ? m->nres : 1;
     const uint32_t ng = mode.ng < 1 ? 1 : mode.ng > ngs ? ngs : mode.ng;
+    /* Every label keeps its ng-memory (columns must be ng-routes, or the master
+     * would relax below the ng bound); the heuristic only ignores it in the
+     * dominance. */
     const bool use_mem = !mode.heuristic;
     const double fixed = mode.fleet ? 1.0 : m->route_fixed;
     const double eps = 1e-7 * (1.0 + fabs(sigma));
@@ -366,8 +369,7 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
             const double rcj = rcx + (mode.fleet ? 0.0 : m->c[(size_t)i * n + j]) - pi[j];
             /* ng-memory at j: j itself and the remembered customers in N_j. */
             uint32_t memj = 1u;
-            if (use_mem)
-                for (uint32_t bits = memx; bits; bits &= bits - 1) {
+            for (uint32_t bits = memx; bits; bits &= bits - 1) {
                     const uint32_t k = ni[__builtin_ctz(bits)];
                     const int8_t qk = pr->pos[(size_t)j * n + k];
                     if (qk > 0 && (uint32_t)qk < ng) memj |= 1u << qk;

@@ -75,6 +75,7 @@ typedef struct cv_lp_bound_config {
     uint32_t ng_size;       /* ng-neighbourhood size, 1..32 (default 8) */
     uint32_t max_iterations; /* column generation rounds per LP; 0: unlimited */
     bool min_vehicles;      /* also compute the minimum-fleet bound (11) */
+    double smoothing;       /* Wentges dual smoothing factor in [0, 1) (default 0.8; 0: none) */
 } cv_lp_bound_config;
 
 void cv_lp_bound_config_init(cv_lp_bound_config *cfg);

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-uint64_t cv__checksum(const void *data, size_t len)
+uint64_t cv__graph_checksum(const void *data, size_t len)
 {
     const unsigned char *p = data;
     uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
@@ -63,7 +63,7 @@ static uint64_t put(writer *w, const void *data, uint64_t len)
     return off;
 }
 
-cv_status cv__artifact_write(const cv__built *b, const char *path, cv_diag *diag)
+cv_status cv__graph_artifact_write(const cv__built *b, const char *path, cv_diag *diag)
 {
     writer w = {0};
     cv__file_hdr fh;
@@ -107,7 +107,7 @@ cv_status cv__artifact_write(const cv__built *b, const char *path, cv_diag *diag
     w.size = align_up(w.size);
     if (put(&w, NULL, 0) == UINT64_MAX) goto fail;
     fh.file_size = w.size;
-    fh.checksum = cv__checksum(w.buf + sizeof fh, w.size - sizeof fh);
+    fh.checksum = cv__graph_checksum(w.buf + sizeof fh, w.size - sizeof fh);
     memcpy(w.buf, &fh, sizeof fh);
     {
         /* write to a temporary name, then rename: a reader never sees half a file */
@@ -194,7 +194,7 @@ cv_status cv_graph_load(cv_graph **out, const char *path, cv_diag *diag)
                     (unsigned long long)fh->file_size);
         goto fail;
     }
-    if (cv__checksum(base + sizeof *fh, size - sizeof *fh) != fh->checksum) {
+    if (cv__graph_checksum(base + sizeof *fh, size - sizeof *fh) != fh->checksum) {
         cv_diag_set(diag, "%s: graph file checksum mismatch (corrupt file)", path);
         goto fail;
     }
@@ -240,7 +240,7 @@ bad:
     cv_diag_set(diag, "%s: corrupt graph file (profile section out of bounds)", path);
 fail:
     munmap(map, size);
-    cv__pool_fini(&g->pool);
+    cv__graph_pool_fini(&g->pool);
     free(g);
     return st;
 }
@@ -248,7 +248,7 @@ fail:
 void cv_graph_destroy(cv_graph *g)
 {
     if (!g) return;
-    cv__pool_fini(&g->pool);
+    cv__graph_pool_fini(&g->pool);
     munmap(g->map, g->map_size);
     free(g);
 }

@@ -111,11 +111,11 @@ static int on_way(void *ctx, int64_t id, const int64_t *refs, size_t nrefs, cons
 {
     reader *r = ctx;
     r->osm_ways++;
-    if (nrefs < 2 || nrefs > UINT32_MAX || !cv__tag(tags, ntags, "highway")) return 0;
+    if (nrefs < 2 || nrefs > UINT32_MAX || !cv__graph_tag(tags, ntags, "highway")) return 0;
     way_rec w;
     memset(&w, 0, sizeof w);
     for (int p = 0; p < CV__NPROF; p++)
-        if ((r->pmask >> p & 1) && cv__profile_way(p, tags, ntags, &w.rule[p])) w.mask |= 1u << p;
+        if ((r->pmask >> p & 1) && cv__graph_profile_way(p, tags, ntags, &w.rule[p])) w.mask |= 1u << p;
     if (!w.mask) return 0;
     w.id = id;
     w.ref_off = r->nrefs;
@@ -135,7 +135,7 @@ static int on_relation(void *ctx, int64_t id, const cv_osm_member *m, size_t nm,
     bool any = false;
     for (int p = 0; p < CV__NPROF; p++)
         if (r->pmask >> p & 1) {
-            rr.kind[p] = (uint8_t)cv__profile_restriction(p, tags, ntags);
+            rr.kind[p] = (uint8_t)cv__graph_profile_restriction(p, tags, ntags);
             any |= rr.kind[p] != 0;
         }
     if (!any) return 0;
@@ -345,7 +345,7 @@ static void ch_progress(void *ctx, const char *what, double f)
     if (!j->ic->progress) return;
     pthread_mutex_lock(j->ic->bar_lock);
     char label[40];
-    snprintf(label, sizeof label, "%s: %s", cv__profile_name(j->p), what);
+    snprintf(label, sizeof label, "%s: %s", cv__graph_profile_name(j->p), what);
     draw_bar(label, f);
     pthread_mutex_unlock(j->ic->bar_lock);
 }
@@ -454,7 +454,7 @@ static cv_status build_profile(prof_job *job)
     const uint32_t N = ic->nglobal;
     cv__built_prof *bp = job->out;
     cv__prof_hdr *h = &bp->view.h;
-    snprintf(h->name, sizeof h->name, "%s", cv__profile_name(p));
+    snprintf(h->name, sizeof h->name, "%s", cv__graph_profile_name(p));
     cv_status st = CV_ENOMEM;
 
     seg_tmp *segs = NULL;
@@ -476,7 +476,7 @@ static cv_status build_profile(prof_job *job)
         for (uint32_t k = 0; k + 1 < w->nrefs; k++) {
             uint32_t a = g[k], b = g[k + 1];
             if (a == CV__NONE || b == CV__NONE || a == b) continue;
-            double m = cv__haversine_m(ic->coords[2 * (size_t)a] * 1e-7, ic->coords[2 * (size_t)a + 1] * 1e-7,
+            double m = cv__graph_haversine_m(ic->coords[2 * (size_t)a] * 1e-7, ic->coords[2 * (size_t)a + 1] * 1e-7,
                                        ic->coords[2 * (size_t)b] * 1e-7, ic->coords[2 * (size_t)b + 1] * 1e-7);
             double ds = round(m * 36.0 / r->speed_kmh);
             if (ds < 1) ds = 1;
@@ -504,7 +504,7 @@ static cv_status build_profile(prof_job *job)
     for (uint32_t v = 0; v < N; v++) base_first[v + 1] += base_first[v];
 
     /* 3. turn restrictions -> turns sorted by (via, from, to) */
-    if (cv__profile_has_turn_restrictions(p)) {
+    if (cv__graph_profile_has_turn_restrictions(p)) {
         size_t capturns = 0;
         for (size_t i = 0; i < rd->nrestr; i++) {
             const restr_rec *rr = &rd->restr[i];
@@ -654,7 +654,7 @@ static cv_status build_profile(prof_job *job)
             karcs[nk++] = (cv__edge3){newid[arcs[i].tail], newid[arcs[i].head], arcs[i].w};
 
     /* 6. contraction */
-    if ((st = cv__ch_contract(n1, karcs, nk, &ch, ch_progress, job)) != CV_OK) {
+    if ((st = cv__graph_ch_contract(n1, karcs, nk, &ch, ch_progress, job)) != CV_OK) {
         free(pair_lo);
         goto done;
     }
@@ -785,7 +785,7 @@ done:
 #undef PAIR_FIND
     free(segs), free(base), free(base_first), free(arcs), free(karcs), free(turns), free(copy_of);
     free(comp), free(newid), free(arc_first);
-    cv__ch_out_fini(&ch);
+    cv__graph_ch_out_fini(&ch);
     return st;
 }
 
@@ -796,7 +796,7 @@ static void *prof_thread(void *arg)
     return NULL;
 }
 
-void cv__built_fini(cv__built *b)
+void cv__graph_built_fini(cv__built *b)
 {
     if (!b) return;
     free(b->coords);
@@ -821,7 +821,7 @@ static cv_status parse_profiles(const char *s, unsigned *mask, cv_diag *diag)
             return cv_diag_set(diag, "--profiles: bad list \"%s\" (use car,van,ebike,walk)", s);
         memcpy(name, q, len);
         name[len] = 0;
-        int p = cv__profile_index(name);
+        int p = cv__graph_profile_index(name);
         if (p < 0) return cv_diag_set(diag, "--profiles: unknown profile \"%s\" (known: car, van, ebike, walk)", name);
         *mask |= 1u << p;
         q += len + (e ? 1 : 0);
@@ -929,13 +929,13 @@ cv_status cv_graph_import(const char *osm_path, const char *out_path, const char
         if (jobs[k].st) {
             st = jobs[k].st;
             cv_diag_set(diag, "%s: building the %s graph failed: %s", osm_path,
-                        cv__profile_name(jobs[k].p), cv_status_message(st));
+                        cv__graph_profile_name(jobs[k].p), cv_status_message(st));
             goto fail;
         }
     for (int k = 0; k < np; k++)
         if (b.prof[k].view.h.n == 0) {
             cv_diag_set(diag, "%s: no roads usable by the %s profile", osm_path,
-                        cv__profile_name(jobs[k].p));
+                        cv__graph_profile_name(jobs[k].p));
             st = CV_EINVAL;
             goto fail;
         }
@@ -944,7 +944,7 @@ cv_status cv_graph_import(const char *osm_path, const char *out_path, const char
         snprintf(b.source, sizeof b.source, "%s; (c) OpenStreetMap contributors, ODbL 1.0",
                  base ? base + 1 : osm_path);
     }
-    if ((st = cv__artifact_write(&b, out_path, diag)) != CV_OK) goto fail;
+    if ((st = cv__graph_artifact_write(&b, out_path, diag)) != CV_OK) goto fail;
     if (stats) {
         memset(stats, 0, sizeof *stats);
         stats->osm_nodes = rd.nnodes;
@@ -969,7 +969,7 @@ cv_status cv_graph_import(const char *osm_path, const char *out_path, const char
     st = CV_OK;
 fail:
     free(ref_g), free(node_g), free(way_by_id);
-    cv__built_fini(&b);
+    cv__graph_built_fini(&b);
     reader_fini(&rd);
     return st;
 }

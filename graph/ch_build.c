@@ -119,19 +119,19 @@ static pq_item pq_pop(ch_ctx *c)
 static void witness(ch_ctx *c, uint32_t u, uint32_t v, cv__w maxw, uint32_t limit)
 {
     cv__heap *h = &c->wh;
-    cv__heap_reset(h);
-    cv__heap_push(h, u, 0, CV__NONE);
+    cv__graph_heap_reset(h);
+    cv__graph_heap_push(h, u, 0, CV__NONE);
     uint32_t settled = 0, left = c->ntargets;
     while (h->n) {
-        if (cv__heap_min(h) > maxw || settled++ >= limit) break;
-        uint32_t x = cv__heap_pop(h);
+        if (cv__graph_heap_min(h) > maxw || settled++ >= limit) break;
+        uint32_t x = cv__graph_heap_pop(h);
         if (c->tmark[x] == c->tgen && --left == 0) break;
         cv__w d = h->key[x];
         const adj *l = &c->out[x];
         for (uint32_t i = 0; i < l->n; i++) {
             uint32_t y = l->e[i].other;
             if (y == v) continue;
-            cv__heap_push(h, y, d + l->e[i].w, x);
+            cv__graph_heap_push(h, y, d + l->e[i].w, x);
         }
     }
 }
@@ -160,7 +160,7 @@ static int64_t shortcuts(ch_ctx *c, uint32_t v, uint32_t limit)
             uint32_t x = out->e[j].other;
             if (x == u) continue;
             cv__w via = wu + out->e[j].w;
-            if (cv__heap_key(&c->wh, x) <= via) continue;
+            if (cv__graph_heap_key(&c->wh, x) <= via) continue;
             if (c->nsc == c->capsc) {
                 uint32_t nc = c->capsc ? 2 * c->capsc : 64;
                 cv__edge3 *ns = realloc(c->sc, nc * sizeof *ns);
@@ -216,13 +216,13 @@ static bool ebuf_push(ebuf *b, uint32_t tail, uint32_t head, cv__w w, uint32_t m
     return true;
 }
 
-void cv__ch_out_fini(cv__ch_out *o)
+void cv__graph_ch_out_fini(cv__ch_out *o)
 {
     free(o->rank), free(o->up), free(o->up_mid), free(o->dn), free(o->dn_mid);
     memset(o, 0, sizeof *o);
 }
 
-cv_status cv__ch_contract(uint32_t n, const cv__edge3 *arcs, uint64_t narcs, cv__ch_out *out,
+cv_status cv__graph_ch_contract(uint32_t n, const cv__edge3 *arcs, uint64_t narcs, cv__ch_out *out,
                           cv__progress_fn progress, void *pctx)
 {
     ch_ctx c;
@@ -240,7 +240,7 @@ cv_status cv__ch_contract(uint32_t n, const cv__edge3 *arcs, uint64_t narcs, cv_
     c.tmark = cv_calloc(n ? n : 1, sizeof *c.tmark);
     out->rank = cv_calloc(n ? n : 1, sizeof *out->rank);
     if (!c.out || !c.in || !c.done || !c.level || !c.deleted || !c.prio || !c.tmark || !out->rank) goto done;
-    if (cv__heap_init(&c.wh, n ? n : 1) != CV_OK) goto done;
+    if (cv__graph_heap_init(&c.wh, n ? n : 1) != CV_OK) goto done;
     for (uint64_t i = 0; i < narcs; i++) {
         if (arcs[i].tail == arcs[i].head) continue;
         if (!adj_improve(&c.out[arcs[i].tail], arcs[i].head, arcs[i].w, CV__NONE) ||
@@ -303,12 +303,12 @@ cv_status cv__ch_contract(uint32_t n, const cv__edge3 *arcs, uint64_t narcs, cv_
     up.e = dn.e = NULL, up.mid = dn.mid = NULL;
     st = CV_OK;
 done:
-    if (st != CV_OK) cv__ch_out_fini(out);
+    if (st != CV_OK) cv__graph_ch_out_fini(out);
     free(up.e), free(up.mid), free(dn.e), free(dn.mid);
     if (c.out)
         for (uint32_t v = 0; v < n; v++) free(c.out[v].e), free(c.in[v].e);
     free(c.out), free(c.in), free(c.done), free(c.level), free(c.deleted), free(c.prio);
     free(c.pq), free(c.sc), free(c.tmark);
-    cv__heap_fini(&c.wh);
+    cv__graph_heap_fini(&c.wh);
     return st;
 }

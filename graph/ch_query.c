@@ -21,31 +21,31 @@ static uint32_t ch_step(const uint32_t *rel_first, const cv__chedge *rel, const 
                         const cv__chedge *stall, cv__heap *h, const cv__heap *o, cv__w *best,
                         uint32_t *meet)
 {
-    uint32_t u = cv__heap_pop(h);
+    uint32_t u = cv__graph_heap_pop(h);
     cv__w du = h->key[u];
-    cv__w c = sat_add(du, cv__heap_key(o, u));
+    cv__w c = sat_add(du, cv__graph_heap_key(o, u));
     if (c < *best) *best = c, *meet = u;
     for (uint32_t e = stall_first[u]; e < stall_first[u + 1]; e++) {
-        cv__w dx = cv__heap_key(h, stall[e].node);
+        cv__w dx = cv__graph_heap_key(h, stall[e].node);
         if (dx != CV__WINF && dx + stall[e].w < du) return u; /* stalled */
     }
     for (uint32_t e = rel_first[u]; e < rel_first[u + 1]; e++)
-        cv__heap_push(h, rel[e].node, du + rel[e].w, u);
+        cv__graph_heap_push(h, rel[e].node, du + rel[e].w, u);
     return u;
 }
 
-cv__w cv__ch_query(const cv__prof *pr, cv__heap *fw, cv__heap *bw, const cv__phantom *s,
+cv__w cv__graph_ch_query(const cv__prof *pr, cv__heap *fw, cv__heap *bw, const cv__phantom *s,
                    const cv__phantom *t, cv__path *path)
 {
-    cv__w best = cv__same_segment(pr, s, t);
+    cv__w best = cv__graph_same_segment(pr, s, t);
     uint32_t meet = CV__NONE;
-    cv__heap_reset(fw);
-    cv__heap_reset(bw);
-    for (int i = 0; i < s->nsrc; i++) cv__heap_push(fw, s->src[i].node, s->src[i].w, CV__NONE);
-    for (int i = 0; i < t->ntgt; i++) cv__heap_push(bw, t->tgt[i].node, t->tgt[i].w, CV__NONE);
+    cv__graph_heap_reset(fw);
+    cv__graph_heap_reset(bw);
+    for (int i = 0; i < s->nsrc; i++) cv__graph_heap_push(fw, s->src[i].node, s->src[i].w, CV__NONE);
+    for (int i = 0; i < t->ntgt; i++) cv__graph_heap_push(bw, t->tgt[i].node, t->tgt[i].w, CV__NONE);
     bool turn = false;
     for (;;) {
-        bool fok = cv__heap_min(fw) < best, bok = cv__heap_min(bw) < best;
+        bool fok = cv__graph_heap_min(fw) < best, bok = cv__graph_heap_min(bw) < best;
         if (!fok && !bok) break;
         turn = !turn;
         if ((turn && fok) || !bok)
@@ -55,8 +55,8 @@ cv__w cv__ch_query(const cv__prof *pr, cv__heap *fw, cv__heap *bw, const cv__pha
     }
     if (path) {
         cv__path raw;
-        if (cv__join_paths(fw, bw, meet, &raw) != CV_OK) return CV__WINF;
-        cv_status st = cv__ch_unpack(pr, raw.nodes, raw.n, path);
+        if (cv__graph_join_paths(fw, bw, meet, &raw) != CV_OK) return CV__WINF;
+        cv_status st = cv__graph_ch_unpack(pr, raw.nodes, raw.n, path);
         free(raw.nodes);
         if (st != CV_OK) return CV__WINF;
     }
@@ -77,7 +77,7 @@ static const cv__chedge *find_edge(const cv__prof *pr, uint32_t a, uint32_t b)
     return best;
 }
 
-cv_status cv__ch_unpack(const cv__prof *pr, const uint32_t *nodes, uint32_t n, cv__path *out)
+cv_status cv__graph_ch_unpack(const cv__prof *pr, const uint32_t *nodes, uint32_t n, cv__path *out)
 {
     out->nodes = NULL, out->n = 0;
     if (n == 0) return CV_OK;

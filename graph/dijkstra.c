@@ -33,7 +33,7 @@ static cv_status chain(const cv__heap *h, uint32_t v, uint32_t **buf, uint32_t *
 }
 
 /* Builds the s..meet..t node path from both searches' parents. */
-cv_status cv__join_paths(const cv__heap *fw, const cv__heap *bw, uint32_t meet, cv__path *path)
+cv_status cv__graph_join_paths(const cv__heap *fw, const cv__heap *bw, uint32_t meet, cv__path *path)
 {
     uint32_t *a = NULL, na = 0, capa = 0, *b = NULL, nb = 0, capb = 0;
     path->nodes = NULL, path->n = 0;
@@ -54,62 +54,62 @@ cv_status cv__join_paths(const cv__heap *fw, const cv__heap *bw, uint32_t meet, 
     return CV_OK;
 }
 
-cv__w cv__dijkstra_bidir(const cv__prof *pr, cv__heap *fw, cv__heap *bw, const cv__phantom *s,
+cv__w cv__graph_dijkstra_bidir(const cv__prof *pr, cv__heap *fw, cv__heap *bw, const cv__phantom *s,
                          const cv__phantom *t, cv__path *path)
 {
-    cv__w best = cv__same_segment(pr, s, t);
+    cv__w best = cv__graph_same_segment(pr, s, t);
     uint32_t meet = CV__NONE;
-    cv__heap_reset(fw);
-    cv__heap_reset(bw);
-    for (int i = 0; i < t->ntgt; i++) cv__heap_push(bw, t->tgt[i].node, t->tgt[i].w, CV__NONE);
+    cv__graph_heap_reset(fw);
+    cv__graph_heap_reset(bw);
+    for (int i = 0; i < t->ntgt; i++) cv__graph_heap_push(bw, t->tgt[i].node, t->tgt[i].w, CV__NONE);
     for (int i = 0; i < s->nsrc; i++) {
         uint32_t v = s->src[i].node;
-        if (cv__heap_push(fw, v, s->src[i].w, CV__NONE)) {
-            cv__w c = sat_add(fw->key[v], cv__heap_key(bw, v));
+        if (cv__graph_heap_push(fw, v, s->src[i].w, CV__NONE)) {
+            cv__w c = sat_add(fw->key[v], cv__graph_heap_key(bw, v));
             if (c < best) best = c, meet = v;
         }
     }
     for (;;) {
-        cv__w mf = cv__heap_min(fw), mb = cv__heap_min(bw);
+        cv__w mf = cv__graph_heap_min(fw), mb = cv__graph_heap_min(bw);
         if (sat_add(mf, mb) >= best) break;
         bool forward = mf <= mb;
         cv__heap *h = forward ? fw : bw, *o = forward ? bw : fw;
         const uint32_t *first = forward ? pr->fwd_first : pr->bwd_first;
         const cv__arc *arcs = forward ? pr->fwd : pr->bwd;
-        uint32_t u = cv__heap_pop(h);
+        uint32_t u = cv__graph_heap_pop(h);
         cv__w du = h->key[u];
         for (uint32_t e = first[u]; e < first[u + 1]; e++) {
             uint32_t v = arcs[e].head;
-            if (cv__heap_push(h, v, du + arcs[e].w, u)) {
-                cv__w c = sat_add(h->key[v], cv__heap_key(o, v));
+            if (cv__graph_heap_push(h, v, du + arcs[e].w, u)) {
+                cv__w c = sat_add(h->key[v], cv__graph_heap_key(o, v));
                 if (c < best) best = c, meet = v;
             }
         }
     }
-    if (path && cv__join_paths(fw, bw, meet, path) != CV_OK) return CV__WINF;
+    if (path && cv__graph_join_paths(fw, bw, meet, path) != CV_OK) return CV__WINF;
     return best;
 }
 
-void cv__dijkstra_one_to_many(const cv__prof *pr, cv__heap *h, const cv__phantom *s,
+void cv__graph_dijkstra_one_to_many(const cv__prof *pr, cv__heap *h, const cv__phantom *s,
                               const cv__phantom *t, uint32_t nt, const uint8_t *mark,
                               uint32_t nmarked, cv__w *out)
 {
     /* settle every target entry node (mark[v] != 0, nmarked distinct), then
      * read the labels */
-    cv__heap_reset(h);
-    for (int i = 0; i < s->nsrc; i++) cv__heap_push(h, s->src[i].node, s->src[i].w, CV__NONE);
+    cv__graph_heap_reset(h);
+    for (int i = 0; i < s->nsrc; i++) cv__graph_heap_push(h, s->src[i].node, s->src[i].w, CV__NONE);
     uint32_t need = nmarked;
     while (need && h->n) {
-        uint32_t u = cv__heap_pop(h);
+        uint32_t u = cv__graph_heap_pop(h);
         cv__w du = h->key[u];
         if (mark[u]) need--;
         for (uint32_t e = pr->fwd_first[u]; e < pr->fwd_first[u + 1]; e++)
-            cv__heap_push(h, pr->fwd[e].head, du + pr->fwd[e].w, u);
+            cv__graph_heap_push(h, pr->fwd[e].head, du + pr->fwd[e].w, u);
     }
     for (uint32_t j = 0; j < nt; j++) {
-        cv__w best = cv__same_segment(pr, s, &t[j]);
+        cv__w best = cv__graph_same_segment(pr, s, &t[j]);
         for (int k = 0; k < t[j].ntgt; k++) {
-            cv__w c = sat_add(cv__heap_key(h, t[j].tgt[k].node), t[j].tgt[k].w);
+            cv__w c = sat_add(cv__graph_heap_key(h, t[j].tgt[k].node), t[j].tgt[k].w);
             if (c < best) best = c;
         }
         out[j] = best;

@@ -40,14 +40,14 @@ typedef struct cv__way_rule {
     float speed_kmh; /* > 0 */
 } cv__way_rule;
 
-const char *cv__profile_name(int p);
-int cv__profile_index(const char *name);
-bool cv__profile_has_turn_restrictions(int p);
+const char *cv__graph_profile_name(int p);
+int cv__graph_profile_index(const char *name);
+bool cv__graph_profile_has_turn_restrictions(int p);
 /* True when profile p may use a way with these tags; fills the rule. */
-bool cv__profile_way(int p, const cv_osm_tag *tags, size_t ntags, cv__way_rule *out);
+bool cv__graph_profile_way(int p, const cv_osm_tag *tags, size_t ntags, cv__way_rule *out);
 /* CV__RESTR_NO / CV__RESTR_ONLY when the relation is a turn restriction for p, else 0. */
-int cv__profile_restriction(int p, const cv_osm_tag *tags, size_t ntags);
-const char *cv__tag(const cv_osm_tag *tags, size_t ntags, const char *key);
+int cv__graph_profile_restriction(int p, const cv_osm_tag *tags, size_t ntags);
+const char *cv__graph_tag(const cv_osm_tag *tags, size_t ntags, const char *key);
 
 /* ---- File layout (artifact.c).  All integers little-endian (host order,
  * checked by the magic), every array 64-byte aligned. ---- */
@@ -141,10 +141,10 @@ typedef struct cv__pool {
 } cv__pool;
 
 /* Takes a heap of capacity >= cap from the pool (or a new one); NULL on OOM. */
-struct cv__heap *cv__heap_borrow(struct cv__pool *pool, uint32_t cap);
+struct cv__heap *cv__graph_heap_borrow(struct cv__pool *pool, uint32_t cap);
 /* Returns it to the pool (or frees it when the pool is full or NULL). */
-void cv__heap_return(struct cv__pool *pool, struct cv__heap *h);
-void cv__pool_fini(struct cv__pool *pool);
+void cv__graph_heap_return(struct cv__pool *pool, struct cv__heap *h);
+void cv__graph_pool_fini(struct cv__pool *pool);
 
 struct cv_graph {
     cv__pool pool;
@@ -158,15 +158,15 @@ struct cv_graph {
     double snap_radius_m;
 };
 
-uint64_t cv__checksum(const void *data, size_t len);
+uint64_t cv__graph_checksum(const void *data, size_t len);
 
 /* ---- Geometry helpers (snap.c) ---- */
-double cv__haversine_m(double lon1, double lat1, double lon2, double lat2);
-static inline double cv__lon(const cv_graph *g, uint32_t node)
+double cv__graph_haversine_m(double lon1, double lat1, double lon2, double lat2);
+static inline double cv__graph_lon(const cv_graph *g, uint32_t node)
 {
     return g->coords[2 * (size_t)node] * 1e-7;
 }
-static inline double cv__lat(const cv_graph *g, uint32_t node)
+static inline double cv__graph_lat(const cv_graph *g, uint32_t node)
 {
     return g->coords[2 * (size_t)node + 1] * 1e-7;
 }
@@ -194,13 +194,13 @@ typedef struct cv__phantom {
 } cv__phantom;
 
 /* Snaps (lon,lat) within radius_m; CV_ENOTFOUND (no diag) when nothing is near. */
-cv_status cv__snap(const cv_graph *g, int p, double lon, double lat, double radius_m,
+cv_status cv__graph_snap(const cv_graph *g, int p, double lon, double lat, double radius_m,
                    cv__phantom *out);
 /* Snaps n lon,lat points; a bad one -> CV_EINVAL naming "<what>[i]" (matrix.c). */
-cv_status cv__snap_all(const cv_graph *g, int p, const double *lonlat, uint32_t n,
+cv_status cv__graph_snap_all(const cv_graph *g, int p, const double *lonlat, uint32_t n,
                        const char *what, cv__phantom **out, cv_diag *diag);
 /* Direct path from s to t along their common segment (CV__WINF if none). */
-cv__w cv__same_segment(const cv__prof *pr, const cv__phantom *s, const cv__phantom *t);
+cv__w cv__graph_same_segment(const cv__prof *pr, const cv__phantom *s, const cv__phantom *t);
 
 /* ---- Heap with O(1) reset (heap.c) ---- */
 typedef struct cv__heap {
@@ -215,21 +215,21 @@ typedef struct cv__heap {
     uint32_t gen;
 } cv__heap;
 
-cv_status cv__heap_init(cv__heap *h, uint32_t cap);
-void cv__heap_fini(cv__heap *h);
-void cv__heap_reset(cv__heap *h);
-static inline bool cv__heap_seen(const cv__heap *h, uint32_t v)
+cv_status cv__graph_heap_init(cv__heap *h, uint32_t cap);
+void cv__graph_heap_fini(cv__heap *h);
+void cv__graph_heap_reset(cv__heap *h);
+static inline bool cv__graph_heap_seen(const cv__heap *h, uint32_t v)
 {
     return h->stamp[v] == h->gen;
 }
-static inline cv__w cv__heap_key(const cv__heap *h, uint32_t v)
+static inline cv__w cv__graph_heap_key(const cv__heap *h, uint32_t v)
 {
     return h->stamp[v] == h->gen ? h->key[v] : CV__WINF;
 }
 /* Inserts v or lowers its key; returns true if the key changed. */
-bool cv__heap_push(cv__heap *h, uint32_t v, cv__w key, uint32_t parent);
-uint32_t cv__heap_pop(cv__heap *h); /* CV__NONE when empty; marks settled */
-static inline cv__w cv__heap_min(const cv__heap *h)
+bool cv__graph_heap_push(cv__heap *h, uint32_t v, cv__w key, uint32_t parent);
+uint32_t cv__graph_heap_pop(cv__heap *h); /* CV__NONE when empty; marks settled */
+static inline cv__w cv__graph_heap_min(const cv__heap *h)
 {
     return h->n ? h->key[h->items[0]] : CV__WINF;
 }
@@ -243,33 +243,33 @@ typedef struct cv__path {
     uint32_t n;
 } cv__path;
 
-cv__w cv__dijkstra_bidir(const cv__prof *pr, cv__heap *fw, cv__heap *bw, const cv__phantom *s,
+cv__w cv__graph_dijkstra_bidir(const cv__prof *pr, cv__heap *fw, cv__heap *bw, const cv__phantom *s,
                          const cv__phantom *t, cv__path *path);
-cv__w cv__ch_query(const cv__prof *pr, cv__heap *fw, cv__heap *bw, const cv__phantom *s,
+cv__w cv__graph_ch_query(const cv__prof *pr, cv__heap *fw, cv__heap *bw, const cv__phantom *s,
                    const cv__phantom *t, cv__path *path);
 /* One-to-many plain Dijkstra on the uncontracted graph: fills out[j] for targets. */
 /* mark[v] != 0 for the nmarked distinct entry nodes of the targets. */
-void cv__dijkstra_one_to_many(const cv__prof *pr, cv__heap *h, const cv__phantom *s,
+void cv__graph_dijkstra_one_to_many(const cv__prof *pr, cv__heap *h, const cv__phantom *s,
                               const cv__phantom *t, uint32_t nt, const uint8_t *mark,
                               uint32_t nmarked, cv__w *out);
 /* Joins the parent chains of two searches meeting at meet (dijkstra.c). */
-cv_status cv__join_paths(const cv__heap *fw, const cv__heap *bw, uint32_t meet, cv__path *path);
+cv_status cv__graph_join_paths(const cv__heap *fw, const cv__heap *bw, uint32_t meet, cv__path *path);
 /* Many-to-many on the CH with buckets; out is ns*nt row-major. */
-cv_status cv__ch_many_to_many(const cv__prof *pr, const cv__phantom *s, uint32_t ns,
+cv_status cv__graph_ch_many_to_many(const cv__prof *pr, const cv__phantom *s, uint32_t ns,
                               const cv__phantom *t, uint32_t nt, cv__w *out, unsigned threads);
-cv_status cv__dijkstra_many_to_many(const cv__prof *pr, const cv__phantom *s, uint32_t ns,
+cv_status cv__graph_dijkstra_many_to_many(const cv__prof *pr, const cv__phantom *s, uint32_t ns,
                                     const cv__phantom *t, uint32_t nt, cv__w *out,
                                     unsigned threads);
 
 /* Expands a CH path (final nodes, may contain shortcuts) into original arcs. */
-cv_status cv__ch_unpack(const cv__prof *pr, const uint32_t *nodes, uint32_t n, cv__path *out);
+cv_status cv__graph_ch_unpack(const cv__prof *pr, const uint32_t *nodes, uint32_t n, cv__path *out);
 
 /* Rounds internal units to the public ones. */
-static inline uint32_t cv__w_seconds(cv__w w)
+static inline uint32_t cv__graph_w_seconds(cv__w w)
 {
     return (uint32_t)(((uint64_t)CV__W_DS(w) + 5) / 10);
 }
-static inline uint32_t cv__w_metres(cv__w w)
+static inline uint32_t cv__graph_w_metres(cv__w w)
 {
     return (uint32_t)(((uint64_t)CV__W_DM(w) + 5) / 10);
 }
@@ -296,9 +296,9 @@ typedef struct cv__ch_out {
 } cv__ch_out;
 
 typedef void (*cv__progress_fn)(void *ctx, const char *what, double fraction);
-cv_status cv__ch_contract(uint32_t n, const cv__edge3 *arcs, uint64_t narcs, cv__ch_out *out,
+cv_status cv__graph_ch_contract(uint32_t n, const cv__edge3 *arcs, uint64_t narcs, cv__ch_out *out,
                           cv__progress_fn progress, void *pctx);
-void cv__ch_out_fini(cv__ch_out *o);
+void cv__graph_ch_out_fini(cv__ch_out *o);
 
 /* Owned arrays of one built profile, ready to write. */
 typedef struct cv__built_prof {
@@ -316,7 +316,7 @@ typedef struct cv__built {
     char source[160];
 } cv__built;
 
-cv_status cv__artifact_write(const cv__built *b, const char *path, cv_diag *diag);
-void cv__built_fini(cv__built *b);
+cv_status cv__graph_artifact_write(const cv__built *b, const char *path, cv_diag *diag);
+void cv__graph_built_fini(cv__built *b);
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-cv_status cv__heap_init(cv__heap *h, uint32_t cap)
+cv_status cv__graph_heap_init(cv__heap *h, uint32_t cap)
 {
     memset(h, 0, sizeof *h);
     h->cap = cap;
@@ -20,13 +20,13 @@ cv_status cv__heap_init(cv__heap *h, uint32_t cap)
     h->settled = calloc(c, 1);
     h->gen = 1;
     if (!h->items || !h->pos || !h->key || !h->stamp || !h->parent || !h->settled) {
-        cv__heap_fini(h);
+        cv__graph_heap_fini(h);
         return CV_ENOMEM;
     }
     return CV_OK;
 }
 
-void cv__heap_fini(cv__heap *h)
+void cv__graph_heap_fini(cv__heap *h)
 {
     free(h->items);
     free(h->pos);
@@ -37,7 +37,7 @@ void cv__heap_fini(cv__heap *h)
     memset(h, 0, sizeof *h);
 }
 
-void cv__heap_reset(cv__heap *h)
+void cv__graph_heap_reset(cv__heap *h)
 {
     h->n = 0;
     if (++h->gen == 0) { /* wrapped: clear the stamps once every 4 billion queries */
@@ -80,7 +80,7 @@ static void sift_down(cv__heap *h, uint32_t i)
     h->pos[v] = i;
 }
 
-bool cv__heap_push(cv__heap *h, uint32_t v, cv__w key, uint32_t parent)
+bool cv__graph_heap_push(cv__heap *h, uint32_t v, cv__w key, uint32_t parent)
 {
     if (h->stamp[v] != h->gen) {
         h->stamp[v] = h->gen;
@@ -100,7 +100,7 @@ bool cv__heap_push(cv__heap *h, uint32_t v, cv__w key, uint32_t parent)
     return true;
 }
 
-uint32_t cv__heap_pop(cv__heap *h)
+uint32_t cv__graph_heap_pop(cv__heap *h)
 {
     if (h->n == 0) return CV__NONE;
     uint32_t v = h->items[0];
@@ -114,7 +114,7 @@ uint32_t cv__heap_pop(cv__heap *h)
     return v;
 }
 
-cv__heap *cv__heap_borrow(cv__pool *pool, uint32_t cap)
+cv__heap *cv__graph_heap_borrow(cv__pool *pool, uint32_t cap)
 {
     if (pool) {
         pthread_mutex_lock(&pool->lock);
@@ -129,14 +129,14 @@ cv__heap *cv__heap_borrow(cv__pool *pool, uint32_t cap)
     }
     cv__heap *h = malloc(sizeof *h);
     if (!h) return NULL;
-    if (cv__heap_init(h, cap) != CV_OK) {
+    if (cv__graph_heap_init(h, cap) != CV_OK) {
         free(h);
         return NULL;
     }
     return h;
 }
 
-void cv__heap_return(cv__pool *pool, cv__heap *h)
+void cv__graph_heap_return(cv__pool *pool, cv__heap *h)
 {
     if (!h) return;
     if (pool) {
@@ -148,14 +148,14 @@ void cv__heap_return(cv__pool *pool, cv__heap *h)
         }
         pthread_mutex_unlock(&pool->lock);
     }
-    cv__heap_fini(h);
+    cv__graph_heap_fini(h);
     free(h);
 }
 
-void cv__pool_fini(cv__pool *pool)
+void cv__graph_pool_fini(cv__pool *pool)
 {
     for (int i = 0; i < pool->n; i++) {
-        cv__heap_fini(pool->heaps[i]);
+        cv__graph_heap_fini(pool->heaps[i]);
         free(pool->heaps[i]);
     }
     pool->n = 0;

@@ -46,7 +46,7 @@ static inline bool stalled(const cv__heap *h, const uint32_t *first, const cv__c
                            cv__w du)
 {
     for (uint32_t i = first[u]; i < first[u + 1]; i++) {
-        cv__w dx = cv__heap_key(h, e[i].node);
+        cv__w dx = cv__graph_heap_key(h, e[i].node);
         if (dx != CV__WINF && dx + e[i].w < du) return true;
     }
     return false;
@@ -57,18 +57,18 @@ static void *backward_phase(void *arg)
     m2m_thread *th = arg;
     const m2m_shared *sh = th->sh;
     const cv__prof *pr = sh->pr;
-    cv__heap *hp = cv__heap_borrow(pr->pool, pr->h.n);
+    cv__heap *hp = cv__graph_heap_borrow(pr->pool, pr->h.n);
     if (!hp) {
         th->st = CV_ENOMEM;
         return NULL;
     }
     cv__heap h = *hp;
     for (uint32_t j = th->k; j < sh->nt; j += sh->nthreads) {
-        cv__heap_reset(&h);
+        cv__graph_heap_reset(&h);
         for (int i = 0; i < sh->t[j].ntgt; i++)
-            cv__heap_push(&h, sh->t[j].tgt[i].node, sh->t[j].tgt[i].w, CV__NONE);
+            cv__graph_heap_push(&h, sh->t[j].tgt[i].node, sh->t[j].tgt[i].w, CV__NONE);
         while (h.n) {
-            uint32_t u = cv__heap_pop(&h);
+            uint32_t u = cv__graph_heap_pop(&h);
             cv__w du = h.key[u];
             if (stalled(&h, pr->up_first, pr->up, u, du)) continue;
             if (th->nb == th->capb) {
@@ -77,18 +77,18 @@ static void *backward_phase(void *arg)
                 if (!nb) {
                     th->st = CV_ENOMEM;
                     *hp = h;
-                    cv__heap_return(pr->pool, hp);
+                    cv__graph_heap_return(pr->pool, hp);
                     return NULL;
                 }
                 th->b = nb, th->capb = nc;
             }
             th->b[th->nb++] = (bucket){u, j, du};
             for (uint32_t e = pr->dn_first[u]; e < pr->dn_first[u + 1]; e++)
-                cv__heap_push(&h, pr->dn[e].node, du + pr->dn[e].w, u);
+                cv__graph_heap_push(&h, pr->dn[e].node, du + pr->dn[e].w, u);
         }
     }
     *hp = h;
-    cv__heap_return(pr->pool, hp);
+    cv__graph_heap_return(pr->pool, hp);
     return NULL;
 }
 
@@ -97,7 +97,7 @@ static void *forward_phase(void *arg)
     m2m_thread *th = arg;
     const m2m_shared *sh = th->sh;
     const cv__prof *pr = sh->pr;
-    cv__heap *hp = cv__heap_borrow(pr->pool, pr->h.n);
+    cv__heap *hp = cv__graph_heap_borrow(pr->pool, pr->h.n);
     if (!hp) {
         th->st = CV_ENOMEM;
         return NULL;
@@ -107,12 +107,12 @@ static void *forward_phase(void *arg)
     const bucket *bs = sh->bsorted;
     for (uint32_t i = th->k; i < sh->ns; i += sh->nthreads) {
         cv__w *row = sh->out + (size_t)i * sh->nt;
-        for (uint32_t j = 0; j < sh->nt; j++) row[j] = cv__same_segment(pr, &sh->s[i], &sh->t[j]);
-        cv__heap_reset(&h);
+        for (uint32_t j = 0; j < sh->nt; j++) row[j] = cv__graph_same_segment(pr, &sh->s[i], &sh->t[j]);
+        cv__graph_heap_reset(&h);
         for (int k = 0; k < sh->s[i].nsrc; k++)
-            cv__heap_push(&h, sh->s[i].src[k].node, sh->s[i].src[k].w, CV__NONE);
+            cv__graph_heap_push(&h, sh->s[i].src[k].node, sh->s[i].src[k].w, CV__NONE);
         while (h.n) {
-            uint32_t u = cv__heap_pop(&h);
+            uint32_t u = cv__graph_heap_pop(&h);
             cv__w du = h.key[u];
             if (stalled(&h, pr->dn_first, pr->dn, u, du)) continue;
             for (uint32_t b = bfirst[u]; b < bfirst[u + 1]; b++) {
@@ -120,11 +120,11 @@ static void *forward_phase(void *arg)
                 if (c < row[bs[b].tgt]) row[bs[b].tgt] = c;
             }
             for (uint32_t e = pr->up_first[u]; e < pr->up_first[u + 1]; e++)
-                cv__heap_push(&h, pr->up[e].node, du + pr->up[e].w, u);
+                cv__graph_heap_push(&h, pr->up[e].node, du + pr->up[e].w, u);
         }
     }
     *hp = h;
-    cv__heap_return(pr->pool, hp);
+    cv__graph_heap_return(pr->pool, hp);
     return NULL;
 }
 
@@ -132,17 +132,17 @@ static void *dijkstra_phase(void *arg)
 {
     m2m_thread *th = arg;
     const m2m_shared *sh = th->sh;
-    cv__heap *hp = cv__heap_borrow(sh->pr->pool, sh->pr->h.n);
+    cv__heap *hp = cv__graph_heap_borrow(sh->pr->pool, sh->pr->h.n);
     if (!hp) {
         th->st = CV_ENOMEM;
         return NULL;
     }
     cv__heap h = *hp;
     for (uint32_t i = th->k; i < sh->ns; i += sh->nthreads)
-        cv__dijkstra_one_to_many(sh->pr, &h, &sh->s[i], sh->t, sh->nt, sh->mark, sh->nmarked,
+        cv__graph_dijkstra_one_to_many(sh->pr, &h, &sh->s[i], sh->t, sh->nt, sh->mark, sh->nmarked,
                                  sh->out + (size_t)i * sh->nt);
     *hp = h;
-    cv__heap_return(sh->pr->pool, hp);
+    cv__graph_heap_return(sh->pr->pool, hp);
     return NULL;
 }
 
@@ -173,7 +173,7 @@ static cv_status run_threads(void *(*fn)(void *), m2m_thread *th, unsigned nthre
     return CV_OK;
 }
 
-cv_status cv__ch_many_to_many(const cv__prof *pr, const cv__phantom *s, uint32_t ns,
+cv_status cv__graph_ch_many_to_many(const cv__prof *pr, const cv__phantom *s, uint32_t ns,
                               const cv__phantom *t, uint32_t nt, cv__w *out, unsigned threads)
 {
     unsigned nth = pick_threads(threads, ns > nt ? ns : nt);
@@ -218,7 +218,7 @@ done:
     return st;
 }
 
-cv_status cv__dijkstra_many_to_many(const cv__prof *pr, const cv__phantom *s, uint32_t ns,
+cv_status cv__graph_dijkstra_many_to_many(const cv__prof *pr, const cv__phantom *s, uint32_t ns,
                                     const cv__phantom *t, uint32_t nt, cv__w *out,
                                     unsigned threads)
 {
@@ -241,7 +241,7 @@ cv_status cv__dijkstra_many_to_many(const cv__prof *pr, const cv__phantom *s, ui
 /* ---- public API ---- */
 
 /* Snaps n points, naming the first bad one in diag. */
-cv_status cv__snap_all(const cv_graph *g, int p, const double *lonlat, uint32_t n,
+cv_status cv__graph_snap_all(const cv_graph *g, int p, const double *lonlat, uint32_t n,
                        const char *what, cv__phantom **out, cv_diag *diag)
 {
     cv__phantom *ph = cv_calloc(n ? n : 1, sizeof *ph);
@@ -252,7 +252,7 @@ cv_status cv__snap_all(const cv_graph *g, int p, const double *lonlat, uint32_t 
             free(ph);
             return cv_diag_set(diag, "%s[%u] (%g,%g): not a WGS-84 lon,lat coordinate", what, i, lon, lat);
         }
-        cv_status st = cv__snap(g, p, lon, lat, g->snap_radius_m, &ph[i]);
+        cv_status st = cv__graph_snap(g, p, lon, lat, g->snap_radius_m, &ph[i]);
         if (st == CV_ERANGE || st == CV_ENOTFOUND) {
             if (st == CV_ERANGE)
                 cv_diag_set(diag, "%s[%u] (%.6f,%.6f): nearest %s road is %.0f m away (limit %.0f m)",
@@ -277,21 +277,21 @@ static cv_status matrix_common(const cv_graph *g, int p, const double *src, uint
     if (!cv_mul_size(ns, nt, &cells)) return CV_ETOOBIG;
     cv__phantom *s = NULL, *t = NULL;
     cv__w *w = NULL;
-    cv_status st = cv__snap_all(g, p, src, ns, dst == src ? "points" : "sources", &s, diag);
+    cv_status st = cv__graph_snap_all(g, p, src, ns, dst == src ? "points" : "sources", &s, diag);
     if (st) return st;
     if (dst == src) t = s;
-    else if ((st = cv__snap_all(g, p, dst, nt, "destinations", &t, diag)) != CV_OK) goto done;
+    else if ((st = cv__graph_snap_all(g, p, dst, nt, "destinations", &t, diag)) != CV_OK) goto done;
     w = cv_calloc(cells ? cells : 1, sizeof *w);
     if (!w) {
         st = CV_ENOMEM;
         goto done;
     }
-    st = dijkstra ? cv__dijkstra_many_to_many(&g->prof[p], s, ns, t, nt, w, threads)
-                  : cv__ch_many_to_many(&g->prof[p], s, ns, t, nt, w, threads);
+    st = dijkstra ? cv__graph_dijkstra_many_to_many(&g->prof[p], s, ns, t, nt, w, threads)
+                  : cv__graph_ch_many_to_many(&g->prof[p], s, ns, t, nt, w, threads);
     if (st) goto done;
     for (size_t i = 0; i < cells; i++) {
-        if (dur) dur[i] = w[i] == CV__WINF ? UINT32_MAX : cv__w_seconds(w[i]);
-        if (dist) dist[i] = w[i] == CV__WINF ? UINT32_MAX : cv__w_metres(w[i]);
+        if (dur) dur[i] = w[i] == CV__WINF ? UINT32_MAX : cv__graph_w_seconds(w[i]);
+        if (dist) dist[i] = w[i] == CV__WINF ? UINT32_MAX : cv__graph_w_metres(w[i]);
     }
 done:
     if (t != s) free(t);
@@ -326,7 +326,7 @@ cv_status cv_graph_snap_point(const cv_graph *g, int profile, double lon, double
     if (!g || profile < 0 || profile >= g->nprof)
         return cv_diag_set(diag, "profile %d: not in this graph", profile);
     cv__phantom ph;
-    cv_status st = cv__snap(g, profile, lon, lat, g->snap_radius_m, &ph);
+    cv_status st = cv__graph_snap(g, profile, lon, lat, g->snap_radius_m, &ph);
     if (st == CV_ERANGE)
         return cv_diag_set(diag, "point (%.6f,%.6f): nearest %s road is %.0f m away (limit %.0f m)",
                            lon, lat, g->prof[profile].h.name, ph.snap_m, g->snap_radius_m);

@@ -105,24 +105,24 @@ static const char *const access_keys[CV__NPROF][6] = {
     {"access", "foot", NULL},
 };
 
-const char *cv__profile_name(int p)
+const char *cv__graph_profile_name(int p)
 {
     return (p >= 0 && p < CV__NPROF) ? profile_names[p] : NULL;
 }
 
-int cv__profile_index(const char *name)
+int cv__graph_profile_index(const char *name)
 {
     for (int p = 0; p < CV__NPROF; p++)
         if (strcmp(name, profile_names[p]) == 0) return p;
     return -1;
 }
 
-bool cv__profile_has_turn_restrictions(int p)
+bool cv__graph_profile_has_turn_restrictions(int p)
 {
     return p == CV__PROF_CAR || p == CV__PROF_VAN;
 }
 
-const char *cv__tag(const cv_osm_tag *tags, size_t ntags, const char *key)
+const char *cv__graph_tag(const cv_osm_tag *tags, size_t ntags, const char *key)
 {
     for (size_t i = 0; i < ntags; i++)
         if (strcmp(tags[i].key, key) == 0) return tags[i].value;
@@ -201,23 +201,23 @@ static int oneway_value(const char *v, int dflt)
     return dflt;
 }
 
-bool cv__profile_way(int p, const cv_osm_tag *tags, size_t ntags, cv__way_rule *out)
+bool cv__graph_profile_way(int p, const cv_osm_tag *tags, size_t ntags, cv__way_rule *out)
 {
-    const char *hw = cv__tag(tags, ntags, "highway");
+    const char *hw = cv__graph_tag(tags, ntags, "highway");
     if (!hw) return false;
     const speed_row *row = NULL;
     for (size_t i = 0; i < sizeof speed_table / sizeof speed_table[0]; i++)
         if (strcmp(hw, speed_table[i].highway) == 0) row = &speed_table[i];
     if (!row || row->kmh[p] <= 0) return false;
-    const char *area = cv__tag(tags, ntags, "area");
+    const char *area = cv__graph_tag(tags, ntags, "area");
     if (area && strcmp(area, "yes") == 0) return false;
-    const char *service = cv__tag(tags, ntags, "service");
+    const char *service = cv__graph_tag(tags, ntags, "service");
     if (service && strcmp(service, "emergency_access") == 0) return false;
 
     /* Access: the most specific known tag decides. */
     int allowed = -1;
     for (const char *const *k = access_keys[p]; *k; k++) {
-        const char *v = cv__tag(tags, ntags, *k);
+        const char *v = cv__graph_tag(tags, ntags, *k);
         if (v) {
             int a = access_value(v);
             if (a >= 0) allowed = a;
@@ -231,31 +231,31 @@ bool cv__profile_way(int p, const cv_osm_tag *tags, size_t ntags, cv__way_rule *
         (!strcmp(service, "parking_aisle") || !strcmp(service, "driveway") ||
          !strcmp(service, "alley")))
         kmh = kmh < 8 ? kmh : 8;
-    double limit = parse_maxspeed(cv__tag(tags, ntags, "maxspeed"));
+    double limit = parse_maxspeed(cv__graph_tag(tags, ntags, "maxspeed"));
     if (limit > 0) {
         if (p == CV__PROF_CAR) kmh = 0.8 * limit;
         else if (p == CV__PROF_VAN) kmh = 0.8 * limit < 80 ? 0.8 * limit : 80;
         else if (p == CV__PROF_EBIKE && limit < kmh) kmh = limit;
     }
-    double tf = tracktype_factor(p, cv__tag(tags, ntags, "tracktype"));
+    double tf = tracktype_factor(p, cv__graph_tag(tags, ntags, "tracktype"));
     if (tf <= 0) return false;
-    double sf = surface_factor(p, cv__tag(tags, ntags, "surface"));
+    double sf = surface_factor(p, cv__graph_tag(tags, ntags, "surface"));
     kmh *= tf < sf ? tf : sf;
     if (kmh < 2) kmh = 2;
 
     /* Direction. */
-    const char *junction = cv__tag(tags, ntags, "junction");
+    const char *junction = cv__graph_tag(tags, ntags, "junction");
     bool implied = !strcmp(hw, "motorway") ||
                    (junction && (!strcmp(junction, "roundabout") || !strcmp(junction, "circular")));
     int dir = 0;
     if (p == CV__PROF_WALK) {
-        dir = oneway_value(cv__tag(tags, ntags, "oneway:foot"), 0);
+        dir = oneway_value(cv__graph_tag(tags, ntags, "oneway:foot"), 0);
     } else {
-        dir = oneway_value(cv__tag(tags, ntags, "oneway"), implied ? 1 : 0);
+        dir = oneway_value(cv__graph_tag(tags, ntags, "oneway"), implied ? 1 : 0);
         if (p == CV__PROF_EBIKE) {
-            const char *cw = cv__tag(tags, ntags, "cycleway");
+            const char *cw = cv__graph_tag(tags, ntags, "cycleway");
             if (cw && strncmp(cw, "opposite", 8) == 0) dir = 0;
-            dir = oneway_value(cv__tag(tags, ntags, "oneway:bicycle"), dir);
+            dir = oneway_value(cv__graph_tag(tags, ntags, "oneway:bicycle"), dir);
         }
     }
     out->fwd = dir >= 0;
@@ -264,16 +264,16 @@ bool cv__profile_way(int p, const cv_osm_tag *tags, size_t ntags, cv__way_rule *
     return true;
 }
 
-int cv__profile_restriction(int p, const cv_osm_tag *tags, size_t ntags)
+int cv__graph_profile_restriction(int p, const cv_osm_tag *tags, size_t ntags)
 {
-    if (!cv__profile_has_turn_restrictions(p)) return 0;
-    const char *type = cv__tag(tags, ntags, "type");
+    if (!cv__graph_profile_has_turn_restrictions(p)) return 0;
+    const char *type = cv__graph_tag(tags, ntags, "type");
     if (!type || strcmp(type, "restriction") != 0) return 0;
-    const char *r = cv__tag(tags, ntags, "restriction");
-    const char *rv = cv__tag(tags, ntags, "restriction:motorcar");
+    const char *r = cv__graph_tag(tags, ntags, "restriction");
+    const char *rv = cv__graph_tag(tags, ntags, "restriction:motorcar");
     if (rv) r = rv;
     if (!r) return 0;
-    const char *except = cv__tag(tags, ntags, "except");
+    const char *except = cv__graph_tag(tags, ntags, "except");
     if (except && strstr(except, "motorcar")) return 0;
     if (strncmp(r, "no_", 3) == 0) return CV__RESTR_NO;
     if (strncmp(r, "only_", 5) == 0) return CV__RESTR_ONLY;

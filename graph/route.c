@@ -76,12 +76,12 @@ cv_status cv_graph_route_compute(const cv_graph *g, int p, const double *lonlat,
     if (n < 2) return cv_diag_set(diag, "points: a route needs at least 2 points, got %u", n);
     const cv__prof *pr = &g->prof[p];
     cv__phantom *ph = NULL;
-    cv_status st = cv__snap_all(g, p, lonlat, n, "points", &ph, diag);
+    cv_status st = cv__graph_snap_all(g, p, lonlat, n, "points", &ph, diag);
     if (st) return st;
     cv_graph_route r;
     memset(&r, 0, sizeof r);
     uint32_t cap = 0;
-    cv__heap *fw = cv__heap_borrow(pr->pool, pr->h.n), *bw = cv__heap_borrow(pr->pool, pr->h.n);
+    cv__heap *fw = cv__graph_heap_borrow(pr->pool, pr->h.n), *bw = cv__graph_heap_borrow(pr->pool, pr->h.n);
     st = CV_ENOMEM;
     r.legs = cv_calloc(n - 1, sizeof *r.legs);
     if (!r.legs || !fw || !bw) goto done;
@@ -89,20 +89,20 @@ cv_status cv_graph_route_compute(const cv_graph *g, int p, const double *lonlat,
     uint64_t tot_ds = 0, tot_dm = 0;
     for (uint32_t i = 0; i + 1 < n; i++) {
         cv__path path = {NULL, 0};
-        cv__w w = cv__ch_query(pr, fw, bw, &ph[i], &ph[i + 1], &path);
+        cv__w w = cv__graph_ch_query(pr, fw, bw, &ph[i], &ph[i + 1], &path);
         if (w == CV__WINF) {
             free(path.nodes);
             st = cv_diag_set(diag, "points[%u] -> points[%u]: no %s route", i, i + 1, pr->h.name);
             goto done;
         }
         r.legs[i].first_coord = r.ncoords ? r.ncoords - 1 : 0;
-        r.legs[i].duration_s = cv__w_seconds(w);
-        r.legs[i].distance_m = cv__w_metres(w);
+        r.legs[i].duration_s = cv__graph_w_seconds(w);
+        r.legs[i].distance_m = cv__graph_w_metres(w);
         tot_ds += CV__W_DS(w), tot_dm += CV__W_DM(w);
         bool ok = push_coord(&r, &cap, ph[i].lon, ph[i].lat);
         for (uint32_t k = 0; ok && k < path.n; k++) {
             uint32_t o = pr->orig[path.nodes[k]];
-            ok = push_coord(&r, &cap, cv__lon(g, o), cv__lat(g, o));
+            ok = push_coord(&r, &cap, cv__graph_lon(g, o), cv__graph_lat(g, o));
         }
         ok = ok && push_coord(&r, &cap, ph[i + 1].lon, ph[i + 1].lat);
         free(path.nodes);
@@ -121,8 +121,8 @@ cv_status cv_graph_route_compute(const cv_graph *g, int p, const double *lonlat,
     memset(&r, 0, sizeof r);
     st = CV_OK;
 done:
-    cv__heap_return(pr->pool, fw);
-    cv__heap_return(pr->pool, bw);
+    cv__graph_heap_return(pr->pool, fw);
+    cv__graph_heap_return(pr->pool, bw);
     cv_graph_route_fini(&r);
     free(ph);
     return st;

@@ -13,7 +13,7 @@
 #define EARTH_R 6371008.8
 #define DEG (3.14159265358979323846 / 180.0)
 
-double cv__haversine_m(double lon1, double lat1, double lon2, double lat2)
+double cv__graph_haversine_m(double lon1, double lat1, double lon2, double lat2)
 {
     double dlat = (lat2 - lat1) * DEG, dlon = (lon2 - lon1) * DEG;
     double a = sin(dlat / 2) * sin(dlat / 2) +
@@ -37,7 +37,7 @@ static void add_tails(const cv__prof *pr, const cv__seg *s, int dir, cv__w w, cv
     }
 }
 
-cv_status cv__snap(const cv_graph *g, int p, double lon, double lat, double radius_m,
+cv_status cv__graph_snap(const cv_graph *g, int p, double lon, double lat, double radius_m,
                    cv__phantom *out)
 {
     const cv__prof *pr = &g->prof[p];
@@ -66,8 +66,8 @@ cv_status cv__snap(const cv_graph *g, int p, double lon, double lat, double radi
                 for (uint32_t k = pr->cell_first[c]; k < pr->cell_first[c + 1]; k++) {
                     uint32_t si = pr->cell_segs[k];
                     const cv__seg *s = &pr->segs[si];
-                    double ax = (cv__lon(g, s->a) - lon) * kx, ay = (cv__lat(g, s->a) - lat) * ky;
-                    double bx = (cv__lon(g, s->b) - lon) * kx, by = (cv__lat(g, s->b) - lat) * ky;
+                    double ax = (cv__graph_lon(g, s->a) - lon) * kx, ay = (cv__graph_lat(g, s->a) - lat) * ky;
+                    double bx = (cv__graph_lon(g, s->b) - lon) * kx, by = (cv__graph_lat(g, s->b) - lat) * ky;
                     double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
                     double t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
                     t = t < 0 ? 0 : t > 1 ? 1 : t;
@@ -83,9 +83,9 @@ cv_status cv__snap(const cv_graph *g, int p, double lon, double lat, double radi
     memset(out, 0, sizeof *out);
     out->seg = best_seg;
     out->t = best_t;
-    out->lon = cv__lon(g, s->a) + best_t * (cv__lon(g, s->b) - cv__lon(g, s->a));
-    out->lat = cv__lat(g, s->a) + best_t * (cv__lat(g, s->b) - cv__lat(g, s->a));
-    out->snap_m = cv__haversine_m(lon, lat, out->lon, out->lat);
+    out->lon = cv__graph_lon(g, s->a) + best_t * (cv__graph_lon(g, s->b) - cv__graph_lon(g, s->a));
+    out->lat = cv__graph_lat(g, s->a) + best_t * (cv__graph_lat(g, s->b) - cv__graph_lat(g, s->a));
+    out->snap_m = cv__graph_haversine_m(lon, lat, out->lon, out->lat);
     if (out->snap_m > radius_m) return CV_ERANGE;
     uint32_t ds = CV__W_DS(s->w), dm = CV__W_DM(s->w);
     out->off_a = CV__W((uint32_t)llround(best_t * ds), (uint32_t)llround(best_t * dm));
@@ -97,7 +97,7 @@ cv_status cv__snap(const cv_graph *g, int p, double lon, double lat, double radi
     return CV_OK;
 }
 
-cv__w cv__same_segment(const cv__prof *pr, const cv__phantom *s, const cv__phantom *t)
+cv__w cv__graph_same_segment(const cv__prof *pr, const cv__phantom *s, const cv__phantom *t)
 {
     if (s->seg != t->seg) return CV__WINF;
     const cv__seg *sg = &pr->segs[s->seg];

@@ -28,7 +28,7 @@ static uint32_t S = 100, T = 100;
 static cv__w path_weight(const cv__prof *pr, const cv__phantom *s, const cv__phantom *t,
                          const cv__path *p)
 {
-    if (p->n == 0) return cv__same_segment(pr, s, t);
+    if (p->n == 0) return cv__graph_same_segment(pr, s, t);
     cv__w w = CV__WINF;
     for (int i = 0; i < s->nsrc; i++)
         if (s->src[i].node == p->nodes[0]) w = s->src[i].w < w ? s->src[i].w : w;
@@ -52,8 +52,8 @@ static void random_points(const cv_graph *g, int p, cv_rng *rng, uint32_t n, dou
     const cv__prof *pr = &g->prof[p];
     for (uint32_t i = 0; i < n; i++) {
         uint32_t o = pr->orig[cv_rng_below(rng, pr->h.n)];
-        pts[2 * i] = cv__lon(g, o) + (cv_rng_unit(rng) - 0.5) * 0.0006;
-        pts[2 * i + 1] = cv__lat(g, o) + (cv_rng_unit(rng) - 0.5) * 0.0006;
+        pts[2 * i] = cv__graph_lon(g, o) + (cv_rng_unit(rng) - 0.5) * 0.0006;
+        pts[2 * i + 1] = cv__graph_lat(g, o) + (cv_rng_unit(rng) - 0.5) * 0.0006;
     }
 }
 
@@ -83,16 +83,16 @@ static void check_extract(const char *name)
         random_points(g, p, &rng, S, sp);
         random_points(g, p, &rng, T, tp);
         cv__phantom *s = NULL, *t = NULL;
-        assert_int_equal(cv__snap_all(g, p, sp, S, "sources", &s, &d), CV_OK);
-        assert_int_equal(cv__snap_all(g, p, tp, T, "targets", &t, &d), CV_OK);
+        assert_int_equal(cv__graph_snap_all(g, p, sp, S, "sources", &s, &d), CV_OK);
+        assert_int_equal(cv__graph_snap_all(g, p, tp, T, "targets", &t, &d), CV_OK);
         cv__w *ref = malloc(sizeof(cv__w) * S * T), *m2m = malloc(sizeof(cv__w) * S * T);
         assert_non_null(ref);
         assert_non_null(m2m);
-        assert_int_equal(cv__dijkstra_many_to_many(pr, s, S, t, T, ref, 2), CV_OK);
-        assert_int_equal(cv__ch_many_to_many(pr, s, S, t, T, m2m, 2), CV_OK);
+        assert_int_equal(cv__graph_dijkstra_many_to_many(pr, s, S, t, T, ref, 2), CV_OK);
+        assert_int_equal(cv__graph_ch_many_to_many(pr, s, S, t, T, m2m, 2), CV_OK);
         cv__heap fw, bw;
-        assert_int_equal(cv__heap_init(&fw, pr->h.n), CV_OK);
-        assert_int_equal(cv__heap_init(&bw, pr->h.n), CV_OK);
+        assert_int_equal(cv__graph_heap_init(&fw, pr->h.n), CV_OK);
+        assert_int_equal(cv__graph_heap_init(&bw, pr->h.n), CV_OK);
         uint64_t pairs = 0, bidir = 0, paths = 0;
         for (uint32_t i = 0; i < S; i++)
             for (uint32_t j = 0; j < T; j++) {
@@ -101,7 +101,7 @@ static void check_extract(const char *name)
                     fail_msg("%s/%s: pair %u,%u unreachable", name, pr->h.name, i, j);
                 bool want_path = (i * T + j) % 50 == 0;
                 cv__path path = {NULL, 0};
-                cv__w c = cv__ch_query(pr, &fw, &bw, &s[i], &t[j], want_path ? &path : NULL);
+                cv__w c = cv__graph_ch_query(pr, &fw, &bw, &s[i], &t[j], want_path ? &path : NULL);
                 if (c != r || m2m[i * T + j] != r)
                     fail_msg("%s/%s: pair %u,%u: dijkstra %u ds %u dm, CH %u ds %u dm, matrix %u ds %u dm",
                              name, pr->h.name, i, j, CV__W_DS(r), CV__W_DM(r), CV__W_DS(c), CV__W_DM(c),
@@ -113,7 +113,7 @@ static void check_extract(const char *name)
                 }
                 if ((i * T + j) % 50 == 0) {
                     cv__path bp = {NULL, 0};
-                    cv__w b = cv__dijkstra_bidir(pr, &fw, &bw, &s[i], &t[j], want_path ? &bp : NULL);
+                    cv__w b = cv__graph_dijkstra_bidir(pr, &fw, &bw, &s[i], &t[j], want_path ? &bp : NULL);
                     assert_true(b == r);
                     if (want_path) {
                         assert_true(path_weight(pr, &s[i], &t[j], &bp) == r);
@@ -126,8 +126,8 @@ static void check_extract(const char *name)
         printf("%s/%s: %u nodes, %llu pairs CH == Dijkstra == matrix, %llu bidirectional, %llu paths unpacked\n",
                name, pr->h.name, pr->h.n, (unsigned long long)pairs, (unsigned long long)bidir,
                (unsigned long long)paths);
-        cv__heap_fini(&fw);
-        cv__heap_fini(&bw);
+        cv__graph_heap_fini(&fw);
+        cv__graph_heap_fini(&bw);
         free(ref), free(m2m), free(s), free(t), free(sp), free(tp);
     }
     cv_graph_destroy(g);

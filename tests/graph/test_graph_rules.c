@@ -12,7 +12,7 @@
 
 #define TAGS(...) ((const cv_osm_tag[]){__VA_ARGS__})
 #define NTAGS(...) (sizeof((const cv_osm_tag[]){__VA_ARGS__}) / sizeof(cv_osm_tag))
-#define WAY(p, rule, ...) cv__profile_way((p), TAGS(__VA_ARGS__), NTAGS(__VA_ARGS__), (rule))
+#define WAY(p, rule, ...) cv__graph_profile_way((p), TAGS(__VA_ARGS__), NTAGS(__VA_ARGS__), (rule))
 
 static void test_profile_classes(void **state)
 {
@@ -100,13 +100,13 @@ static void test_profile_access_speed(void **state)
 static void test_profile_restriction_tags(void **state)
 {
     (void)state;
-    assert_int_equal(cv__profile_restriction(CV__PROF_CAR, TAGS({"type", "restriction"}, {"restriction", "no_left_turn"}), 2),
+    assert_int_equal(cv__graph_profile_restriction(CV__PROF_CAR, TAGS({"type", "restriction"}, {"restriction", "no_left_turn"}), 2),
                      CV__RESTR_NO);
-    assert_int_equal(cv__profile_restriction(CV__PROF_VAN, TAGS({"type", "restriction"}, {"restriction", "only_straight_on"}), 2),
+    assert_int_equal(cv__graph_profile_restriction(CV__PROF_VAN, TAGS({"type", "restriction"}, {"restriction", "only_straight_on"}), 2),
                      CV__RESTR_ONLY);
-    assert_int_equal(cv__profile_restriction(CV__PROF_WALK, TAGS({"type", "restriction"}, {"restriction", "no_left_turn"}), 2), 0);
-    assert_int_equal(cv__profile_restriction(CV__PROF_CAR, TAGS({"type", "restriction"}, {"restriction", "no_left_turn"}, {"except", "motorcar"}), 3), 0);
-    assert_int_equal(cv__profile_restriction(CV__PROF_CAR, TAGS({"type", "multipolygon"}), 1), 0);
+    assert_int_equal(cv__graph_profile_restriction(CV__PROF_WALK, TAGS({"type", "restriction"}, {"restriction", "no_left_turn"}), 2), 0);
+    assert_int_equal(cv__graph_profile_restriction(CV__PROF_CAR, TAGS({"type", "restriction"}, {"restriction", "no_left_turn"}, {"except", "motorcar"}), 3), 0);
+    assert_int_equal(cv__graph_profile_restriction(CV__PROF_CAR, TAGS({"type", "multipolygon"}), 1), 0);
 }
 
 /* oneway.osm: 1-2-3 oneway eastwards (bicycles both ways), detour 3-4-5-1. */

@@ -22,7 +22,7 @@
 #define TOKEN_MIN 16
 #define TOKEN_MAX 256
 
-const char *cv__role_name(cv__role r)
+const char *cv__server_role_name(cv__role r)
 {
     return r == CV__ROLE_COORDINATOR ? "coordinator" : r == CV__ROLE_OPERATOR ? "operator" : "none";
 }
@@ -32,7 +32,7 @@ static bool token_char(int c)
     return isalnum(c) || strchr("._~+/=-", c) != NULL;
 }
 
-void cv__auth_fini(cv__auth *a)
+void cv__server_auth_fini(cv__auth *a)
 {
     for (size_t i = 0; i < a->ntokens; i++) free(a->tokens[i].token);
     free(a->tokens);
@@ -40,7 +40,7 @@ void cv__auth_fini(cv__auth *a)
     a->ntokens = 0;
 }
 
-cv_status cv__auth_load(cv__auth *a, const char *path, cv_diag *diag)
+cv_status cv__server_auth_load(cv__auth *a, const char *path, cv_diag *diag)
 {
     memset(a, 0, sizeof *a);
     FILE *f = fopen(path, "r");
@@ -141,11 +141,11 @@ cv_status cv__auth_load(cv__auth *a, const char *path, cv_diag *diag)
     if (s == CV_OK && ferror(f)) s = cv_diag_set(diag, "%s: read error", path);
     fclose(f);
     if (s == CV_OK && a->ntokens == 0) s = cv_diag_set(diag, "%s: no tokens", path);
-    if (s != CV_OK) cv__auth_fini(a);
+    if (s != CV_OK) cv__server_auth_fini(a);
     return s;
 }
 
-const cv__token *cv__auth_check(const cv__auth *a, const char *tok, size_t len)
+const cv__token *cv__server_auth_check(const cv__auth *a, const char *tok, size_t len)
 {
     const cv__token *found = NULL;
     for (size_t i = 0; i < a->ntokens; i++) {

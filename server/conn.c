@@ -36,12 +36,12 @@ static void conn_free(cv__conn *c)
     free(c);
 }
 
-void cv__conn_ref(cv__conn *c)
+void cv__server_conn_ref(cv__conn *c)
 {
     c->refs++;
 }
 
-void cv__conn_unref(cv__conn *c)
+void cv__server_conn_unref(cv__conn *c)
 {
     if (--c->refs == 0) conn_free(c);
 }
@@ -49,7 +49,7 @@ void cv__conn_unref(cv__conn *c)
 static void on_handle_closed(uv_handle_t *h)
 {
     cv__conn *c = h->data;
-    cv__conn_unref(c);
+    cv__server_conn_unref(c);
 }
 
 static void unlink_conn(cv__conn *c)
@@ -62,14 +62,14 @@ static void unlink_conn(cv__conn *c)
     s->nconns--;
 }
 
-void cv__conn_close(cv__conn *c)
+void cv__server_conn_close(cv__conn *c)
 {
     if (c->closed) return;
     c->closed = c->closing = true;
     unlink_conn(c);
-    cv__jobs_conn_closed(c->srv, c);
+    cv__server_jobs_conn_closed(c->srv, c);
     if (c->in_memory) {
-        cv__conn_unref(c);
+        cv__server_conn_unref(c);
     } else {
         uv_close((uv_handle_t *)&c->idle, on_handle_closed);
         uv_close(&c->h.handle, on_handle_closed);
@@ -82,11 +82,11 @@ static void on_shutdown(uv_shutdown_t *req, int status)
     (void)status;
     cv__conn *c = req->data;
     free(req);
-    cv__conn_close(c);
-    cv__conn_unref(c);
+    cv__server_conn_close(c);
+    cv__server_conn_unref(c);
 }
 
-void cv__conn_fail(cv__conn *c, cv__rpc_error e, const char *msg)
+void cv__server_conn_fail(cv__conn *c, cv__server_rpc_error e, const char *msg)
 {
     if (c->closing) return;
     msgpack_sbuffer sb;
@@ -95,15 +95,15 @@ void cv__conn_fail(cv__conn *c, cv__rpc_error e, const char *msg)
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     msgpack_pack_array(&pk, 3);
     msgpack_pack_int(&pk, 2);
-    cv__pack_str(&pk, "rpc.error");
+    cv__server_pack_str(&pk, "rpc.error");
     msgpack_pack_array(&pk, 1);
-    cv__pack_error(&pk, e, msg);
-    cv__conn_send(c, sb.data, sb.size);
+    cv__server_pack_error(&pk, e, msg);
+    cv__server_conn_send(c, sb.data, sb.size);
     c->closing = true; /* nothing more is read or sent; the queued writes go out */
     if (c->srv->cfg.verbose) cv_log(1, "carevan serve: connection %llu closed: %s\n",
                                     (unsigned long long)c->id, msg);
     if (c->in_memory) {
-        cv__conn_close(c);
+        cv__server_conn_close(c);
         return;
     }
     uv_read_stop(&c->h.stream);
@@ -111,11 +111,11 @@ void cv__conn_fail(cv__conn *c, cv__rpc_error e, const char *msg)
     uv_shutdown_t *req = malloc(sizeof *req);
     if (!req || uv_shutdown(req, &c->h.stream, on_shutdown) != 0) {
         free(req);
-        cv__conn_close(c);
+        cv__server_conn_close(c);
         return;
     }
     req->data = c;
-    cv__conn_ref(c);
+    cv__server_conn_ref(c);
 }
 
 static void on_write(uv_write_t *req, int status)
@@ -128,12 +128,12 @@ static void on_write(uv_write_t *req, int status)
     free(w);
     if (c->reading_paused && !c->closing && c->write_queued <= c->srv->cfg.max_message_bytes / 2) {
         c->reading_paused = false;
-        if (uv_read_start(&c->h.stream, on_alloc, on_read) != 0) cv__conn_close(c);
+        if (uv_read_start(&c->h.stream, on_alloc, on_read) != 0) cv__server_conn_close(c);
     }
-    cv__conn_unref(c);
+    cv__server_conn_unref(c);
 }
 
-void cv__conn_send(cv__conn *c, char *buf, size_t len)
+void cv__server_conn_send(cv__conn *c, char *buf, size_t len)
 {
     if (c->closing) {
         free(buf);
@@ -149,7 +149,7 @@ void cv__conn_send(cv__conn *c, char *buf, size_t len)
     write_req *w = malloc(sizeof *w);
     if (!w) {
         free(buf);
-        cv__conn_close(c);
+        cv__server_conn_close(c);
         return;
     }
     w->conn = c;
@@ -159,10 +159,10 @@ void cv__conn_send(cv__conn *c, char *buf, size_t len)
     if (uv_write(&w->req, &c->h.stream, &b, 1, on_write) != 0) {
         free(buf);
         free(w);
-        cv__conn_close(c);
+        cv__server_conn_close(c);
         return;
     }
-    cv__conn_ref(c);
+    cv__server_conn_ref(c);
     c->write_queued += len;
     if (!c->reading_paused && c->write_queued > c->srv->cfg.max_message_bytes) {
         c->reading_paused = true;
@@ -180,10 +180,10 @@ static void process(cv__conn *c, size_t n)
         size_t used;
         bool complete;
         char err[160];
-        cv_status st = cv__frame_scan(&c->frame, p, n, &used, &complete, err, sizeof err);
+        cv_status st = cv__server_frame_scan(&c->frame, p, n, &used, &complete, err, sizeof err);
         if (st != CV_OK) {
             s->stats.dropped_malformed++;
-            cv__conn_fail(c, st == CV_ETOOBIG ? CV__E_TOO_LARGE : CV__E_INVALID_REQUEST, err);
+            cv__server_conn_fail(c, st == CV_ETOOBIG ? CV__E_TOO_LARGE : CV__E_INVALID_REQUEST, err);
             return;
         }
         p += used;
@@ -196,24 +196,24 @@ static void process(cv__conn *c, size_t n)
             /* The scanner accepted what msgpack-c refuses: should not happen. */
             msgpack_unpacked_destroy(&msg);
             s->stats.dropped_malformed++;
-            cv__conn_fail(c, CV__E_INVALID_REQUEST, "unreadable MessagePack");
+            cv__server_conn_fail(c, CV__E_INVALID_REQUEST, "unreadable MessagePack");
             return;
         }
-        cv__conn_ref(c);
-        cv__rpc_handle(c, &msg.data);
+        cv__server_conn_ref(c);
+        cv__server_rpc_handle(c, &msg.data);
         msgpack_unpacked_destroy(&msg);
         bool gone = c->closing;
-        cv__conn_unref(c);
+        cv__server_conn_unref(c);
         if (gone) return;
     }
-    if (!c->in_memory && !c->closing && cv__frame_idle(&c->frame)) uv_timer_again(&c->idle);
+    if (!c->in_memory && !c->closing && cv__server_frame_idle(&c->frame)) uv_timer_again(&c->idle);
 }
 
-void cv__conn_feed(cv__conn *c, const char *data, size_t len)
+void cv__server_conn_feed(cv__conn *c, const char *data, size_t len)
 {
     if (c->closing) return;
     if (!msgpack_unpacker_reserve_buffer(&c->unp, len)) {
-        cv__conn_fail(c, CV__E_TOO_LARGE, "out of memory for the message");
+        cv__server_conn_fail(c, CV__E_TOO_LARGE, "out of memory for the message");
         return;
     }
     memcpy(msgpack_unpacker_buffer(&c->unp), data, len);
@@ -239,8 +239,8 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
     (void)buf;
     cv__conn *c = st->data;
     if (nread < 0) {
-        if (nread == UV_ENOBUFS) cv__conn_fail(c, CV__E_TOO_LARGE, "out of memory for the message");
-        else cv__conn_close(c);
+        if (nread == UV_ENOBUFS) cv__server_conn_fail(c, CV__E_TOO_LARGE, "out of memory for the message");
+        else cv__server_conn_close(c);
         return;
     }
     if (nread == 0) return;
@@ -252,8 +252,8 @@ static void on_idle(uv_timer_t *t)
 {
     cv__conn *c = t->data;
     c->srv->stats.dropped_idle++;
-    cv__conn_fail(c, CV__E_INVALID_REQUEST,
-                  cv__frame_idle(&c->frame) ? "idle timeout" : "message not completed in time");
+    cv__server_conn_fail(c, CV__E_INVALID_REQUEST,
+                  cv__server_frame_idle(&c->frame) ? "idle timeout" : "message not completed in time");
 }
 
 static cv__conn *conn_new(cv_server *s)
@@ -267,7 +267,7 @@ static cv__conn *conn_new(cv_server *s)
     c->srv = s;
     c->id = ++s->next_conn_id;
     c->role = s->has_auth ? CV__ROLE_NONE : CV__ROLE_COORDINATOR;
-    cv__frame_init(&c->frame, s->cfg.max_message_bytes, s->cfg.max_string_bytes, s->cfg.max_depth);
+    cv__server_frame_init(&c->frame, s->cfg.max_message_bytes, s->cfg.max_string_bytes, s->cfg.max_depth);
     return c;
 }
 
@@ -280,7 +280,7 @@ static void link_conn(cv_server *s, cv__conn *c)
     s->stats.connections_total++;
 }
 
-cv_status cv__conn_create_memory(cv_server *s, cv__conn **out)
+cv_status cv__server_conn_create_memory(cv_server *s, cv__conn **out)
 {
     cv__conn *c = conn_new(s);
     if (!c) return CV_ENOMEM;
@@ -291,7 +291,7 @@ cv_status cv__conn_create_memory(cv_server *s, cv__conn **out)
     return CV_OK;
 }
 
-cv_status cv__conn_accept(cv_server *s, uv_stream_t *listener)
+cv_status cv__server_conn_accept(cv_server *s, uv_stream_t *listener)
 {
     cv__conn *c = conn_new(s);
     if (!c) return CV_ENOMEM;
@@ -316,16 +316,16 @@ cv_status cv__conn_accept(cv_server *s, uv_stream_t *listener)
         s->stats.refused_connections++;
         char msg[96];
         snprintf(msg, sizeof msg, "too many connections (limit %u)", s->cfg.max_connections);
-        cv__conn_fail(c, CV__E_BUSY, msg);
+        cv__server_conn_fail(c, CV__E_BUSY, msg);
         return CV_OK;
     }
     if (s->stopping) {
-        cv__conn_fail(c, CV__E_SHUTTING_DOWN, "server is stopping");
+        cv__server_conn_fail(c, CV__E_SHUTTING_DOWN, "server is stopping");
         return CV_OK;
     }
     uint64_t ms = (uint64_t)(s->cfg.idle_timeout_s * 1000.0);
     if (ms == 0) ms = 1;
     uv_timer_start(&c->idle, on_idle, ms, ms);
-    if (uv_read_start(&c->h.stream, on_alloc, on_read) != 0) cv__conn_close(c);
+    if (uv_read_start(&c->h.stream, on_alloc, on_read) != 0) cv__server_conn_close(c);
     return CV_OK;
 }

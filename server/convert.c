@@ -91,7 +91,7 @@ static cv_status conv(const msgpack_object *o, char *path, size_t plen, size_t c
     return CV_OK;
 }
 
-cv_status cv__mp_to_json(const msgpack_object *o, const char *path, json_t **out, cv_diag *diag)
+cv_status cv__server_mp_to_json(const msgpack_object *o, const char *path, json_t **out, cv_diag *diag)
 {
     /* Depth <= 32 and at most 64+3 characters per level. */
     char buf[32 * 72 + 128];
@@ -99,7 +99,7 @@ cv_status cv__mp_to_json(const msgpack_object *o, const char *path, json_t **out
     return conv(o, buf, strlen(buf), sizeof buf, out, diag);
 }
 
-bool cv__json_pack(msgpack_packer *pk, const json_t *j)
+bool cv__server_json_pack(msgpack_packer *pk, const json_t *j)
 {
     switch (json_typeof(j)) {
     case JSON_NULL: return msgpack_pack_nil(pk) == 0;
@@ -115,7 +115,7 @@ bool cv__json_pack(msgpack_packer *pk, const json_t *j)
         size_t n = json_array_size(j);
         if (msgpack_pack_array(pk, n) != 0) return false;
         for (size_t i = 0; i < n; i++)
-            if (!cv__json_pack(pk, json_array_get(j, i))) return false;
+            if (!cv__server_json_pack(pk, json_array_get(j, i))) return false;
         return true;
     }
     case JSON_OBJECT: {
@@ -124,8 +124,8 @@ bool cv__json_pack(msgpack_packer *pk, const json_t *j)
         json_t *v;
         json_object_foreach((json_t *)j, k, v)
         {
-            cv__pack_str(pk, k);
-            if (!cv__json_pack(pk, v)) return false;
+            cv__server_pack_str(pk, k);
+            if (!cv__server_json_pack(pk, v)) return false;
         }
         return true;
     }
@@ -133,7 +133,7 @@ bool cv__json_pack(msgpack_packer *pk, const json_t *j)
     return false;
 }
 
-cv_status cv__json_text_to_mp(const char *text, size_t len, msgpack_sbuffer *out)
+cv_status cv__server_json_text_to_mp(const char *text, size_t len, msgpack_sbuffer *out)
 {
     json_error_t e;
     json_t *j = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
@@ -141,7 +141,7 @@ cv_status cv__json_text_to_mp(const char *text, size_t len, msgpack_sbuffer *out
     msgpack_sbuffer_init(out);
     msgpack_packer pk;
     msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-    bool ok = cv__json_pack(&pk, j);
+    bool ok = cv__server_json_pack(&pk, j);
     json_decref(j);
     if (!ok) {
         msgpack_sbuffer_destroy(out);
@@ -150,22 +150,22 @@ cv_status cv__json_text_to_mp(const char *text, size_t len, msgpack_sbuffer *out
     return CV_OK;
 }
 
-bool cv__mp_str_eq(const msgpack_object *o, const char *s)
+bool cv__server_mp_str_eq(const msgpack_object *o, const char *s)
 {
     size_t n = strlen(s);
     return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
            memcmp(o->via.str.ptr, s, n) == 0;
 }
 
-const msgpack_object *cv__mp_map_get(const msgpack_object *map, const char *key)
+const msgpack_object *cv__server_mp_map_get(const msgpack_object *map, const char *key)
 {
     if (!map || map->type != MSGPACK_OBJECT_MAP) return NULL;
     for (uint32_t i = 0; i < map->via.map.size; i++)
-        if (cv__mp_str_eq(&map->via.map.ptr[i].key, key)) return &map->via.map.ptr[i].val;
+        if (cv__server_mp_str_eq(&map->via.map.ptr[i].key, key)) return &map->via.map.ptr[i].val;
     return NULL;
 }
 
-char *cv__mp_strdup(const msgpack_object *o)
+char *cv__server_mp_strdup(const msgpack_object *o)
 {
     if (!o || o->type != MSGPACK_OBJECT_STR) return NULL;
     char *s = malloc((size_t)o->via.str.size + 1);
@@ -175,14 +175,14 @@ char *cv__mp_strdup(const msgpack_object *o)
     return s;
 }
 
-bool cv__mp_get_u64(const msgpack_object *o, uint64_t *out)
+bool cv__server_mp_get_u64(const msgpack_object *o, uint64_t *out)
 {
     if (!o || o->type != MSGPACK_OBJECT_POSITIVE_INTEGER) return false;
     *out = o->via.u64;
     return true;
 }
 
-bool cv__mp_get_double(const msgpack_object *o, double *out)
+bool cv__server_mp_get_double(const msgpack_object *o, double *out)
 {
     if (!o) return false;
     switch (o->type) {
@@ -197,40 +197,40 @@ bool cv__mp_get_double(const msgpack_object *o, double *out)
     }
 }
 
-void cv__pack_str(msgpack_packer *pk, const char *s)
+void cv__server_pack_str(msgpack_packer *pk, const char *s)
 {
     size_t n = strlen(s);
     msgpack_pack_str(pk, n);
     msgpack_pack_str_body(pk, s, n);
 }
 
-void cv__pack_kv_str(msgpack_packer *pk, const char *k, const char *v)
+void cv__server_pack_kv_str(msgpack_packer *pk, const char *k, const char *v)
 {
-    cv__pack_str(pk, k);
-    cv__pack_str(pk, v);
+    cv__server_pack_str(pk, k);
+    cv__server_pack_str(pk, v);
 }
 
-void cv__pack_kv_u64(msgpack_packer *pk, const char *k, uint64_t v)
+void cv__server_pack_kv_u64(msgpack_packer *pk, const char *k, uint64_t v)
 {
-    cv__pack_str(pk, k);
+    cv__server_pack_str(pk, k);
     msgpack_pack_uint64(pk, v);
 }
 
-void cv__pack_kv_i64(msgpack_packer *pk, const char *k, int64_t v)
+void cv__server_pack_kv_i64(msgpack_packer *pk, const char *k, int64_t v)
 {
-    cv__pack_str(pk, k);
+    cv__server_pack_str(pk, k);
     msgpack_pack_int64(pk, v);
 }
 
-void cv__pack_kv_double(msgpack_packer *pk, const char *k, double v)
+void cv__server_pack_kv_double(msgpack_packer *pk, const char *k, double v)
 {
-    cv__pack_str(pk, k);
+    cv__server_pack_str(pk, k);
     msgpack_pack_double(pk, v);
 }
 
-void cv__pack_kv_bool(msgpack_packer *pk, const char *k, bool v)
+void cv__server_pack_kv_bool(msgpack_packer *pk, const char *k, bool v)
 {
-    cv__pack_str(pk, k);
+    cv__server_pack_str(pk, k);
     if (v) msgpack_pack_true(pk);
     else msgpack_pack_false(pk);
 }

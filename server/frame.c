@@ -15,7 +15,7 @@
 
 #include "server_int.h"
 
-void cv__frame_init(cv__frame *f, size_t max_bytes, size_t max_str, unsigned max_depth)
+void cv__server_frame_init(cv__frame *f, size_t max_bytes, size_t max_str, unsigned max_depth)
 {
     memset(f, 0, sizeof *f);
     f->max_bytes = max_bytes;
@@ -25,7 +25,7 @@ void cv__frame_init(cv__frame *f, size_t max_bytes, size_t max_str, unsigned max
     f->max_items = max_bytes;
 }
 
-bool cv__frame_idle(const cv__frame *f)
+bool cv__server_frame_idle(const cv__frame *f)
 {
     return f->msg_bytes == 0;
 }
@@ -149,7 +149,7 @@ static int header_done(cv__frame *f, char *err, size_t errlen)
     return 0;
 }
 
-cv_status cv__frame_scan(cv__frame *f, const uint8_t *p, size_t len, size_t *used,
+cv_status cv__server_frame_scan(cv__frame *f, const uint8_t *p, size_t len, size_t *used,
                          bool *complete, char *err, size_t errlen)
 {
     size_t i = 0;

@@ -33,7 +33,7 @@ typedef struct geo_task {
     uint32_t ns, nd;   /* nd == 0: square matrix over src */
     cv__pending reply;
     bool failed;
-    cv__rpc_error err;
+    cv__server_rpc_error err;
     char errmsg[CV_DIAG_MAX + 64];
     msgpack_sbuffer out;
 } geo_task;
@@ -43,7 +43,7 @@ static void geo_free(geo_task *t)
     free(t->src);
     free(t->dst);
     msgpack_sbuffer_destroy(&t->out);
-    cv__pending_drop(&t->reply);
+    cv__server_pending_drop(&t->reply);
     free(t);
 }
 
@@ -70,11 +70,11 @@ static void geo_run(cv__task *task)
         s = cv_graph_snap_point(g, t->profile, t->src[0], t->src[1], &sn, &d);
         if (s == CV_OK) {
             msgpack_pack_map(&pk, 2);
-            cv__pack_str(&pk, "location");
+            cv__server_pack_str(&pk, "location");
             msgpack_pack_array(&pk, 2);
             msgpack_pack_double(&pk, sn.lon);
             msgpack_pack_double(&pk, sn.lat);
-            cv__pack_kv_double(&pk, "distance_m", sn.distance_m);
+            cv__server_pack_kv_double(&pk, "distance_m", sn.distance_m);
         }
     } else if (t->op == GEO_ROUTE) {
         cv_graph_route rt;
@@ -84,16 +84,16 @@ static void geo_run(cv__task *task)
         if (s == CV_OK) s = cv_graph_route_polyline_encode(&rt, &poly);
         if (s == CV_OK) {
             msgpack_pack_map(&pk, 4);
-            cv__pack_kv_u64(&pk, "duration_s", rt.duration_s);
-            cv__pack_kv_u64(&pk, "distance_m", rt.distance_m);
-            cv__pack_str(&pk, "legs");
+            cv__server_pack_kv_u64(&pk, "duration_s", rt.duration_s);
+            cv__server_pack_kv_u64(&pk, "distance_m", rt.distance_m);
+            cv__server_pack_str(&pk, "legs");
             msgpack_pack_array(&pk, rt.nlegs);
             for (uint32_t i = 0; i < rt.nlegs; i++) {
                 msgpack_pack_map(&pk, 2);
-                cv__pack_kv_u64(&pk, "duration_s", rt.legs[i].duration_s);
-                cv__pack_kv_u64(&pk, "distance_m", rt.legs[i].distance_m);
+                cv__server_pack_kv_u64(&pk, "duration_s", rt.legs[i].duration_s);
+                cv__server_pack_kv_u64(&pk, "distance_m", rt.legs[i].distance_m);
             }
-            cv__pack_kv_str(&pk, "polyline", poly);
+            cv__server_pack_kv_str(&pk, "polyline", poly);
         }
         free(poly);
         cv_graph_route_fini(&rt);
@@ -108,9 +108,9 @@ static void geo_run(cv__task *task)
             s = cv_graph_matrix(g, t->profile, t->src, t->ns, dur, dist, 1, &d);
         if (s == CV_OK) {
             msgpack_pack_map(&pk, 2);
-            cv__pack_str(&pk, "durations");
+            cv__server_pack_str(&pk, "durations");
             pack_rows(&pk, dur, rows, cols);
-            cv__pack_str(&pk, "distances");
+            cv__server_pack_str(&pk, "distances");
             pack_rows(&pk, dist, rows, cols);
         }
         free(dur);
@@ -127,9 +127,9 @@ static void geo_done(cv__task *task, bool canceled)
 {
     geo_task *t = (geo_task *)task;
     cv_server *s = t->srv;
-    if (canceled) cv__pending_err(&t->reply, CV__E_SHUTTING_DOWN, "server is stopping");
-    else if (t->failed) cv__pending_err(&t->reply, t->err, "%s", t->errmsg);
-    else cv__pending_ok_raw(&t->reply, t->out.data, t->out.size);
+    if (canceled) cv__server_pending_err(&t->reply, CV__E_SHUTTING_DOWN, "server is stopping");
+    else if (t->failed) cv__server_pending_err(&t->reply, t->err, "%s", t->errmsg);
+    else cv__server_pending_ok_raw(&t->reply, t->out.data, t->out.size);
     geo_free(t);
     cv__server_maybe_finish(s);
 }
@@ -143,7 +143,7 @@ static bool read_points(cv__req *r, const msgpack_object *o, const char *path, b
     if (!single) {
         if (!o || o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < min ||
             o->via.array.size > max) {
-            cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                           "%s: expected an array of %u..%u [lon, lat] points", path, min, max);
             return false;
         }
@@ -152,20 +152,20 @@ static bool read_points(cv__req *r, const msgpack_object *o, const char *path, b
     }
     double *pts = cv_calloc(2 * (size_t)cnt, sizeof *pts);
     if (!pts) {
-        cv__reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
         return false;
     }
     for (uint32_t i = 0; i < cnt; i++) {
         const msgpack_object *p = items ? &items[i] : NULL;
         if (!p || p->type != MSGPACK_OBJECT_ARRAY || p->via.array.size != 2 ||
-            !cv__mp_get_double(&p->via.array.ptr[0], &pts[2 * i]) ||
-            !cv__mp_get_double(&p->via.array.ptr[1], &pts[2 * i + 1]) || pts[2 * i] < -180 ||
+            !cv__server_mp_get_double(&p->via.array.ptr[0], &pts[2 * i]) ||
+            !cv__server_mp_get_double(&p->via.array.ptr[1], &pts[2 * i + 1]) || pts[2 * i] < -180 ||
             pts[2 * i] > 180 || pts[2 * i + 1] < -90 || pts[2 * i + 1] > 90) {
             if (single)
-                cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+                cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                               "%s: expected [lon, lat] in degrees", path);
             else
-                cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+                cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                               "%s[%u]: expected [lon, lat] in degrees", path, i);
             free(pts);
             return false;
@@ -179,12 +179,12 @@ static bool read_points(cv__req *r, const msgpack_object *o, const char *path, b
 static geo_task *geo_new(cv__req *r, geo_op op, const msgpack_object **m)
 {
     if (!r->srv->graph) {
-        cv__reply_err(r->conn, r->msgid, CV__E_UNAVAILABLE,
+        cv__server_reply_err(r->conn, r->msgid, CV__E_UNAVAILABLE,
                       "no road graph on this server (start it with --graph CITY.cvg)");
         return NULL;
     }
-    if (!cv__param_map(r, 0, true, m)) return NULL;
-    const msgpack_object *po = cv__mp_map_get(*m, "profile");
+    if (!cv__server_param_map(r, 0, true, m)) return NULL;
+    const msgpack_object *po = cv__server_mp_map_get(*m, "profile");
     int prof = 0;
     if (po) {
         char name[32];
@@ -195,14 +195,14 @@ static geo_task *geo_new(cv__req *r, geo_op op, const msgpack_object **m)
             prof = cv_graph_profile_find(r->srv->graph, name);
         }
         if (prof < 0) {
-            cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                           "params[0].profile: not a profile of the loaded graph");
             return NULL;
         }
     }
     geo_task *t = calloc(1, sizeof *t);
     if (!t) {
-        cv__reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
         return NULL;
     }
     t->task.run = geo_run;
@@ -216,20 +216,20 @@ static geo_task *geo_new(cv__req *r, geo_op op, const msgpack_object **m)
 
 static void geo_submit(cv__req *r, geo_task *t)
 {
-    if (cv__pool_submit(&r->srv->query_pool, &t->task) != CV_OK) {
-        cv__reply_err(r->conn, r->msgid, CV__E_BUSY, "busy: too many graph queries queued");
+    if (cv__server_pool_submit(&r->srv->query_pool, &t->task) != CV_OK) {
+        cv__server_reply_err(r->conn, r->msgid, CV__E_BUSY, "busy: too many graph queries queued");
         geo_free(t);
         return;
     }
-    cv__pending_take(&t->reply, r);
+    cv__server_pending_take(&t->reply, r);
 }
 
-void cv__m_route(cv__req *r)
+void cv__server_m_route(cv__req *r)
 {
     const msgpack_object *m;
     geo_task *t = geo_new(r, GEO_ROUTE, &m);
     if (!t) return;
-    if (!read_points(r, cv__mp_map_get(m, "points"), "params[0].points", false, 2,
+    if (!read_points(r, cv__server_mp_map_get(m, "points"), "params[0].points", false, 2,
                      MAX_ROUTE_POINTS, &t->src, &t->ns)) {
         geo_free(t);
         return;
@@ -237,19 +237,19 @@ void cv__m_route(cv__req *r)
     geo_submit(r, t);
 }
 
-void cv__m_matrix(cv__req *r)
+void cv__server_m_matrix(cv__req *r)
 {
     const msgpack_object *m;
     geo_task *t = geo_new(r, GEO_MATRIX, &m);
     if (!t) return;
-    const msgpack_object *pts = cv__mp_map_get(m, "points");
+    const msgpack_object *pts = cv__server_mp_map_get(m, "points");
     bool ok;
     if (pts) {
         ok = read_points(r, pts, "params[0].points", false, 1, MAX_MATRIX_POINTS, &t->src, &t->ns);
     } else {
-        ok = read_points(r, cv__mp_map_get(m, "sources"), "params[0].sources", false, 1,
+        ok = read_points(r, cv__server_mp_map_get(m, "sources"), "params[0].sources", false, 1,
                          MAX_MATRIX_POINTS, &t->src, &t->ns) &&
-             read_points(r, cv__mp_map_get(m, "destinations"), "params[0].destinations", false, 1,
+             read_points(r, cv__server_mp_map_get(m, "destinations"), "params[0].destinations", false, 1,
                          MAX_MATRIX_POINTS, &t->dst, &t->nd);
     }
     if (!ok) {
@@ -259,12 +259,12 @@ void cv__m_matrix(cv__req *r)
     geo_submit(r, t);
 }
 
-void cv__m_snap(cv__req *r)
+void cv__server_m_snap(cv__req *r)
 {
     const msgpack_object *m;
     geo_task *t = geo_new(r, GEO_SNAP, &m);
     if (!t) return;
-    if (!read_points(r, cv__mp_map_get(m, "point"), "params[0].point", true, 1, 1, &t->src,
+    if (!read_points(r, cv__server_mp_map_get(m, "point"), "params[0].point", true, 1, 1, &t->src,
                      &t->ns)) {
         geo_free(t);
         return;
@@ -276,18 +276,18 @@ void cv__m_snap(cv__req *r)
 
 static void no_graph(cv__req *r)
 {
-    cv__reply_err(r->conn, r->msgid, CV__E_UNAVAILABLE,
+    cv__server_reply_err(r->conn, r->msgid, CV__E_UNAVAILABLE,
                   "this carevan was built without the road graph module");
 }
-void cv__m_route(cv__req *r)
+void cv__server_m_route(cv__req *r)
 {
     no_graph(r);
 }
-void cv__m_matrix(cv__req *r)
+void cv__server_m_matrix(cv__req *r)
 {
     no_graph(r);
 }
-void cv__m_snap(cv__req *r)
+void cv__server_m_snap(cv__req *r)
 {
     no_graph(r);
 }

@@ -57,7 +57,7 @@ struct cv__job {
     int64_t best_cost;
     uint32_t best_routes, best_unassigned;
     /* Results: the worker's until done() runs, then the loop's. */
-    cv__rpc_error err;
+    cv__server_rpc_error err;
     bool failed;
     char errmsg[CV_DIAG_MAX + 64];
     char *plan_json;
@@ -78,8 +78,8 @@ static double now(void)
 
 /* ---- The solver adapter: the one place that calls the solver. ---- */
 
-static void fail(cv__job *j, cv__rpc_error e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void fail(cv__job *j, cv__rpc_error e, const char *fmt, ...)
+static void fail(cv__job *j, cv__server_rpc_error e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail(cv__job *j, cv__server_rpc_error e, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -217,7 +217,7 @@ static void solve_adapter(cv__job *j)
     s = cv_plan_to_json(plan, p, &j->plan_json);
     cv_plan_destroy(plan);
     cv_problem_destroy(p);
-    if (s != CV_OK || cv__json_text_to_mp(j->plan_json, strlen(j->plan_json), &j->result_mp) != CV_OK) {
+    if (s != CV_OK || cv__server_json_text_to_mp(j->plan_json, strlen(j->plan_json), &j->result_mp) != CV_OK) {
         free(j->plan_json);
         j->plan_json = NULL;
         fail(j, CV__E_INTERNAL, "cannot write the plan: %s", cv_status_message(s));
@@ -254,8 +254,8 @@ static void job_free(cv__job *j)
     json_decref(j->problem);
     free(j->plan_json);
     msgpack_sbuffer_destroy(&j->result_mp);
-    if (j->owner) cv__conn_unref(j->owner);
-    cv__pending_drop(&j->reply);
+    if (j->owner) cv__server_conn_unref(j->owner);
+    cv__server_pending_drop(&j->reply);
     pthread_mutex_destroy(&j->mu);
     free(j);
 }
@@ -301,18 +301,18 @@ static void pack_status(msgpack_packer *pk, cv__job *j)
     double elapsed = t0 == 0 ? 0 : (t1 > 0 ? t1 : now()) - t0;
     bool err = st == JS_FAILED;
     msgpack_pack_map(pk, 4 + (best ? 3 : 0) + (err ? 1 : 0));
-    cv__pack_kv_u64(pk, "job", j->id);
-    cv__pack_kv_str(pk, "state", state_names[st]);
-    cv__pack_kv_str(pk, "phase", phase_names[ph]);
-    cv__pack_kv_double(pk, "elapsed_s", elapsed);
+    cv__server_pack_kv_u64(pk, "job", j->id);
+    cv__server_pack_kv_str(pk, "state", state_names[st]);
+    cv__server_pack_kv_str(pk, "phase", phase_names[ph]);
+    cv__server_pack_kv_double(pk, "elapsed_s", elapsed);
     if (best) {
-        cv__pack_kv_i64(pk, "cost", cost);
-        cv__pack_kv_u64(pk, "routes", routes);
-        cv__pack_kv_u64(pk, "unassigned", un);
+        cv__server_pack_kv_i64(pk, "cost", cost);
+        cv__server_pack_kv_u64(pk, "routes", routes);
+        cv__server_pack_kv_u64(pk, "unassigned", un);
     }
     if (err) {
-        cv__pack_str(pk, "error");
-        cv__pack_error(pk, j->err, j->errmsg);
+        cv__server_pack_str(pk, "error");
+        cv__server_pack_error(pk, j->err, j->errmsg);
     }
 }
 
@@ -324,11 +324,11 @@ static void notify_progress(cv__job *j)
     msgpack_packer pk;
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     pack_status(&pk, j);
-    cv__notify_raw(j->owner, "job.progress", sb.data, sb.size);
+    cv__server_notify_raw(j->owner, "job.progress", sb.data, sb.size);
     msgpack_sbuffer_destroy(&sb);
 }
 
-void cv__jobs_progress_tick(cv_server *s)
+void cv__server_jobs_progress_tick(cv_server *s)
 {
     for (cv__job *j = s->jobs_head; j; j = j->next) {
         if (!j->in_pool || j->state == JS_CANCELED) continue;
@@ -342,16 +342,16 @@ void cv__jobs_progress_tick(cv_server *s)
     }
 }
 
-void cv__jobs_conn_closed(cv_server *s, cv__conn *c)
+void cv__server_jobs_conn_closed(cv_server *s, cv__conn *c)
 {
     for (cv__job *j = s->jobs_head; j; j = j->next)
         if (j->owner == c) {
             j->owner = NULL;
-            cv__conn_unref(c);
+            cv__server_conn_unref(c);
         }
 }
 
-void cv__jobs_counts(cv_server *s, uint64_t *submitted, uint64_t *done, uint64_t *failed,
+void cv__server_jobs_counts(cv_server *s, uint64_t *submitted, uint64_t *done, uint64_t *failed,
                      uint64_t *canceled)
 {
     *submitted = s->jobs_submitted;
@@ -385,21 +385,21 @@ static void job_done(cv__task *t, bool canceled_in_queue)
     else if (j->state == JS_FAILED) s->jobs_failed++;
     else s->jobs_done++;
     if (j->id == 0) {
-        if (j->state == JS_DONE) cv__pending_ok_raw(&j->reply, j->result_mp.data, j->result_mp.size);
-        else cv__pending_err(&j->reply, j->err, "%s", j->errmsg);
+        if (j->state == JS_DONE) cv__server_pending_ok_raw(&j->reply, j->result_mp.data, j->result_mp.size);
+        else cv__server_pending_err(&j->reply, j->err, "%s", j->errmsg);
         job_free(j);
     } else {
         notify_progress(j);
         if (j->owner) {
-            cv__conn_unref(j->owner);
+            cv__server_conn_unref(j->owner);
             j->owner = NULL;
         }
         /* The store copy is what job.result finds after a restart. */
         if (s->store) {
             char *plan = NULL;
             if (j->state == JS_DONE && j->plan_json) plan = strdup(j->plan_json);
-            cv__store_save_job_async(s, j->id, state_names[j->state], plan,
-                                     j->failed ? cv__rpc_error_key(j->err) : NULL,
+            cv__server_store_save_job_async(s, j->id, state_names[j->state], plan,
+                                     j->failed ? cv__server_rpc_error_key(j->err) : NULL,
                                      j->failed ? j->errmsg : NULL);
         }
         free(j->plan_json);
@@ -419,43 +419,43 @@ static bool read_opts(cv__req *r, solve_opts *o)
     o->seed = 1;
     o->threads = 1;
     const msgpack_object *m;
-    if (!cv__param_map(r, 1, false, &m)) return false;
+    if (!cv__server_param_map(r, 1, false, &m)) return false;
     if (!m) return true;
     for (uint32_t i = 0; i < m->via.map.size; i++) {
         const msgpack_object *k = &m->via.map.ptr[i].key, *v = &m->via.map.ptr[i].val;
         double d;
         uint64_t u;
-        if (cv__mp_str_eq(k, "time_limit")) {
-            if (!cv__mp_get_double(v, &d) || d < 0 || d > r->srv->cfg.max_time_limit_s) {
-                cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+        if (cv__server_mp_str_eq(k, "time_limit")) {
+            if (!cv__server_mp_get_double(v, &d) || d < 0 || d > r->srv->cfg.max_time_limit_s) {
+                cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                               "params[1].time_limit: expected seconds in 0..%g",
                               r->srv->cfg.max_time_limit_s);
                 return false;
             }
             o->time_limit_s = d;
-        } else if (cv__mp_str_eq(k, "effort")) {
-            if (!cv__mp_get_u64(v, &u)) {
-                cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+        } else if (cv__server_mp_str_eq(k, "effort")) {
+            if (!cv__server_mp_get_u64(v, &u)) {
+                cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                               "params[1].effort: expected an integer >= 0");
                 return false;
             }
             o->effort = u;
-        } else if (cv__mp_str_eq(k, "seed")) {
-            if (!cv__mp_get_u64(v, &u)) {
-                cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+        } else if (cv__server_mp_str_eq(k, "seed")) {
+            if (!cv__server_mp_get_u64(v, &u)) {
+                cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                               "params[1].seed: expected an integer >= 0");
                 return false;
             }
             o->seed = u;
-        } else if (cv__mp_str_eq(k, "threads")) {
-            if (!cv__mp_get_u64(v, &u) || u < 1 || u > 8) {
-                cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+        } else if (cv__server_mp_str_eq(k, "threads")) {
+            if (!cv__server_mp_get_u64(v, &u) || u < 1 || u > 8) {
+                cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                               "params[1].threads: expected 1..8");
                 return false;
             }
             o->threads = (unsigned)u;
         } else {
-            cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                           "params[1]: unknown option %s%.*s%s (expected time_limit, effort, seed, "
                           "threads)",
                           k->type == MSGPACK_OBJECT_STR ? "\"" : "",
@@ -476,9 +476,9 @@ static bool read_opts(cv__req *r, solve_opts *o)
 static cv__job *job_from_params(cv__req *r)
 {
     const msgpack_object *pm;
-    if (!cv__param_map(r, 0, true, &pm)) return NULL;
+    if (!cv__server_param_map(r, 0, true, &pm)) return NULL;
     if (r->params->via.array.size > 2) {
-        cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                       "params: expected [problem] or [problem, options]");
         return NULL;
     }
@@ -487,9 +487,9 @@ static cv__job *job_from_params(cv__req *r)
     cv_diag diag;
     cv_diag_clear(&diag);
     json_t *problem = NULL;
-    cv_status s = cv__mp_to_json(pm, "params[0]", &problem, &diag);
+    cv_status s = cv__server_mp_to_json(pm, "params[0]", &problem, &diag);
     if (s != CV_OK) {
-        cv__reply_err(r->conn, r->msgid, s == CV_ENOMEM ? CV__E_INTERNAL : CV__E_INVALID_PARAMS,
+        cv__server_reply_err(r->conn, r->msgid, s == CV_ENOMEM ? CV__E_INTERNAL : CV__E_INVALID_PARAMS,
                       "%s", diag.set ? diag.msg : "out of memory");
         return NULL;
     }
@@ -497,7 +497,7 @@ static cv__job *job_from_params(cv__req *r)
     if (!j || pthread_mutex_init(&j->mu, NULL) != 0) {
         free(j);
         json_decref(problem);
-        cv__reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
         return NULL;
     }
     j->task.run = job_run;
@@ -513,8 +513,8 @@ static cv__job *job_from_params(cv__req *r)
 
 static bool submit(cv__req *r, cv__job *j)
 {
-    if (cv__pool_submit(&r->srv->solve_pool, &j->task) != CV_OK) {
-        cv__reply_err(r->conn, r->msgid, CV__E_BUSY,
+    if (cv__server_pool_submit(&r->srv->solve_pool, &j->task) != CV_OK) {
+        cv__server_reply_err(r->conn, r->msgid, CV__E_BUSY,
                       "busy: %u jobs running and %u queued (the limits); retry later",
                       r->srv->solve_pool.nstarted, r->srv->cfg.max_queued);
         return false;
@@ -523,15 +523,15 @@ static bool submit(cv__req *r, cv__job *j)
     return true;
 }
 
-void cv__m_solve(cv__req *r)
+void cv__server_m_solve(cv__req *r)
 {
     cv__job *j = job_from_params(r);
     if (!j) return;
-    cv__pending_take(&j->reply, r);
+    cv__server_pending_take(&j->reply, r);
     if (!submit(r, j)) job_free(j);
 }
 
-void cv__m_job_submit(cv__req *r)
+void cv__server_m_job_submit(cv__req *r)
 {
     cv_server *s = r->srv;
     cv__job *j = job_from_params(r);
@@ -544,88 +544,88 @@ void cv__m_job_submit(cv__req *r)
     s->next_job_id++;
     s->jobs_submitted++;
     j->owner = r->conn;
-    cv__conn_ref(r->conn);
+    cv__server_conn_ref(r->conn);
     if (s->jobs_tail) s->jobs_tail->next = j;
     else s->jobs_head = j;
     s->jobs_tail = j;
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    cv__reply_begin(&sb, &pk, r->msgid);
+    cv__server_reply_begin(&sb, &pk, r->msgid);
     msgpack_pack_map(&pk, 2);
-    cv__pack_kv_u64(&pk, "job", j->id);
-    cv__pack_kv_str(&pk, "state", "queued");
-    cv__reply_send(r->conn, &sb);
+    cv__server_pack_kv_u64(&pk, "job", j->id);
+    cv__server_pack_kv_str(&pk, "state", "queued");
+    cv__server_reply_send(r->conn, &sb);
 }
 
 /* Reads params[0] as a job id; replies and returns false when bad. */
 static bool job_id_param(cv__req *r, uint64_t *id)
 {
-    if (r->params->via.array.size != 1 || !cv__mp_get_u64(cv__param(r, 0), id)) {
-        cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+    if (r->params->via.array.size != 1 || !cv__server_mp_get_u64(cv__server_param(r, 0), id)) {
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                       "params: expected [job_id] with an integer job id");
         return false;
     }
     return true;
 }
 
-void cv__plans_job_lookup(cv__req *r, uint64_t id, bool want_result);
+void cv__server_plans_job_lookup(cv__req *r, uint64_t id, bool want_result);
 
-void cv__m_job_status(cv__req *r)
+void cv__server_m_job_status(cv__req *r)
 {
     uint64_t id;
     if (!job_id_param(r, &id)) return;
     cv__job *j = job_find(r->srv, id);
     if (!j) {
-        cv__plans_job_lookup(r, id, false);
+        cv__server_plans_job_lookup(r, id, false);
         return;
     }
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    cv__reply_begin(&sb, &pk, r->msgid);
+    cv__server_reply_begin(&sb, &pk, r->msgid);
     pack_status(&pk, j);
-    cv__reply_send(r->conn, &sb);
+    cv__server_reply_send(r->conn, &sb);
 }
 
-void cv__m_job_result(cv__req *r)
+void cv__server_m_job_result(cv__req *r)
 {
     uint64_t id;
     if (!job_id_param(r, &id)) return;
     cv__job *j = job_find(r->srv, id);
     if (!j) {
-        cv__plans_job_lookup(r, id, true);
+        cv__server_plans_job_lookup(r, id, true);
         return;
     }
     switch (j->state) {
     case JS_DONE: {
         msgpack_sbuffer sb;
         msgpack_packer pk;
-        cv__reply_begin(&sb, &pk, r->msgid);
+        cv__server_reply_begin(&sb, &pk, r->msgid);
         msgpack_sbuffer_write(&sb, j->result_mp.data, j->result_mp.size);
-        cv__reply_send(r->conn, &sb);
+        cv__server_reply_send(r->conn, &sb);
         return;
     }
     case JS_CANCELED:
-        cv__reply_err(r->conn, r->msgid, CV__E_CANCELED, "job %llu was canceled",
+        cv__server_reply_err(r->conn, r->msgid, CV__E_CANCELED, "job %llu was canceled",
                       (unsigned long long)id);
         return;
     case JS_FAILED:
-        cv__reply_err(r->conn, r->msgid, j->err, "job %llu failed: %s", (unsigned long long)id,
+        cv__server_reply_err(r->conn, r->msgid, j->err, "job %llu failed: %s", (unsigned long long)id,
                       j->errmsg);
         return;
     default:
-        cv__reply_err(r->conn, r->msgid, CV__E_NOT_READY, "job %llu is %s", (unsigned long long)id,
+        cv__server_reply_err(r->conn, r->msgid, CV__E_NOT_READY, "job %llu is %s", (unsigned long long)id,
                       state_names[j->state]);
         return;
     }
 }
 
-void cv__m_job_cancel(cv__req *r)
+void cv__server_m_job_cancel(cv__req *r)
 {
     uint64_t id;
     if (!job_id_param(r, &id)) return;
     cv__job *j = job_find(r->srv, id);
     if (!j) {
-        cv__reply_err(r->conn, r->msgid, CV__E_NOT_FOUND, "no job %llu in memory",
+        cv__server_reply_err(r->conn, r->msgid, CV__E_NOT_FOUND, "no job %llu in memory",
                       (unsigned long long)id);
         return;
     }
@@ -634,24 +634,24 @@ void cv__m_job_cancel(cv__req *r)
         atomic_store(&j->cancel, true);
         /* Still waiting: removed now (job_done runs); running: its result
          * will be discarded when the solver returns. */
-        if (!cv__pool_cancel(&r->srv->solve_pool, &j->task)) j->state = JS_CANCELED;
+        if (!cv__server_pool_cancel(&r->srv->solve_pool, &j->task)) j->state = JS_CANCELED;
     }
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    cv__reply_begin(&sb, &pk, r->msgid);
+    cv__server_reply_begin(&sb, &pk, r->msgid);
     msgpack_pack_map(&pk, 2);
-    cv__pack_kv_u64(&pk, "job", j->id);
-    cv__pack_kv_str(&pk, "state", state_names[j->state]);
-    cv__reply_send(r->conn, &sb);
+    cv__server_pack_kv_u64(&pk, "job", j->id);
+    cv__server_pack_kv_str(&pk, "state", state_names[j->state]);
+    cv__server_reply_send(r->conn, &sb);
 }
 
-cv_status cv__jobs_init(cv_server *s)
+cv_status cv__server_jobs_init(cv_server *s)
 {
     s->next_job_id = 1;
     return CV_OK;
 }
 
-void cv__jobs_fini(cv_server *s)
+void cv__server_jobs_fini(cv_server *s)
 {
     cv__job *j = s->jobs_head;
     while (j) {

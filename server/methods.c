@@ -23,21 +23,21 @@ static const cv__method methods[] = {
     {"health", m_health, CV__ACCESS_ANY},
     {"version", m_version, CV__ACCESS_COORDINATOR},
     {"stats", m_stats, CV__ACCESS_COORDINATOR},
-    {"solve", cv__m_solve, CV__ACCESS_COORDINATOR},
-    {"job.submit", cv__m_job_submit, CV__ACCESS_COORDINATOR},
-    {"job.status", cv__m_job_status, CV__ACCESS_COORDINATOR},
-    {"job.result", cv__m_job_result, CV__ACCESS_COORDINATOR},
-    {"job.cancel", cv__m_job_cancel, CV__ACCESS_COORDINATOR},
-    {"plan.save", cv__m_plan_save, CV__ACCESS_COORDINATOR},
-    {"plan.get", cv__m_plan_get, CV__ACCESS_COORDINATOR},
-    {"plan.list", cv__m_plan_list, CV__ACCESS_COORDINATOR},
-    {"plan.route", cv__m_plan_route, CV__ACCESS_OPERATOR},
-    {"route", cv__m_route, CV__ACCESS_COORDINATOR},
-    {"matrix", cv__m_matrix, CV__ACCESS_COORDINATOR},
-    {"snap", cv__m_snap, CV__ACCESS_COORDINATOR},
+    {"solve", cv__server_m_solve, CV__ACCESS_COORDINATOR},
+    {"job.submit", cv__server_m_job_submit, CV__ACCESS_COORDINATOR},
+    {"job.status", cv__server_m_job_status, CV__ACCESS_COORDINATOR},
+    {"job.result", cv__server_m_job_result, CV__ACCESS_COORDINATOR},
+    {"job.cancel", cv__server_m_job_cancel, CV__ACCESS_COORDINATOR},
+    {"plan.save", cv__server_m_plan_save, CV__ACCESS_COORDINATOR},
+    {"plan.get", cv__server_m_plan_get, CV__ACCESS_COORDINATOR},
+    {"plan.list", cv__server_m_plan_list, CV__ACCESS_COORDINATOR},
+    {"plan.route", cv__server_m_plan_route, CV__ACCESS_OPERATOR},
+    {"route", cv__server_m_route, CV__ACCESS_COORDINATOR},
+    {"matrix", cv__server_m_matrix, CV__ACCESS_COORDINATOR},
+    {"snap", cv__server_m_snap, CV__ACCESS_COORDINATOR},
 };
 
-const cv__method *cv__method_find(const char *name, size_t len)
+const cv__method *cv__server_method_find(const char *name, size_t len)
 {
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         if (strlen(methods[i].name) == len && memcmp(methods[i].name, name, len) == 0)
@@ -45,46 +45,46 @@ const cv__method *cv__method_find(const char *name, size_t len)
     return NULL;
 }
 
-const msgpack_object *cv__param(const cv__req *r, uint32_t i)
+const msgpack_object *cv__server_param(const cv__req *r, uint32_t i)
 {
     return i < r->params->via.array.size ? &r->params->via.array.ptr[i] : NULL;
 }
 
-bool cv__param_map(cv__req *r, uint32_t i, bool required, const msgpack_object **out)
+bool cv__server_param_map(cv__req *r, uint32_t i, bool required, const msgpack_object **out)
 {
-    const msgpack_object *o = cv__param(r, i);
+    const msgpack_object *o = cv__server_param(r, i);
     *out = NULL;
     if (!o || o->type == MSGPACK_OBJECT_NIL) {
         if (!required) return true;
-        cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "params[%u]: a map is required", i);
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "params[%u]: a map is required", i);
         return false;
     }
     if (o->type != MSGPACK_OBJECT_MAP) {
-        cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "params[%u]: expected a map", i);
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "params[%u]: expected a map", i);
         return false;
     }
     *out = o;
     return true;
 }
 
-bool cv__param_str(cv__req *r, const msgpack_object *o, const char *path, bool required,
+bool cv__server_param_str(cv__req *r, const msgpack_object *o, const char *path, bool required,
                    size_t maxlen, char **out)
 {
     *out = NULL;
     if (!o || o->type == MSGPACK_OBJECT_NIL) {
         if (!required) return true;
-        cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "%s: a string is required", path);
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "%s: a string is required", path);
         return false;
     }
     if (o->type != MSGPACK_OBJECT_STR || o->via.str.size == 0 || o->via.str.size > maxlen ||
         memchr(o->via.str.ptr, 0, o->via.str.size)) {
-        cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                       "%s: expected a non-empty string of at most %zu bytes", path, maxlen);
         return false;
     }
-    *out = cv__mp_strdup(o);
+    *out = cv__server_mp_strdup(o);
     if (!*out) {
-        cv__reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
         return false;
     }
     return true;
@@ -93,35 +93,35 @@ bool cv__param_str(cv__req *r, const msgpack_object *o, const char *path, bool r
 static void m_auth(cv__req *r)
 {
     cv_server *s = r->srv;
-    const msgpack_object *t = cv__param(r, 0);
+    const msgpack_object *t = cv__server_param(r, 0);
     if (!t || t->type != MSGPACK_OBJECT_STR) {
-        cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "params[0]: the token (a string)");
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "params[0]: the token (a string)");
         return;
     }
     if (!s->has_auth) {
         /* Nothing to check: every connection already has every right. */
         msgpack_sbuffer sb;
         msgpack_packer pk;
-        cv__reply_begin(&sb, &pk, r->msgid);
+        cv__server_reply_begin(&sb, &pk, r->msgid);
         msgpack_pack_map(&pk, 1);
-        cv__pack_kv_str(&pk, "role", "coordinator");
-        cv__reply_send(r->conn, &sb);
+        cv__server_pack_kv_str(&pk, "role", "coordinator");
+        cv__server_reply_send(r->conn, &sb);
         return;
     }
-    const cv__token *tok = cv__auth_check(&s->auth, t->via.str.ptr, t->via.str.size);
+    const cv__token *tok = cv__server_auth_check(&s->auth, t->via.str.ptr, t->via.str.size);
     if (!tok) {
-        cv__reply_err(r->conn, r->msgid, CV__E_FORBIDDEN, "auth: unknown token");
+        cv__server_reply_err(r->conn, r->msgid, CV__E_FORBIDDEN, "auth: unknown token");
         return;
     }
     r->conn->role = tok->role;
     r->conn->vehicle = tok->vehicle;
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    cv__reply_begin(&sb, &pk, r->msgid);
+    cv__server_reply_begin(&sb, &pk, r->msgid);
     msgpack_pack_map(&pk, tok->role == CV__ROLE_OPERATOR ? 2 : 1);
-    cv__pack_kv_str(&pk, "role", cv__role_name(tok->role));
-    if (tok->role == CV__ROLE_OPERATOR) cv__pack_kv_u64(&pk, "vehicle", tok->vehicle);
-    cv__reply_send(r->conn, &sb);
+    cv__server_pack_kv_str(&pk, "role", cv__server_role_name(tok->role));
+    if (tok->role == CV__ROLE_OPERATOR) cv__server_pack_kv_u64(&pk, "vehicle", tok->vehicle);
+    cv__server_reply_send(r->conn, &sb);
 }
 
 static void m_health(cv__req *r)
@@ -129,57 +129,57 @@ static void m_health(cv__req *r)
     cv_server *s = r->srv;
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    cv__reply_begin(&sb, &pk, r->msgid);
+    cv__server_reply_begin(&sb, &pk, r->msgid);
     msgpack_pack_map(&pk, 5);
-    cv__pack_kv_str(&pk, "status", s->stopping ? "stopping" : "ok");
-    cv__pack_kv_double(&pk, "uptime_s", cv_clock_now() - s->t_start);
-    cv__pack_kv_bool(&pk, "graph", s->graph != NULL);
-    cv__pack_kv_bool(&pk, "store", s->store != NULL);
-    cv__pack_kv_bool(&pk, "auth", s->has_auth);
-    cv__reply_send(r->conn, &sb);
+    cv__server_pack_kv_str(&pk, "status", s->stopping ? "stopping" : "ok");
+    cv__server_pack_kv_double(&pk, "uptime_s", cv_clock_now() - s->t_start);
+    cv__server_pack_kv_bool(&pk, "graph", s->graph != NULL);
+    cv__server_pack_kv_bool(&pk, "store", s->store != NULL);
+    cv__server_pack_kv_bool(&pk, "auth", s->has_auth);
+    cv__server_reply_send(r->conn, &sb);
 }
 
 static void m_version(cv__req *r)
 {
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    cv__reply_begin(&sb, &pk, r->msgid);
+    cv__server_reply_begin(&sb, &pk, r->msgid);
     msgpack_pack_map(&pk, 5);
-    cv__pack_kv_str(&pk, "version", CV_VERSION_STRING);
-    cv__pack_kv_u64(&pk, "protocol", CV__PROTOCOL_VERSION);
-    cv__pack_kv_str(&pk, "libuv", uv_version_string());
-    cv__pack_kv_str(&pk, "msgpack", msgpack_version());
-    cv__pack_kv_str(&pk, "sqlite", sqlite3_libversion());
-    cv__reply_send(r->conn, &sb);
+    cv__server_pack_kv_str(&pk, "version", CV_VERSION_STRING);
+    cv__server_pack_kv_u64(&pk, "protocol", CV__PROTOCOL_VERSION);
+    cv__server_pack_kv_str(&pk, "libuv", uv_version_string());
+    cv__server_pack_kv_str(&pk, "msgpack", msgpack_version());
+    cv__server_pack_kv_str(&pk, "sqlite", sqlite3_libversion());
+    cv__server_reply_send(r->conn, &sb);
 }
 
 static void m_stats(cv__req *r)
 {
     cv_server *s = r->srv;
     uint64_t sub, done, failed, canceled;
-    cv__jobs_counts(s, &sub, &done, &failed, &canceled);
+    cv__server_jobs_counts(s, &sub, &done, &failed, &canceled);
     unsigned q, b;
-    cv__pool_counts(&s->solve_pool, &q, &b);
+    cv__server_pool_counts(&s->solve_pool, &q, &b);
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    cv__reply_begin(&sb, &pk, r->msgid);
+    cv__server_reply_begin(&sb, &pk, r->msgid);
     msgpack_pack_map(&pk, 17);
-    cv__pack_kv_u64(&pk, "connections", s->nconns);
-    cv__pack_kv_u64(&pk, "connections_total", s->stats.connections_total);
-    cv__pack_kv_u64(&pk, "connections_refused", s->stats.refused_connections);
-    cv__pack_kv_u64(&pk, "dropped_idle", s->stats.dropped_idle);
-    cv__pack_kv_u64(&pk, "dropped_malformed", s->stats.dropped_malformed);
-    cv__pack_kv_u64(&pk, "requests", s->stats.requests);
-    cv__pack_kv_u64(&pk, "notifications_in", s->stats.notifications_in);
-    cv__pack_kv_u64(&pk, "errors", s->stats.errors);
-    cv__pack_kv_u64(&pk, "bytes_in", s->stats.bytes_in);
-    cv__pack_kv_u64(&pk, "bytes_out", s->stats.bytes_out);
-    cv__pack_kv_u64(&pk, "jobs_queued", q);
-    cv__pack_kv_u64(&pk, "jobs_running", b);
-    cv__pack_kv_u64(&pk, "jobs_submitted", sub);
-    cv__pack_kv_u64(&pk, "jobs_done", done);
-    cv__pack_kv_u64(&pk, "jobs_failed", failed);
-    cv__pack_kv_u64(&pk, "jobs_canceled", canceled);
-    cv__pack_kv_u64(&pk, "workers", s->solve_pool.nstarted);
-    cv__reply_send(r->conn, &sb);
+    cv__server_pack_kv_u64(&pk, "connections", s->nconns);
+    cv__server_pack_kv_u64(&pk, "connections_total", s->stats.connections_total);
+    cv__server_pack_kv_u64(&pk, "connections_refused", s->stats.refused_connections);
+    cv__server_pack_kv_u64(&pk, "dropped_idle", s->stats.dropped_idle);
+    cv__server_pack_kv_u64(&pk, "dropped_malformed", s->stats.dropped_malformed);
+    cv__server_pack_kv_u64(&pk, "requests", s->stats.requests);
+    cv__server_pack_kv_u64(&pk, "notifications_in", s->stats.notifications_in);
+    cv__server_pack_kv_u64(&pk, "errors", s->stats.errors);
+    cv__server_pack_kv_u64(&pk, "bytes_in", s->stats.bytes_in);
+    cv__server_pack_kv_u64(&pk, "bytes_out", s->stats.bytes_out);
+    cv__server_pack_kv_u64(&pk, "jobs_queued", q);
+    cv__server_pack_kv_u64(&pk, "jobs_running", b);
+    cv__server_pack_kv_u64(&pk, "jobs_submitted", sub);
+    cv__server_pack_kv_u64(&pk, "jobs_done", done);
+    cv__server_pack_kv_u64(&pk, "jobs_failed", failed);
+    cv__server_pack_kv_u64(&pk, "jobs_canceled", canceled);
+    cv__server_pack_kv_u64(&pk, "workers", s->solve_pool.nstarted);
+    cv__server_reply_send(r->conn, &sb);
 }

@@ -29,7 +29,7 @@ typedef struct store_task {
     bool want_result;
     /* Result, written by the store thread. */
     bool failed;
-    cv__rpc_error err;
+    cv__server_rpc_error err;
     char errmsg[CV_DIAG_MAX + 64];
     msgpack_sbuffer out;
 } store_task;
@@ -44,18 +44,18 @@ static void task_free(store_task *t)
     free(t->error_code);
     free(t->error_msg);
     msgpack_sbuffer_destroy(&t->out);
-    cv__pending_drop(&t->reply);
+    cv__server_pending_drop(&t->reply);
     free(t);
 }
 
-static void tfail(store_task *t, cv__rpc_error e, const char *msg)
+static void tfail(store_task *t, cv__server_rpc_error e, const char *msg)
 {
     t->failed = true;
     t->err = e;
     snprintf(t->errmsg, sizeof t->errmsg, "%s", msg);
 }
 
-static cv__rpc_error status_err(cv_status s)
+static cv__server_rpc_error status_err(cv_status s)
 {
     return s == CV_ENOTFOUND ? CV__E_NOT_FOUND : s == CV_EINVAL ? CV__E_INVALID_PARAMS : CV__E_INTERNAL;
 }
@@ -107,10 +107,10 @@ static void add_geometry(cv_server *s, json_t *route, json_t *problem, uint64_t 
     if (k >= 2 && prof >= 0 &&
         cv_graph_route_polyline(s->graph, prof, pts, (uint32_t)k, &poly, &dur, &dist, &d) == CV_OK) {
         msgpack_pack_map(pk, 4);
-        cv__pack_kv_str(pk, "profile", pname);
-        cv__pack_kv_str(pk, "polyline", poly);
-        cv__pack_kv_u64(pk, "duration_s", dur);
-        cv__pack_kv_u64(pk, "distance_m", dist);
+        cv__server_pack_kv_str(pk, "profile", pname);
+        cv__server_pack_kv_str(pk, "polyline", poly);
+        cv__server_pack_kv_u64(pk, "duration_s", dur);
+        cv__server_pack_kv_u64(pk, "distance_m", dist);
     } else {
         msgpack_pack_nil(pk);
     }
@@ -141,12 +141,12 @@ static void route_run(store_task *t, const char *plan_text, const char *problem_
         msgpack_packer pk;
         msgpack_packer_init(&pk, &t->out, msgpack_sbuffer_write);
         msgpack_pack_map(&pk, 5);
-        cv__pack_kv_str(&pk, "date", t->date);
-        cv__pack_kv_str(&pk, "team", t->team);
-        cv__pack_kv_i64(&pk, "revision", revision);
-        cv__pack_str(&pk, "route");
-        cv__json_pack(&pk, route);
-        cv__pack_str(&pk, "geometry");
+        cv__server_pack_kv_str(&pk, "date", t->date);
+        cv__server_pack_kv_str(&pk, "team", t->team);
+        cv__server_pack_kv_i64(&pk, "revision", revision);
+        cv__server_pack_str(&pk, "route");
+        cv__server_json_pack(&pk, route);
+        cv__server_pack_str(&pk, "geometry");
 #ifdef CV_GRAPH_AVAILABLE
         if (t->srv->graph) add_geometry(t->srv, route, problem, t->vehicle, &pk);
         else
@@ -171,12 +171,12 @@ static void store_run(cv__task *task)
     switch (t->op) {
     case OP_SAVE: {
         int64_t rev = 0;
-        s = cv__store_plan_save(st, t->date, t->team, t->plan_json, t->problem_json, &rev, &d);
+        s = cv__server_store_plan_save(st, t->date, t->team, t->plan_json, t->problem_json, &rev, &d);
         if (s == CV_OK) {
             msgpack_pack_map(&pk, 3);
-            cv__pack_kv_str(&pk, "date", t->date);
-            cv__pack_kv_str(&pk, "team", t->team);
-            cv__pack_kv_i64(&pk, "revision", rev);
+            cv__server_pack_kv_str(&pk, "date", t->date);
+            cv__server_pack_kv_str(&pk, "team", t->team);
+            cv__server_pack_kv_i64(&pk, "revision", rev);
         }
         break;
     }
@@ -185,26 +185,26 @@ static void store_run(cv__task *task)
         char *plan = NULL, *prob = NULL;
         int64_t rev = 0;
         double at = 0;
-        s = cv__store_plan_get(st, t->date, t->team, &plan, &prob, &rev, &at, &d);
+        s = cv__server_store_plan_get(st, t->date, t->team, &plan, &prob, &rev, &at, &d);
         if (s != CV_OK) break;
         if (t->op == OP_ROUTE) {
             route_run(t, plan, prob, rev);
         } else {
             msgpack_sbuffer a, b;
             msgpack_sbuffer_init(&b);
-            cv_status s1 = cv__json_text_to_mp(plan, strlen(plan), &a);
-            cv_status s2 = prob ? cv__json_text_to_mp(prob, strlen(prob), &b) : CV_OK;
+            cv_status s1 = cv__server_json_text_to_mp(plan, strlen(plan), &a);
+            cv_status s2 = prob ? cv__server_json_text_to_mp(prob, strlen(prob), &b) : CV_OK;
             if (s1 != CV_OK || s2 != CV_OK) {
                 tfail(t, CV__E_INTERNAL, "stored plan is not readable JSON");
             } else {
                 msgpack_pack_map(&pk, 6);
-                cv__pack_kv_str(&pk, "date", t->date);
-                cv__pack_kv_str(&pk, "team", t->team);
-                cv__pack_kv_i64(&pk, "revision", rev);
-                cv__pack_kv_double(&pk, "saved_at", at);
-                cv__pack_str(&pk, "plan");
+                cv__server_pack_kv_str(&pk, "date", t->date);
+                cv__server_pack_kv_str(&pk, "team", t->team);
+                cv__server_pack_kv_i64(&pk, "revision", rev);
+                cv__server_pack_kv_double(&pk, "saved_at", at);
+                cv__server_pack_str(&pk, "plan");
                 msgpack_sbuffer_write(&t->out, a.data, a.size);
-                cv__pack_str(&pk, "problem");
+                cv__server_pack_str(&pk, "problem");
                 if (prob) msgpack_sbuffer_write(&t->out, b.data, b.size);
                 else msgpack_pack_nil(&pk);
             }
@@ -215,14 +215,14 @@ static void store_run(cv__task *task)
         free(prob);
         break;
     }
-    case OP_LIST: s = cv__store_plan_list(st, t->date, t->team, &pk, &d); break;
+    case OP_LIST: s = cv__server_store_plan_list(st, t->date, t->team, &pk, &d); break;
     case OP_JOB_SAVE:
-        s = cv__store_job_save(st, t->id, t->state, t->plan_json, t->error_code, t->error_msg, &d);
+        s = cv__server_store_job_save(st, t->id, t->state, t->plan_json, t->error_code, t->error_msg, &d);
         if (s != CV_OK) cv_log(0, "carevan serve: job %llu: %s\n", (unsigned long long)t->id, d.msg);
         break;
     case OP_JOB_GET: {
         char *state = NULL, *res = NULL, *ecode = NULL, *emsg = NULL;
-        s = cv__store_job_get(st, t->id, &state, &res, &ecode, &emsg, &d);
+        s = cv__server_store_job_get(st, t->id, &state, &res, &ecode, &emsg, &d);
         if (s == CV_ENOTFOUND) {
             snprintf(t->errmsg, sizeof t->errmsg, "no job %llu", (unsigned long long)t->id);
             t->failed = true, t->err = CV__E_NOT_FOUND;
@@ -230,7 +230,7 @@ static void store_run(cv__task *task)
         } else if (s == CV_OK && t->want_result) {
             if (!strcmp(state, "done") && res) {
                 msgpack_sbuffer a;
-                if (cv__json_text_to_mp(res, strlen(res), &a) == CV_OK) {
+                if (cv__server_json_text_to_mp(res, strlen(res), &a) == CV_OK) {
                     msgpack_sbuffer_write(&t->out, a.data, a.size);
                     msgpack_sbuffer_destroy(&a);
                 } else {
@@ -244,15 +244,15 @@ static void store_run(cv__task *task)
             }
         } else if (s == CV_OK) {
             msgpack_pack_map(&pk, ecode ? 5 : 4);
-            cv__pack_kv_u64(&pk, "job", t->id);
-            cv__pack_kv_str(&pk, "state", state);
-            cv__pack_kv_str(&pk, "phase", "finished");
-            cv__pack_kv_bool(&pk, "stored", true);
+            cv__server_pack_kv_u64(&pk, "job", t->id);
+            cv__server_pack_kv_str(&pk, "state", state);
+            cv__server_pack_kv_str(&pk, "phase", "finished");
+            cv__server_pack_kv_bool(&pk, "stored", true);
             if (ecode) {
-                cv__pack_str(&pk, "error");
+                cv__server_pack_str(&pk, "error");
                 msgpack_pack_map(&pk, 2);
-                cv__pack_kv_str(&pk, "code", ecode);
-                cv__pack_kv_str(&pk, "message", emsg ? emsg : "");
+                cv__server_pack_kv_str(&pk, "code", ecode);
+                cv__server_pack_kv_str(&pk, "message", emsg ? emsg : "");
             }
         }
         free(state);
@@ -269,9 +269,9 @@ static void store_done(cv__task *task, bool canceled)
 {
     store_task *t = (store_task *)task;
     cv_server *s = t->srv;
-    if (canceled) cv__pending_err(&t->reply, CV__E_SHUTTING_DOWN, "server is stopping");
-    else if (t->failed) cv__pending_err(&t->reply, t->err, "%s", t->errmsg);
-    else cv__pending_ok_raw(&t->reply, t->out.data, t->out.size);
+    if (canceled) cv__server_pending_err(&t->reply, CV__E_SHUTTING_DOWN, "server is stopping");
+    else if (t->failed) cv__server_pending_err(&t->reply, t->err, "%s", t->errmsg);
+    else cv__server_pending_ok_raw(&t->reply, t->out.data, t->out.size);
     task_free(t);
     cv__server_maybe_finish(s);
 }
@@ -279,13 +279,13 @@ static void store_done(cv__task *task, bool canceled)
 static store_task *task_new(cv__req *r, store_op op)
 {
     if (!r->srv->store) {
-        cv__reply_err(r->conn, r->msgid, CV__E_UNAVAILABLE,
+        cv__server_reply_err(r->conn, r->msgid, CV__E_UNAVAILABLE,
                       "no plan store on this server (start it with --data DIR)");
         return NULL;
     }
     store_task *t = calloc(1, sizeof *t);
     if (!t) {
-        cv__reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
         return NULL;
     }
     t->task.run = store_run;
@@ -298,15 +298,15 @@ static store_task *task_new(cv__req *r, store_op op)
 
 static void task_submit(cv__req *r, store_task *t)
 {
-    if (cv__pool_submit(&r->srv->store_pool, &t->task) != CV_OK) {
-        cv__reply_err(r->conn, r->msgid, CV__E_BUSY, "busy: the store has too many writes queued");
+    if (cv__server_pool_submit(&r->srv->store_pool, &t->task) != CV_OK) {
+        cv__server_reply_err(r->conn, r->msgid, CV__E_BUSY, "busy: the store has too many writes queued");
         task_free(t);
         return;
     }
-    cv__pending_take(&t->reply, r);
+    cv__server_pending_take(&t->reply, r);
 }
 
-void cv__store_save_job_async(cv_server *s, uint64_t id, const char *state, char *result_json,
+void cv__server_store_save_job_async(cv_server *s, uint64_t id, const char *state, char *result_json,
                               const char *error_code, const char *error_msg)
 {
     store_task *t = calloc(1, sizeof *t);
@@ -322,7 +322,7 @@ void cv__store_save_job_async(cv_server *s, uint64_t id, const char *state, char
         t->error_code = error_code ? strdup(error_code) : NULL;
         t->error_msg = error_msg ? strdup(error_msg) : NULL;
         msgpack_sbuffer_init(&t->out);
-        if (t->state && cv__pool_submit(&s->store_pool, &t->task) == CV_OK) return;
+        if (t->state && cv__server_pool_submit(&s->store_pool, &t->task) == CV_OK) return;
         task_free(t);
     }
     free(result_json);
@@ -330,10 +330,10 @@ void cv__store_save_job_async(cv_server *s, uint64_t id, const char *state, char
            (unsigned long long)id);
 }
 
-void cv__plans_job_lookup(cv__req *r, uint64_t id, bool want_result)
+void cv__server_plans_job_lookup(cv__req *r, uint64_t id, bool want_result)
 {
     if (!r->srv->store) {
-        cv__reply_err(r->conn, r->msgid, CV__E_NOT_FOUND, "no job %llu", (unsigned long long)id);
+        cv__server_reply_err(r->conn, r->msgid, CV__E_NOT_FOUND, "no job %llu", (unsigned long long)id);
         return;
     }
     store_task *t = task_new(r, OP_JOB_GET);
@@ -357,35 +357,35 @@ static bool valid_date(const char *d)
 static bool date_team(cv__req *r, const msgpack_object *d, const msgpack_object *tm,
                       const char *dpath, const char *tpath, bool required, store_task *t)
 {
-    if (!cv__param_str(r, d, dpath, required, 10, &t->date)) return false;
+    if (!cv__server_param_str(r, d, dpath, required, 10, &t->date)) return false;
     if (t->date && !valid_date(t->date)) {
-        cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                       "%s: \"%s\" is not a date YYYY-MM-DD", dpath, t->date);
         return false;
     }
-    return cv__param_str(r, tm, tpath, required, 128, &t->team);
+    return cv__server_param_str(r, tm, tpath, required, 128, &t->team);
 }
 
 /* A plan must look like a solution: routes of {vehicle, steps}. */
 static bool check_plan_shape(cv__req *r, const msgpack_object *plan)
 {
-    const msgpack_object *routes = cv__mp_map_get(plan, "routes");
+    const msgpack_object *routes = cv__server_mp_map_get(plan, "routes");
     if (!routes || routes->type != MSGPACK_OBJECT_ARRAY) {
-        cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                       "params[0].plan.routes: an array of routes is required");
         return false;
     }
     for (uint32_t i = 0; i < routes->via.array.size; i++) {
         const msgpack_object *rt = &routes->via.array.ptr[i];
         uint64_t v;
-        const msgpack_object *steps = cv__mp_map_get(rt, "steps");
-        if (!cv__mp_get_u64(cv__mp_map_get(rt, "vehicle"), &v)) {
-            cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+        const msgpack_object *steps = cv__server_mp_map_get(rt, "steps");
+        if (!cv__server_mp_get_u64(cv__server_mp_map_get(rt, "vehicle"), &v)) {
+            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                           "params[0].plan.routes[%u].vehicle: an integer vehicle id is required", i);
             return false;
         }
         if (!steps || steps->type != MSGPACK_OBJECT_ARRAY) {
-            cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                           "params[0].plan.routes[%u].steps: an array is required", i);
             return false;
         }
@@ -398,28 +398,28 @@ static char *to_json_text(cv__req *r, const msgpack_object *o, const char *path)
     cv_diag d;
     cv_diag_clear(&d);
     json_t *j = NULL;
-    if (cv__mp_to_json(o, path, &j, &d) != CV_OK) {
-        cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "%s", d.set ? d.msg : "out of memory");
+    if (cv__server_mp_to_json(o, path, &j, &d) != CV_OK) {
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "%s", d.set ? d.msg : "out of memory");
         return NULL;
     }
     char *text = json_dumps(j, JSON_COMPACT);
     json_decref(j);
-    if (!text) cv__reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
+    if (!text) cv__server_reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
     return text;
 }
 
-void cv__m_plan_save(cv__req *r)
+void cv__server_m_plan_save(cv__req *r)
 {
     const msgpack_object *m;
-    if (!cv__param_map(r, 0, true, &m)) return;
+    if (!cv__server_param_map(r, 0, true, &m)) return;
     store_task *t = task_new(r, OP_SAVE);
     if (!t) return;
-    const msgpack_object *plan = cv__mp_map_get(m, "plan"), *prob = cv__mp_map_get(m, "problem");
-    if (!date_team(r, cv__mp_map_get(m, "date"), cv__mp_map_get(m, "team"), "params[0].date",
+    const msgpack_object *plan = cv__server_mp_map_get(m, "plan"), *prob = cv__server_mp_map_get(m, "problem");
+    if (!date_team(r, cv__server_mp_map_get(m, "date"), cv__server_mp_map_get(m, "team"), "params[0].date",
                    "params[0].team", true, t))
         goto fail;
     if (!plan || plan->type != MSGPACK_OBJECT_MAP) {
-        cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                       "params[0].plan: the plan (a solution map) is required");
         goto fail;
     }
@@ -427,7 +427,7 @@ void cv__m_plan_save(cv__req *r)
     if (!(t->plan_json = to_json_text(r, plan, "params[0].plan"))) goto fail;
     if (prob && prob->type != MSGPACK_OBJECT_NIL) {
         if (prob->type != MSGPACK_OBJECT_MAP) {
-            cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                           "params[0].problem: expected the problem map");
             goto fail;
         }
@@ -439,28 +439,28 @@ fail:
     task_free(t);
 }
 
-void cv__m_plan_get(cv__req *r)
+void cv__server_m_plan_get(cv__req *r)
 {
     store_task *t = task_new(r, OP_GET);
     if (!t) return;
     if (r->params->via.array.size != 2 ||
-        !date_team(r, cv__param(r, 0), cv__param(r, 1), "params[0] (date)", "params[1] (team)",
+        !date_team(r, cv__server_param(r, 0), cv__server_param(r, 1), "params[0] (date)", "params[1] (team)",
                    true, t)) {
         if (r->params->via.array.size != 2)
-            cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "params: expected [date, team]");
+            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "params: expected [date, team]");
         task_free(t);
         return;
     }
     task_submit(r, t);
 }
 
-void cv__m_plan_list(cv__req *r)
+void cv__server_m_plan_list(cv__req *r)
 {
     const msgpack_object *m;
-    if (!cv__param_map(r, 0, false, &m)) return;
+    if (!cv__server_param_map(r, 0, false, &m)) return;
     store_task *t = task_new(r, OP_LIST);
     if (!t) return;
-    if (m && !date_team(r, cv__mp_map_get(m, "date"), cv__mp_map_get(m, "team"), "params[0].date",
+    if (m && !date_team(r, cv__server_mp_map_get(m, "date"), cv__server_mp_map_get(m, "team"), "params[0].date",
                         "params[0].team", false, t)) {
         task_free(t);
         return;
@@ -468,16 +468,16 @@ void cv__m_plan_list(cv__req *r)
     task_submit(r, t);
 }
 
-void cv__m_plan_route(cv__req *r)
+void cv__server_m_plan_route(cv__req *r)
 {
     uint64_t vehicle;
-    if (r->params->via.array.size != 3 || !cv__mp_get_u64(cv__param(r, 2), &vehicle)) {
-        cv__reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+    if (r->params->via.array.size != 3 || !cv__server_mp_get_u64(cv__server_param(r, 2), &vehicle)) {
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
                       "params: expected [date, team, vehicle_id] with an integer vehicle id");
         return;
     }
     if (r->conn->role == CV__ROLE_OPERATOR && vehicle != r->conn->vehicle) {
-        cv__reply_err(r->conn, r->msgid, CV__E_FORBIDDEN,
+        cv__server_reply_err(r->conn, r->msgid, CV__E_FORBIDDEN,
                       "plan.route: this token may only read vehicle %llu's route",
                       (unsigned long long)r->conn->vehicle);
         return;
@@ -485,7 +485,7 @@ void cv__m_plan_route(cv__req *r)
     store_task *t = task_new(r, OP_ROUTE);
     if (!t) return;
     t->vehicle = vehicle;
-    if (!date_team(r, cv__param(r, 0), cv__param(r, 1), "params[0] (date)", "params[1] (team)",
+    if (!date_team(r, cv__server_param(r, 0), cv__server_param(r, 1), "params[0] (date)", "params[1] (team)",
                    true, t)) {
         task_free(t);
         return;

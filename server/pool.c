@@ -58,7 +58,7 @@ static void on_async(uv_async_t *a)
     }
 }
 
-cv_status cv__pool_init(cv__pool *p, const char *name, uv_loop_t *loop, unsigned nthreads,
+cv_status cv__server_pool_init(cv__pool *p, const char *name, uv_loop_t *loop, unsigned nthreads,
                         unsigned max_queued)
 {
     memset(p, 0, sizeof *p);
@@ -75,7 +75,7 @@ cv_status cv__pool_init(cv__pool *p, const char *name, uv_loop_t *loop, unsigned
     for (; p->nstarted < p->nthreads; p->nstarted++)
         if (pthread_create(&p->threads[p->nstarted], NULL, worker, p) != 0) break;
     if (p->nstarted == 0) {
-        /* The caller closes the async handle through cv__pool_close_handle. */
+        /* The caller closes the async handle through cv__server_pool_close_handle. */
         return CV_EINTERNAL;
     }
     return CV_OK;
@@ -89,7 +89,7 @@ fail_mem:
     return CV_EINTERNAL;
 }
 
-cv_status cv__pool_submit(cv__pool *p, cv__task *t)
+cv_status cv__server_pool_submit(cv__pool *p, cv__task *t)
 {
     pthread_mutex_lock(&p->mu);
     if (p->quit || p->nqueued + p->nbusy >= p->nstarted + p->max_queued) {
@@ -106,7 +106,7 @@ cv_status cv__pool_submit(cv__pool *p, cv__task *t)
     return CV_OK;
 }
 
-bool cv__pool_cancel(cv__pool *p, cv__task *t)
+bool cv__server_pool_cancel(cv__pool *p, cv__task *t)
 {
     bool found = false;
     pthread_mutex_lock(&p->mu);
@@ -125,7 +125,7 @@ bool cv__pool_cancel(cv__pool *p, cv__task *t)
     return found;
 }
 
-void cv__pool_cancel_all(cv__pool *p)
+void cv__server_pool_cancel_all(cv__pool *p)
 {
     pthread_mutex_lock(&p->mu);
     cv__task *t = p->qhead;
@@ -139,7 +139,7 @@ void cv__pool_cancel_all(cv__pool *p)
     }
 }
 
-unsigned cv__pool_pending(cv__pool *p)
+unsigned cv__server_pool_pending(cv__pool *p)
 {
     pthread_mutex_lock(&p->mu);
     unsigned n = p->nqueued + p->nbusy + p->ndone;
@@ -147,7 +147,7 @@ unsigned cv__pool_pending(cv__pool *p)
     return n;
 }
 
-void cv__pool_counts(cv__pool *p, unsigned *queued, unsigned *busy)
+void cv__server_pool_counts(cv__pool *p, unsigned *queued, unsigned *busy)
 {
     pthread_mutex_lock(&p->mu);
     *queued = p->nqueued;
@@ -155,7 +155,7 @@ void cv__pool_counts(cv__pool *p, unsigned *queued, unsigned *busy)
     pthread_mutex_unlock(&p->mu);
 }
 
-void cv__pool_close_handle(cv__pool *p)
+void cv__server_pool_close_handle(cv__pool *p)
 {
     if (p->async_open) {
         p->async_open = false;
@@ -163,7 +163,7 @@ void cv__pool_close_handle(cv__pool *p)
     }
 }
 
-void cv__pool_fini(cv__pool *p)
+void cv__server_pool_fini(cv__pool *p)
 {
     if (!p->threads) return;
     pthread_mutex_lock(&p->mu);

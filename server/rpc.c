@@ -22,19 +22,19 @@ static const char *error_keys[] = {
 #undef CV__RPC_KEY
 };
 
-const char *cv__rpc_error_key(cv__rpc_error e)
+const char *cv__server_rpc_error_key(cv__server_rpc_error e)
 {
     return (unsigned)e < CV__E_COUNT ? error_keys[e] : "internal";
 }
 
-void cv__pack_error(msgpack_packer *pk, cv__rpc_error e, const char *msg)
+void cv__server_pack_error(msgpack_packer *pk, cv__server_rpc_error e, const char *msg)
 {
     msgpack_pack_map(pk, 2);
-    cv__pack_kv_str(pk, "code", cv__rpc_error_key(e));
-    cv__pack_kv_str(pk, "message", msg);
+    cv__server_pack_kv_str(pk, "code", cv__server_rpc_error_key(e));
+    cv__server_pack_kv_str(pk, "message", msg);
 }
 
-void cv__reply_begin(msgpack_sbuffer *sb, msgpack_packer *pk, uint32_t msgid)
+void cv__server_reply_begin(msgpack_sbuffer *sb, msgpack_packer *pk, uint32_t msgid)
 {
     msgpack_sbuffer_init(sb);
     msgpack_packer_init(pk, sb, msgpack_sbuffer_write);
@@ -44,15 +44,15 @@ void cv__reply_begin(msgpack_sbuffer *sb, msgpack_packer *pk, uint32_t msgid)
     msgpack_pack_nil(pk);
 }
 
-void cv__reply_send(cv__conn *c, msgpack_sbuffer *sb)
+void cv__server_reply_send(cv__conn *c, msgpack_sbuffer *sb)
 {
     size_t n = sb->size;
     char *d = msgpack_sbuffer_release(sb);
     if (!d) return;
-    cv__conn_send(c, d, n);
+    cv__server_conn_send(c, d, n);
 }
 
-static void reply_errv(cv__conn *c, uint32_t msgid, bool has_id, cv__rpc_error e, const char *fmt,
+static void reply_errv(cv__conn *c, uint32_t msgid, bool has_id, cv__server_rpc_error e, const char *fmt,
                        va_list ap)
 {
     char msg[CV_DIAG_MAX + 64];
@@ -66,19 +66,19 @@ static void reply_errv(cv__conn *c, uint32_t msgid, bool has_id, cv__rpc_error e
         msgpack_pack_array(&pk, 4);
         msgpack_pack_int(&pk, 1);
         msgpack_pack_uint32(&pk, msgid);
-        cv__pack_error(&pk, e, msg);
+        cv__server_pack_error(&pk, e, msg);
         msgpack_pack_nil(&pk);
     } else {
         msgpack_pack_array(&pk, 3);
         msgpack_pack_int(&pk, 2);
-        cv__pack_str(&pk, "rpc.error");
+        cv__server_pack_str(&pk, "rpc.error");
         msgpack_pack_array(&pk, 1);
-        cv__pack_error(&pk, e, msg);
+        cv__server_pack_error(&pk, e, msg);
     }
-    cv__reply_send(c, &sb);
+    cv__server_reply_send(c, &sb);
 }
 
-void cv__reply_err(cv__conn *c, uint32_t msgid, cv__rpc_error e, const char *fmt, ...)
+void cv__server_reply_err(cv__conn *c, uint32_t msgid, cv__server_rpc_error e, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -86,9 +86,9 @@ void cv__reply_err(cv__conn *c, uint32_t msgid, cv__rpc_error e, const char *fmt
     va_end(ap);
 }
 
-static void notify_err(cv__conn *c, cv__rpc_error e, const char *fmt, ...)
+static void notify_err(cv__conn *c, cv__server_rpc_error e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void notify_err(cv__conn *c, cv__rpc_error e, const char *fmt, ...)
+static void notify_err(cv__conn *c, cv__server_rpc_error e, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -96,7 +96,7 @@ static void notify_err(cv__conn *c, cv__rpc_error e, const char *fmt, ...)
     va_end(ap);
 }
 
-void cv__notify_raw(cv__conn *c, const char *method, const char *mp, size_t len)
+void cv__server_notify_raw(cv__conn *c, const char *method, const char *mp, size_t len)
 {
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
@@ -104,44 +104,44 @@ void cv__notify_raw(cv__conn *c, const char *method, const char *mp, size_t len)
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     msgpack_pack_array(&pk, 3);
     msgpack_pack_int(&pk, 2);
-    cv__pack_str(&pk, method);
+    cv__server_pack_str(&pk, method);
     msgpack_pack_array(&pk, 1);
     msgpack_sbuffer_write(&sb, mp, len);
-    cv__reply_send(c, &sb);
+    cv__server_reply_send(c, &sb);
 }
 
-void cv__pending_take(cv__pending *p, const cv__req *r)
+void cv__server_pending_take(cv__pending *p, const cv__req *r)
 {
     p->conn = r->conn;
     p->msgid = r->msgid;
-    cv__conn_ref(r->conn);
+    cv__server_conn_ref(r->conn);
 }
 
-void cv__pending_drop(cv__pending *p)
+void cv__server_pending_drop(cv__pending *p)
 {
-    if (p->conn) cv__conn_unref(p->conn);
+    if (p->conn) cv__server_conn_unref(p->conn);
     p->conn = NULL;
 }
 
-void cv__pending_ok_raw(cv__pending *p, const char *mp, size_t len)
+void cv__server_pending_ok_raw(cv__pending *p, const char *mp, size_t len)
 {
     if (!p->conn) return;
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    cv__reply_begin(&sb, &pk, p->msgid);
+    cv__server_reply_begin(&sb, &pk, p->msgid);
     msgpack_sbuffer_write(&sb, mp, len);
-    cv__reply_send(p->conn, &sb);
-    cv__pending_drop(p);
+    cv__server_reply_send(p->conn, &sb);
+    cv__server_pending_drop(p);
 }
 
-void cv__pending_err(cv__pending *p, cv__rpc_error e, const char *fmt, ...)
+void cv__server_pending_err(cv__pending *p, cv__server_rpc_error e, const char *fmt, ...)
 {
     if (!p->conn) return;
     va_list ap;
     va_start(ap, fmt);
     reply_errv(p->conn, p->msgid, true, e, fmt, ap);
     va_end(ap);
-    cv__pending_drop(p);
+    cv__server_pending_drop(p);
 }
 
 static const char *type_name(const msgpack_object *o)
@@ -162,7 +162,7 @@ static const char *type_name(const msgpack_object *o)
     return "unknown";
 }
 
-void cv__rpc_handle(cv__conn *c, const msgpack_object *m)
+void cv__server_rpc_handle(cv__conn *c, const msgpack_object *m)
 {
     cv_server *s = c->srv;
     if (m->type != MSGPACK_OBJECT_ARRAY || m->via.array.size < 3 || m->via.array.size > 4) {
@@ -177,7 +177,7 @@ void cv__rpc_handle(cv__conn *c, const msgpack_object *m)
     }
     const msgpack_object *a = m->via.array.ptr;
     uint64_t type;
-    if (!cv__mp_get_u64(&a[0], &type) || (type != 0 && type != 2)) {
+    if (!cv__server_mp_get_u64(&a[0], &type) || (type != 0 && type != 2)) {
         notify_err(c, CV__E_INVALID_REQUEST,
                    "message[0]: type must be 0 (request) or 2 (notification); servers accept "
                    "no responses");
@@ -194,41 +194,41 @@ void cv__rpc_handle(cv__conn *c, const msgpack_object *m)
         return;
     }
     uint64_t msgid;
-    if (!cv__mp_get_u64(&a[1], &msgid) || msgid > UINT32_MAX) {
+    if (!cv__server_mp_get_u64(&a[1], &msgid) || msgid > UINT32_MAX) {
         notify_err(c, CV__E_INVALID_REQUEST, "request[1]: msgid must be an integer 0..4294967295");
         return;
     }
     s->stats.requests++;
     uint32_t id = (uint32_t)msgid;
     if (a[2].type != MSGPACK_OBJECT_STR) {
-        cv__reply_err(c, id, CV__E_INVALID_REQUEST, "request[2]: method must be a string, got %s",
+        cv__server_reply_err(c, id, CV__E_INVALID_REQUEST, "request[2]: method must be a string, got %s",
                       type_name(&a[2]));
         return;
     }
     if (a[3].type != MSGPACK_OBJECT_ARRAY) {
-        cv__reply_err(c, id, CV__E_INVALID_REQUEST, "request[3]: params must be an array, got %s",
+        cv__server_reply_err(c, id, CV__E_INVALID_REQUEST, "request[3]: params must be an array, got %s",
                       type_name(&a[3]));
         return;
     }
     const char *name = a[2].via.str.ptr;
     size_t nlen = a[2].via.str.size;
-    const cv__method *meth = cv__method_find(name, nlen);
+    const cv__method *meth = cv__server_method_find(name, nlen);
     if (!meth) {
-        cv__reply_err(c, id, CV__E_UNKNOWN_METHOD, "unknown method \"%.*s\"",
+        cv__server_reply_err(c, id, CV__E_UNKNOWN_METHOD, "unknown method \"%.*s\"",
                       (int)(nlen > 64 ? 64 : nlen), name);
         return;
     }
     if (s->stopping && meth->access != CV__ACCESS_ANY) {
-        cv__reply_err(c, id, CV__E_SHUTTING_DOWN, "%s: server is stopping", meth->name);
+        cv__server_reply_err(c, id, CV__E_SHUTTING_DOWN, "%s: server is stopping", meth->name);
         return;
     }
     if ((meth->access == CV__ACCESS_COORDINATOR && c->role != CV__ROLE_COORDINATOR) ||
         (meth->access == CV__ACCESS_OPERATOR && c->role == CV__ROLE_NONE)) {
         if (c->role == CV__ROLE_NONE)
-            cv__reply_err(c, id, CV__E_FORBIDDEN, "%s: call auth with a token first", meth->name);
+            cv__server_reply_err(c, id, CV__E_FORBIDDEN, "%s: call auth with a token first", meth->name);
         else
-            cv__reply_err(c, id, CV__E_FORBIDDEN, "%s: not allowed for the %s role", meth->name,
-                          cv__role_name(c->role));
+            cv__server_reply_err(c, id, CV__E_FORBIDDEN, "%s: not allowed for the %s role", meth->name,
+                          cv__server_role_name(c->role));
         return;
     }
     cv__req r = {.srv = s, .conn = c, .msgid = id, .params = &a[3]};

@@ -45,7 +45,7 @@ static void on_connection(uv_stream_t *listener, int status)
 {
     cv_server *s = listener->data;
     if (status < 0) return;
-    if (cv__conn_accept(s, listener) != CV_OK && s->cfg.verbose)
+    if (cv__server_conn_accept(s, listener) != CV_OK && s->cfg.verbose)
         cv_log(1, "carevan serve: accept failed\n");
 }
 
@@ -121,7 +121,7 @@ static void on_signal(uv_signal_t *h, int signum)
 static void on_tick(uv_timer_t *t)
 {
     cv_server *s = t->data;
-    if (!s->stopping) cv__jobs_progress_tick(s);
+    if (!s->stopping) cv__server_jobs_progress_tick(s);
     else cv__server_maybe_finish(s);
 }
 
@@ -160,7 +160,7 @@ cv_status cv_server_create(cv_server **out, const cv_server_config *cfg_in, cv_d
         goto fail;
     }
     if (s->auth_file) {
-        if ((st = cv__auth_load(&s->auth, s->auth_file, diag)) != CV_OK) goto fail;
+        if ((st = cv__server_auth_load(&s->auth, s->auth_file, diag)) != CV_OK) goto fail;
         s->has_auth = true;
     }
     if (s->graph_path) {
@@ -174,11 +174,11 @@ cv_status cv_server_create(cv_server **out, const cv_server_config *cfg_in, cv_d
         goto fail;
 #endif
     }
-    if (s->data_dir && (st = cv__store_open(&s->store, s->data_dir, diag)) != CV_OK) goto fail;
-    if ((st = cv__jobs_init(s)) != CV_OK) goto fail;
+    if (s->data_dir && (st = cv__server_store_open(&s->store, s->data_dir, diag)) != CV_OK) goto fail;
+    if ((st = cv__server_jobs_init(s)) != CV_OK) goto fail;
     if (s->store) {
         uint64_t max_id = 0;
-        if (cv__store_job_max_id(s->store, &max_id) == CV_OK) s->next_job_id = max_id + 1;
+        if (cv__server_store_job_max_id(s->store, &max_id) == CV_OK) s->next_job_id = max_id + 1;
     }
     if (uv_loop_init(&s->loop) != 0) {
         st = cv_diag_set(diag, "cannot create the event loop");
@@ -195,9 +195,9 @@ cv_status cv_server_create(cv_server **out, const cv_server_config *cfg_in, cv_d
     s->sigterm.data = s->sigint.data = s;
     s->handles_open = true;
     s->pools_init = true;
-    cv_status p1 = cv__pool_init(&s->solve_pool, "solve", &s->loop, cfg.workers, cfg.max_queued);
-    cv_status p2 = cv__pool_init(&s->store_pool, "store", &s->loop, 1, 4096);
-    cv_status p3 = cv__pool_init(&s->query_pool, "query", &s->loop, cfg.query_threads, 256);
+    cv_status p1 = cv__server_pool_init(&s->solve_pool, "solve", &s->loop, cfg.workers, cfg.max_queued);
+    cv_status p2 = cv__server_pool_init(&s->store_pool, "store", &s->loop, 1, 4096);
+    cv_status p3 = cv__server_pool_init(&s->query_pool, "query", &s->loop, cfg.query_threads, 256);
     if (p1 != CV_OK || p2 != CV_OK || p3 != CV_OK) {
         st = cv_diag_set(diag, "cannot start worker threads");
         goto fail;
@@ -224,7 +224,7 @@ static void begin_stop(cv_server *s)
         uv_close(&s->listener.handle, NULL);
         if (s->listen && !strncmp(s->listen, "unix:", 5)) unlink(s->listen + 5);
     }
-    cv__pool_cancel_all(&s->solve_pool);
+    cv__server_pool_cancel_all(&s->solve_pool);
     uv_timer_start(&s->tick, on_tick, 20, 20);
     cv__server_maybe_finish(s);
 }
@@ -242,24 +242,24 @@ static void close_loop_handles(cv_server *s)
         uv_close(&s->listener.handle, NULL);
     }
     if (s->pools_init) {
-        cv__pool_close_handle(&s->solve_pool);
-        cv__pool_close_handle(&s->store_pool);
-        cv__pool_close_handle(&s->query_pool);
+        cv__server_pool_close_handle(&s->solve_pool);
+        cv__server_pool_close_handle(&s->store_pool);
+        cv__server_pool_close_handle(&s->query_pool);
     }
 }
 
 void cv__server_maybe_finish(cv_server *s)
 {
     if (!s->stopping || !s->handles_open) return;
-    if (cv__pool_pending(&s->solve_pool) || cv__pool_pending(&s->store_pool) ||
-        cv__pool_pending(&s->query_pool))
+    if (cv__server_pool_pending(&s->solve_pool) || cv__server_pool_pending(&s->store_pool) ||
+        cv__server_pool_pending(&s->query_pool))
         return;
     /* Everything answered: close connections (queued replies are flushed by
      * the shutdown), then the loop's own handles. */
     cv__conn *c = s->conns;
     while (c) {
         cv__conn *next = c->next;
-        if (!c->closing) cv__conn_fail(c, CV__E_SHUTTING_DOWN, "server stopped");
+        if (!c->closing) cv__server_conn_fail(c, CV__E_SHUTTING_DOWN, "server stopped");
         c = next;
     }
     if (s->conns) return; /* the tick calls again once they are gone */
@@ -300,31 +300,31 @@ void cv_server_destroy(cv_server *s)
         cv__conn *c = s->conns;
         while (c) {
             cv__conn *next = c->next;
-            cv__conn_close(c);
+            cv__server_conn_close(c);
             c = next;
         }
         if (s->pools_init) {
-            cv__pool_cancel_all(&s->solve_pool);
+            cv__server_pool_cancel_all(&s->solve_pool);
             /* Running tasks finish; their done callbacks need the loop. */
-            while (cv__pool_pending(&s->solve_pool) || cv__pool_pending(&s->store_pool) ||
-                   cv__pool_pending(&s->query_pool))
+            while (cv__server_pool_pending(&s->solve_pool) || cv__server_pool_pending(&s->store_pool) ||
+                   cv__server_pool_pending(&s->query_pool))
                 uv_run(&s->loop, UV_RUN_ONCE);
         }
         close_loop_handles(s);
         uv_run(&s->loop, UV_RUN_DEFAULT);
         if (s->pools_init) {
-            cv__pool_fini(&s->solve_pool);
-            cv__pool_fini(&s->store_pool);
-            cv__pool_fini(&s->query_pool);
+            cv__server_pool_fini(&s->solve_pool);
+            cv__server_pool_fini(&s->store_pool);
+            cv__server_pool_fini(&s->query_pool);
         }
         uv_loop_close(&s->loop);
     }
-    cv__jobs_fini(s);
-    cv__store_close(s->store);
+    cv__server_jobs_fini(s);
+    cv__server_store_close(s->store);
 #ifdef CV_GRAPH_AVAILABLE
     cv_graph_destroy(s->graph);
 #endif
-    if (s->has_auth) cv__auth_fini(&s->auth);
+    if (s->has_auth) cv__server_auth_fini(&s->auth);
     free(s->listen);
     free(s->data_dir);
     free(s->auth_file);

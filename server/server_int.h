@@ -36,14 +36,14 @@
     X(SHUTTING_DOWN, "shutting_down", "server is stopping")                                        \
     X(INTERNAL, "internal", "internal error")
 
-typedef enum cv__rpc_error {
+typedef enum cv__server_rpc_error {
 #define CV__RPC_ENUM(name, key, msg) CV__E_##name,
     CV__RPC_ERROR_MAP(CV__RPC_ENUM)
 #undef CV__RPC_ENUM
         CV__E_COUNT
-} cv__rpc_error;
+} cv__server_rpc_error;
 
-const char *cv__rpc_error_key(cv__rpc_error e);
+const char *cv__server_rpc_error_key(cv__server_rpc_error e);
 
 /* ---- frame.c: finds message boundaries in a byte stream, enforcing limits
  * before msgpack-c allocates anything (its parser allocates a container's
@@ -61,35 +61,35 @@ typedef struct cv__frame {
     uint64_t remaining[CV__MAX_DEPTH]; /* elements still expected per open container */
 } cv__frame;
 
-void cv__frame_init(cv__frame *f, size_t max_bytes, size_t max_str, unsigned max_depth);
+void cv__server_frame_init(cv__frame *f, size_t max_bytes, size_t max_str, unsigned max_depth);
 /* Scans at most len bytes, stopping right after a message ends.  *used: bytes
  * scanned; *complete: a message ended there.  CV_EFORMAT / CV_ETOOBIG with a
  * message in err when the stream is unreadable or over a limit. */
-cv_status cv__frame_scan(cv__frame *f, const uint8_t *p, size_t len, size_t *used,
+cv_status cv__server_frame_scan(cv__frame *f, const uint8_t *p, size_t len, size_t *used,
                          bool *complete, char *err, size_t errlen);
 /* True when no message is partly received. */
-bool cv__frame_idle(const cv__frame *f);
+bool cv__server_frame_idle(const cv__frame *f);
 
 /* ---- convert.c: msgpack object <-> jansson, with field paths in errors. ---- */
 /* path names o in messages ("params[0]"). */
-cv_status cv__mp_to_json(const msgpack_object *o, const char *path, json_t **out, cv_diag *diag);
+cv_status cv__server_mp_to_json(const msgpack_object *o, const char *path, json_t **out, cv_diag *diag);
 /* Packs j; false on a jansson value that cannot be packed (none in practice). */
-bool cv__json_pack(msgpack_packer *pk, const json_t *j);
+bool cv__server_json_pack(msgpack_packer *pk, const json_t *j);
 /* JSON text -> packed msgpack in a fresh sbuffer (caller destroys). */
-cv_status cv__json_text_to_mp(const char *text, size_t len, msgpack_sbuffer *out);
+cv_status cv__server_json_text_to_mp(const char *text, size_t len, msgpack_sbuffer *out);
 /* Helpers on msgpack objects. */
-const msgpack_object *cv__mp_map_get(const msgpack_object *map, const char *key);
-bool cv__mp_str_eq(const msgpack_object *o, const char *s);
+const msgpack_object *cv__server_mp_map_get(const msgpack_object *map, const char *key);
+bool cv__server_mp_str_eq(const msgpack_object *o, const char *s);
 /* Copies a str object into a NUL-terminated malloc'ed string; NULL if not a str or no memory. */
-char *cv__mp_strdup(const msgpack_object *o);
-bool cv__mp_get_u64(const msgpack_object *o, uint64_t *out);
-bool cv__mp_get_double(const msgpack_object *o, double *out);
-void cv__pack_str(msgpack_packer *pk, const char *s);
-void cv__pack_kv_str(msgpack_packer *pk, const char *k, const char *v);
-void cv__pack_kv_u64(msgpack_packer *pk, const char *k, uint64_t v);
-void cv__pack_kv_i64(msgpack_packer *pk, const char *k, int64_t v);
-void cv__pack_kv_double(msgpack_packer *pk, const char *k, double v);
-void cv__pack_kv_bool(msgpack_packer *pk, const char *k, bool v);
+char *cv__server_mp_strdup(const msgpack_object *o);
+bool cv__server_mp_get_u64(const msgpack_object *o, uint64_t *out);
+bool cv__server_mp_get_double(const msgpack_object *o, double *out);
+void cv__server_pack_str(msgpack_packer *pk, const char *s);
+void cv__server_pack_kv_str(msgpack_packer *pk, const char *k, const char *v);
+void cv__server_pack_kv_u64(msgpack_packer *pk, const char *k, uint64_t v);
+void cv__server_pack_kv_i64(msgpack_packer *pk, const char *k, int64_t v);
+void cv__server_pack_kv_double(msgpack_packer *pk, const char *k, double v);
+void cv__server_pack_kv_bool(msgpack_packer *pk, const char *k, bool v);
 
 /* ---- pool.c: threads running tasks, results delivered on the loop. ---- */
 typedef struct cv__task cv__task;
@@ -112,18 +112,18 @@ typedef struct cv__pool {
     bool async_open;
 } cv__pool;
 
-cv_status cv__pool_init(cv__pool *p, const char *name, uv_loop_t *loop, unsigned nthreads,
+cv_status cv__server_pool_init(cv__pool *p, const char *name, uv_loop_t *loop, unsigned nthreads,
                         unsigned max_queued);
 /* CV_ETOOBIG when nthreads tasks run and max_queued wait already. */
-cv_status cv__pool_submit(cv__pool *p, cv__task *t);
+cv_status cv__server_pool_submit(cv__pool *p, cv__task *t);
 /* Removes t if it still waits; then calls t->done(t, true) and returns true. */
-bool cv__pool_cancel(cv__pool *p, cv__task *t);
-void cv__pool_cancel_all(cv__pool *p);
+bool cv__server_pool_cancel(cv__pool *p, cv__task *t);
+void cv__server_pool_cancel_all(cv__pool *p);
 /* Tasks queued, running, or finished but not yet handed to the loop. */
-unsigned cv__pool_pending(cv__pool *p);
-void cv__pool_counts(cv__pool *p, unsigned *queued, unsigned *busy);
-void cv__pool_close_handle(cv__pool *p); /* on the loop, once pending is 0 */
-void cv__pool_fini(cv__pool *p);         /* joins threads; after the loop ended */
+unsigned cv__server_pool_pending(cv__pool *p);
+void cv__server_pool_counts(cv__pool *p, unsigned *queued, unsigned *busy);
+void cv__server_pool_close_handle(cv__pool *p); /* on the loop, once pending is 0 */
+void cv__server_pool_fini(cv__pool *p);         /* joins threads; after the loop ended */
 
 /* ---- auth.c ---- */
 typedef enum cv__role { CV__ROLE_NONE = 0, CV__ROLE_OPERATOR, CV__ROLE_COORDINATOR } cv__role;
@@ -138,33 +138,33 @@ typedef struct cv__auth {
     size_t ntokens;
 } cv__auth;
 /* Reads and checks the tokens file (format and permissions). */
-cv_status cv__auth_load(cv__auth *a, const char *path, cv_diag *diag);
-void cv__auth_fini(cv__auth *a);
+cv_status cv__server_auth_load(cv__auth *a, const char *path, cv_diag *diag);
+void cv__server_auth_fini(cv__auth *a);
 /* Constant-time lookup: compares with every token, whatever matches. */
-const cv__token *cv__auth_check(const cv__auth *a, const char *tok, size_t len);
-const char *cv__role_name(cv__role r);
+const cv__token *cv__server_auth_check(const cv__auth *a, const char *tok, size_t len);
+const char *cv__server_role_name(cv__role r);
 
 /* ---- store.c: SQLite (WAL) under --data; only the store thread calls these. ---- */
 typedef struct cv__store cv__store;
-cv_status cv__store_open(cv__store **out, const char *dir, cv_diag *diag);
-void cv__store_close(cv__store *st);
+cv_status cv__server_store_open(cv__store **out, const char *dir, cv_diag *diag);
+void cv__server_store_close(cv__store *st);
 /* Replaces the plan of (date, team); returns its new revision. */
-cv_status cv__store_plan_save(cv__store *st, const char *date, const char *team,
+cv_status cv__server_store_plan_save(cv__store *st, const char *date, const char *team,
                               const char *plan_json, const char *problem_json, int64_t *revision,
                               cv_diag *diag);
 /* *plan_json / *problem_json malloc'ed (problem may be NULL); CV_ENOTFOUND if absent. */
-cv_status cv__store_plan_get(cv__store *st, const char *date, const char *team, char **plan_json,
+cv_status cv__server_store_plan_get(cv__store *st, const char *date, const char *team, char **plan_json,
                              char **problem_json, int64_t *revision, double *saved_at,
                              cv_diag *diag);
 /* Packs an array of {date, team, revision, saved_at, cost, routes, unassigned}. */
-cv_status cv__store_plan_list(cv__store *st, const char *date, const char *team,
+cv_status cv__server_store_plan_list(cv__store *st, const char *date, const char *team,
                               msgpack_packer *pk, cv_diag *diag);
-cv_status cv__store_job_save(cv__store *st, uint64_t id, const char *state, const char *result_json,
+cv_status cv__server_store_job_save(cv__store *st, uint64_t id, const char *state, const char *result_json,
                              const char *error_code, const char *error_msg, cv_diag *diag);
 /* CV_ENOTFOUND if absent; strings malloc'ed (result_json may be NULL). */
-cv_status cv__store_job_get(cv__store *st, uint64_t id, char **state, char **result_json,
+cv_status cv__server_store_job_get(cv__store *st, uint64_t id, char **state, char **result_json,
                             char **error_code, char **error_msg, cv_diag *diag);
-cv_status cv__store_job_max_id(cv__store *st, uint64_t *out);
+cv_status cv__server_store_job_max_id(cv__store *st, uint64_t *out);
 
 /* ---- conn.c ---- */
 typedef struct cv__conn cv__conn;
@@ -192,18 +192,18 @@ struct cv__conn {
     cv__conn *prev, *next;
 };
 
-cv_status cv__conn_accept(cv_server *srv, uv_stream_t *listener);
-/* A connection without a socket; feed it bytes with cv__conn_feed. */
-cv_status cv__conn_create_memory(cv_server *srv, cv__conn **out);
-void cv__conn_feed(cv__conn *c, const char *data, size_t len);
-void cv__conn_ref(cv__conn *c);
-void cv__conn_unref(cv__conn *c);
+cv_status cv__server_conn_accept(cv_server *srv, uv_stream_t *listener);
+/* A connection without a socket; feed it bytes with cv__server_conn_feed. */
+cv_status cv__server_conn_create_memory(cv_server *srv, cv__conn **out);
+void cv__server_conn_feed(cv__conn *c, const char *data, size_t len);
+void cv__server_conn_ref(cv__conn *c);
+void cv__server_conn_unref(cv__conn *c);
 /* Closes now (pending writes are dropped). */
-void cv__conn_close(cv__conn *c);
+void cv__server_conn_close(cv__conn *c);
 /* Sends buf (malloc'ed, ownership taken).  Dropped if the connection is closing. */
-void cv__conn_send(cv__conn *c, char *buf, size_t len);
+void cv__server_conn_send(cv__conn *c, char *buf, size_t len);
 /* Sends an `rpc.error` notification, then closes once it is written. */
-void cv__conn_fail(cv__conn *c, cv__rpc_error e, const char *msg);
+void cv__server_conn_fail(cv__conn *c, cv__server_rpc_error e, const char *msg);
 
 /* ---- rpc.c: requests in, responses and notifications out. ---- */
 typedef struct cv__req {
@@ -219,26 +219,26 @@ typedef struct cv__pending {
     uint32_t msgid;
 } cv__pending;
 
-void cv__rpc_handle(cv__conn *c, const msgpack_object *msg);
-void cv__pending_take(cv__pending *p, const cv__req *r);
+void cv__server_rpc_handle(cv__conn *c, const msgpack_object *msg);
+void cv__server_pending_take(cv__pending *p, const cv__req *r);
 /* Each of these releases the pending reference. */
-void cv__pending_ok_raw(cv__pending *p, const char *mp, size_t len);
-void cv__pending_err(cv__pending *p, cv__rpc_error e, const char *fmt, ...)
+void cv__server_pending_ok_raw(cv__pending *p, const char *mp, size_t len);
+void cv__server_pending_err(cv__pending *p, cv__server_rpc_error e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void cv__pending_drop(cv__pending *p);
+void cv__server_pending_drop(cv__pending *p);
 
 /* Begins a reply [1, msgid, nil, <result follows>] in a fresh buffer. */
-void cv__reply_begin(msgpack_sbuffer *sb, msgpack_packer *pk, uint32_t msgid);
+void cv__server_reply_begin(msgpack_sbuffer *sb, msgpack_packer *pk, uint32_t msgid);
 /* Sends a finished buffer (ownership of sb's data passes to the connection). */
-void cv__reply_send(cv__conn *c, msgpack_sbuffer *sb);
-void cv__reply_err(cv__conn *c, uint32_t msgid, cv__rpc_error e, const char *fmt, ...)
+void cv__server_reply_send(cv__conn *c, msgpack_sbuffer *sb);
+void cv__server_reply_err(cv__conn *c, uint32_t msgid, cv__server_rpc_error e, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Notification [2, method, [<params packed in raw>]] */
-void cv__notify_raw(cv__conn *c, const char *method, const char *mp, size_t len);
-void cv__pack_error(msgpack_packer *pk, cv__rpc_error e, const char *msg);
+void cv__server_notify_raw(cv__conn *c, const char *method, const char *mp, size_t len);
+void cv__server_pack_error(msgpack_packer *pk, cv__server_rpc_error e, const char *msg);
 
 /* ---- methods.c, jobs.c, geo.c, plans.c: the method handlers. ---- */
-typedef void (*cv__method_fn)(cv__req *r);
+typedef void (*cv__server_method_fn)(cv__req *r);
 typedef enum cv__access {
     CV__ACCESS_ANY = 0,      /* also before auth */
     CV__ACCESS_OPERATOR = 1, /* operators (checked further by the method) and coordinators */
@@ -246,43 +246,43 @@ typedef enum cv__access {
 } cv__access;
 typedef struct cv__method {
     const char *name;
-    cv__method_fn fn;
+    cv__server_method_fn fn;
     cv__access access;
 } cv__method;
-const cv__method *cv__method_find(const char *name, size_t len);
+const cv__method *cv__server_method_find(const char *name, size_t len);
 
-void cv__m_solve(cv__req *r);
-void cv__m_job_submit(cv__req *r);
-void cv__m_job_status(cv__req *r);
-void cv__m_job_result(cv__req *r);
-void cv__m_job_cancel(cv__req *r);
-void cv__m_plan_save(cv__req *r);
-void cv__m_plan_get(cv__req *r);
-void cv__m_plan_list(cv__req *r);
-void cv__m_plan_route(cv__req *r);
-void cv__m_route(cv__req *r);
-void cv__m_matrix(cv__req *r);
-void cv__m_snap(cv__req *r);
+void cv__server_m_solve(cv__req *r);
+void cv__server_m_job_submit(cv__req *r);
+void cv__server_m_job_status(cv__req *r);
+void cv__server_m_job_result(cv__req *r);
+void cv__server_m_job_cancel(cv__req *r);
+void cv__server_m_plan_save(cv__req *r);
+void cv__server_m_plan_get(cv__req *r);
+void cv__server_m_plan_list(cv__req *r);
+void cv__server_m_plan_route(cv__req *r);
+void cv__server_m_route(cv__req *r);
+void cv__server_m_matrix(cv__req *r);
+void cv__server_m_snap(cv__req *r);
 
 /* methods.c: parameter helpers; on failure they reply invalid_params and return false. */
 /* params[i]: NULL when absent. */
-const msgpack_object *cv__param(const cv__req *r, uint32_t i);
-bool cv__param_map(cv__req *r, uint32_t i, bool required, const msgpack_object **out);
+const msgpack_object *cv__server_param(const cv__req *r, uint32_t i);
+bool cv__server_param_map(cv__req *r, uint32_t i, bool required, const msgpack_object **out);
 /* A string field (key in map, or params[i] when map is NULL); *out malloc'ed or NULL when absent. */
-bool cv__param_str(cv__req *r, const msgpack_object *o, const char *path, bool required,
+bool cv__server_param_str(cv__req *r, const msgpack_object *o, const char *path, bool required,
                    size_t maxlen, char **out);
 
 /* jobs.c: the job table and the solver adapter. */
 typedef struct cv__job cv__job;
-cv_status cv__jobs_init(cv_server *s);
-void cv__jobs_fini(cv_server *s);
-void cv__jobs_progress_tick(cv_server *s);
-void cv__jobs_conn_closed(cv_server *s, cv__conn *c);
-void cv__jobs_counts(cv_server *s, uint64_t *submitted, uint64_t *done, uint64_t *failed,
+cv_status cv__server_jobs_init(cv_server *s);
+void cv__server_jobs_fini(cv_server *s);
+void cv__server_jobs_progress_tick(cv_server *s);
+void cv__server_jobs_conn_closed(cv_server *s, cv__conn *c);
+void cv__server_jobs_counts(cv_server *s, uint64_t *submitted, uint64_t *done, uint64_t *failed,
                      uint64_t *canceled);
 
 /* store tasks (plans.c) run on the store pool; used by jobs.c to persist results. */
-void cv__store_save_job_async(cv_server *s, uint64_t id, const char *state, char *result_json,
+void cv__server_store_save_job_async(cv_server *s, uint64_t id, const char *state, char *result_json,
                               const char *error_code, const char *error_msg);
 
 /* ---- server.c ---- */

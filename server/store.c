@@ -39,7 +39,7 @@ static const char *schema =
     "  id INTEGER PRIMARY KEY, state TEXT NOT NULL, result TEXT,"
     "  error_code TEXT, error_msg TEXT, finished_at REAL NOT NULL);";
 
-cv_status cv__store_open(cv__store **out, const char *dir, cv_diag *diag)
+cv_status cv__server_store_open(cv__store **out, const char *dir, cv_diag *diag)
 {
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return cv_diag_set(diag, "%s: cannot create data directory: %s", dir, strerror(errno));
@@ -93,11 +93,11 @@ cv_status cv__store_open(cv__store **out, const char *dir, cv_diag *diag)
     return CV_OK;
 fail:
     free(path);
-    cv__store_close(st);
+    cv__server_store_close(st);
     return s != CV_OK ? s : CV_EIO;
 }
 
-void cv__store_close(cv__store *st)
+void cv__server_store_close(cv__store *st)
 {
     if (!st) return;
     sqlite3_finalize(st->plan_save);
@@ -129,7 +129,7 @@ static char *col_dup(sqlite3_stmt *q, int i)
     return s;
 }
 
-cv_status cv__store_plan_save(cv__store *st, const char *date, const char *team,
+cv_status cv__server_store_plan_save(cv__store *st, const char *date, const char *team,
                               const char *plan_json, const char *problem_json, int64_t *revision,
                               cv_diag *diag)
 {
@@ -152,7 +152,7 @@ cv_status cv__store_plan_save(cv__store *st, const char *date, const char *team,
     return s;
 }
 
-cv_status cv__store_plan_get(cv__store *st, const char *date, const char *team, char **plan_json,
+cv_status cv__server_store_plan_get(cv__store *st, const char *date, const char *team, char **plan_json,
                              char **problem_json, int64_t *revision, double *saved_at,
                              cv_diag *diag)
 {
@@ -183,7 +183,7 @@ cv_status cv__store_plan_get(cv__store *st, const char *date, const char *team, 
     return s;
 }
 
-cv_status cv__store_plan_list(cv__store *st, const char *date, const char *team,
+cv_status cv__server_store_plan_list(cv__store *st, const char *date, const char *team,
                               msgpack_packer *pk, cv_diag *diag)
 {
     /* Summaries come from the stored JSON with SQLite's JSON functions. */
@@ -206,13 +206,13 @@ cv_status cv__store_plan_list(cv__store *st, const char *date, const char *team,
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         msgpack_pack_map(&rp, 7);
-        cv__pack_kv_str(&rp, "date", (const char *)sqlite3_column_text(q, 0));
-        cv__pack_kv_str(&rp, "team", (const char *)sqlite3_column_text(q, 1));
-        cv__pack_kv_i64(&rp, "revision", sqlite3_column_int64(q, 2));
-        cv__pack_kv_double(&rp, "saved_at", sqlite3_column_double(q, 3));
+        cv__server_pack_kv_str(&rp, "date", (const char *)sqlite3_column_text(q, 0));
+        cv__server_pack_kv_str(&rp, "team", (const char *)sqlite3_column_text(q, 1));
+        cv__server_pack_kv_i64(&rp, "revision", sqlite3_column_int64(q, 2));
+        cv__server_pack_kv_double(&rp, "saved_at", sqlite3_column_double(q, 3));
         const char *keys[3] = {"cost", "routes", "unassigned"};
         for (int k = 0; k < 3; k++) {
-            cv__pack_str(&rp, keys[k]);
+            cv__server_pack_str(&rp, keys[k]);
             if (sqlite3_column_type(q, 4 + k) == SQLITE_NULL) msgpack_pack_nil(&rp);
             else msgpack_pack_int64(&rp, sqlite3_column_int64(q, 4 + k));
         }
@@ -229,7 +229,7 @@ cv_status cv__store_plan_list(cv__store *st, const char *date, const char *team,
     return s;
 }
 
-cv_status cv__store_job_save(cv__store *st, uint64_t id, const char *state, const char *result_json,
+cv_status cv__server_store_job_save(cv__store *st, uint64_t id, const char *state, const char *result_json,
                              const char *error_code, const char *error_msg, cv_diag *diag)
 {
     sqlite3_stmt *q = st->job_save;
@@ -248,7 +248,7 @@ cv_status cv__store_job_save(cv__store *st, uint64_t id, const char *state, cons
     return rc == SQLITE_DONE ? CV_OK : sql_err(st, diag, "saving job");
 }
 
-cv_status cv__store_job_get(cv__store *st, uint64_t id, char **state, char **result_json,
+cv_status cv__server_store_job_get(cv__store *st, uint64_t id, char **state, char **result_json,
                             char **error_code, char **error_msg, cv_diag *diag)
 {
     sqlite3_stmt *q = st->job_get;
@@ -271,7 +271,7 @@ cv_status cv__store_job_get(cv__store *st, uint64_t id, char **state, char **res
     return s;
 }
 
-cv_status cv__store_job_max_id(cv__store *st, uint64_t *out)
+cv_status cv__server_store_job_max_id(cv__store *st, uint64_t *out)
 {
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM jobs", -1, &q, NULL) != SQLITE_OK)

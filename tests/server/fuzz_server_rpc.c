@@ -41,21 +41,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         atexit(cleanup);
     }
     cv__conn *c;
-    if (cv__conn_create_memory(srv, &c) != CV_OK) abort();
-    cv__conn_ref(c);
+    if (cv__server_conn_create_memory(srv, &c) != CV_OK) abort();
+    cv__server_conn_ref(c);
     /* First byte: chunk size (1..256) so that messages split everywhere. */
     size_t chunk = size ? (size_t)data[0] + 1 : 1;
     if (size) data++, size--;
     while (size > 0 && !c->closing) {
         size_t n = size < chunk ? size : chunk;
-        cv__conn_feed(c, (const char *)data, n);
+        cv__server_conn_feed(c, (const char *)data, n);
         data += n;
         size -= n;
     }
-    while (cv__pool_pending(&srv->solve_pool) || cv__pool_pending(&srv->store_pool) ||
-           cv__pool_pending(&srv->query_pool))
+    while (cv__server_pool_pending(&srv->solve_pool) || cv__server_pool_pending(&srv->store_pool) ||
+           cv__server_pool_pending(&srv->query_pool))
         uv_run(&srv->loop, UV_RUN_ONCE);
-    cv__conn_close(c);
-    cv__conn_unref(c);
+    cv__server_conn_close(c);
+    cv__server_conn_unref(c);
     return 0;
 }

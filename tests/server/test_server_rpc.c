@@ -273,7 +273,7 @@ static void test_jobs(void **state)
     tclient c;
     connect_to(&c, &t);
     /* A job that runs about a second (time limit), one queued, one refused. */
-    char *longp = job_params(60, "{\"time_limit\": 1.0, \"effort\": 18446744073709551615}");
+    char *longp = job_params(60, "{\"time_limit\": 1.0, \"effort\": 1000000000000000}");
     char *shortp = job_params(10, "{\"effort\": 1000}");
     json_t *r = tc_call(&c, 1, "job.submit", longp);
     assert_null(tc_err_code(r));
@@ -358,7 +358,7 @@ static void test_cancel_running(void **state)
     start(&t, &cfg);
     tclient c;
     connect_to(&c, &t);
-    char *longp = job_params(60, "{\"time_limit\": 0.6, \"effort\": 18446744073709551615}");
+    char *longp = job_params(60, "{\"time_limit\": 0.6, \"effort\": 1000000000000000}");
     json_t *r = tc_call(&c, 1, "job.submit", longp);
     json_int_t id = json_integer_value(json_object_get(tc_result(r), "job"));
     json_decref(r);

@@ -1,0 +1,135 @@
+/* Solver context: the read-only views the search needs, built once per run.
+ *
+ * Per vehicle: its profile's matrices with the speed factor applied
+ * (round(d / speed_factor), half away from zero, as problem.h defines it;
+ * one scaled copy per distinct (profile, speed factor) pair), its cost rates.
+ * Per task: which vehicles have its skills, and its nearest other tasks
+ * (by the first vehicle's symmetric travel time) for the string removals.
+ * Work: O(nv * nlocs^2) for scaled matrices when speed factors differ from 1,
+ * O(nt^2) for neighbour lists capped at CV__NNEIGH entries per task.
+ */
+#include "solver_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CV__NNEIGH 64u
+
+static const uint32_t *scaled_durations(cv__ctx *c, uint32_t v, bool *oom)
+{
+    const cv_problem *p = c->p;
+    const cv_vehicle *vh = &p->vehicles[v];
+    const cv_profile *pr = &p->profiles[vh->profile];
+    if (vh->speed_factor == 1.0) return pr->durations;
+    /* Reuse the copy of an earlier vehicle with the same profile and factor. */
+    for (uint32_t w = 0; w < v; w++) {
+        const cv_vehicle *o = &p->vehicles[w];
+        if (o->profile == vh->profile && o->speed_factor == vh->speed_factor)
+            return c->veh[w].dur;
+    }
+    size_t nn = (size_t)pr->n * pr->n;
+    uint32_t *m = cv_calloc(nn ? nn : 1, sizeof *m);
+    if (!m) {
+        *oom = true;
+        return NULL;
+    }
+    for (size_t i = 0; i < nn; i++) {
+        double d = round((double)pr->durations[i] / vh->speed_factor);
+        m[i] = d > (double)UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+    }
+    c->owned[c->nowned++] = m;
+    return m;
+}
+
+typedef struct neigh_key {
+    int64_t d;
+    uint32_t t;
+} neigh_key;
+
+static int neigh_cmp(const void *a, const void *b)
+{
+    const neigh_key *x = a, *y = b;
+    if (x->d != y->d) return x->d < y->d ? -1 : 1;
+    return x->t < y->t ? -1 : x->t > y->t;
+}
+
+static cv_status build_neighbours(cv__ctx *c)
+{
+    const cv_problem *p = c->p;
+    uint32_t nt = c->nt;
+    c->nneigh = nt > 1 ? (nt - 1 < CV__NNEIGH ? nt - 1 : CV__NNEIGH) : 0;
+    if (!c->nneigh) return CV_OK;
+    c->neigh = cv_calloc((size_t)nt * c->nneigh, sizeof *c->neigh);
+    neigh_key *keys = cv_calloc(nt, sizeof *keys);
+    if (!c->neigh || !keys) {
+        free(keys);
+        return CV_ENOMEM;
+    }
+    const cv__veh *v = &c->veh[0];
+    for (uint32_t i = 0; i < nt; i++) {
+        uint32_t m = 0;
+        uint32_t li = p->tasks[i].loc;
+        for (uint32_t j = 0; j < nt; j++) {
+            if (j == i) continue;
+            uint32_t lj = p->tasks[j].loc;
+            keys[m].d = cv__dur(v, li, lj) + cv__dur(v, lj, li);
+            keys[m].t = j;
+            m++;
+        }
+        qsort(keys, m, sizeof *keys, neigh_cmp);
+        for (uint32_t k = 0; k < c->nneigh; k++) c->neigh[(size_t)i * c->nneigh + k] = keys[k].t;
+    }
+    free(keys);
+    return CV_OK;
+}
+
+cv_status cv__ctx_init(cv__ctx *c, const cv_problem *p)
+{
+    memset(c, 0, sizeof *c);
+    c->p = p;
+    c->nt = p->ntasks;
+    c->nv = p->nvehicles;
+    c->nd = p->ndims;
+    c->veh = cv_calloc(c->nv ? c->nv : 1, sizeof *c->veh);
+    c->owned = cv_calloc(c->nv ? c->nv : 1, sizeof *c->owned);
+    c->can = cv_calloc((size_t)c->nt * c->nv + 1, 1);
+    c->zero = cv_calloc(c->nd + 1, sizeof *c->zero);
+    c->start_dep = cv_calloc(c->nv + 1, sizeof *c->start_dep);
+    if (!c->veh || !c->owned || !c->can || !c->zero || !c->start_dep) goto oom;
+    for (uint32_t v = 0; v < c->nv; v++) {
+        const cv_vehicle *vh = &p->vehicles[v];
+        const cv_profile *pr = &p->profiles[vh->profile];
+        cv__veh *w = &c->veh[v];
+        bool oom = false;
+        w->dur = scaled_durations(c, v, &oom);
+        if (oom) goto oom;
+        w->dist = pr->distances;
+        w->costs = pr->costs;
+        w->ph = (double)vh->per_hour / 3600.0;
+        w->pk = (double)vh->per_km / 1000.0;
+        w->fixed = (double)vh->fixed_cost;
+        w->n = pr->n;
+        w->has_breaks = vh->break_count > 0;
+        c->start_dep[v] = vh->tw.start;
+        for (uint32_t t = 0; t < c->nt; t++)
+            c->can[(size_t)t * c->nv + v] = cv_vehicle_has_skills(p, vh, &p->tasks[t]);
+    }
+    if (c->nv && build_neighbours(c) != CV_OK) goto oom;
+    return CV_OK;
+oom:
+    cv__ctx_fini(c);
+    return CV_ENOMEM;
+}
+
+void cv__ctx_fini(cv__ctx *c)
+{
+    for (uint32_t i = 0; i < c->nowned; i++) free(c->owned[i]);
+    free(c->owned);
+    free(c->veh);
+    free(c->can);
+    free(c->neigh);
+    free(c->zero);
+    free(c->start_dep);
+    memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,52 @@
+/* carevan solver: builds a plan for a cv_problem.
+ *
+ * The search is a ruin-and-recreate over routes of tasks (slack-induction
+ * string removals, Christiaens & Vanden Berghe 2020) around a regret
+ * insertion, with O(1) insertion checks from cached forward/backward route
+ * data and a full route re-evaluation as the reference (checked against the
+ * fast path in CV_DEBUG_CHECKS builds).  Objective, lexicographic: maximise
+ * the total priority of assigned tasks, then their number, then minimise the
+ * total cost.  Deterministic for a fixed seed, effort and thread count when
+ * the wall-clock limit is not what stops the search.
+ */
+#ifndef CV_SOLVER_H
+#define CV_SOLVER_H
+
+#include "cv/plan.h"
+#include "cv/problem.h"
+
+typedef enum cv_solver_algo {
+    CV_SOLVER_SISR = 0,      /* regret construction, then SISR ruin-and-recreate (default) */
+    CV_SOLVER_CONSTRUCT = 1, /* regret construction only (the first solver path) */
+} cv_solver_algo;
+
+typedef struct cv_solver_config {
+    double time_limit_s; /* wall-clock safety stop; <= 0: none */
+    uint64_t max_effort; /* deterministic work-unit budget; 0: default by size;
+                            UINT64_MAX: unlimited (then set time_limit_s) */
+    uint64_t seed;
+    unsigned threads;    /* >= 1; each thread runs its own search, the best plan wins */
+    int progress;        /* print a progress line to stderr on a terminal */
+    cv_solver_algo algo;
+    /* Statistics filled by cv_solver_run (may be read after the call). */
+    uint64_t stat_effort;     /* work units spent (all threads) */
+    uint64_t stat_iterations; /* ruin-and-recreate iterations (all threads) */
+} cv_solver_config;
+
+void cv_solver_config_init(cv_solver_config *cfg);
+
+/* p is read-only and has all duration matrices filled (cv_problem_has_matrices).
+ * Returns a complete plan built with cv_plan_builder (every step's arrival,
+ * waiting, setup, service, duration, distance and load, each route's cost,
+ * cv_plan_sum called) and the unassigned tasks with a cv_reason (the first
+ * constraint that excludes the task, found by checking the task alone on
+ * every vehicle; CV_REASON_NO_ROOM if it is feasible alone).  Never an
+ * infeasible plan.  cfg may be NULL (defaults). */
+cv_status cv_solver_run(const cv_problem *p, const cv_solver_config *cfg, cv_plan **out,
+                        cv_diag *diag);
+
+/* Same, with statistics written back into *cfg. */
+cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg, cv_plan **out,
+                              cv_diag *diag);
+
+#endif

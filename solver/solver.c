@@ -1,0 +1,134 @@
+/* cv_solver_run: the solver's entry point.
+ *
+ * Builds the context, loads the warm start, completes it by regret
+ * insertion, then improves it with SISR ruin-and-recreate (one search per
+ * thread, seeds seed, seed+1, ...; each thread has the whole effort budget,
+ * the best plan wins, ties to the lowest thread, so the result does not
+ * depend on scheduling).  Finally the routes are scheduled into a plan.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "solver_int.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cv_solver_config_init(cv_solver_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->time_limit_s = 0;
+    cfg->max_effort = 0;
+    cfg->seed = 1;
+    cfg->threads = 1;
+    cfg->progress = 0;
+    cfg->algo = CV_SOLVER_SISR;
+}
+
+/* Default budget: grows with the number of tasks (a ruin-and-recreate step
+ * costs about 10 x tasks checks), about a few seconds at 100 tasks. */
+static uint64_t default_effort(uint32_t nt)
+{
+    uint64_t n = nt ? nt : 1;
+    return 20000000ull + 200000ull * n;
+}
+
+typedef struct worker {
+    const cv__ctx *c;
+    cv__sol sol;
+    cv__search_params sp;
+    cv__search_stats st;
+    cv_status rc;
+} worker;
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    w->rc = cv__sisr_run(w->c, &w->sol, &w->sp, &w->st);
+    return NULL;
+}
+
+cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_plan **out,
+                              cv_diag *diag)
+{
+    cv_solver_config cfg;
+    if (cfg_io) cfg = *cfg_io;
+    else cv_solver_config_init(&cfg);
+    if (!p || !out) return CV_EINVAL;
+    if (!cv_problem_has_matrices(p))
+        return cv_diag_set(diag, "problem: a profile has no duration matrix (coordinates need a "
+                                 "road graph to fill the matrices)");
+    if (cfg.threads < 1) return cv_diag_set(diag, "solver: threads must be >= 1");
+    double t_start = cv_clock_now();
+    cv__ctx c;
+    cv_status st = cv__ctx_init(&c, p);
+    if (st != CV_OK) return st;
+    cv__sol sol;
+    if ((st = cv__sol_init(&sol, &c)) != CV_OK) {
+        cv__ctx_fini(&c);
+        return st;
+    }
+    uint64_t effort = 0, iterations = 0;
+    st = cv__warm_start(&c, &sol);
+    if (st == CV_OK) st = cv__construct_regret(&c, &sol, &effort);
+    if (st == CV_OK && cfg.algo == CV_SOLVER_SISR && c.nt && c.nv) {
+        uint64_t budget = cfg.max_effort ? cfg.max_effort : default_effort(c.nt);
+        unsigned nth = cfg.threads;
+        worker *ws = cv_calloc(nth, sizeof *ws);
+        pthread_t *tid = cv_calloc(nth, sizeof *tid);
+        bool *started = cv_calloc(nth, sizeof *started);
+        if (!ws || !tid || !started) st = CV_ENOMEM;
+        for (unsigned i = 0; st == CV_OK && i < nth; i++) {
+            ws[i].c = &c;
+            ws[i].sp.max_effort = budget;
+            ws[i].sp.deadline = cfg.time_limit_s > 0 ? t_start + cfg.time_limit_s : 0;
+            ws[i].sp.t_start = t_start;
+            ws[i].sp.seed = cfg.seed + i;
+            ws[i].sp.progress = cfg.progress && i == 0;
+            st = cv__sol_copy(&ws[i].sol, &sol, c.nd);
+        }
+        for (unsigned i = 1; st == CV_OK && i < nth; i++)
+            started[i] = pthread_create(&tid[i], NULL, worker_main, &ws[i]) == 0;
+        if (st == CV_OK) worker_main(&ws[0]);
+        for (unsigned i = 1; i < nth; i++) {
+            if (st == CV_OK && !started[i]) worker_main(&ws[i]); /* no thread: run here */
+            else if (started[i]) pthread_join(tid[i], NULL);
+        }
+        if (st == CV_OK) {
+            unsigned best = 0;
+            for (unsigned i = 0; i < nth; i++) {
+                if (ws[i].rc != CV_OK) st = ws[i].rc;
+                effort += ws[i].st.effort;
+                iterations += ws[i].st.iterations;
+                if (i && cv__sol_better(&ws[i].sol, &ws[best].sol)) best = i;
+            }
+            if (st == CV_OK) st = cv__sol_copy(&sol, &ws[best].sol, c.nd);
+        }
+        if (ws)
+            for (unsigned i = 0; i < nth; i++) cv__sol_fini(&ws[i].sol);
+        free(ws);
+        free(tid);
+        free(started);
+    }
+    cv_plan *plan = NULL;
+    if (st == CV_OK) st = cv__plan_build(&c, &sol, &plan);
+    if (st == CV_OK) {
+        plan->ms_solving = (int64_t)((cv_clock_now() - t_start) * 1000.0);
+        *out = plan;
+    }
+    if (cfg_io) {
+        cfg_io->stat_effort = effort;
+        cfg_io->stat_iterations = iterations;
+    }
+    cv__sol_fini(&sol);
+    cv__ctx_fini(&c);
+    return st;
+}
+
+cv_status cv_solver_run(const cv_problem *p, const cv_solver_config *cfg, cv_plan **out,
+                        cv_diag *diag)
+{
+    cv_solver_config copy;
+    if (cfg) copy = *cfg;
+    else cv_solver_config_init(&copy);
+    return cv_solver_run_stats(p, &copy, out, diag);
+}

@@ -1,0 +1,551 @@
+/* Tests of cv_solver_run on small problems, one per constraint of the model,
+ * plus determinism and warm starts.  The judge of every plan is the
+ * independent checker (cv_check_json on the JSON written by cv_plan_to_json):
+ * no violation and no field that disagrees with its recomputation.  Each
+ * test also asserts the property the constraint forces (which vehicle, which
+ * order, which task is left out and why), so a solver that ignored the
+ * constraint would fail even if the checker were lenient. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cv/engine.h"
+#include "cv/solver.h"
+
+static cv_problem *parse(const char *json)
+{
+    cv_problem *p = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    cv_status s = cv_problem_from_json(&p, json, strlen(json), &d);
+    if (s != CV_OK) fprintf(stderr, "parse: %s\n", d.msg);
+    assert_int_equal(s, CV_OK);
+    return p;
+}
+
+/* Solves, writes, checks; returns the plan (caller destroys) and the JSON text. */
+static cv_plan *solve_checked(const cv_problem *p, uint64_t effort, uint64_t seed, char **json_out)
+{
+    cv_solver_config cfg;
+    cv_solver_config_init(&cfg);
+    cfg.max_effort = effort;
+    cfg.seed = seed;
+    cv_plan *plan = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_solver_run(p, &cfg, &plan, &d), CV_OK);
+    char *text = NULL;
+    assert_int_equal(cv_plan_to_json(plan, p, &text), CV_OK);
+    cv_check_report rep;
+    memset(&rep, 0, sizeof rep);
+    cv_status cs = cv_check_json(p, text, strlen(text), &rep, &d);
+    if (cs != CV_OK) fprintf(stderr, "check: %s\n", d.msg);
+    assert_int_equal(cs, CV_OK);
+    for (uint32_t i = 0; i < rep.nmessages; i++) fprintf(stderr, "check: %s\n", rep.messages[i]);
+    if (rep.nviolations || rep.nmismatches) fprintf(stderr, "%s\n", text);
+    assert_int_equal(rep.nviolations, 0);
+    assert_int_equal(rep.nmismatches, 0);
+    assert_int_equal(rep.unassigned, plan->nunassigned);
+    cv_check_report_fini(&rep);
+    if (json_out) *json_out = text;
+    else free(text);
+    return plan;
+}
+
+/* Vehicle index serving task index t, or -1. */
+static int vehicle_of(const cv_plan *plan, uint32_t t)
+{
+    for (uint32_t r = 0; r < plan->nroutes; r++)
+        for (uint32_t k = 0; k < plan->routes[r].step_count; k++) {
+            const cv_plan_step *s = &plan->steps[plan->routes[r].step_first + k];
+            if (s->type != CV_STEP_START && s->type != CV_STEP_END && s->type != CV_STEP_BREAK &&
+                s->index == t)
+                return (int)plan->routes[r].vehicle;
+        }
+    return -1;
+}
+
+static int step_pos(const cv_plan *plan, uint32_t r, cv_step_type type, uint32_t index)
+{
+    for (uint32_t k = 0; k < plan->routes[r].step_count; k++) {
+        const cv_plan_step *s = &plan->steps[plan->routes[r].step_first + k];
+        if (s->type == type && s->index == index) return (int)k;
+    }
+    return -1;
+}
+
+static cv_reason reason_of(const cv_plan *plan, uint32_t t)
+{
+    for (uint32_t i = 0; i < plan->nunassigned; i++)
+        if (plan->unassigned[i].task == t) return plan->unassigned[i].reason;
+    return CV_REASON_NONE;
+}
+
+/* A line of 5 locations 0..4, 10 apart: durations |i-j| * 10. */
+#define LINE5                                                                                      \
+    "\"matrices\":{\"car\":{\"durations\":[[0,10,20,30,40],[10,0,10,20,30],[20,10,0,10,20],"      \
+    "[30,20,10,0,10],[40,30,20,10,0]],\"distances\":[[0,100,200,300,400],[100,0,100,200,300],"    \
+    "[200,100,0,100,200],[300,200,100,0,100],[400,300,200,100,0]]}}"
+
+static void test_skills(void **state)
+{
+    (void)state;
+    cv_problem *p = parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,"
+                          "\"skills\":[1]},{\"id\":2,\"start_index\":0,\"end_index\":0,"
+                          "\"skills\":[1,5]}],\"jobs\":[{\"id\":10,\"location_index\":2,"
+                          "\"skills\":[5]},{\"id\":11,\"location_index\":3,\"skills\":[9]},"
+                          "{\"id\":12,\"location_index\":1,\"skills\":[1]}]," LINE5 "}");
+    cv_plan *plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(vehicle_of(plan, 0), 1);
+    assert_int_equal(plan->nunassigned, 1);
+    assert_int_equal(reason_of(plan, 1), CV_REASON_SKILLS);
+    assert_int_not_equal(vehicle_of(plan, 2), -1);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+}
+
+static void test_multi_windows_and_setup(void **state)
+{
+    (void)state;
+    /* Job 0 can only be served in its second window; job 1 shares its
+     * location so its setup is not applied after job 0. Job 2 cannot be
+     * reached in time at all. */
+    cv_problem *p = parse(
+        "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"time_window\":[0,1000]}],"
+        "\"jobs\":[{\"id\":1,\"location_index\":4,\"setup\":7,\"service\":5,"
+        "\"time_windows\":[[0,20],[100,110]]},{\"id\":2,\"location_index\":4,\"setup\":9,"
+        "\"service\":3,\"time_windows\":[[100,200]]},{\"id\":3,\"location_index\":3,"
+        "\"time_windows\":[[0,5]]}]," LINE5 "}");
+    cv_plan *plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(plan->nroutes, 1);
+    assert_int_equal(reason_of(plan, 2), CV_REASON_TIME_WINDOW);
+    int a = step_pos(plan, 0, CV_STEP_JOB, 0), b = step_pos(plan, 0, CV_STEP_JOB, 1);
+    assert_true(a > 0 && b > 0);
+    const cv_plan_step *s0 = &plan->steps[plan->routes[0].step_first + a];
+    assert_true(s0->arrival + s0->waiting >= 100 && s0->arrival + s0->waiting <= 110);
+    /* Exactly one of the two same-place jobs pays its setup. */
+    const cv_plan_step *s1 = &plan->steps[plan->routes[0].step_first + b];
+    assert_true((s0->setup == 0) != (s1->setup == 0));
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+}
+
+static void test_breaks_max_load(void **state)
+{
+    (void)state;
+    /* The break must start in [25, 60]; during it the load must be 0, so it
+     * can only come after the delivery of job 0 (load 5 from the start). */
+    cv_problem *p = parse(
+        "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"capacity\":[10],"
+        "\"time_window\":[0,500],\"breaks\":[{\"id\":7,\"time_windows\":[[25,60]],"
+        "\"service\":30,\"max_load\":[0]}]}],"
+        "\"jobs\":[{\"id\":1,\"location_index\":4,\"delivery\":[5],\"service\":10},"
+        "{\"id\":2,\"location_index\":2,\"pickup\":[3],\"service\":10}]," LINE5 "}");
+    cv_plan *plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(plan->nunassigned, 0);
+    assert_int_equal(plan->nroutes, 1);
+    int br = step_pos(plan, 0, CV_STEP_BREAK, 0), j0 = step_pos(plan, 0, CV_STEP_JOB, 0),
+        j1 = step_pos(plan, 0, CV_STEP_JOB, 1);
+    assert_true(br > j0);
+    assert_true(j1 > br); /* after the pickup the load would not be 0 either */
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+
+    /* A break no window of which fits the shift: the job cannot be served. */
+    p = parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"time_window\":[0,100],"
+              "\"breaks\":[{\"id\":7,\"time_windows\":[[90,100]],\"service\":50}]}],"
+              "\"jobs\":[{\"id\":1,\"location_index\":1}]," LINE5 "}");
+    plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(plan->nunassigned, 1);
+    assert_int_equal(reason_of(plan, 0), CV_REASON_BREAKS);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+}
+
+static void test_shipments(void **state)
+{
+    (void)state;
+    /* Capacity 4: two shipments of 3 cannot be on board together. */
+    cv_problem *p = parse(
+        "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"capacity\":[4]},"
+        "{\"id\":2,\"start_index\":0,\"end_index\":0,\"capacity\":[4],\"skills\":[3]}],"
+        "\"shipments\":[{\"amount\":[3],\"pickup\":{\"id\":1,\"location_index\":1},"
+        "\"delivery\":{\"id\":1,\"location_index\":4}},{\"amount\":[3],\"pickup\":{\"id\":2,"
+        "\"location_index\":2},\"delivery\":{\"id\":2,\"location_index\":3}},"
+        "{\"amount\":[1],\"skills\":[3],\"pickup\":{\"id\":3,\"location_index\":4},"
+        "\"delivery\":{\"id\":3,\"location_index\":1}},{\"amount\":[5],\"pickup\":{\"id\":4,"
+        "\"location_index\":1},\"delivery\":{\"id\":4,\"location_index\":2}}]," LINE5 "}");
+    cv_plan *plan = solve_checked(p, 50000, 3, NULL);
+    /* tasks: 0/1 ship 1, 2/3 ship 2, 4/5 ship 3, 6/7 ship 4 */
+    assert_int_equal(plan->nunassigned, 2);
+    assert_int_equal(reason_of(plan, 6), CV_REASON_CAPACITY);
+    assert_int_equal(reason_of(plan, 7), CV_REASON_CAPACITY);
+    for (uint32_t s = 0; s < 3; s++) {
+        int v = vehicle_of(plan, 2 * s);
+        assert_true(v >= 0);
+        assert_int_equal(v, vehicle_of(plan, 2 * s + 1));
+        uint32_t r = 0;
+        while (plan->routes[r].vehicle != (uint32_t)v) r++;
+        assert_true(step_pos(plan, r, CV_STEP_PICKUP, 2 * s) <
+                    step_pos(plan, r, CV_STEP_DELIVERY, 2 * s + 1));
+    }
+    assert_int_equal(vehicle_of(plan, 4), 1);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+}
+
+static void test_multi_capacity_and_max_tasks(void **state)
+{
+    (void)state;
+    cv_problem *p = parse(
+        "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"capacity\":[10,2],"
+        "\"max_tasks\":2}],\"jobs\":[{\"id\":1,\"location_index\":1,\"delivery\":[1,1]},"
+        "{\"id\":2,\"location_index\":2,\"delivery\":[1,2]},{\"id\":3,\"location_index\":3,"
+        "\"pickup\":[1,3]},{\"id\":4,\"location_index\":4,\"pickup\":[2,1]}]," LINE5 "}");
+    cv_plan *plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(reason_of(plan, 2), CV_REASON_CAPACITY);
+    /* jobs 0 and 1 together need 3 in dimension 2: at most one of them, and
+     * max_tasks 2 leaves one more task out. */
+    assert_int_equal(plan->nunassigned, 2);
+    assert_int_equal(plan->routes[0].step_count, 4);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+
+    p = parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"max_tasks\":0}],"
+              "\"jobs\":[{\"id\":1,\"location_index\":1}]," LINE5 "}");
+    plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(reason_of(plan, 0), CV_REASON_MAX_TASKS);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+}
+
+static void test_travel_limits(void **state)
+{
+    (void)state;
+    cv_problem *p = parse(
+        "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"max_travel_time\":60},"
+        "{\"id\":2,\"start_index\":4,\"end_index\":4,\"max_distance\":250}],"
+        "\"jobs\":[{\"id\":1,\"location_index\":2},{\"id\":2,\"location_index\":1},"
+        "{\"id\":3,\"location_index\":3}]," LINE5 "}");
+    cv_plan *plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(plan->nunassigned, 0);
+    for (uint32_t r = 0; r < plan->nroutes; r++) {
+        if (plan->routes[r].vehicle == 0) assert_true(plan->routes[r].duration <= 60);
+        if (plan->routes[r].vehicle == 1) assert_true(plan->routes[r].distance <= 250);
+    }
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+
+    p = parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,"
+              "\"max_travel_time\":50}],\"jobs\":[{\"id\":1,\"location_index\":3}]," LINE5 "}");
+    plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(reason_of(plan, 0), CV_REASON_MAX_TRAVEL_TIME);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+    p = parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,"
+              "\"max_distance\":500}],\"jobs\":[{\"id\":1,\"location_index\":3}]," LINE5 "}");
+    plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(reason_of(plan, 0), CV_REASON_MAX_DISTANCE);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+}
+
+static void test_open_routes(void **state)
+{
+    (void)state;
+    /* No end: the route stops at its last job; no start: it begins at its first. */
+    cv_problem *p = parse("{\"vehicles\":[{\"id\":1,\"start_index\":0}],"
+                          "\"jobs\":[{\"id\":1,\"location_index\":4},{\"id\":2,"
+                          "\"location_index\":2}]," LINE5 "}");
+    cv_plan *plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(plan->cost, 40);
+    assert_int_equal(step_pos(plan, 0, CV_STEP_JOB, 0), 2);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+    p = parse("{\"vehicles\":[{\"id\":1,\"end_index\":0}],"
+              "\"jobs\":[{\"id\":1,\"location_index\":4},{\"id\":2,"
+              "\"location_index\":3}]," LINE5 "}");
+    plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(plan->cost, 40);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+}
+
+static void test_priorities(void **state)
+{
+    (void)state;
+    /* Room for one job only: the high-priority far one wins over the near one. */
+    cv_problem *p = parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,"
+                          "\"capacity\":[1]}],\"jobs\":[{\"id\":1,\"location_index\":1,"
+                          "\"delivery\":[1]},{\"id\":2,\"location_index\":4,\"delivery\":[1],"
+                          "\"priority\":10}]," LINE5 "}");
+    cv_plan *plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(vehicle_of(plan, 1), 0);
+    assert_int_equal(reason_of(plan, 0), CV_REASON_NO_ROOM);
+    assert_int_equal(plan->priority, 10);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+}
+
+static void test_fixed_costs_and_speed(void **state)
+{
+    (void)state;
+    /* Vehicle 1 is fast (speed 2) but has a fixed cost of 1000; vehicle 2
+     * is cheaper overall.  Cost of vehicle 2: travel 80 (out and back). */
+    cv_problem *p = parse(
+        "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"speed_factor\":2,"
+        "\"costs\":{\"fixed\":1000}},{\"id\":2,\"start_index\":0,\"end_index\":0}],"
+        "\"jobs\":[{\"id\":1,\"location_index\":4}]," LINE5 "}");
+    cv_plan *plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(vehicle_of(plan, 0), 1);
+    assert_int_equal(plan->cost, 80);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+    /* Without the fixed cost the fast vehicle is cheaper (travel 40), and
+     * its per_km cost counts: 3 per km over 800 m = 2.4, round(40 + 2.4). */
+    p = parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"speed_factor\":2,"
+              "\"costs\":{\"per_km\":3}},{\"id\":2,\"start_index\":0,\"end_index\":0,"
+              "\"costs\":{\"per_hour\":7200}}],\"jobs\":[{\"id\":1,\"location_index\":4}]," LINE5
+              "}");
+    plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(vehicle_of(plan, 0), 0);
+    assert_int_equal(plan->cost, 42);
+    assert_int_equal(plan->duration, 40);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+}
+
+static void test_two_profiles(void **state)
+{
+    (void)state;
+    /* The bike profile is slow to location 3 but fast to 1; the search must
+     * use each vehicle's own matrix. */
+    cv_problem *p = parse(
+        "{\"vehicles\":[{\"id\":1,\"profile\":\"car\",\"start_index\":0,\"end_index\":0},"
+        "{\"id\":2,\"profile\":\"bike\",\"start_index\":0,\"end_index\":0}],"
+        "\"jobs\":[{\"id\":1,\"location_index\":1,\"time_windows\":[[0,5]]},"
+        "{\"id\":2,\"location_index\":3,\"time_windows\":[[0,35]]}],"
+        "\"matrices\":{\"car\":{\"durations\":[[0,10,20,30],[10,0,10,20],[20,10,0,10],"
+        "[30,20,10,0]]},\"bike\":{\"durations\":[[0,5,50,50],[5,0,50,50],[50,50,0,50],"
+        "[50,50,50,0]]}}}");
+    cv_plan *plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(plan->nunassigned, 0);
+    assert_int_equal(vehicle_of(plan, 0), 1);
+    assert_int_equal(vehicle_of(plan, 1), 0);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+}
+
+static void test_costs_matrix_and_warm_start(void **state)
+{
+    (void)state;
+    /* A costs matrix decides the route cost; the warm start (an order worse
+     * than the best) must be improved by the search, never made infeasible. */
+    cv_problem *p = parse(
+        "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"steps\":["
+        "{\"type\":\"start\"},{\"type\":\"job\",\"id\":3},{\"type\":\"job\",\"id\":1},"
+        "{\"type\":\"job\",\"id\":2},{\"type\":\"end\"}]}],"
+        "\"jobs\":[{\"id\":1,\"location_index\":1},{\"id\":2,\"location_index\":2},"
+        "{\"id\":3,\"location_index\":3}],"
+        "\"matrices\":{\"car\":{\"durations\":[[0,10,20,30],[10,0,10,20],[20,10,0,10],"
+        "[30,20,10,0]],\"costs\":[[0,1,2,3],[1,0,1,2],[2,1,0,1],[3,2,1,0]]}}}");
+    cv_plan *plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(plan->cost, 6);
+    cv_plan_destroy(plan);
+    /* Construction alone keeps a feasible warm start. */
+    cv_solver_config cfg;
+    cv_solver_config_init(&cfg);
+    cfg.algo = CV_SOLVER_CONSTRUCT;
+    assert_int_equal(cv_solver_run(p, &cfg, &plan, NULL), CV_OK);
+    assert_int_equal(plan->nunassigned, 0);
+    assert_int_equal(plan->steps[1].index, 2); /* job 3 first, as given */
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+}
+
+/* A random problem with windows, shipments, two dimensions, breaks, skills. */
+static char *random_problem(uint64_t seed, uint32_t njobs, uint32_t nship, uint32_t nveh)
+{
+    cv_rng r;
+    cv_rng_seed(&r, seed);
+    uint32_t nloc = 1 + njobs + 2 * nship;
+    size_t cap = 4096 + (size_t)nloc * nloc * 12 + (size_t)(njobs + nship) * 256;
+    char *s = malloc(cap);
+    size_t n = 0;
+    double *x = malloc(nloc * sizeof *x), *y = malloc(nloc * sizeof *y);
+    for (uint32_t i = 0; i < nloc; i++) {
+        x[i] = cv_rng_unit(&r) * 100;
+        y[i] = cv_rng_unit(&r) * 100;
+    }
+    n += (size_t)snprintf(s + n, cap - n, "{\"vehicles\":[");
+    for (uint32_t v = 0; v < nveh; v++) {
+        n += (size_t)snprintf(s + n, cap - n,
+                              "%s{\"id\":%u,\"start_index\":0%s,\"capacity\":[%u,%u],"
+                              "\"skills\":[%u],\"time_window\":[0,%u]%s}",
+                              v ? "," : "", v + 1, v % 3 == 2 ? "" : ",\"end_index\":0",
+                              30 + cv_rng_below(&r, 30), 20 + cv_rng_below(&r, 20), v % 2,
+                              900 + cv_rng_below(&r, 300),
+                              v % 2 ? ",\"breaks\":[{\"id\":1,\"time_windows\":[[200,400]],"
+                                      "\"service\":30,\"max_load\":[25,25]}]"
+                                    : "");
+    }
+    n += (size_t)snprintf(s + n, cap - n, "],\"jobs\":[");
+    for (uint32_t j = 0; j < njobs; j++) {
+        uint32_t a = cv_rng_below(&r, 800), w = 60 + cv_rng_below(&r, 200);
+        n += (size_t)snprintf(
+            s + n, cap - n,
+            "%s{\"id\":%u,\"location_index\":%u,\"service\":%u,\"setup\":%u,\"delivery\":[%u,%u],"
+            "\"pickup\":[%u,0],\"skills\":[%u],\"priority\":%u,\"time_windows\":[[%u,%u],[%u,%u]]}",
+            j ? "," : "", j + 1, 1 + j, 5 + cv_rng_below(&r, 10), cv_rng_below(&r, 5),
+            cv_rng_below(&r, 8), cv_rng_below(&r, 6), cv_rng_below(&r, 5), cv_rng_below(&r, 2),
+            cv_rng_below(&r, 4) == 0 ? 5 : 0, a / 2, a / 2 + w / 3, a + w, a + 2 * w);
+    }
+    n += (size_t)snprintf(s + n, cap - n, "],\"shipments\":[");
+    for (uint32_t k = 0; k < nship; k++) {
+        uint32_t a = cv_rng_below(&r, 600);
+        n += (size_t)snprintf(
+            s + n, cap - n,
+            "%s{\"amount\":[%u,%u],\"pickup\":{\"id\":%u,\"location_index\":%u,\"service\":5,"
+            "\"time_windows\":[[%u,%u]]},\"delivery\":{\"id\":%u,\"location_index\":%u,"
+            "\"service\":5,\"time_windows\":[[%u,%u]]}}",
+            k ? "," : "", 1 + cv_rng_below(&r, 8), cv_rng_below(&r, 5), k + 1,
+            1 + njobs + 2 * k, a, a + 300, k + 1, 2 + njobs + 2 * k, a + 50, a + 500);
+    }
+    n += (size_t)snprintf(s + n, cap - n, "],\"matrices\":{\"car\":{\"durations\":[");
+    for (uint32_t i = 0; i < nloc; i++) {
+        n += (size_t)snprintf(s + n, cap - n, "%s[", i ? "," : "");
+        for (uint32_t j = 0; j < nloc; j++) {
+            double dx = x[i] - x[j], dy = y[i] - y[j];
+            /* Not quite symmetric, no triangle inequality guaranteed. */
+            uint32_t d = (uint32_t)(__builtin_sqrt(dx * dx + dy * dy) * (i < j ? 1.0 : 1.1));
+            n += (size_t)snprintf(s + n, cap - n, "%s%u", j ? "," : "", d);
+        }
+        n += (size_t)snprintf(s + n, cap - n, "]");
+    }
+    n += (size_t)snprintf(s + n, cap - n, "]}}}");
+    free(x);
+    free(y);
+    return s;
+}
+
+static bool quick(void)
+{
+    const char *q = getenv("CV_TEST_QUICK");
+    return q && *q && strcmp(q, "0") != 0;
+}
+
+static void test_random_rich_problems(void **state)
+{
+    (void)state;
+    uint32_t nprob = quick() ? 4 : 12;
+    for (uint32_t i = 0; i < nprob; i++) {
+        char *json = random_problem(100 + i, 25 + i * 3, 6 + i, 4 + i % 3);
+        cv_problem *p = parse(json);
+        cv_plan *plan = solve_checked(p, quick() ? 100000 : 400000, i, NULL);
+        /* Every unassigned task has a real reason. */
+        for (uint32_t k = 0; k < plan->nunassigned; k++)
+            assert_int_not_equal(plan->unassigned[k].reason, CV_REASON_NONE);
+        cv_plan_destroy(plan);
+        cv_problem_destroy(p);
+        free(json);
+    }
+}
+
+static void test_determinism(void **state)
+{
+    (void)state;
+    char *json = random_problem(7, 40, 8, 5);
+    cv_problem *p = parse(json);
+    char *a = NULL, *b = NULL, *c = NULL;
+    cv_plan *pa = solve_checked(p, 300000, 42, &a);
+    cv_plan *pb = solve_checked(p, 300000, 42, &b);
+    cv_plan *pc = solve_checked(p, 300000, 43, &c);
+    /* Computing times differ between runs: compare from the unassigned list on. */
+    char *ra = strstr(a, "\"unassigned\":["), *rb = strstr(b, "\"unassigned\":[");
+    assert_non_null(ra);
+    assert_non_null(rb);
+    assert_string_equal(ra, rb);
+    assert_int_equal(pa->cost, pb->cost);
+    (void)pc;
+    cv_plan_destroy(pa);
+    cv_plan_destroy(pb);
+    cv_plan_destroy(pc);
+    free(a);
+    free(b);
+    free(c);
+    cv_problem_destroy(p);
+    free(json);
+}
+
+static void test_search_improves(void **state)
+{
+    (void)state;
+    /* The search must beat construction alone on a random problem (same objective order). */
+    char *json = random_problem(11, 60, 0, 6);
+    cv_problem *p = parse(json);
+    cv_solver_config cfg;
+    cv_solver_config_init(&cfg);
+    cfg.algo = CV_SOLVER_CONSTRUCT;
+    cv_plan *c0 = NULL;
+    assert_int_equal(cv_solver_run(p, &cfg, &c0, NULL), CV_OK);
+    cv_plan *c1 = solve_checked(p, 1000000, 1, NULL);
+    assert_true(c1->priority > c0->priority ||
+                (c1->priority == c0->priority && c1->nunassigned < c0->nunassigned) ||
+                (c1->priority == c0->priority && c1->nunassigned == c0->nunassigned &&
+                 c1->cost < c0->cost));
+    cv_plan_destroy(c0);
+    cv_plan_destroy(c1);
+    cv_problem_destroy(p);
+    free(json);
+}
+
+static void test_bad_config(void **state)
+{
+    (void)state;
+    cv_problem *p = parse("{\"vehicles\":[{\"id\":1,\"start_index\":0}],"
+                          "\"jobs\":[{\"id\":1,\"location_index\":1}]," LINE5 "}");
+    cv_solver_config cfg;
+    cv_solver_config_init(&cfg);
+    cfg.threads = 0;
+    cv_plan *plan = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_solver_run(p, &cfg, &plan, &d), CV_EINVAL);
+    assert_null(plan);
+    assert_non_null(strstr(d.msg, "threads"));
+    /* Several threads: still a checked plan, and deterministic. */
+    cfg.threads = 2;
+    cfg.max_effort = 10000;
+    assert_int_equal(cv_solver_run(p, &cfg, &plan, &d), CV_OK);
+    assert_int_equal(plan->nunassigned, 0);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_skills),
+        cmocka_unit_test(test_multi_windows_and_setup),
+        cmocka_unit_test(test_breaks_max_load),
+        cmocka_unit_test(test_shipments),
+        cmocka_unit_test(test_multi_capacity_and_max_tasks),
+        cmocka_unit_test(test_travel_limits),
+        cmocka_unit_test(test_open_routes),
+        cmocka_unit_test(test_priorities),
+        cmocka_unit_test(test_fixed_costs_and_speed),
+        cmocka_unit_test(test_two_profiles),
+        cmocka_unit_test(test_costs_matrix_and_warm_start),
+        cmocka_unit_test(test_random_rich_problems),
+        cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_search_improves),
+        cmocka_unit_test(test_bad_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

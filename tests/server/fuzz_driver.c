@@ -84,8 +84,9 @@ int main(int argc, char **argv)
     T("20 94 00 06 s:solve 92 83 s:vehicles 91 82 s:id 01 s:start_index 00 s:jobs 91 82 s:id 01 "
       "s:location_index 01 s:matrices 81 s:car 81 s:durations 92 92 00 05 92 05 00 81 s:effort "
       "cd 03 e8");
-    T("20 94 00 07 s:job.submit 91 83 s:vehicles 91 82 s:id 01 s:start_index 00 s:jobs 91 82 "
-      "s:id 01 s:location_index 01 s:matrices 81 s:car 81 s:durations 92 92 00 05 92 05 00");
+    T("20 94 00 07 s:job.submit 92 83 s:vehicles 91 82 s:id 01 s:start_index 00 s:jobs 91 82 "
+      "s:id 01 s:location_index 01 s:matrices 81 s:car 81 s:durations 92 92 00 05 92 05 00 81 "
+      "s:effort cd 03 e8");
     T("05 94 00 08 s:plan.save 91 83 s:date s:2026-11-23 s:team s:t s:plan 81 s:routes 90");
     T("05 94 00 09 s:plan.get 92 s:2026-11-23 s:t");
     T("05 94 00 0a s:plan.route 93 s:2026-11-23 s:t 05");

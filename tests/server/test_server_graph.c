@@ -1,0 +1,194 @@
+/* Graph methods on a real (tiny) road graph: a 5 x 5 grid of residential
+ * streets 0.001 degrees apart at the equator (111.2 m per block), written
+ * as OSM XML and imported with cv_graph_import.  References: grid geometry
+ * (a corner-to-corner route is 8 blocks), and the server's own methods
+ * against each other (matrix cells = route durations).  Also a problem
+ * given by coordinates (matrices filled from the graph) and plan.route
+ * geometry. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+
+#include "client.h"
+#include "cv/graph.h"
+#include "cv/server.h"
+
+static char dir[64], osm[128], cvg[128];
+static cv_server *srv;
+static pthread_t th;
+static int port;
+
+static void *run_thread(void *arg)
+{
+    cv_server_run(arg);
+    return NULL;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/cv_graph_srv_XXXXXX");
+    if (!mkdtemp(dir)) return -1;
+    snprintf(osm, sizeof osm, "%s/grid.osm", dir);
+    snprintf(cvg, sizeof cvg, "%s/grid.cvg", dir);
+    FILE *f = fopen(osm, "w");
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<osm version=\"0.6\">\n");
+    for (int r = 0; r < 5; r++)
+        for (int c = 0; c < 5; c++)
+            fprintf(f, "  <node id=\"%d\" lat=\"%.3f\" lon=\"%.3f\"/>\n", 1 + r * 5 + c, r * 0.001,
+                    c * 0.001);
+    int way = 100;
+    for (int r = 0; r < 5; r++) {
+        fprintf(f, "  <way id=\"%d\">", way++);
+        for (int c = 0; c < 5; c++) fprintf(f, "<nd ref=\"%d\"/>", 1 + r * 5 + c);
+        fprintf(f, "<tag k=\"highway\" v=\"residential\"/></way>\n");
+    }
+    for (int c = 0; c < 5; c++) {
+        fprintf(f, "  <way id=\"%d\">", way++);
+        for (int r = 0; r < 5; r++) fprintf(f, "<nd ref=\"%d\"/>", 1 + r * 5 + c);
+        fprintf(f, "<tag k=\"highway\" v=\"residential\"/></way>\n");
+    }
+    fprintf(f, "</osm>\n");
+    fclose(f);
+    cv_diag d;
+    cv_diag_clear(&d);
+    if (cv_graph_import(osm, cvg, "car", false, NULL, &d) != CV_OK) {
+        fprintf(stderr, "import: %s\n", d.msg);
+        return -1;
+    }
+    cv_server_config cfg;
+    cv_server_config_init(&cfg);
+    cfg.listen = "127.0.0.1:0";
+    cfg.graph_path = cvg;
+    cfg.data_dir = dir;
+    if (cv_server_create(&srv, &cfg, &d) != CV_OK) {
+        fprintf(stderr, "create: %s\n", d.msg);
+        return -1;
+    }
+    port = cv_server_port(srv);
+    return pthread_create(&th, NULL, run_thread, srv);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    cv_server_stop(srv);
+    pthread_join(th, NULL);
+    cv_server_destroy(srv);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_snap_route_matrix(void **state)
+{
+    (void)state;
+    tclient c;
+    assert_int_equal(tc_connect_tcp(&c, port), 0);
+    json_t *r = tc_call(&c, 1, "snap", "[{\"profile\": \"car\", \"point\": [0.0021, 0.0004]}]");
+    if (tc_err_code(r)) fprintf(stderr, "snap: %s\n", tc_err_msg(r));
+    assert_null(tc_err_code(r));
+    double dist = json_number_value(json_object_get(tc_result(r), "distance_m"));
+    assert_true(dist > 5 && dist < 20); /* 0.0001 deg = 11 m from the street lon 0.002 */
+    json_decref(r);
+    r = tc_call(&c, 2, "snap", "[{\"point\": [0.5, 0.5]}]");
+    assert_string_equal(tc_err_code(r), "invalid_params");
+    assert_non_null(strstr(tc_err_msg(r), "m away"));
+    json_decref(r);
+    r = tc_call(&c, 3, "snap", "[{\"profile\": \"boat\", \"point\": [0, 0]}]");
+    assert_string_equal(tc_err_code(r), "invalid_params");
+    json_decref(r);
+    r = tc_call(&c, 4, "route", "[{\"points\": [[0, 0], [0.004, 0.004]]}]");
+    assert_null(tc_err_code(r));
+    double dm = (double)json_integer_value(json_object_get(tc_result(r), "distance_m"));
+    assert_true(dm > 8 * 111.2 * 0.97 && dm < 8 * 111.2 * 1.03);
+    assert_true(json_integer_value(json_object_get(tc_result(r), "duration_s")) > 0);
+    assert_true(strlen(json_string_value(json_object_get(tc_result(r), "polyline"))) > 4);
+    json_decref(r);
+    r = tc_call(&c, 5, "route", "[{\"points\": [[0, 0]]}]");
+    assert_string_equal(tc_err_code(r), "invalid_params");
+    json_decref(r);
+    /* Matrix cells agree with single routes. */
+    const char *pts[3] = {"[0, 0]", "[0.003, 0.001]", "[0.001, 0.004]"};
+    r = tc_call(&c, 6, "matrix", "[{\"points\": [[0, 0], [0.003, 0.001], [0.001, 0.004]]}]");
+    assert_null(tc_err_code(r));
+    json_t *durs = json_object_get(tc_result(r), "durations");
+    json_t *dsts = json_object_get(tc_result(r), "distances");
+    for (int i = 0; i < 3; i++)
+        for (int k = 0; k < 3; k++) {
+            json_int_t md = json_integer_value(json_array_get(json_array_get(durs, (size_t)i), (size_t)k));
+            json_int_t mm = json_integer_value(json_array_get(json_array_get(dsts, (size_t)i), (size_t)k));
+            if (i == k) {
+                assert_int_equal(md, 0);
+                continue;
+            }
+            char p[128];
+            snprintf(p, sizeof p, "[{\"points\": [%s, %s]}]", pts[i], pts[k]);
+            json_t *rr = tc_call(&c, 7, "route", p);
+            assert_int_equal(json_integer_value(json_object_get(tc_result(rr), "duration_s")), md);
+            assert_int_equal(json_integer_value(json_object_get(tc_result(rr), "distance_m")), mm);
+            json_decref(rr);
+        }
+    json_decref(r);
+    r = tc_call(&c, 8, "matrix", "[{\"sources\": [[0, 0]], \"destinations\": [[0.003, 0.001], [0.001, 0.004]]}]");
+    assert_null(tc_err_code(r));
+    assert_int_equal(json_array_size(json_array_get(json_object_get(tc_result(r), "durations"), 0)), 2);
+    json_decref(r);
+    tc_close(&c);
+}
+
+static void test_coordinates_problem_and_geometry(void **state)
+{
+    (void)state;
+    tclient c;
+    assert_int_equal(tc_connect_tcp(&c, port), 0);
+    const char *prob =
+        "{\"vehicles\": [{\"id\": 7, \"profile\": \"car\", \"start\": [0, 0], \"end\": [0, 0]}],"
+        " \"jobs\": [{\"id\": 1, \"location\": [0.004, 0.0]}, {\"id\": 2, \"location\": [0.004, 0.004]},"
+        " {\"id\": 3, \"location\": [0.0, 0.004]}]}";
+    char params[1024];
+    snprintf(params, sizeof params, "[%s, {\"effort\": 2000}]", prob);
+    json_t *r = tc_call(&c, 1, "solve", params);
+    if (tc_err_code(r)) fprintf(stderr, "solve: %s\n", tc_err_msg(r));
+    assert_null(tc_err_code(r));
+    json_t *plan = json_incref(tc_result(r));
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(plan, "summary"), "unassigned")), 0);
+    /* A square of 16 blocks around the grid. */
+    json_int_t dur = json_integer_value(json_object_get(json_object_get(plan, "summary"), "duration"));
+    assert_true(dur > 0);
+    json_decref(r);
+    json_error_t e;
+    json_t *pj = json_loads(prob, 0, &e);
+    json_t *save = json_pack("[{s:s,s:s,s:O,s:O}]", "date", "2026-11-23", "team", "grid", "plan", plan,
+                             "problem", pj);
+    char *sp = json_dumps(save, JSON_COMPACT);
+    r = tc_call(&c, 2, "plan.save", sp);
+    assert_null(tc_err_code(r));
+    json_decref(r);
+    r = tc_call(&c, 3, "plan.route", "[\"2026-11-23\", \"grid\", 7]");
+    assert_null(tc_err_code(r));
+    json_t *geo = json_object_get(tc_result(r), "geometry");
+    assert_true(json_is_object(geo));
+    assert_true(strlen(json_string_value(json_object_get(geo, "polyline"))) > 8);
+    double gd = (double)json_integer_value(json_object_get(geo, "distance_m"));
+    assert_true(gd > 16 * 111.2 * 0.97 && gd < 16 * 111.2 * 1.03);
+    json_decref(r);
+    free(sp);
+    json_decref(save);
+    json_decref(pj);
+    json_decref(plan);
+    tc_close(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_snap_route_matrix),
+        cmocka_unit_test(test_coordinates_problem_and_geometry),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

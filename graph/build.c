@@ -789,11 +789,23 @@ done:
     return st;
 }
 
-static void *prof_thread(void *arg)
+typedef struct work_queue {
+    pthread_mutex_t lock;
+    int next, n;
+    int order[CV__NPROF];
+    prof_job *jobs;
+} work_queue;
+
+static void *queue_worker(void *arg)
 {
-    prof_job *j = arg;
-    j->st = build_profile(j);
-    return NULL;
+    work_queue *q = arg;
+    for (;;) {
+        pthread_mutex_lock(&q->lock);
+        int k = q->next < q->n ? q->order[q->next++] : -1;
+        pthread_mutex_unlock(&q->lock);
+        if (k < 0) return NULL;
+        q->jobs[k].st = build_profile(&q->jobs[k]);
+    }
 }
 
 void cv__graph_built_fini(cv__built *b)
@@ -905,8 +917,6 @@ cv_status cv_graph_import(const char *osm_path, const char *out_path, const char
     pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     import_ctx ic = {&rd, ng, b.coords, ref_g, way_by_id, node_g, progress, &lock};
     prof_job jobs[CV__NPROF];
-    pthread_t th[CV__NPROF];
-    bool started[CV__NPROF] = {false};
     int np = 0;
     for (int p = 0; p < CV__NPROF; p++)
         if (rd.pmask >> p & 1) {
@@ -915,15 +925,26 @@ cv_status cv_graph_import(const char *osm_path, const char *out_path, const char
             np++;
         }
     b.nprof = np;
-    /* two worker threads (the machine class has two cores), profiles interleaved */
-    for (int base = 0; base < np; base += 2) {
-        for (int k = base; k < np && k < base + 2; k++)
-            started[k] = pthread_create(&th[k], NULL, prof_thread, &jobs[k]) == 0;
-        for (int k = base; k < np && k < base + 2; k++) {
-            if (started[k]) pthread_join(th[k], NULL);
-            else jobs[k].st = build_profile(&jobs[k]);
-        }
+    /* Two workers (the machine class has two cores) take profiles from a
+     * queue, largest first (by segment count), so the walk graph, usually
+     * the biggest, does not end up queued behind the others. */
+    work_queue q = {PTHREAD_MUTEX_INITIALIZER, 0, np, {0}, jobs};
+    {
+        uint64_t size[CV__NPROF] = {0};
+        for (size_t wi = 0; wi < rd.nways; wi++)
+            for (int k = 0; k < np; k++)
+                if (rd.ways[wi].mask >> jobs[k].p & 1) size[k] += rd.ways[wi].nrefs;
+        for (int k = 0; k < np; k++) q.order[k] = k;
+        for (int a = 1; a < np; a++)
+            for (int k = a; k > 0 && size[q.order[k]] > size[q.order[k - 1]]; k--) {
+                int t = q.order[k];
+                q.order[k] = q.order[k - 1], q.order[k - 1] = t;
+            }
     }
+    pthread_t worker;
+    bool started = np > 1 && pthread_create(&worker, NULL, queue_worker, &q) == 0;
+    queue_worker(&q);
+    if (started) pthread_join(worker, NULL);
     if (progress) fprintf(stderr, "\r%60s\r", "");
     for (int k = 0; k < np; k++)
         if (jobs[k].st) {

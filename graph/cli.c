@@ -318,7 +318,12 @@ int cv_graph_cli_matrix(int argc, char **argv)
         if (m) fprintf(f, "],\"distances\":[");
         for (uint32_t i = 0; i < n; i++) {
             fputs(i ? ",[" : "[", f);
-            for (uint32_t j = 0; j < n; j++) fprintf(f, j ? ",%u" : "%u", a[(size_t)i * n + j]);
+            for (uint32_t j = 0; j < n; j++) {
+                uint32_t x = a[(size_t)i * n + j];
+                if (j) fputc(',', f);
+                if (x == UINT32_MAX) fputs("null", f); /* unreachable */
+                else fprintf(f, "%u", x);
+            }
             fputc(']', f);
         }
     }

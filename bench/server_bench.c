@@ -5,9 +5,9 @@
  * process on its own threads; each client connection is a thread doing
  * request -> reply round trips (one in flight), so latency is end to end.
  *
- * usage: server_bench [--graph CITY.cvg --center LON,LAT] [--conns N] [--seconds S]
- * Points are drawn at random within 0.02 degrees of the center and kept
- * only if `snap` accepts them. */
+ * usage: server_bench [--graph CITY.cvg --center LON,LAT [--radius DEG]] [--conns N] [--seconds S]
+ * Points are drawn at random within RADIUS degrees (default 0.01) of the
+ * center and kept only if `snap` accepts them. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdio.h>
@@ -21,6 +21,7 @@
 static int port;
 static double seconds = 3;
 static int nconns = 4;
+static double radius = 0.01;
 
 static double now(void)
 {
@@ -121,9 +122,9 @@ static char *points_json(int n, double lon, double lat, unsigned *seed)
     uint32_t id = 1;
     for (int tries = 0; got < n && tries < 100 * n; tries++) {
         *seed = *seed * 1103515245u + 12345u;
-        double x = lon + ((*seed >> 8) % 20001 - 10000) * 2e-6;
+        double x = lon + ((double)((*seed >> 8) % 20001) - 10000) * 1e-4 * radius;
         *seed = *seed * 1103515245u + 12345u;
-        double y = lat + ((*seed >> 8) % 20001 - 10000) * 2e-6;
+        double y = lat + ((double)((*seed >> 8) % 20001) - 10000) * 1e-4 * radius;
         char p[128];
         snprintf(p, sizeof p, "[{\"point\": [%.6f, %.6f]}]", x, y);
         json_t *r = tc_call(&c, id++, "snap", p);
@@ -151,6 +152,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--center")) sscanf(argv[i + 1], "%lf,%lf", &lon, &lat);
         else if (!strcmp(argv[i], "--conns")) nconns = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--seconds")) seconds = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--radius")) radius = atof(argv[i + 1]);
     }
     cv_server_config cfg;
     cv_server_config_init(&cfg);

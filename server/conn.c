@@ -251,6 +251,8 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 static void on_idle(uv_timer_t *t)
 {
     cv__conn *c = t->data;
+    /* Waiting for a solve or watching a job is not idleness. */
+    if (c->busy > 0 && cv__server_frame_idle(&c->frame)) return;
     c->srv->stats.dropped_idle++;
     cv__server_conn_fail(c, CV__E_INVALID_REQUEST,
                   cv__server_frame_idle(&c->frame) ? "idle timeout" : "message not completed in time");

@@ -254,7 +254,10 @@ static void job_free(cv__job *j)
     json_decref(j->problem);
     free(j->plan_json);
     msgpack_sbuffer_destroy(&j->result_mp);
-    if (j->owner) cv__server_conn_unref(j->owner);
+    if (j->owner) {
+        j->owner->busy--;
+        cv__server_conn_unref(j->owner);
+    }
     cv__server_pending_drop(&j->reply);
     pthread_mutex_destroy(&j->mu);
     free(j);
@@ -347,6 +350,7 @@ void cv__server_jobs_conn_closed(cv_server *s, cv__conn *c)
     for (cv__job *j = s->jobs_head; j; j = j->next)
         if (j->owner == c) {
             j->owner = NULL;
+            c->busy--;
             cv__server_conn_unref(c);
         }
 }
@@ -391,6 +395,7 @@ static void job_done(cv__task *t, bool canceled_in_queue)
     } else {
         notify_progress(j);
         if (j->owner) {
+            j->owner->busy--;
             cv__server_conn_unref(j->owner);
             j->owner = NULL;
         }
@@ -544,6 +549,7 @@ void cv__server_m_job_submit(cv__req *r)
     s->next_job_id++;
     s->jobs_submitted++;
     j->owner = r->conn;
+    r->conn->busy++;
     cv__server_conn_ref(r->conn);
     if (s->jobs_tail) s->jobs_tail->next = j;
     else s->jobs_head = j;

@@ -114,12 +114,16 @@ void cv__server_pending_take(cv__pending *p, const cv__req *r)
 {
     p->conn = r->conn;
     p->msgid = r->msgid;
+    r->conn->busy++;
     cv__server_conn_ref(r->conn);
 }
 
 void cv__server_pending_drop(cv__pending *p)
 {
-    if (p->conn) cv__server_conn_unref(p->conn);
+    if (p->conn) {
+        p->conn->busy--;
+        cv__server_conn_unref(p->conn);
+    }
     p->conn = NULL;
 }
 

@@ -256,10 +256,15 @@ void cv__server_maybe_finish(cv_server *s)
         return;
     /* Everything answered: close connections (queued replies are flushed by
      * the shutdown), then the loop's own handles. */
+    if (s->stop_deadline == 0) s->stop_deadline = cv_clock_now() + 5.0;
+    bool force = cv_clock_now() > s->stop_deadline;
     cv__conn *c = s->conns;
     while (c) {
         cv__conn *next = c->next;
-        if (!c->closing) cv__server_conn_fail(c, CV__E_SHUTTING_DOWN, "server stopped");
+        /* A client that does not read its replies cannot hold the stop for
+         * more than 5 s. */
+        if (force) cv__server_conn_close(c);
+        else if (!c->closing) cv__server_conn_fail(c, CV__E_SHUTTING_DOWN, "server stopped");
         c = next;
     }
     if (s->conns) return; /* the tick calls again once they are gone */

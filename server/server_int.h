@@ -186,6 +186,7 @@ struct cv__conn {
     cv__frame frame;
     cv__role role;  /* CV__ROLE_COORDINATOR without --auth */
     uint64_t vehicle;
+    unsigned busy;        /* replies owed + unfinished jobs it submitted: not idle */
     size_t write_queued;  /* bytes handed to uv_write and not yet written */
     size_t captured;      /* in-memory: bytes that would have been written */
     msgpack_sbuffer *capture; /* in-memory: optional copy of the output */
@@ -310,6 +311,7 @@ struct cv_server {
     bool handles_open;
     atomic_bool stop_requested;
     bool stopping;
+    double stop_deadline; /* connections still draining then are closed */
     cv__pool solve_pool, store_pool, query_pool;
     bool pools_init;
     cv__auth auth;

@@ -193,9 +193,20 @@ static void test_limits(void **state)
     /* A slow sender: half a message, then silence. */
     expect_dropped(&t, "\x94\x00", 2, "message not completed in time");
     expect_dropped(&t, "", 0, "idle timeout");
-    /* The server is fine afterwards. */
+    /* The server is fine afterwards, and waiting for a solve longer than
+     * the idle timeout is not idleness. */
     tclient c;
     connect_to(&c, &t);
+    char *prob = tc_problem_json(30, 0);
+    size_t pn = strlen(prob) + 96;
+    char *params = malloc(pn);
+    snprintf(params, pn, "[%s, {\"time_limit\": 0.8, \"effort\": 1000000000000000}]", prob);
+    json_t *sr = tc_call(&c, 2, "solve", params);
+    assert_non_null(sr);
+    assert_null(tc_err_code(sr));
+    json_decref(sr);
+    free(params);
+    free(prob);
     json_t *r = tc_call(&c, 1, "stats", "[]");
     assert_true(json_integer_value(json_object_get(tc_result(r), "dropped_malformed")) >= 5);
     assert_true(json_integer_value(json_object_get(tc_result(r), "dropped_idle")) >= 2);

@@ -41,31 +41,60 @@ static uint64_t align_up(uint64_t x)
     return (x + ALIGN - 1) & ~(uint64_t)(ALIGN - 1);
 }
 
+/* Streams the file in two passes over the same code: the first (f == NULL)
+ * only counts, so every offset is known before anything is written, and the
+ * second writes.  Nothing is assembled in memory: peak memory at import is
+ * the built arrays, not twice the file. */
 typedef struct writer {
-    unsigned char *buf;
-    uint64_t size, cap;
+    FILE *f;
+    uint64_t size;
+    bool err;
 } writer;
 
-/* Appends len bytes at an aligned offset; returns the offset or UINT64_MAX. */
+/* Appends len bytes at an aligned offset; returns the offset. */
 static uint64_t put(writer *w, const void *data, uint64_t len)
 {
-    uint64_t off = align_up(w->size), end = off + len;
-    if (end > w->cap) {
-        uint64_t nc = w->cap ? w->cap : 1 << 20;
-        while (nc < end) nc *= 2;
-        unsigned char *nb = realloc(w->buf, nc);
-        if (!nb) return UINT64_MAX;
-        w->buf = nb, w->cap = nc;
+    static const unsigned char zeros[ALIGN];
+    uint64_t off = align_up(w->size);
+    if (w->f && !w->err) {
+        if (fwrite(zeros, 1, off - w->size, w->f) != off - w->size) w->err = true;
+        if (len && fwrite(data, 1, len, w->f) != len) w->err = true;
     }
-    memset(w->buf + w->size, 0, off - w->size);
-    if (len) memcpy(w->buf + off, data, len);
-    w->size = end;
+    w->size = off + len;
     return off;
+}
+
+/* Writes the header and every profile; on the counting pass fills offsets. */
+static void emit(writer *w, const cv__built *b, cv__file_hdr *fh, cv__prof_hdr *ph)
+{
+    put(w, fh, sizeof *fh);
+    fh->off_coords = put(w, b->coords, (uint64_t)b->nnodes * 2 * sizeof(int32_t));
+    for (int p = 0; p < b->nprof; p++) {
+        const cv__prof *v = &b->prof[p].view;
+        cv__prof_hdr *h = &ph[p];
+        uint64_t n1 = (uint64_t)h->n + 1, ncell = (uint64_t)h->grid_nx * h->grid_ny + 1;
+        fh->off_prof[p] = put(w, h, sizeof *h);
+        h->off_orig = put(w, v->orig, (uint64_t)h->n * 4);
+        h->off_fwd_first = put(w, v->fwd_first, n1 * 4);
+        h->off_fwd = put(w, v->fwd, h->narcs * sizeof(cv__arc));
+        h->off_bwd_first = put(w, v->bwd_first, n1 * 4);
+        h->off_bwd = put(w, v->bwd, h->narcs * sizeof(cv__arc));
+        h->off_up_first = put(w, v->up_first, n1 * 4);
+        h->off_up = put(w, v->up, h->nup * sizeof(cv__chedge));
+        h->off_dn_first = put(w, v->dn_first, n1 * 4);
+        h->off_dn = put(w, v->dn, h->ndn * sizeof(cv__chedge));
+        h->off_segs = put(w, v->segs, (uint64_t)h->nseg * sizeof(cv__seg));
+        h->off_copy_first = put(w, v->copy_first, ((uint64_t)b->nnodes + 1) * 4);
+        h->off_copies = put(w, v->copies, h->ncopies * 4);
+        h->off_cell_first = put(w, v->cell_first, ncell * 4);
+        h->off_cell_segs = put(w, v->cell_segs, h->ngrid * 4);
+    }
+    put(w, NULL, 0); /* pad the end to the alignment */
+    fh->file_size = w->size;
 }
 
 cv_status cv__graph_artifact_write(const cv__built *b, const char *path, cv_diag *diag)
 {
-    writer w = {0};
     cv__file_hdr fh;
     memset(&fh, 0, sizeof fh);
     memcpy(fh.magic, CV__MAGIC, sizeof CV__MAGIC);
@@ -75,67 +104,41 @@ cv_status cv__graph_artifact_write(const cv__built *b, const char *path, cv_diag
     fh.missing_refs = b->missing_refs;
     fh.ways_with_missing = b->ways_with_missing;
     memcpy(fh.source, b->source, sizeof fh.source);
-    cv_status st = CV_ENOMEM;
-    if (put(&w, &fh, sizeof fh) == UINT64_MAX) goto fail;
-    if ((fh.off_coords = put(&w, b->coords, (uint64_t)b->nnodes * 2 * sizeof(int32_t))) == UINT64_MAX)
-        goto fail;
-    for (int p = 0; p < b->nprof; p++) {
-        const cv__prof *v = &b->prof[p].view;
-        cv__prof_hdr h = v->h;
-        uint64_t hoff = put(&w, &h, sizeof h);
-        uint64_t n1 = (uint64_t)h.n + 1, ncell = (uint64_t)h.grid_nx * h.grid_ny + 1;
-#define PUT(field, ptr, bytes)                                                                     \
-    if ((h.field = put(&w, (ptr), (bytes))) == UINT64_MAX) goto fail
-        PUT(off_orig, v->orig, (uint64_t)h.n * 4);
-        PUT(off_fwd_first, v->fwd_first, n1 * 4);
-        PUT(off_fwd, v->fwd, h.narcs * sizeof(cv__arc));
-        PUT(off_bwd_first, v->bwd_first, n1 * 4);
-        PUT(off_bwd, v->bwd, h.narcs * sizeof(cv__arc));
-        PUT(off_up_first, v->up_first, n1 * 4);
-        PUT(off_up, v->up, h.nup * sizeof(cv__chedge));
-        PUT(off_dn_first, v->dn_first, n1 * 4);
-        PUT(off_dn, v->dn, h.ndn * sizeof(cv__chedge));
-        PUT(off_segs, v->segs, (uint64_t)h.nseg * sizeof(cv__seg));
-        PUT(off_copy_first, v->copy_first, ((uint64_t)b->nnodes + 1) * 4);
-        PUT(off_copies, v->copies, h.ncopies * 4);
-        PUT(off_cell_first, v->cell_first, ncell * 4);
-        PUT(off_cell_segs, v->cell_segs, h.ngrid * 4);
-#undef PUT
-        memcpy(w.buf + hoff, &h, sizeof h);
-        fh.off_prof[p] = hoff;
+    cv__prof_hdr ph[CV__MAX_PROFILES];
+    for (int p = 0; p < b->nprof; p++) ph[p] = b->prof[p].view.h;
+    writer count = {NULL, 0, false};
+    emit(&count, b, &fh, ph); /* offsets */
+
+    /* write to a temporary name, then rename: a reader never sees half a file */
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return cv_diag_set(diag, "%s: path too long", path);
+    FILE *f = fopen(tmp, "w+b");
+    if (!f) {
+        cv_diag_set(diag, "%s: cannot write (%s)", path, strerror(errno));
+        return CV_EIO;
     }
-    w.size = align_up(w.size);
-    if (put(&w, NULL, 0) == UINT64_MAX) goto fail;
-    fh.file_size = w.size;
-    fh.checksum = cv__graph_checksum(w.buf + sizeof fh, w.size - sizeof fh);
-    memcpy(w.buf, &fh, sizeof fh);
-    {
-        /* write to a temporary name, then rename: a reader never sees half a file */
-        char tmp[4096];
-        if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-            st = cv_diag_set(diag, "%s: path too long", path);
-            goto fail;
-        }
-        FILE *f = fopen(tmp, "wb");
-        if (!f) {
-            cv_diag_set(diag, "%s: cannot write (%s)", path, strerror(errno));
-            st = CV_EIO;
-            goto fail;
-        }
-        bool ok = fwrite(w.buf, 1, w.size, f) == w.size;
-        ok &= fclose(f) == 0;
-        if (!ok || rename(tmp, path) != 0) {
-            cv_diag_set(diag, "%s: cannot write (%s)", path, strerror(errno));
-            remove(tmp);
-            st = CV_EIO;
-            goto fail;
+    writer w = {f, 0, false};
+    emit(&w, b, &fh, ph);
+    bool ok = !w.err && w.size == fh.file_size && fflush(f) == 0;
+    if (ok) {
+        /* checksum of what is on disk, then the final header */
+        void *m = mmap(NULL, (size_t)fh.file_size, PROT_READ, MAP_SHARED, fileno(f), 0);
+        ok = m != MAP_FAILED;
+        if (ok) {
+            fh.checksum = cv__graph_checksum((const unsigned char *)m + sizeof fh,
+                                             (size_t)fh.file_size - sizeof fh);
+            munmap(m, (size_t)fh.file_size);
+            ok = fseek(f, 0, SEEK_SET) == 0 && fwrite(&fh, 1, sizeof fh, f) == sizeof fh;
         }
     }
-    st = CV_OK;
-fail:
-    if (st == CV_ENOMEM) cv_diag_set(diag, "%s: out of memory while writing", path);
-    free(w.buf);
-    return st;
+    ok &= fclose(f) == 0;
+    if (!ok || rename(tmp, path) != 0) {
+        cv_diag_set(diag, "%s: cannot write (%s)", path, strerror(errno));
+        remove(tmp);
+        return CV_EIO;
+    }
+    return CV_OK;
 }
 
 /* True when [off, off+bytes) lies inside the file and off is aligned. */

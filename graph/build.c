@@ -653,6 +653,10 @@ static cv_status build_profile(prof_job *job)
         if (newid[arcs[i].tail] != CV__NONE && newid[arcs[i].head] != CV__NONE)
             karcs[nk++] = (cv__edge3){newid[arcs[i].tail], newid[arcs[i].head], arcs[i].w};
 
+    /* not needed any more: give the memory back before the contraction peaks */
+    free(base), free(base_first), free(arcs), free(arc_first), free(comp);
+    base = arcs = NULL, base_first = arc_first = comp = NULL;
+
     /* 6. contraction */
     if ((st = cv__graph_ch_contract(n1, karcs, nk, &ch, ch_progress, job)) != CV_OK) {
         free(pair_lo);

@@ -40,6 +40,8 @@ static const char *usage_main =
     "                          build a road graph from OpenStreetMap data\n"
     "  route CITY.cvg --profile car LON,LAT LON,LAT ...\n"
     "  matrix CITY.cvg --profile car POINTS.csv\n"
+    "  scenario CITY.cvg -o DAY.json\n"
+    "                          generate a realistic day of home care on the map\n"
     "\n"
     "`carevan <command> --help` describes each command.  --version prints the version.\n";
 
@@ -539,6 +541,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "import")) return cv_graph_cli_import(argc - 1, argv + 1);
     if (!strcmp(cmd, "route")) return cv_graph_cli_route(argc - 1, argv + 1);
     if (!strcmp(cmd, "matrix")) return cv_graph_cli_matrix(argc - 1, argv + 1);
+    if (!strcmp(cmd, "scenario")) return cv_scenario_cli(argc - 1, argv + 1);
 #endif
     fprintf(stderr, "carevan: unknown command \"%s\"\n\n%s", cmd, usage_main);
     return EXIT_BAD_INPUT;

@@ -64,5 +64,24 @@ expect 0 "" -- "$BIN" convert --from lilim "$SRC/datasets/vrp/lilim/lc101.txt" -
 expect 0 "" -- "$BIN" solve "$T/lc101.json" --effort 200000 -o "$T/lc101.sol.json"
 expect 0 "valid" -- "$BIN" check "$T/lc101.json" "$T/lc101.sol.json"
 
+# With the road graph: the make-run path (import, solve with road travel times,
+# check against the same graph) and the scenario generator.
+if "$BIN" import --help >/dev/null 2>&1; then
+    expect 0 "" -- "$BIN" import "$SRC/datasets/osm/chengdu-center.osm.pbf" -o "$T/c.cvg" -q
+    expect 0 "36 of 36 tasks assigned" -- "$BIN" solve "$SRC/datasets/sample/chengdu-care-day.json" \
+        --graph "$T/c.cvg" --effort 300000 -o "$T/day.json" --geojson "$T/day.geojson" --sheets "$T/sheets"
+    grep -q '"geometry":"' "$T/day.json" && ok || bad "routes have no road geometry"
+    expect 0 "valid" -- "$BIN" check "$SRC/datasets/sample/chengdu-care-day.json" "$T/day.json" --graph "$T/c.cvg"
+    expect 2 "pass --graph" -- "$BIN" check "$SRC/datasets/sample/chengdu-care-day.json" "$T/day.json"
+    [ -f "$T/sheets/route-1.html" ] && ok || bad "no route sheet written"
+    expect 0 "" -- "$BIN" scenario "$T/c.cvg" --seed 7 --clients 25 -o "$T/s1.json"
+    expect 0 "" -- "$BIN" scenario "$T/c.cvg" --seed 7 --clients 25 -o "$T/s2.json"
+    cmp -s "$T/s1.json" "$T/s2.json" && ok || bad "same seed gave different scenarios"
+    expect 0 "" -- "$BIN" scenario "$T/c.cvg" --seed 8 --clients 25 -o "$T/s3.json"
+    cmp -s "$T/s1.json" "$T/s3.json" && bad "different seeds gave the same scenario" || ok
+    expect 2 "no street within 150 m" -- "$BIN" scenario "$T/c.cvg" --center 10,10
+    expect 2 "--clients 0: bad value" -- "$BIN" scenario "$T/c.cvg" --clients 0
+fi
+
 echo "cli: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

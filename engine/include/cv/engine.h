@@ -64,6 +64,10 @@ cv_status cv_export_sheet_html(const cv_plan *plan, const cv_problem *p, uint32_
 /* Decodes a Google encoded polyline (precision 5) into n lon,lat pairs. */
 cv_status cv_polyline_decode(const char *poly, double **lonlat, uint32_t *n);
 
+/* `carevan scenario CITY.cvg ...` (engine/scenario.c; needs graph/): a
+ * realistic care day generated on the road graph.  Returns the exit code. */
+int cv_scenario_cli(int argc, char **argv);
+
 /* ---- The independent plan checker (engine/checker.c) ----
  * Shares no code with solver/: it recomputes every arrival, wait, service
  * start, load, distance and cost from the problem alone and compares. */

@@ -128,35 +128,36 @@ done:
     return st;
 }
 
-static void encode_num(sbuf *b, long long v)
+/* Appends one value of Google's polyline algorithm; returns chars written. */
+static size_t encode_num(char *out, long long v)
 {
     unsigned long long u = v < 0 ? ~((unsigned long long)v << 1) : (unsigned long long)v << 1;
-    char tmp[16];
-    int k = 0;
+    size_t k = 0;
     while (u >= 0x20) {
-        tmp[k++] = (char)((0x20 | (u & 0x1f)) + 63);
+        out[k++] = (char)((0x20 | (u & 0x1f)) + 63);
         u >>= 5;
     }
-    tmp[k++] = (char)(u + 63);
-    sb_printf(b, "%.*s", k, tmp);
+    out[k++] = (char)(u + 63);
+    return k;
 }
 
 cv_status cv_graph_route_polyline_encode(const cv_graph_route *r, char **out)
 {
-    sbuf b = {0};
-    sb_printf(&b, "%s", "");
+    /* a delta of at most 360e5 needs at most 6 characters; 13 is safe for any int64 */
+    size_t cap;
+    if (!cv_mul_size((size_t)r->ncoords + 1, 2 * 13, &cap)) return CV_ETOOBIG;
+    char *b = malloc(cap + 1);
+    if (!b) return CV_ENOMEM;
+    size_t n = 0;
     long long plat = 0, plon = 0;
     for (uint32_t i = 0; i < r->ncoords; i++) {
         long long lat = llround(r->coords[2 * i + 1] * 1e5), lon = llround(r->coords[2 * i] * 1e5);
-        encode_num(&b, lat - plat);
-        encode_num(&b, lon - plon);
+        n += encode_num(b + n, lat - plat);
+        n += encode_num(b + n, lon - plon);
         plat = lat, plon = lon;
     }
-    if (b.oom) {
-        free(b.s);
-        return CV_ENOMEM;
-    }
-    *out = b.s;
+    b[n] = 0;
+    *out = b;
     return CV_OK;
 }
 

@@ -80,7 +80,7 @@ static void draw_bar(const char *what, double f)
 {
     int w = 30, k = (int)(f * w + 0.5);
     if (k > w) k = w;
-    fprintf(stderr, "\r%-22s [%.*s%*s] %3d%%", what, k, "##############################", w - k,
+    fprintf(stderr, "\r%-32s [%.*s%*s] %3d%%", what, k, "##############################", w - k,
             "", (int)(f * 100 + 0.5));
     fflush(stderr);
 }
@@ -88,13 +88,14 @@ static void draw_bar(const char *what, double f)
 static void on_progress(void *ctx, double f, uint64_t nodes, uint64_t ways)
 {
     reader *r = ctx;
-    (void)nodes;
-    (void)ways;
     if (!r->progress) return;
     double now = cv_clock_now();
-    if (now - r->last_draw < 0.1 && f < 1.0) return;
+    if (now - r->last_draw < 0.1) return;
     r->last_draw = now;
-    draw_bar("reading nodes, ways", f);
+    char label[64];
+    snprintf(label, sizeof label, "reading %lluk nodes %lluk ways", (unsigned long long)nodes / 1000,
+             (unsigned long long)ways / 1000);
+    draw_bar(label, f);
 }
 
 static int on_node(void *ctx, int64_t id, int32_t lon, int32_t lat)

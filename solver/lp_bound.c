@@ -196,8 +196,11 @@ static cv_status run_cg(void *ctx)
     const double alpha = g->alpha;
     double *center = cv_calloc(n + 1, sizeof *center), *sep = cv_calloc(n + 1, sizeof *sep);
     if (!center || !sep) st = CV_ENOMEM;
-    bool have_center = false;
+    bool have_center = false, have_hsep = false;
     double center_sigma = 0.0;
+    const double hbeta = getenv("CV_LP_HBETA") ? atof(getenv("CV_LP_HBETA")) : 0.5;
+    double *hsep = cv_calloc(n + 1, sizeof *hsep);
+    if (!hsep) st = CV_ENOMEM;
     g->lb = 0.0;
     while (!st) {
         if (n == 0) {
@@ -225,23 +228,38 @@ static cv_status run_cg(void *ctx)
 
         bool added = false, done = false;
         if (g->heuristic) {
-            /* The cheap labelling first, at the master's duals. */
-            cv__lp_col *cols = NULL;
-            uint32_t ncols = 0;
-            double mm;
-            bool complete;
-            cv__lp_price_mode heur = {g->exact.ng, true, true, g->fleet};
-            st = cv__lp_price(g->pr, pi, sigma, heur, max_cols, g->effort, g->effort_cap,
-                              g->deadline, MAX_LABELS, &cols, &ncols, &mm, &complete);
-            for (uint32_t c = 0; c < ncols; c++) {
-                add_master_col(lp, &cols[c], g->fleet ? 1.0 : cols[c].cost, ind, val);
-                if (!g->fleet && !st && !(st = keep_col(g, &cols[c]))) continue;
-                free(cols[c].seq);
+            /* The cheap labelling first, at smoothed duals (an average of the
+             * previous heuristic point and the master's), then at the master's
+             * own when that misprices; only columns negative for the master
+             * enter it. */
+            for (int pass = 0; pass < 2 && !added && !st; pass++) {
+                const double b = pass == 0 && have_hsep ? hbeta : 0.0;
+                for (uint32_t j = 0; j < n; j++) hsep[j] = b * hsep[j] + (1 - b) * pi[j];
+                have_hsep = true;
+                cv__lp_col *cols = NULL;
+                uint32_t ncols = 0;
+                double mm;
+                bool complete;
+                cv__lp_price_mode heur = {g->exact.ng, true, true, g->fleet};
+                st = cv__lp_price(g->pr, hsep, sigma, heur, max_cols, g->effort, g->effort_cap,
+                                  g->deadline, MAX_LABELS, &cols, &ncols, &mm, &complete);
+                uint32_t nadd = 0;
+                for (uint32_t c = 0; c < ncols; c++) {
+                    double rc = cols[c].cost - sigma;
+                    for (uint32_t q = 0; q < cols[c].len; q++) rc -= pi[cols[c].seq[q]];
+                    if (rc < -1e-7 * (1.0 + fabs(z)) && !st) {
+                        nadd++;
+                        add_master_col(lp, &cols[c], g->fleet ? 1.0 : cols[c].cost, ind, val);
+                        if (!g->fleet && !(st = keep_col(g, &cols[c]))) continue;
+                    }
+                    free(cols[c].seq);
+                }
+                free(cols);
+                added = nadd > 0;
+                cv_log(2, "lp: it %u z %.2f heuristic b %.2f cols %u/%u t %.2f\n", g->iterations, z,
+                       b, nadd, ncols, cv_clock_now());
+                if (b == 0.0) break;
             }
-            free(cols);
-            added = ncols > 0;
-            cv_log(2, "lp: it %u z %.2f heuristic cols %u t %.2f\n", g->iterations, z, ncols,
-                   cv_clock_now());
         }
         for (uint32_t k = 0; !added && !done && !st; k++) {
             const double a = have_center ? fmax(0.0, 1.0 - (double)(k + 1) * (1.0 - alpha)) : 0.0;
@@ -302,6 +320,7 @@ static cv_status run_cg(void *ctx)
     }
     free(center);
     free(sep);
+    free(hsep);
     if (cv_log_level >= 2) {
         uint32_t cyc = 0;
         for (uint32_t k = 0; k < g->ncols; k++) {

@@ -294,6 +294,9 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
     const bool use_mem = !mode.heuristic;
     const double fixed = mode.fleet ? 1.0 : m->route_fixed;
     const double eps = 1e-7 * (1.0 + fabs(sigma));
+    static uint32_t heur_cap_env;
+    if (!heur_cap_env) heur_cap_env = getenv("CV_LP_HCAP") ? (uint32_t)atoi(getenv("CV_LP_HCAP")) : 2;
+    const uint32_t heur_cap = heur_cap_env;
     *cols = NULL;
     *ncols = 0;
     *complete = false;
@@ -384,6 +387,15 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
                 }
             *effort += pr->bucket_len[j] / 16;
             if (dominated) continue;
+            if (mode.heuristic && pr->bucket_len[j] >= heur_cap) {
+                /* The heuristic keeps only its heur_cap best labels per customer. */
+                uint32_t worst = 0;
+                for (uint32_t k = 1; k < pr->bucket_len[j]; k++)
+                    if (pr->rc[bj[k]] > pr->rc[bj[worst]]) worst = k;
+                if (pr->rc[bj[worst]] <= rcj) continue;
+                pr->dead[bj[worst]] = 1;
+                bj[worst] = bj[--pr->bucket_len[j]];
+            }
             if (pr->len >= max_labels) {
                 stopped = true;
                 break;

@@ -33,8 +33,9 @@
 #include "../graph/osm/osm_reader.h" /* the bench reads OSM itself to sample points */
 
 static const char *const car_classes[] = {
-    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
-    "secondary_link", "tertiary", "tertiary_link", "unclassified", "residential", "living_street", NULL};
+    "motorway",     "motorway_link", "trunk",          "trunk_link", "primary",
+    "primary_link", "secondary",     "secondary_link", "tertiary",   "tertiary_link",
+    "unclassified", "residential",   "living_street",  NULL};
 
 typedef struct vertex_ctx {
     int64_t *ids;
@@ -86,8 +87,10 @@ static long find_id(const int64_t *ids, size_t n, int64_t id)
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t m = (lo + hi) / 2;
-        if (ids[m] < id) lo = m + 1;
-        else hi = m;
+        if (ids[m] < id)
+            lo = m + 1;
+        else
+            hi = m;
     }
     return lo < n && ids[lo] == id ? (long)lo : -1;
 }
@@ -96,7 +99,8 @@ static long find_id(const int64_t *ids, size_t n, int64_t id)
  * order, skipping vertices with no kept car road within the snap radius
  * (ways cut at the extract's edge that are not strongly connected to the
  * rest); *skipped counts them. */
-static int sample_points(const char *osm, const cv_graph *g, double *pts, uint32_t n, uint32_t *skipped)
+static int sample_points(const char *osm, const cv_graph *g, double *pts, uint32_t n,
+                         uint32_t *skipped)
 {
     vertex_ctx v = {0};
     cv_osm_handler h = {&v, on_node, on_way, NULL, NULL};
@@ -135,7 +139,8 @@ static int sample_points(const char *osm, const cv_graph *g, double *pts, uint32
 
 /* Import in a child; returns wall seconds, peak RSS in MB and CPU seconds
  * (user + system, all threads) through *mb and *cpu. */
-static double timed_import(const char *osm, const char *out, const char *profiles, double *mb, double *cpu)
+static double timed_import(const char *osm, const char *out, const char *profiles, double *mb,
+                           double *cpu)
 {
     double t0 = cv_clock_now();
     pid_t pid = fork();
@@ -148,9 +153,11 @@ static double timed_import(const char *osm, const char *out, const char *profile
     }
     int status = 0;
     struct rusage ru;
-    if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) return -1;
+    if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+        return -1;
     *mb = ru.ru_maxrss / 1024.0;
-    *cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+    *cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec * 1e-6;
     return cv_clock_now() - t0;
 }
 
@@ -169,7 +176,8 @@ static double median(double *v, int n)
 static double haversine(double lon1, double lat1, double lon2, double lat2)
 {
     const double r = 6371008.8, k = 3.14159265358979323846 / 180;
-    double a = pow(sin((lat2 - lat1) * k / 2), 2) + cos(lat1 * k) * cos(lat2 * k) * pow(sin((lon2 - lon1) * k / 2), 2);
+    double a = pow(sin((lat2 - lat1) * k / 2), 2) +
+               cos(lat1 * k) * cos(lat2 * k) * pow(sin((lon2 - lon1) * k / 2), 2);
     return 2 * r * asin(sqrt(a));
 }
 
@@ -186,8 +194,9 @@ int main(int argc, char **argv)
     const unsigned threads = 2;
     double load[3] = {0};
     if (getloadavg(load, 3) > 0) printf("load average at start: %.2f (2 cores)\n\n", load[0]);
-    printf("| extract | import+CH all 4 profiles | peak RSS | import+CH car only | peak RSS | .cvg size (4 profiles) | load (mmap) |\n|---|---|---|---|---|---|---|\n");
-    char (*outs)[1024] = calloc((size_t)argc, sizeof *outs);
+    printf("| extract | import+CH all 4 profiles | peak RSS | import+CH car only | peak RSS | .cvg "
+           "size (4 profiles) | load (mmap) |\n|---|---|---|---|---|---|---|\n");
+    char(*outs)[1024] = calloc((size_t)argc, sizeof *outs);
     uint32_t *skipped_total = calloc((size_t)argc, sizeof *skipped_total);
     for (int a = first; a < argc; a++) {
         const char *osm = argv[a];
@@ -200,7 +209,8 @@ int main(int argc, char **argv)
             w4[r] = timed_import(osm, outs[a], NULL, &rss4, &c4[r]);
             w1[r] = timed_import(osm, car, "car", &rss1, &c1[r]);
         }
-        double t4 = median(w4, reps), t1 = median(w1, reps), cpu4 = median(c4, reps), cpu1 = median(c1, reps);
+        double t4 = median(w4, reps), t1 = median(w1, reps), cpu4 = median(c4, reps),
+               cpu1 = median(c1, reps);
         double tl[5];
         for (int r = 0; r < 5; r++) {
             cv_graph *g = NULL;
@@ -215,17 +225,25 @@ int main(int argc, char **argv)
         fclose(f);
         remove(car);
         const char *base = strrchr(osm, '/');
-        printf("| %s | %.2f s (CPU %.2f s) | %.0f MB | %.2f s (CPU %.2f s) | %.0f MB | %.1f MB | %.1f ms |\n",
-               base ? base + 1 : osm, t4, cpu4, rss4, t1, cpu1, rss1, sz / 1e6, median(tl, 5) * 1e3);
+        printf("| %s | %.2f s (CPU %.2f s) | %.0f MB | %.2f s (CPU %.2f s) | %.0f MB | %.1f MB | "
+               "%.1f ms |\n",
+               base ? base + 1 : osm, t4, cpu4, rss4, t1, cpu1, rss1, sz / 1e6,
+               median(tl, 5) * 1e3);
         fflush(stdout);
     }
-    printf("\nCar duration matrices N x N, 2 threads, snapping included, median wall ms (CH runs / Dijkstra runs):\n\n");
-    printf("| extract | N | carevan CH | plain Dijkstra | Dijkstra / CH | OSRM published |\n|---|---|---|---|---|---|\n");
+    printf("\nCar duration matrices N x N, 2 threads, snapping included, median wall ms (CH runs / "
+           "Dijkstra runs):\n\n");
+    printf("| extract | N | carevan CH | plain Dijkstra | Dijkstra / CH | OSRM published "
+           "|\n|---|---|---|---|---|---|\n");
     for (int a = first; a < argc; a++) {
         const char *osm = argv[a], *base = strrchr(osm, '/');
         base = base ? base + 1 : osm;
-        static const struct { const char *name; int ms[4]; } osrm[] = {
-            {"andorra", {5, 38, 108, 345}}, {"porto-center", {6, 44, 127, 430}}, {"chengdu-center", {10, 85, 248, 794}}};
+        static const struct {
+            const char *name;
+            int ms[4];
+        } osrm[] = {{"andorra", {5, 38, 108, 345}},
+                    {"porto-center", {6, 44, 127, 430}},
+                    {"chengdu-center", {10, 85, 248, 794}}};
         const int *ref = NULL;
         for (int k = 0; k < 3; k++)
             if (!strncmp(base, osrm[k].name, strlen(osrm[k].name))) ref = osrm[k].ms;
@@ -239,10 +257,13 @@ int main(int argc, char **argv)
             printf("| %s | (could not sample 2000 car-road vertices) |||||\n", base);
             continue;
         }
-        if (skipped) fprintf(stderr, "%s: %u sampled vertices skipped (no kept car road within 1 km)\n", base, skipped);
+        if (skipped)
+            fprintf(stderr, "%s: %u sampled vertices skipped (no kept car road within 1 km)\n",
+                    base, skipped);
         skipped_total[a] = skipped;
         int p = cv_graph_profile_find(g, "car");
-        uint32_t *dur = malloc(sizeof(uint32_t) * 2000 * 2000), *dur2 = malloc(sizeof(uint32_t) * 2000 * 2000);
+        uint32_t *dur = malloc(sizeof(uint32_t) * 2000 * 2000),
+                 *dur2 = malloc(sizeof(uint32_t) * 2000 * 2000);
         for (int si = 0; si < 4; si++) {
             uint32_t n = sizes[si];
             int runs = quick ? 1 : (n <= 500 ? 7 : 3), druns = quick || n >= 1000 ? 1 : 3;
@@ -257,15 +278,17 @@ int main(int argc, char **argv)
             }
             for (int r = 0; r < druns; r++) {
                 double t0 = cv_clock_now();
-                if (cv_graph_matrix_dijkstra(g, p, pts, n, dur2, NULL, threads, &d) != CV_OK) return 1;
+                if (cv_graph_matrix_dijkstra(g, p, pts, n, dur2, NULL, threads, &d) != CV_OK)
+                    return 1;
                 td[r] = cv_clock_now() - t0;
             }
-            if (memcmp(dur, dur2, sizeof(uint32_t) * n * n) != 0) printf("MISMATCH CH vs Dijkstra at N=%u\n", n);
+            if (memcmp(dur, dur2, sizeof(uint32_t) * n * n) != 0)
+                printf("MISMATCH CH vs Dijkstra at N=%u\n", n);
             double mc = median(tc, runs) * 1e3, md = median(td, druns) * 1e3;
             char osrm_s[32] = "-";
             if (ref) snprintf(osrm_s, sizeof osrm_s, "%d ms", ref[si]);
-            printf("| %s | %u | %.1f ms (%d) | %.0f ms (%d) | %.0f x | %s |\n", base, n, mc, runs, md, druns, md / mc,
-                   osrm_s);
+            printf("| %s | %u | %.1f ms (%d) | %.0f ms (%d) | %.0f x | %s |\n", base, n, mc, runs,
+                   md, druns, md / mc, osrm_s);
             fflush(stdout);
         }
         {
@@ -273,9 +296,11 @@ int main(int argc, char **argv)
             double t0 = cv_clock_now();
             uint32_t rds[1000], rdm[1000];
             for (int i = 0; i < 1000; i++) {
-                double q[4] = {pts[2 * i], pts[2 * i + 1], pts[2 * (1000 + i)], pts[2 * (1000 + i) + 1]};
+                double q[4] = {pts[2 * i], pts[2 * i + 1], pts[2 * (1000 + i)],
+                               pts[2 * (1000 + i) + 1]};
                 char *pl = NULL;
-                if (cv_graph_route_polyline(g, p, q, 2, &pl, &rds[i], &rdm[i], &d) != CV_OK) return 1;
+                if (cv_graph_route_polyline(g, p, q, 2, &pl, &rds[i], &rdm[i], &d) != CV_OK)
+                    return 1;
                 free(pl);
             }
             double per = (cv_clock_now() - t0) / 1000 * 1e3;
@@ -283,10 +308,12 @@ int main(int argc, char **argv)
             double speed[1000], detour[1000];
             int np = 0, far = 0;
             for (int i = 0; i < 1000; i++) {
-                double q[4] = {pts[2 * i], pts[2 * i + 1], pts[2 * (1000 + i)], pts[2 * (1000 + i) + 1]};
+                double q[4] = {pts[2 * i], pts[2 * i + 1], pts[2 * (1000 + i)],
+                               pts[2 * (1000 + i) + 1]};
                 uint32_t ds = rds[i], dm = rdm[i];
                 cv_graph_snap sa, sb; /* straight line between the snapped points */
-                if (cv_graph_snap_point(g, p, q[0], q[1], &sa, NULL) || cv_graph_snap_point(g, p, q[2], q[3], &sb, NULL))
+                if (cv_graph_snap_point(g, p, q[0], q[1], &sa, NULL) ||
+                    cv_graph_snap_point(g, p, q[2], q[3], &sb, NULL))
                     return 1;
                 double crow = haversine(sa.lon, sa.lat, sb.lon, sb.lat);
                 if (crow >= 1000 && ds > 0) {
@@ -299,11 +326,16 @@ int main(int argc, char **argv)
             qsort(sp2, (size_t)np, sizeof(double), cmp_double);
             qsort(de2, (size_t)np, sizeof(double), cmp_double);
             fprintf(stderr, "%s route: %.3f ms per query\n", base, per);
-            printf("\n%s: %u sampled vertices were skipped (no kept car road within 1 km). ", base, skipped_total[a]);
-            printf("Single route query (snap 2 points + CH + unpack + polyline) %.3f ms mean over 1000; "
-                   "car plausibility on %d of 1000 pairs with straight line >= 1 km: straight-line speed "
-                   "km/h min %.1f / p5 %.1f / median %.1f / p95 %.1f / max %.1f; road distance / straight "
-                   "line min %.2f / median %.2f / p95 %.2f / max %.2f; implausible (straight-line speed > 100 km/h "
+            printf("\n%s: %u sampled vertices were skipped (no kept car road within 1 km). ", base,
+                   skipped_total[a]);
+            printf("Single route query (snap 2 points + CH + unpack + polyline) %.3f ms mean over "
+                   "1000; "
+                   "car plausibility on %d of 1000 pairs with straight line >= 1 km: straight-line "
+                   "speed "
+                   "km/h min %.1f / p5 %.1f / median %.1f / p95 %.1f / max %.1f; road distance / "
+                   "straight "
+                   "line min %.2f / median %.2f / p95 %.2f / max %.2f; implausible (straight-line "
+                   "speed > 100 km/h "
                    "or road shorter than straight line): %d\n\n",
                    per, np, sp2[0], sp2[np / 20], sp2[np / 2], sp2[np - 1 - np / 20], sp2[np - 1],
                    de2[0], de2[np / 2], de2[np - 1 - np / 20], de2[np - 1], far);

@@ -188,8 +188,10 @@ cv_status cv_graph_load(cv_graph **out, const char *path, cv_diag *diag)
         goto fail;
     }
     if (fh->version != CV__VERSION) {
-        cv_diag_set(diag, "%s: graph format version %u, this carevan reads version %u: re-run carevan import",
-                    path, fh->version, CV__VERSION);
+        cv_diag_set(
+            diag,
+            "%s: graph format version %u, this carevan reads version %u: re-run carevan import",
+            path, fh->version, CV__VERSION);
         goto fail;
     }
     if (fh->file_size != size) {

@@ -80,8 +80,8 @@ static void draw_bar(const char *what, double f)
 {
     int w = 30, k = (int)(f * w + 0.5);
     if (k > w) k = w;
-    fprintf(stderr, "\r%-32s [%.*s%*s] %3d%%", what, k, "##############################", w - k,
-            "", (int)(f * 100 + 0.5));
+    fprintf(stderr, "\r%-32s [%.*s%*s] %3d%%", what, k, "##############################", w - k, "",
+            (int)(f * 100 + 0.5));
     fflush(stderr);
 }
 
@@ -93,8 +93,8 @@ static void on_progress(void *ctx, double f, uint64_t nodes, uint64_t ways)
     if (now - r->last_draw < 0.1) return;
     r->last_draw = now;
     char label[64];
-    snprintf(label, sizeof label, "reading %lluk nodes %lluk ways", (unsigned long long)nodes / 1000,
-             (unsigned long long)ways / 1000);
+    snprintf(label, sizeof label, "reading %lluk nodes %lluk ways",
+             (unsigned long long)nodes / 1000, (unsigned long long)ways / 1000);
     draw_bar(label, f);
 }
 
@@ -116,7 +116,8 @@ static int on_way(void *ctx, int64_t id, const int64_t *refs, size_t nrefs, cons
     way_rec w;
     memset(&w, 0, sizeof w);
     for (int p = 0; p < CV__NPROF; p++)
-        if ((r->pmask >> p & 1) && cv__graph_profile_way(p, tags, ntags, &w.rule[p])) w.mask |= 1u << p;
+        if ((r->pmask >> p & 1) && cv__graph_profile_way(p, tags, ntags, &w.rule[p]))
+            w.mask |= 1u << p;
     if (!w.mask) return 0;
     w.id = id;
     w.ref_off = r->nrefs;
@@ -143,11 +144,15 @@ static int on_relation(void *ctx, int64_t id, const cv_osm_member *m, size_t nm,
     int nfrom = 0, nto = 0, nvia = 0;
     bool via_way = false;
     for (size_t i = 0; i < nm; i++) {
-        if (!strcmp(m[i].role, "from") && m[i].type == 'w') rr.from_way = m[i].ref, nfrom++;
-        else if (!strcmp(m[i].role, "to") && m[i].type == 'w') rr.to_way = m[i].ref, nto++;
+        if (!strcmp(m[i].role, "from") && m[i].type == 'w')
+            rr.from_way = m[i].ref, nfrom++;
+        else if (!strcmp(m[i].role, "to") && m[i].type == 'w')
+            rr.to_way = m[i].ref, nto++;
         else if (!strcmp(m[i].role, "via")) {
-            if (m[i].type == 'n') rr.via_node = m[i].ref, nvia++;
-            else via_way = true;
+            if (m[i].type == 'n')
+                rr.via_node = m[i].ref, nvia++;
+            else
+                via_way = true;
         }
     }
     if (via_way || nfrom != 1 || nto != 1 || nvia != 1) {
@@ -188,8 +193,10 @@ static uint32_t find_node(const node_rec *nodes, size_t n, int64_t id)
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (nodes[mid].id < id) lo = mid + 1;
-        else hi = mid;
+        if (nodes[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return (lo < n && nodes[lo].id == id) ? (uint32_t)lo : CV__NONE;
 }
@@ -198,10 +205,10 @@ static uint32_t find_node(const node_rec *nodes, size_t n, int64_t id)
 typedef struct import_ctx {
     const reader *rd;
     uint32_t nglobal;
-    const int32_t *coords;  /* [2*nglobal] */
-    const uint32_t *ref_g;  /* [nrefs] global node of each ref, CV__NONE if missing */
+    const int32_t *coords;     /* [2*nglobal] */
+    const uint32_t *ref_g;     /* [nrefs] global node of each ref, CV__NONE if missing */
     const uint32_t *way_by_id; /* way indices sorted by OSM id */
-    const uint32_t *node_g; /* [rd->nnodes] global id of each read node or CV__NONE */
+    const uint32_t *node_g;    /* [rd->nnodes] global id of each read node or CV__NONE */
     bool progress;
     pthread_mutex_t *bar_lock;
 } import_ctx;
@@ -211,8 +218,10 @@ static uint32_t find_way(const import_ctx *ic, int64_t id)
     size_t lo = 0, hi = ic->rd->nways;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (ic->rd->ways[ic->way_by_id[mid]].id < id) lo = mid + 1;
-        else hi = mid;
+        if (ic->rd->ways[ic->way_by_id[mid]].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return (lo < ic->rd->nways && ic->rd->ways[ic->way_by_id[lo]].id == id) ? ic->way_by_id[lo]
                                                                             : CV__NONE;
@@ -359,7 +368,8 @@ static cv_status build_grid(const import_ctx *ic, cv__built_prof *bp, cv__prof_h
     for (uint32_t i = 0; i < h->nseg; i++) {
         uint32_t e[2] = {segs[i].a, segs[i].b};
         for (int k = 0; k < 2; k++) {
-            double lon = ic->coords[2 * (size_t)e[k]] * 1e-7, lat = ic->coords[2 * (size_t)e[k] + 1] * 1e-7;
+            double lon = ic->coords[2 * (size_t)e[k]] * 1e-7,
+                   lat = ic->coords[2 * (size_t)e[k] + 1] * 1e-7;
             minlon = fmin(minlon, lon), maxlon = fmax(maxlon, lon);
             minlat = fmin(minlat, lat), maxlat = fmax(maxlat, lat);
         }
@@ -397,17 +407,23 @@ static cv_status build_grid(const import_ctx *ic, cv__built_prof *bp, cv__prof_h
             bp->view.cell_segs = cells;
         }
         for (uint32_t i = 0; i < h->nseg; i++) {
-            double lo1 = ic->coords[2 * (size_t)segs[i].a] * 1e-7, la1 = ic->coords[2 * (size_t)segs[i].a + 1] * 1e-7;
-            double lo2 = ic->coords[2 * (size_t)segs[i].b] * 1e-7, la2 = ic->coords[2 * (size_t)segs[i].b + 1] * 1e-7;
-            uint32_t x0 = (uint32_t)((fmin(lo1, lo2) - minlon) / cell), x1 = (uint32_t)((fmax(lo1, lo2) - minlon) / cell);
-            uint32_t y0 = (uint32_t)((fmin(la1, la2) - minlat) / cell), y1 = (uint32_t)((fmax(la1, la2) - minlat) / cell);
+            double lo1 = ic->coords[2 * (size_t)segs[i].a] * 1e-7,
+                   la1 = ic->coords[2 * (size_t)segs[i].a + 1] * 1e-7;
+            double lo2 = ic->coords[2 * (size_t)segs[i].b] * 1e-7,
+                   la2 = ic->coords[2 * (size_t)segs[i].b + 1] * 1e-7;
+            uint32_t x0 = (uint32_t)((fmin(lo1, lo2) - minlon) / cell),
+                     x1 = (uint32_t)((fmax(lo1, lo2) - minlon) / cell);
+            uint32_t y0 = (uint32_t)((fmin(la1, la2) - minlat) / cell),
+                     y1 = (uint32_t)((fmax(la1, la2) - minlat) / cell);
             if (x1 >= nx) x1 = nx - 1;
             if (y1 >= ny) y1 = ny - 1;
             for (uint32_t y = y0; y <= y1; y++)
                 for (uint32_t x = x0; x <= x1; x++) {
                     size_t c = (size_t)y * nx + x;
-                    if (pass == 0) first[c + 1]++;
-                    else ((uint32_t *)bp->view.cell_segs)[fill[c]++] = i;
+                    if (pass == 0)
+                        first[c + 1]++;
+                    else
+                        ((uint32_t *)bp->view.cell_segs)[fill[c]++] = i;
                 }
         }
         free(fill);
@@ -477,8 +493,9 @@ static cv_status build_profile(prof_job *job)
         for (uint32_t k = 0; k + 1 < w->nrefs; k++) {
             uint32_t a = g[k], b = g[k + 1];
             if (a == CV__NONE || b == CV__NONE || a == b) continue;
-            double m = cv__graph_haversine_m(ic->coords[2 * (size_t)a] * 1e-7, ic->coords[2 * (size_t)a + 1] * 1e-7,
-                                       ic->coords[2 * (size_t)b] * 1e-7, ic->coords[2 * (size_t)b + 1] * 1e-7);
+            double m = cv__graph_haversine_m(
+                ic->coords[2 * (size_t)a] * 1e-7, ic->coords[2 * (size_t)a + 1] * 1e-7,
+                ic->coords[2 * (size_t)b] * 1e-7, ic->coords[2 * (size_t)b + 1] * 1e-7);
             double ds = round(m * 36.0 / r->speed_kmh);
             if (ds < 1) ds = 1;
             seg_tmp s = {a, b, CV__W((uint32_t)ds, (uint32_t)round(m * 10)), r->fwd, r->bwd};
@@ -523,7 +540,8 @@ static cv_status build_profile(prof_job *job)
             bool used = false;
             for (int a = 0; a < nf; a++)
                 for (int b = 0; b < nt; b++) {
-                    if (!has_arc(base_first, base, fn[a], via) || !has_arc(base_first, base, via, tn[b]))
+                    if (!has_arc(base_first, base, fn[a], via) ||
+                        !has_arc(base_first, base, via, tn[b]))
                         continue;
                     if (nturns == capturns) {
                         capturns = capturns ? 2 * capturns : 256;
@@ -534,8 +552,10 @@ static cv_status build_profile(prof_job *job)
                     turns[nturns++] = (turn){via, fn[a], tn[b], rr->kind[p]};
                     used = true;
                 }
-            if (used) job->restr_applied++;
-            else job->restr_skipped++;
+            if (used)
+                job->restr_applied++;
+            else
+                job->restr_skipped++;
         }
         job->restr_skipped += rd->via_way_restrictions;
         if (nturns) qsort(turns, nturns, sizeof *turns, cmp_turn);
@@ -544,7 +564,8 @@ static cv_status build_profile(prof_job *job)
     size_t npairs = 0;
     size_t *pair_lo = NULL;
     for (size_t i = 0; i < nturns; i++)
-        if (i == 0 || turns[i].via != turns[i - 1].via || turns[i].from != turns[i - 1].from) npairs++;
+        if (i == 0 || turns[i].via != turns[i - 1].via || turns[i].from != turns[i - 1].from)
+            npairs++;
     pair_lo = malloc((npairs + 1) * sizeof *pair_lo);
     copy_of = malloc((npairs + 1) * sizeof *copy_of);
     if (!pair_lo || !copy_of) {
@@ -569,8 +590,10 @@ static cv_status build_profile(prof_job *job)
         while (lo_ < hi_) {                                                                        \
             size_t m_ = (lo_ + hi_) / 2;                                                           \
             const turn *t_ = &turns[pair_lo[m_]];                                                  \
-            if (t_->via < (via_) || (t_->via == (via_) && t_->from < (from_))) lo_ = m_ + 1;       \
-            else hi_ = m_;                                                                         \
+            if (t_->via < (via_) || (t_->via == (via_) && t_->from < (from_)))                     \
+                lo_ = m_ + 1;                                                                      \
+            else                                                                                   \
+                hi_ = m_;                                                                          \
         }                                                                                          \
         if (lo_ < npairs && turns[pair_lo[lo_]].via == (via_) &&                                   \
             turns[pair_lo[lo_]].from == (from_))                                                   \
@@ -592,8 +615,10 @@ static cv_status build_profile(prof_job *job)
         size_t lo = 0, hi = npairs;
         while (lo < hi) {
             size_t m = (lo + hi) / 2;
-            if (turns[pair_lo[m]].via < x) lo = m + 1;
-            else hi = m;
+            if (turns[pair_lo[m]].via < x)
+                lo = m + 1;
+            else
+                hi = m;
         }
         /* candidate tails: x itself, then the copies lo.. of x */
         for (size_t c = lo; c <= npairs; c++) {
@@ -688,7 +713,8 @@ static cv_status build_profile(prof_job *job)
     for (size_t i = 0; i < nk; i++) key[i] = rank[karcs[i].head];
     csr_counts(n1, nk, key, bf);
     {
-        uint32_t *fpos = malloc(((size_t)n1 + 1) * sizeof *fpos), *bpos = malloc(((size_t)n1 + 1) * sizeof *bpos);
+        uint32_t *fpos = malloc(((size_t)n1 + 1) * sizeof *fpos),
+                 *bpos = malloc(((size_t)n1 + 1) * sizeof *bpos);
         if (!fpos || !bpos) {
             free(fpos), free(bpos), free(key), free(pair_lo);
             goto done;
@@ -710,13 +736,15 @@ static cv_status build_profile(prof_job *job)
         memcpy(bpos, df, ((size_t)n1 + 1) * sizeof *bpos);
         for (uint64_t i = 0; i < ch.nup; i++) {
             uint32_t t = rank[ch.up[i].tail];
-            ua[fpos[t]++] = (cv__chedge){rank[ch.up[i].head],
-                                         ch.up_mid[i] == CV__NONE ? CV__NONE : rank[ch.up_mid[i]], ch.up[i].w};
+            ua[fpos[t]++] =
+                (cv__chedge){rank[ch.up[i].head],
+                             ch.up_mid[i] == CV__NONE ? CV__NONE : rank[ch.up_mid[i]], ch.up[i].w};
         }
         for (uint64_t i = 0; i < ch.ndn; i++) {
             uint32_t hd = rank[ch.dn[i].head];
-            da[bpos[hd]++] = (cv__chedge){rank[ch.dn[i].tail],
-                                          ch.dn_mid[i] == CV__NONE ? CV__NONE : rank[ch.dn_mid[i]], ch.dn[i].w};
+            da[bpos[hd]++] =
+                (cv__chedge){rank[ch.dn[i].tail],
+                             ch.dn_mid[i] == CV__NONE ? CV__NONE : rank[ch.dn_mid[i]], ch.dn[i].w};
         }
         free(fpos), free(bpos);
     }
@@ -839,7 +867,9 @@ static cv_status parse_profiles(const char *s, unsigned *mask, cv_diag *diag)
         memcpy(name, q, len);
         name[len] = 0;
         int p = cv__graph_profile_index(name);
-        if (p < 0) return cv_diag_set(diag, "--profiles: unknown profile \"%s\" (known: car, van, ebike, walk)", name);
+        if (p < 0)
+            return cv_diag_set(
+                diag, "--profiles: unknown profile \"%s\" (known: car, van, ebike, walk)", name);
         *mask |= 1u << p;
         q += len + (e ? 1 : 0);
         if (e && !*q) return cv_diag_set(diag, "--profiles: bad list \"%s\"", s);
@@ -887,8 +917,10 @@ cv_status cv_graph_import(const char *osm_path, const char *out_path, const char
         for (uint32_t k = 0; k < w->nrefs; k++) {
             uint32_t ni = find_node(rd.nodes, rd.nnodes, rd.refs[w->ref_off + k]);
             ref_g[w->ref_off + k] = ni;
-            if (ni == CV__NONE) b.missing_refs++, missing = true;
-            else node_g[ni] = 0;
+            if (ni == CV__NONE)
+                b.missing_refs++, missing = true;
+            else
+                node_g[ni] = 0;
         }
         if (missing) b.ways_with_missing++;
     }

@@ -102,8 +102,9 @@ static pq_item pq_pop(ch_ctx *c)
     for (;;) {
         size_t k = 2 * i + 1;
         if (k >= c->npq) break;
-        if (k + 1 < c->npq && (c->pq[k + 1].prio < c->pq[k].prio ||
-                               (c->pq[k + 1].prio == c->pq[k].prio && c->pq[k + 1].node < c->pq[k].node)))
+        if (k + 1 < c->npq &&
+            (c->pq[k + 1].prio < c->pq[k].prio ||
+             (c->pq[k + 1].prio == c->pq[k].prio && c->pq[k + 1].node < c->pq[k].node)))
             k++;
         if (last.prio < c->pq[k].prio || (last.prio == c->pq[k].prio && last.node < c->pq[k].node))
             break;
@@ -223,7 +224,7 @@ void cv__graph_ch_out_fini(cv__ch_out *o)
 }
 
 cv_status cv__graph_ch_contract(uint32_t n, const cv__edge3 *arcs, uint64_t narcs, cv__ch_out *out,
-                          cv__progress_fn progress, void *pctx)
+                                cv__progress_fn progress, void *pctx)
 {
     ch_ctx c;
     memset(&c, 0, sizeof c);
@@ -239,7 +240,8 @@ cv_status cv__graph_ch_contract(uint32_t n, const cv__edge3 *arcs, uint64_t narc
     c.prio = cv_calloc(n ? n : 1, sizeof *c.prio);
     c.tmark = cv_calloc(n ? n : 1, sizeof *c.tmark);
     out->rank = cv_calloc(n ? n : 1, sizeof *out->rank);
-    if (!c.out || !c.in || !c.done || !c.level || !c.deleted || !c.prio || !c.tmark || !out->rank) goto done;
+    if (!c.out || !c.in || !c.done || !c.level || !c.deleted || !c.prio || !c.tmark || !out->rank)
+        goto done;
     if (cv__graph_heap_init(&c.wh, n ? n : 1) != CV_OK) goto done;
     for (uint64_t i = 0; i < narcs; i++) {
         if (arcs[i].tail == arcs[i].head) continue;

@@ -17,9 +17,9 @@ static inline cv__w sat_add(cv__w a, cv__w b)
 }
 
 /* One step of a CH search direction; returns the popped node. */
-static uint32_t ch_step(const uint32_t *rel_first, const cv__chedge *rel, const uint32_t *stall_first,
-                        const cv__chedge *stall, cv__heap *h, const cv__heap *o, cv__w *best,
-                        uint32_t *meet)
+static uint32_t ch_step(const uint32_t *rel_first, const cv__chedge *rel,
+                        const uint32_t *stall_first, const cv__chedge *stall, cv__heap *h,
+                        const cv__heap *o, cv__w *best, uint32_t *meet)
 {
     uint32_t u = cv__graph_heap_pop(h);
     cv__w du = h->key[u];
@@ -35,14 +35,16 @@ static uint32_t ch_step(const uint32_t *rel_first, const cv__chedge *rel, const 
 }
 
 cv__w cv__graph_ch_query(const cv__prof *pr, cv__heap *fw, cv__heap *bw, const cv__phantom *s,
-                   const cv__phantom *t, cv__path *path)
+                         const cv__phantom *t, cv__path *path)
 {
     cv__w best = cv__graph_same_segment(pr, s, t);
     uint32_t meet = CV__NONE;
     cv__graph_heap_reset(fw);
     cv__graph_heap_reset(bw);
-    for (int i = 0; i < s->nsrc; i++) cv__graph_heap_push(fw, s->src[i].node, s->src[i].w, CV__NONE);
-    for (int i = 0; i < t->ntgt; i++) cv__graph_heap_push(bw, t->tgt[i].node, t->tgt[i].w, CV__NONE);
+    for (int i = 0; i < s->nsrc; i++)
+        cv__graph_heap_push(fw, s->src[i].node, s->src[i].w, CV__NONE);
+    for (int i = 0; i < t->ntgt; i++)
+        cv__graph_heap_push(bw, t->tgt[i].node, t->tgt[i].w, CV__NONE);
     bool turn = false;
     for (;;) {
         bool fok = cv__graph_heap_min(fw) < best, bok = cv__graph_heap_min(bw) < best;

@@ -15,7 +15,8 @@
 static int exit_code(cv_status st)
 {
     if (st == CV_OK) return 0;
-    if (st == CV_EINVAL || st == CV_EFORMAT || st == CV_EIO || st == CV_ERANGE || st == CV_ENOTFOUND)
+    if (st == CV_EINVAL || st == CV_EFORMAT || st == CV_EIO || st == CV_ERANGE ||
+        st == CV_ENOTFOUND)
         return 2;
     return 1;
 }
@@ -72,8 +73,8 @@ int cv_graph_cli_import(int argc, char **argv)
     if (st) return fail("import", st, &d);
     printf("%s: %llu road ways", out, (unsigned long long)s.road_ways);
     if (s.missing_refs)
-        printf(", %llu missing node refs skipped (in %llu ways)", (unsigned long long)s.missing_refs,
-               (unsigned long long)s.ways_with_missing);
+        printf(", %llu missing node refs skipped (in %llu ways)",
+               (unsigned long long)s.missing_refs, (unsigned long long)s.ways_with_missing);
     printf(", %.2f s\n", s.seconds);
     for (uint32_t p = 0; p < s.nprofiles; p++)
         printf("  %-6s %8u nodes %8u segments %9llu arcs %9llu CH edges, restrictions %llu "
@@ -100,7 +101,8 @@ static bool parse_lonlat(const char *s, double *lon, double *lat)
 }
 
 static const char route_help[] =
-    "usage: carevan route CITY.cvg --profile car LON,LAT LON,LAT [...] [--format geojson|polyline]\n"
+    "usage: carevan route CITY.cvg --profile car LON,LAT LON,LAT [...] [--format "
+    "geojson|polyline]\n"
     "Fastest route through the points in order.  geojson (default): a Feature with the\n"
     "LineString and per-leg duration_s/distance_m; polyline: one JSON object with the\n"
     "encoded polyline (precision 5).\n";
@@ -123,8 +125,10 @@ int cv_graph_cli_route(int argc, char **argv)
                 rc = usage_error("route", "missing value after", argv[i]);
                 goto out;
             }
-            if (!strcmp(argv[i], "--profile")) profile = argv[++i];
-            else format = argv[++i];
+            if (!strcmp(argv[i], "--profile"))
+                profile = argv[++i];
+            else
+                format = argv[++i];
         } else if (parse_lonlat(argv[i], &lon, &lat)) {
             pts[2 * n] = lon, pts[2 * n + 1] = lat, n++;
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -159,8 +163,10 @@ int cv_graph_cli_route(int argc, char **argv)
     }
     int p = cv_graph_profile_find(g, profile ? profile : "car");
     if (p < 0) {
-        fprintf(stderr, "carevan route: --profile %s: not in %s (it has:", profile ? profile : "car", path);
-        for (int k = 0; k < cv_graph_profile_count(g); k++) fprintf(stderr, " %s", cv_graph_profile_name(g, k));
+        fprintf(stderr,
+                "carevan route: --profile %s: not in %s (it has:", profile ? profile : "car", path);
+        for (int k = 0; k < cv_graph_profile_count(g); k++)
+            fprintf(stderr, " %s", cv_graph_profile_name(g, k));
         fprintf(stderr, ")\n");
         cv_graph_destroy(g);
         rc = 2;
@@ -184,8 +190,8 @@ int cv_graph_cli_route(int argc, char **argv)
             }
             printf("\",\"duration_s\":%u,\"distance_m\":%u,\"legs\":[", r.duration_s, r.distance_m);
             for (uint32_t i = 0; i < r.nlegs; i++)
-                printf("%s{\"duration_s\":%u,\"distance_m\":%u}", i ? "," : "", r.legs[i].duration_s,
-                       r.legs[i].distance_m);
+                printf("%s{\"duration_s\":%u,\"distance_m\":%u}", i ? "," : "",
+                       r.legs[i].duration_s, r.legs[i].distance_m);
             printf("]}\n");
         }
     } else {
@@ -204,7 +210,8 @@ out:
 static const char matrix_help[] =
     "usage: carevan matrix CITY.cvg --profile car POINTS.csv [-o MATRIX.json] [--threads N]\n"
     "POINTS.csv: one LON,LAT per line (a header line and blank lines are skipped).\n"
-    "Writes {\"profile\",\"durations\" (s),\"distances\" (m),\"snapped\"} as JSON; stdout without -o.\n";
+    "Writes {\"profile\",\"durations\" (s),\"distances\" (m),\"snapped\"} as JSON; stdout without "
+    "-o.\n";
 
 static cv_status read_points(const char *path, double **pts, uint32_t *n, cv_diag *d)
 {
@@ -259,12 +266,15 @@ int cv_graph_cli_matrix(int argc, char **argv)
         } else if (!strcmp(argv[i], "--profile") || !strcmp(argv[i], "-o") ||
                    !strcmp(argv[i], "--threads")) {
             if (i + 1 >= argc) return usage_error("matrix", "missing value after", argv[i]);
-            if (!strcmp(argv[i], "--profile")) profile = argv[++i];
-            else if (!strcmp(argv[i], "-o")) out = argv[++i];
+            if (!strcmp(argv[i], "--profile"))
+                profile = argv[++i];
+            else if (!strcmp(argv[i], "-o"))
+                out = argv[++i];
             else {
                 char *end;
                 long t = strtol(argv[++i], &end, 10);
-                if (*end || t < 1 || t > 64) return usage_error("matrix", "--threads must be 1..64, got", argv[i]);
+                if (*end || t < 1 || t > 64)
+                    return usage_error("matrix", "--threads must be 1..64, got", argv[i]);
                 threads = (unsigned)t;
             }
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -321,8 +331,10 @@ int cv_graph_cli_matrix(int argc, char **argv)
             for (uint32_t j = 0; j < n; j++) {
                 uint32_t x = a[(size_t)i * n + j];
                 if (j) fputc(',', f);
-                if (x == UINT32_MAX) fputs("null", f); /* unreachable */
-                else fprintf(f, "%u", x);
+                if (x == UINT32_MAX)
+                    fputs("null", f); /* unreachable */
+                else
+                    fprintf(f, "%u", x);
             }
             fputc(']', f);
         }
@@ -331,8 +343,8 @@ int cv_graph_cli_matrix(int argc, char **argv)
     for (uint32_t i = 0; i < n; i++) {
         cv_graph_snap s;
         if (cv_graph_snap_point(g, p, pts[2 * i], pts[2 * i + 1], &s, NULL) == CV_OK)
-            fprintf(f, "%s{\"location\":[%.7f,%.7f],\"distance_m\":%.1f}", i ? "," : "", s.lon, s.lat,
-                    s.distance_m);
+            fprintf(f, "%s{\"location\":[%.7f,%.7f],\"distance_m\":%.1f}", i ? "," : "", s.lon,
+                    s.lat, s.distance_m);
     }
     fprintf(f, "],\"attribution\":\"\\u00a9 OpenStreetMap contributors, ODbL 1.0\"}\n");
     bool ok = !ferror(f);

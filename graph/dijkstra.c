@@ -33,7 +33,8 @@ static cv_status chain(const cv__heap *h, uint32_t v, uint32_t **buf, uint32_t *
 }
 
 /* Builds the s..meet..t node path from both searches' parents. */
-cv_status cv__graph_join_paths(const cv__heap *fw, const cv__heap *bw, uint32_t meet, cv__path *path)
+cv_status cv__graph_join_paths(const cv__heap *fw, const cv__heap *bw, uint32_t meet,
+                               cv__path *path)
 {
     uint32_t *a = NULL, na = 0, capa = 0, *b = NULL, nb = 0, capb = 0;
     path->nodes = NULL, path->n = 0;
@@ -55,13 +56,14 @@ cv_status cv__graph_join_paths(const cv__heap *fw, const cv__heap *bw, uint32_t 
 }
 
 cv__w cv__graph_dijkstra_bidir(const cv__prof *pr, cv__heap *fw, cv__heap *bw, const cv__phantom *s,
-                         const cv__phantom *t, cv__path *path)
+                               const cv__phantom *t, cv__path *path)
 {
     cv__w best = cv__graph_same_segment(pr, s, t);
     uint32_t meet = CV__NONE;
     cv__graph_heap_reset(fw);
     cv__graph_heap_reset(bw);
-    for (int i = 0; i < t->ntgt; i++) cv__graph_heap_push(bw, t->tgt[i].node, t->tgt[i].w, CV__NONE);
+    for (int i = 0; i < t->ntgt; i++)
+        cv__graph_heap_push(bw, t->tgt[i].node, t->tgt[i].w, CV__NONE);
     for (int i = 0; i < s->nsrc; i++) {
         uint32_t v = s->src[i].node;
         if (cv__graph_heap_push(fw, v, s->src[i].w, CV__NONE)) {
@@ -91,8 +93,8 @@ cv__w cv__graph_dijkstra_bidir(const cv__prof *pr, cv__heap *fw, cv__heap *bw, c
 }
 
 void cv__graph_dijkstra_one_to_many(const cv__prof *pr, cv__heap *h, const cv__phantom *s,
-                              const cv__phantom *t, uint32_t nt, const uint8_t *mark,
-                              uint32_t nmarked, cv__w *out)
+                                    const cv__phantom *t, uint32_t nt, const uint8_t *mark,
+                                    uint32_t nmarked, cv__w *out)
 {
     /* settle every target entry node (mark[v] != 0, nmarked distinct), then
      * read the labels */

@@ -27,7 +27,7 @@
 typedef uint64_t cv__w;
 #define CV__W(ds, dm) (((uint64_t)(ds) << 32) | (uint64_t)(uint32_t)(dm))
 #define CV__W_DS(w) ((uint32_t)((w) >> 32))
-#define CV__W_DM(w) ((uint32_t)((w) & 0xffffffffu))
+#define CV__W_DM(w) ((uint32_t)((w)&0xffffffffu))
 #define CV__WINF UINT64_MAX
 #define CV__NONE UINT32_MAX
 
@@ -81,8 +81,8 @@ typedef struct cv__seg {
 
 typedef struct cv__prof_hdr {
     char name[16];
-    uint32_t n;        /* final nodes */
-    uint32_t nseg;     /* snappable segments */
+    uint32_t n;    /* final nodes */
+    uint32_t nseg; /* snappable segments */
     uint32_t grid_nx, grid_ny;
     double grid_lon0, grid_lat0, grid_cell_deg; /* cell (i,j) covers lon0+i*cell.. */
     uint64_t narcs, nup, ndn, ncopies, ngrid;
@@ -101,7 +101,7 @@ typedef struct cv__file_hdr {
     uint64_t checksum; /* of bytes [sizeof(cv__file_hdr), file_size) */
     uint32_t nnodes;   /* global nodes (coordinates) */
     uint32_t pad;
-    uint64_t off_coords; /* nnodes pairs int32 lon_e7, lat_e7 */
+    uint64_t off_coords;                 /* nnodes pairs int32 lon_e7, lat_e7 */
     uint64_t off_prof[CV__MAX_PROFILES]; /* cv__prof_hdr */
     uint64_t missing_refs, ways_with_missing;
     char source[160]; /* input file name and attribution */
@@ -113,7 +113,7 @@ struct cv__pool;
 
 typedef struct cv__prof {
     cv__prof_hdr h;
-    struct cv__pool *pool; /* reusable search heaps (NULL: allocate per query) */
+    struct cv__pool *pool;     /* reusable search heaps (NULL: allocate per query) */
     const uint32_t *orig;      /* [n] global node of each final node */
     const uint32_t *fwd_first; /* [n+1] CSR of the uncontracted graph */
     const cv__arc *fwd;
@@ -123,11 +123,11 @@ typedef struct cv__prof {
     const cv__chedge *up;
     const uint32_t *dn_first; /* [n+1] CH upward edges, backward */
     const cv__chedge *dn;
-    const cv__seg *segs;         /* [nseg] */
-    const uint32_t *copy_first;  /* [nnodes+1] final nodes of each global node */
-    const uint32_t *copies;      /* [ncopies] */
-    const uint32_t *cell_first;  /* [nx*ny+1] */
-    const uint32_t *cell_segs;   /* [ngrid] */
+    const cv__seg *segs;        /* [nseg] */
+    const uint32_t *copy_first; /* [nnodes+1] final nodes of each global node */
+    const uint32_t *copies;     /* [ncopies] */
+    const uint32_t *cell_first; /* [nx*ny+1] */
+    const uint32_t *cell_segs;  /* [ngrid] */
 } cv__prof;
 
 /* Heaps kept between queries so that repeated matrices do not fault in fresh
@@ -183,11 +183,11 @@ typedef struct cv__entry {
 } cv__entry;
 
 typedef struct cv__phantom {
-    uint32_t seg;     /* index into prof->segs */
-    double t;         /* fraction along a->b, 0..1 */
-    double snap_m;    /* distance from the input coordinate */
-    double lon, lat;  /* projected position */
-    cv__w off_a;      /* weight from a to the point along the segment */
+    uint32_t seg;    /* index into prof->segs */
+    double t;        /* fraction along a->b, 0..1 */
+    double snap_m;   /* distance from the input coordinate */
+    double lon, lat; /* projected position */
+    cv__w off_a;     /* weight from a to the point along the segment */
     int nsrc, ntgt;
     cv__entry src[2];
     cv__entry tgt[CV__PHANTOM_MAX];
@@ -195,23 +195,23 @@ typedef struct cv__phantom {
 
 /* Snaps (lon,lat) within radius_m; CV_ENOTFOUND (no diag) when nothing is near. */
 cv_status cv__graph_snap(const cv_graph *g, int p, double lon, double lat, double radius_m,
-                   cv__phantom *out);
+                         cv__phantom *out);
 /* Snaps n lon,lat points; a bad one -> CV_EINVAL naming "<what>[i]" (matrix.c). */
 cv_status cv__graph_snap_all(const cv_graph *g, int p, const double *lonlat, uint32_t n,
-                       const char *what, cv__phantom **out, cv_diag *diag);
+                             const char *what, cv__phantom **out, cv_diag *diag);
 /* Direct path from s to t along their common segment (CV__WINF if none). */
 cv__w cv__graph_same_segment(const cv__prof *pr, const cv__phantom *s, const cv__phantom *t);
 
 /* ---- Heap with O(1) reset (heap.c) ---- */
 typedef struct cv__heap {
-    uint32_t n;          /* items in heap */
-    uint32_t cap;        /* node capacity */
-    uint32_t *items;     /* heap of node ids */
-    uint32_t *pos;       /* [cap] position in items, valid when stamp matches */
-    cv__w *key;          /* [cap] tentative weight */
-    uint32_t *stamp;     /* [cap] generation when touched */
-    uint32_t *parent;    /* [cap] predecessor node (for path unpacking) */
-    uint8_t *settled;    /* [cap] */
+    uint32_t n;       /* items in heap */
+    uint32_t cap;     /* node capacity */
+    uint32_t *items;  /* heap of node ids */
+    uint32_t *pos;    /* [cap] position in items, valid when stamp matches */
+    cv__w *key;       /* [cap] tentative weight */
+    uint32_t *stamp;  /* [cap] generation when touched */
+    uint32_t *parent; /* [cap] predecessor node (for path unpacking) */
+    uint8_t *settled; /* [cap] */
     uint32_t gen;
 } cv__heap;
 
@@ -244,22 +244,24 @@ typedef struct cv__path {
 } cv__path;
 
 cv__w cv__graph_dijkstra_bidir(const cv__prof *pr, cv__heap *fw, cv__heap *bw, const cv__phantom *s,
-                         const cv__phantom *t, cv__path *path);
+                               const cv__phantom *t, cv__path *path);
 cv__w cv__graph_ch_query(const cv__prof *pr, cv__heap *fw, cv__heap *bw, const cv__phantom *s,
-                   const cv__phantom *t, cv__path *path);
+                         const cv__phantom *t, cv__path *path);
 /* One-to-many plain Dijkstra on the uncontracted graph: fills out[j] for targets. */
 /* mark[v] != 0 for the nmarked distinct entry nodes of the targets. */
 void cv__graph_dijkstra_one_to_many(const cv__prof *pr, cv__heap *h, const cv__phantom *s,
-                              const cv__phantom *t, uint32_t nt, const uint8_t *mark,
-                              uint32_t nmarked, cv__w *out);
+                                    const cv__phantom *t, uint32_t nt, const uint8_t *mark,
+                                    uint32_t nmarked, cv__w *out);
 /* Joins the parent chains of two searches meeting at meet (dijkstra.c). */
-cv_status cv__graph_join_paths(const cv__heap *fw, const cv__heap *bw, uint32_t meet, cv__path *path);
+cv_status cv__graph_join_paths(const cv__heap *fw, const cv__heap *bw, uint32_t meet,
+                               cv__path *path);
 /* Many-to-many on the CH with buckets; out is ns*nt row-major. */
 cv_status cv__graph_ch_many_to_many(const cv__prof *pr, const cv__phantom *s, uint32_t ns,
-                              const cv__phantom *t, uint32_t nt, cv__w *out, unsigned threads);
-cv_status cv__graph_dijkstra_many_to_many(const cv__prof *pr, const cv__phantom *s, uint32_t ns,
                                     const cv__phantom *t, uint32_t nt, cv__w *out,
                                     unsigned threads);
+cv_status cv__graph_dijkstra_many_to_many(const cv__prof *pr, const cv__phantom *s, uint32_t ns,
+                                          const cv__phantom *t, uint32_t nt, cv__w *out,
+                                          unsigned threads);
 
 /* Expands a CH path (final nodes, may contain shortcuts) into original arcs. */
 cv_status cv__graph_ch_unpack(const cv__prof *pr, const uint32_t *nodes, uint32_t n, cv__path *out);
@@ -297,13 +299,13 @@ typedef struct cv__ch_out {
 
 typedef void (*cv__progress_fn)(void *ctx, const char *what, double fraction);
 cv_status cv__graph_ch_contract(uint32_t n, const cv__edge3 *arcs, uint64_t narcs, cv__ch_out *out,
-                          cv__progress_fn progress, void *pctx);
+                                cv__progress_fn progress, void *pctx);
 void cv__graph_ch_out_fini(cv__ch_out *o);
 
 /* Owned arrays of one built profile, ready to write. */
 typedef struct cv__built_prof {
-    cv__prof view;       /* pointers into the arrays below */
-    void *mem[16];       /* owned allocations */
+    cv__prof view; /* pointers into the arrays below */
+    void *mem[16]; /* owned allocations */
     int nmem;
 } cv__built_prof;
 

@@ -42,8 +42,8 @@ typedef struct m2m_thread {
     size_t nb, capb;
 } m2m_thread;
 
-static inline bool stalled(const cv__heap *h, const uint32_t *first, const cv__chedge *e, uint32_t u,
-                           cv__w du)
+static inline bool stalled(const cv__heap *h, const uint32_t *first, const cv__chedge *e,
+                           uint32_t u, cv__w du)
 {
     for (uint32_t i = first[u]; i < first[u + 1]; i++) {
         cv__w dx = cv__graph_heap_key(h, e[i].node);
@@ -107,7 +107,8 @@ static void *forward_phase(void *arg)
     const bucket *bs = sh->bsorted;
     for (uint32_t i = th->k; i < sh->ns; i += sh->nthreads) {
         cv__w *row = sh->out + (size_t)i * sh->nt;
-        for (uint32_t j = 0; j < sh->nt; j++) row[j] = cv__graph_same_segment(pr, &sh->s[i], &sh->t[j]);
+        for (uint32_t j = 0; j < sh->nt; j++)
+            row[j] = cv__graph_same_segment(pr, &sh->s[i], &sh->t[j]);
         cv__graph_heap_reset(&h);
         for (int k = 0; k < sh->s[i].nsrc; k++)
             cv__graph_heap_push(&h, sh->s[i].src[k].node, sh->s[i].src[k].w, CV__NONE);
@@ -140,7 +141,7 @@ static void *dijkstra_phase(void *arg)
     cv__heap h = *hp;
     for (uint32_t i = th->k; i < sh->ns; i += sh->nthreads)
         cv__graph_dijkstra_one_to_many(sh->pr, &h, &sh->s[i], sh->t, sh->nt, sh->mark, sh->nmarked,
-                                 sh->out + (size_t)i * sh->nt);
+                                       sh->out + (size_t)i * sh->nt);
     *hp = h;
     cv__graph_heap_return(sh->pr->pool, hp);
     return NULL;
@@ -162,11 +163,14 @@ static cv_status run_threads(void *(*fn)(void *), m2m_thread *th, unsigned nthre
 {
     pthread_t tid[64];
     bool started[64] = {false};
-    for (unsigned k = 1; k < nthreads; k++) started[k] = pthread_create(&tid[k], NULL, fn, &th[k]) == 0;
+    for (unsigned k = 1; k < nthreads; k++)
+        started[k] = pthread_create(&tid[k], NULL, fn, &th[k]) == 0;
     fn(&th[0]);
     for (unsigned k = 1; k < nthreads; k++) {
-        if (started[k]) pthread_join(tid[k], NULL);
-        else fn(&th[k]); /* could not start a thread: do its share here */
+        if (started[k])
+            pthread_join(tid[k], NULL);
+        else
+            fn(&th[k]); /* could not start a thread: do its share here */
     }
     for (unsigned k = 0; k < nthreads; k++)
         if (th[k].st) return th[k].st;
@@ -174,7 +178,7 @@ static cv_status run_threads(void *(*fn)(void *), m2m_thread *th, unsigned nthre
 }
 
 cv_status cv__graph_ch_many_to_many(const cv__prof *pr, const cv__phantom *s, uint32_t ns,
-                              const cv__phantom *t, uint32_t nt, cv__w *out, unsigned threads)
+                                    const cv__phantom *t, uint32_t nt, cv__w *out, unsigned threads)
 {
     unsigned nth = pick_threads(threads, ns > nt ? ns : nt);
     m2m_shared sh = {pr, s, t, ns, nt, out, nth, NULL, NULL, NULL, 0};
@@ -219,8 +223,8 @@ done:
 }
 
 cv_status cv__graph_dijkstra_many_to_many(const cv__prof *pr, const cv__phantom *s, uint32_t ns,
-                                    const cv__phantom *t, uint32_t nt, cv__w *out,
-                                    unsigned threads)
+                                          const cv__phantom *t, uint32_t nt, cv__w *out,
+                                          unsigned threads)
 {
     uint8_t *mark = calloc((size_t)pr->h.n + 1, 1);
     if (!mark) return CV_ENOMEM;
@@ -242,7 +246,7 @@ cv_status cv__graph_dijkstra_many_to_many(const cv__prof *pr, const cv__phantom 
 
 /* Snaps n points, naming the first bad one in diag. */
 cv_status cv__graph_snap_all(const cv_graph *g, int p, const double *lonlat, uint32_t n,
-                       const char *what, cv__phantom **out, cv_diag *diag)
+                             const char *what, cv__phantom **out, cv_diag *diag)
 {
     cv__phantom *ph = cv_calloc(n ? n : 1, sizeof *ph);
     if (!ph) return CV_ENOMEM;
@@ -250,12 +254,14 @@ cv_status cv__graph_snap_all(const cv_graph *g, int p, const double *lonlat, uin
         double lon = lonlat[2 * (size_t)i], lat = lonlat[2 * (size_t)i + 1];
         if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
             free(ph);
-            return cv_diag_set(diag, "%s[%u] (%g,%g): not a WGS-84 lon,lat coordinate", what, i, lon, lat);
+            return cv_diag_set(diag, "%s[%u] (%g,%g): not a WGS-84 lon,lat coordinate", what, i,
+                               lon, lat);
         }
         cv_status st = cv__graph_snap(g, p, lon, lat, g->snap_radius_m, &ph[i]);
         if (st == CV_ERANGE || st == CV_ENOTFOUND) {
             if (st == CV_ERANGE)
-                cv_diag_set(diag, "%s[%u] (%.6f,%.6f): nearest %s road is %.0f m away (limit %.0f m)",
+                cv_diag_set(diag,
+                            "%s[%u] (%.6f,%.6f): nearest %s road is %.0f m away (limit %.0f m)",
                             what, i, lon, lat, g->prof[p].h.name, ph[i].snap_m, g->snap_radius_m);
             else
                 cv_diag_set(diag, "%s[%u] (%.6f,%.6f): no %s road in this graph", what, i, lon, lat,
@@ -279,8 +285,10 @@ static cv_status matrix_common(const cv_graph *g, int p, const double *src, uint
     cv__w *w = NULL;
     cv_status st = cv__graph_snap_all(g, p, src, ns, dst == src ? "points" : "sources", &s, diag);
     if (st) return st;
-    if (dst == src) t = s;
-    else if ((st = cv__graph_snap_all(g, p, dst, nt, "destinations", &t, diag)) != CV_OK) goto done;
+    if (dst == src)
+        t = s;
+    else if ((st = cv__graph_snap_all(g, p, dst, nt, "destinations", &t, diag)) != CV_OK)
+        goto done;
     w = cv_calloc(cells ? cells : 1, sizeof *w);
     if (!w) {
         st = CV_ENOMEM;
@@ -300,10 +308,10 @@ done:
 }
 
 cv_status cv_graph_matrix(const cv_graph *g, int profile, const double *lonlat, uint32_t n,
-                          uint32_t *durations, uint32_t *distances, unsigned threads,
-                          cv_diag *diag)
+                          uint32_t *durations, uint32_t *distances, unsigned threads, cv_diag *diag)
 {
-    return matrix_common(g, profile, lonlat, n, lonlat, n, durations, distances, threads, false, diag);
+    return matrix_common(g, profile, lonlat, n, lonlat, n, durations, distances, threads, false,
+                         diag);
 }
 
 cv_status cv_graph_matrix_st(const cv_graph *g, int profile, const double *src, uint32_t ns,
@@ -313,11 +321,12 @@ cv_status cv_graph_matrix_st(const cv_graph *g, int profile, const double *src, 
     return matrix_common(g, profile, src, ns, dst, nt, durations, distances, threads, false, diag);
 }
 
-cv_status cv_graph_matrix_dijkstra(const cv_graph *g, int profile, const double *lonlat,
-                                   uint32_t n, uint32_t *durations, uint32_t *distances,
-                                   unsigned threads, cv_diag *diag)
+cv_status cv_graph_matrix_dijkstra(const cv_graph *g, int profile, const double *lonlat, uint32_t n,
+                                   uint32_t *durations, uint32_t *distances, unsigned threads,
+                                   cv_diag *diag)
 {
-    return matrix_common(g, profile, lonlat, n, lonlat, n, durations, distances, threads, true, diag);
+    return matrix_common(g, profile, lonlat, n, lonlat, n, durations, distances, threads, true,
+                         diag);
 }
 
 cv_status cv_graph_snap_point(const cv_graph *g, int profile, double lon, double lat,

@@ -139,10 +139,12 @@ static bool is_one_of(const char *v, const char *const *list)
 /* 1 allowed, 0 denied, -1 unknown value (ignored, a more general tag decides). */
 static int access_value(const char *v)
 {
-    static const char *const yes[] = {"yes", "permissive", "designated", "destination", "delivery",
-                                      "customers", "official", "use_sidepath", NULL};
-    static const char *const no[] = {"no", "private", "agricultural", "forestry", "emergency",
-                                     "military", "restricted", "psv", "bus", "permit", NULL};
+    static const char *const yes[] = {"yes",         "permissive",   "designated",
+                                      "destination", "delivery",     "customers",
+                                      "official",    "use_sidepath", NULL};
+    static const char *const no[] = {
+        "no",         "private", "agricultural", "forestry", "emergency", "military",
+        "restricted", "psv",     "bus",          "permit",   NULL};
     if (is_one_of(v, yes)) return 1;
     if (is_one_of(v, no)) return 0;
     return -1;
@@ -158,19 +160,22 @@ static double parse_maxspeed(const char *v)
     double x = strtod(v, &end);
     if (end == v || x <= 0 || x > 300) return 0;
     while (*end == ' ') end++;
-    if (strncmp(end, "mph", 3) == 0) x *= 1.609344;
-    else if (*end && strcmp(end, "km/h") != 0 && strcmp(end, "kmh") != 0) return 0;
+    if (strncmp(end, "mph", 3) == 0)
+        x *= 1.609344;
+    else if (*end && strcmp(end, "km/h") != 0 && strcmp(end, "kmh") != 0)
+        return 0;
     return x;
 }
 
 static double surface_factor(int p, const char *s)
 {
-    static const char *const cobbles[] = {"paving_stones", "sett", "cobblestone", "unhewn_cobblestone",
-                                          "grass_paver", "wood", "metal", NULL};
+    static const char *const cobbles[] = {
+        "paving_stones", "sett", "cobblestone", "unhewn_cobblestone",
+        "grass_paver",   "wood", "metal",       NULL};
     static const char *const compacted[] = {"compacted", "fine_gravel", NULL};
-    static const char *const rough[] = {"gravel", "unpaved", "dirt", "ground", "earth", "grass",
-                                        "sand", "mud", "pebblestone", "rock", "rocks", "woodchips",
-                                        "salt", "snow", "ice", NULL};
+    static const char *const rough[] = {
+        "gravel",      "unpaved", "dirt",  "ground",    "earth", "grass", "sand", "mud",
+        "pebblestone", "rock",    "rocks", "woodchips", "salt",  "snow",  "ice",  NULL};
     static const double f[3][CV__NPROF] = {
         {0.8, 0.7, 0.7, 1.0}, {0.8, 0.6, 0.8, 1.0}, {0.6, 0.4, 0.6, 0.9}};
     if (!s) return 1.0;
@@ -233,9 +238,12 @@ bool cv__graph_profile_way(int p, const cv_osm_tag *tags, size_t ntags, cv__way_
         kmh = kmh < 8 ? kmh : 8;
     double limit = parse_maxspeed(cv__graph_tag(tags, ntags, "maxspeed"));
     if (limit > 0) {
-        if (p == CV__PROF_CAR) kmh = 0.8 * limit;
-        else if (p == CV__PROF_VAN) kmh = 0.8 * limit < 80 ? 0.8 * limit : 80;
-        else if (p == CV__PROF_EBIKE && limit < kmh) kmh = limit;
+        if (p == CV__PROF_CAR)
+            kmh = 0.8 * limit;
+        else if (p == CV__PROF_VAN)
+            kmh = 0.8 * limit < 80 ? 0.8 * limit : 80;
+        else if (p == CV__PROF_EBIKE && limit < kmh)
+            kmh = limit;
     }
     double tf = tracktype_factor(p, cv__graph_tag(tags, ntags, "tracktype"));
     if (tf <= 0) return false;

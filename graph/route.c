@@ -20,7 +20,8 @@ typedef struct sbuf {
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void sb_printf(sbuf *b, const char *fmt, ...)
+static void
+sb_printf(sbuf *b, const char *fmt, ...)
 {
     if (b->oom) return;
     for (;;) {
@@ -49,7 +50,8 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
 
 static bool push_coord(cv_graph_route *r, uint32_t *cap, double lon, double lat)
 {
-    if (r->ncoords && r->coords[2 * (r->ncoords - 1)] == lon && r->coords[2 * (r->ncoords - 1) + 1] == lat)
+    if (r->ncoords && r->coords[2 * (r->ncoords - 1)] == lon &&
+        r->coords[2 * (r->ncoords - 1) + 1] == lat)
         return true;
     if (r->ncoords == *cap) {
         uint32_t nc = *cap ? 2 * *cap : 64;
@@ -81,7 +83,8 @@ cv_status cv_graph_route_compute(const cv_graph *g, int p, const double *lonlat,
     cv_graph_route r;
     memset(&r, 0, sizeof r);
     uint32_t cap = 0;
-    cv__heap *fw = cv__graph_heap_borrow(pr->pool, pr->h.n), *bw = cv__graph_heap_borrow(pr->pool, pr->h.n);
+    cv__heap *fw = cv__graph_heap_borrow(pr->pool, pr->h.n),
+             *bw = cv__graph_heap_borrow(pr->pool, pr->h.n);
     st = CV_ENOMEM;
     r.legs = cv_calloc(n - 1, sizeof *r.legs);
     if (!r.legs || !fw || !bw) goto done;
@@ -167,11 +170,11 @@ cv_status cv_graph_route_geojson(const cv_graph_route *r, char **out)
     sb_printf(&b, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
     for (uint32_t i = 0; i < r->ncoords; i++)
         sb_printf(&b, "%s[%.7f,%.7f]", i ? "," : "", r->coords[2 * i], r->coords[2 * i + 1]);
-    sb_printf(&b, "]},\"properties\":{\"duration_s\":%u,\"distance_m\":%u,\"legs\":[", r->duration_s,
-              r->distance_m);
+    sb_printf(&b, "]},\"properties\":{\"duration_s\":%u,\"distance_m\":%u,\"legs\":[",
+              r->duration_s, r->distance_m);
     for (uint32_t i = 0; i < r->nlegs; i++)
-        sb_printf(&b, "%s{\"duration_s\":%u,\"distance_m\":%u}", i ? "," : "", r->legs[i].duration_s,
-                  r->legs[i].distance_m);
+        sb_printf(&b, "%s{\"duration_s\":%u,\"distance_m\":%u}", i ? "," : "",
+                  r->legs[i].duration_s, r->legs[i].distance_m);
     sb_printf(&b, "],\"attribution\":\"\\u00a9 OpenStreetMap contributors, ODbL 1.0\"}}");
     if (b.oom) {
         free(b.s);

@@ -38,7 +38,7 @@ static void add_tails(const cv__prof *pr, const cv__seg *s, int dir, cv__w w, cv
 }
 
 cv_status cv__graph_snap(const cv_graph *g, int p, double lon, double lat, double radius_m,
-                   cv__phantom *out)
+                         cv__phantom *out)
 {
     const cv__prof *pr = &g->prof[p];
     const cv__prof_hdr *h = &pr->h;
@@ -46,7 +46,8 @@ cv_status cv__graph_snap(const cv_graph *g, int p, double lon, double lat, doubl
     const double cell = h->grid_cell_deg;
     const double kx = cos(lat * DEG) * EARTH_R * DEG, ky = EARTH_R * DEG;
     const double cell_m = cell * (kx < ky ? kx : ky);
-    long cx = (long)floor((lon - h->grid_lon0) / cell), cy = (long)floor((lat - h->grid_lat0) / cell);
+    long cx = (long)floor((lon - h->grid_lon0) / cell),
+         cy = (long)floor((lat - h->grid_lat0) / cell);
     const long nx = h->grid_nx, ny = h->grid_ny;
     if (cx < 0) cx = 0;
     if (cx >= nx) cx = nx - 1;
@@ -66,13 +67,16 @@ cv_status cv__graph_snap(const cv_graph *g, int p, double lon, double lat, doubl
                 for (uint32_t k = pr->cell_first[c]; k < pr->cell_first[c + 1]; k++) {
                     uint32_t si = pr->cell_segs[k];
                     const cv__seg *s = &pr->segs[si];
-                    double ax = (cv__graph_lon(g, s->a) - lon) * kx, ay = (cv__graph_lat(g, s->a) - lat) * ky;
-                    double bx = (cv__graph_lon(g, s->b) - lon) * kx, by = (cv__graph_lat(g, s->b) - lat) * ky;
+                    double ax = (cv__graph_lon(g, s->a) - lon) * kx,
+                           ay = (cv__graph_lat(g, s->a) - lat) * ky;
+                    double bx = (cv__graph_lon(g, s->b) - lon) * kx,
+                           by = (cv__graph_lat(g, s->b) - lat) * ky;
                     double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
                     double t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
                     t = t < 0 ? 0 : t > 1 ? 1 : t;
                     double px = ax + t * dx, py = ay + t * dy, d = sqrt(px * px + py * py);
-                    if (d < best || (d == best && si < best_seg)) best = d, best_t = t, best_seg = si;
+                    if (d < best || (d == best && si < best_seg))
+                        best = d, best_t = t, best_seg = si;
                 }
                 if (r == 0) break;
             }

@@ -21,7 +21,8 @@
 #include <system_error>
 #include <vector>
 
-namespace {
+namespace
+{
 
 /* Thrown by the dispatcher when a C callback asks to stop. */
 struct callback_stop {
@@ -71,8 +72,8 @@ struct dispatcher {
             members.push_back(cv_osm_member{t, m.ref(), m.role()});
         }
         collect_tags(r.tags());
-        int rc = h->relation(h->ctx, r.id(), members.data(), members.size(), tags.data(),
-                             tags.size());
+        int rc =
+            h->relation(h->ctx, r.id(), members.data(), members.size(), tags.data(), tags.size());
         if (rc) throw callback_stop{rc};
     }
 };
@@ -126,8 +127,8 @@ extern "C" cv_status cv_osm_read(const char *path, const cv_osm_handler *h, cv_d
     } catch (const std::bad_alloc &) {
         return fail(diag, CV_ENOMEM, path, "out of memory while reading", "std::bad_alloc");
     } catch (const osmium::unsupported_file_format_error &e) {
-        return fail(diag, CV_EFORMAT, path, "unsupported file format (use .osm.pbf, .osm or .osm.bz2)",
-                    e.what());
+        return fail(diag, CV_EFORMAT, path,
+                    "unsupported file format (use .osm.pbf, .osm or .osm.bz2)", e.what());
     } catch (const std::system_error &e) {
         return fail(diag, CV_EIO, path, "cannot read", e.what());
     } catch (const std::exception &e) {
@@ -138,6 +139,7 @@ extern "C" cv_status cv_osm_read(const char *path, const cv_osm_handler *h, cv_d
         /* pbf_error, xml_error, bzip2_error, gzip_error, format_version_error, ... */
         return fail(diag, CV_EFORMAT, path, "corrupt or truncated OSM file", e.what());
     } catch (...) {
-        return fail(diag, CV_EINTERNAL, path, "unexpected error while reading", "unknown exception");
+        return fail(diag, CV_EINTERNAL, path, "unexpected error while reading",
+                    "unknown exception");
     }
 }

@@ -111,9 +111,10 @@ static void check_extract(const char *name)
                 cv__path path = {NULL, 0};
                 cv__w c = cv__graph_ch_query(pr, &fw, &bw, &s[i], &t[j], want_path ? &path : NULL);
                 if (c != r || m2m[i * T + j] != r)
-                    fail_msg("%s/%s: pair %u,%u: dijkstra %u ds %u dm, CH %u ds %u dm, matrix %u ds %u dm",
-                             name, pr->h.name, i, j, CV__W_DS(r), CV__W_DM(r), CV__W_DS(c), CV__W_DM(c),
-                             CV__W_DS(m2m[i * T + j]), CV__W_DM(m2m[i * T + j]));
+                    fail_msg("%s/%s: pair %u,%u: dijkstra %u ds %u dm, CH %u ds %u dm, matrix %u "
+                             "ds %u dm",
+                             name, pr->h.name, i, j, CV__W_DS(r), CV__W_DM(r), CV__W_DS(c),
+                             CV__W_DM(c), CV__W_DS(m2m[i * T + j]), CV__W_DM(m2m[i * T + j]));
                 if (want_path) {
                     assert_true(path_weight(pr, &s[i], &t[j], &path) == r);
                     free(path.nodes);
@@ -121,7 +122,8 @@ static void check_extract(const char *name)
                 }
                 if ((i * T + j) % 50 == 0) {
                     cv__path bp = {NULL, 0};
-                    cv__w b = cv__graph_dijkstra_bidir(pr, &fw, &bw, &s[i], &t[j], want_path ? &bp : NULL);
+                    cv__w b = cv__graph_dijkstra_bidir(pr, &fw, &bw, &s[i], &t[j],
+                                                       want_path ? &bp : NULL);
                     assert_true(b == r);
                     if (want_path) {
                         assert_true(path_weight(pr, &s[i], &t[j], &bp) == r);
@@ -131,7 +133,8 @@ static void check_extract(const char *name)
                 }
                 pairs++;
             }
-        printf("%s/%s: %u nodes, %llu pairs CH == Dijkstra == matrix, %llu bidirectional, %llu paths unpacked\n",
+        printf("%s/%s: %u nodes, %llu pairs CH == Dijkstra == matrix, %llu bidirectional, %llu "
+               "paths unpacked\n",
                name, pr->h.name, pr->h.n, (unsigned long long)pairs, (unsigned long long)bidir,
                (unsigned long long)paths);
         cv__graph_heap_fini(&fw);

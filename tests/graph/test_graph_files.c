@@ -123,7 +123,8 @@ static void test_cli(void **state)
     assert_int_equal(cv_graph_cli_import(5, imp), 0);
     char *help[] = {"route", "--help", NULL};
     assert_int_equal(cv_graph_cli_route(2, help), 0);
-    char *rt[] = {"route", out, "--profile", "car", "0.0015,0", "0.0005,0", "--format", "polyline", NULL};
+    char *rt[] = {"route",    out,        "--profile", "car", "0.0015,0",
+                  "0.0005,0", "--format", "polyline",  NULL};
     assert_int_equal(cv_graph_cli_route(8, rt), 0);
     char *far[] = {"route", out, "--profile", "car", "0.0015,0", "1.5,0", NULL};
     assert_int_equal(cv_graph_cli_route(6, far), 2);

@@ -70,7 +70,8 @@ static void test_profile_access_speed(void **state)
     cv__way_rule r;
     assert_false(WAY(CV__PROF_CAR, &r, {"highway", "residential"}, {"access", "private"}));
     assert_false(WAY(CV__PROF_WALK, &r, {"highway", "residential"}, {"access", "private"}));
-    assert_true(WAY(CV__PROF_WALK, &r, {"highway", "residential"}, {"access", "private"}, {"foot", "yes"}));
+    assert_true(
+        WAY(CV__PROF_WALK, &r, {"highway", "residential"}, {"access", "private"}, {"foot", "yes"}));
     assert_true(WAY(CV__PROF_CAR, &r, {"highway", "residential"}, {"access", "no"},
                     {"motor_vehicle", "destination"}));
     assert_false(WAY(CV__PROF_CAR, &r, {"highway", "residential"}, {"motor_vehicle", "no"}));
@@ -100,13 +101,26 @@ static void test_profile_access_speed(void **state)
 static void test_profile_restriction_tags(void **state)
 {
     (void)state;
-    assert_int_equal(cv__graph_profile_restriction(CV__PROF_CAR, TAGS({"type", "restriction"}, {"restriction", "no_left_turn"}), 2),
-                     CV__RESTR_NO);
-    assert_int_equal(cv__graph_profile_restriction(CV__PROF_VAN, TAGS({"type", "restriction"}, {"restriction", "only_straight_on"}), 2),
-                     CV__RESTR_ONLY);
-    assert_int_equal(cv__graph_profile_restriction(CV__PROF_WALK, TAGS({"type", "restriction"}, {"restriction", "no_left_turn"}), 2), 0);
-    assert_int_equal(cv__graph_profile_restriction(CV__PROF_CAR, TAGS({"type", "restriction"}, {"restriction", "no_left_turn"}, {"except", "motorcar"}), 3), 0);
-    assert_int_equal(cv__graph_profile_restriction(CV__PROF_CAR, TAGS({"type", "multipolygon"}), 1), 0);
+    assert_int_equal(
+        cv__graph_profile_restriction(
+            CV__PROF_CAR, TAGS({"type", "restriction"}, {"restriction", "no_left_turn"}), 2),
+        CV__RESTR_NO);
+    assert_int_equal(
+        cv__graph_profile_restriction(
+            CV__PROF_VAN, TAGS({"type", "restriction"}, {"restriction", "only_straight_on"}), 2),
+        CV__RESTR_ONLY);
+    assert_int_equal(
+        cv__graph_profile_restriction(
+            CV__PROF_WALK, TAGS({"type", "restriction"}, {"restriction", "no_left_turn"}), 2),
+        0);
+    assert_int_equal(
+        cv__graph_profile_restriction(
+            CV__PROF_CAR,
+            TAGS({"type", "restriction"}, {"restriction", "no_left_turn"}, {"except", "motorcar"}),
+            3),
+        0);
+    assert_int_equal(cv__graph_profile_restriction(CV__PROF_CAR, TAGS({"type", "multipolygon"}), 1),
+                     0);
 }
 
 /* oneway.osm: 1-2-3 oneway eastwards (bicycles both ways), detour 3-4-5-1. */
@@ -139,7 +153,8 @@ static void test_fixture_restriction(void **state)
     assert_int_equal(st.profile[0].restrictions_applied, 2);
     const double d = 0.0008;
     /* west -> north: forbidden left turn, car goes round via 108 */
-    uint32_t car = route_m(g, "car", -d, 0, 0, d, NULL), walk = route_m(g, "walk", -d, 0, 0, d, NULL);
+    uint32_t car = route_m(g, "car", -d, 0, 0, d, NULL),
+             walk = route_m(g, "walk", -d, 0, 0, d, NULL);
     assert_in_range(walk, 150, 200);
     assert_true(car > 240);
     /* west -> east straight on is allowed */
@@ -198,7 +213,8 @@ static void test_fixture_island(void **state)
     double pts[4] = {0.0005, 0, 0.006, 0};
     uint32_t dur[4];
     assert_int_equal(cv_graph_matrix(g, 0, pts, 2, dur, NULL, 1, &d), CV_EINVAL);
-    assert_string_equal(d.msg, "points[1] (0.006000,0.000000): nearest car road is 556 m away (limit 100 m)");
+    assert_string_equal(
+        d.msg, "points[1] (0.006000,0.000000): nearest car road is 556 m away (limit 100 m)");
     cv_graph_destroy(g);
 }
 
@@ -270,11 +286,16 @@ static void test_route_geometry(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_profile_classes),      cmocka_unit_test(test_profile_oneway),
-        cmocka_unit_test(test_profile_access_speed), cmocka_unit_test(test_profile_restriction_tags),
-        cmocka_unit_test(test_fixture_oneway),       cmocka_unit_test(test_fixture_restriction),
-        cmocka_unit_test(test_fixture_private),      cmocka_unit_test(test_fixture_missing_node),
-        cmocka_unit_test(test_fixture_island),       cmocka_unit_test(test_route_geometry),
+        cmocka_unit_test(test_profile_classes),
+        cmocka_unit_test(test_profile_oneway),
+        cmocka_unit_test(test_profile_access_speed),
+        cmocka_unit_test(test_profile_restriction_tags),
+        cmocka_unit_test(test_fixture_oneway),
+        cmocka_unit_test(test_fixture_restriction),
+        cmocka_unit_test(test_fixture_private),
+        cmocka_unit_test(test_fixture_missing_node),
+        cmocka_unit_test(test_fixture_island),
+        cmocka_unit_test(test_route_geometry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

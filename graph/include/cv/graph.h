@@ -32,11 +32,11 @@ typedef struct cv_graph_import_stats {
     uint32_t nprofiles;
     struct {
         char name[16];
-        uint32_t nodes, segments;        /* kept graph: final nodes, snappable segments */
-        uint64_t arcs, ch_edges;         /* uncontracted arcs; CH up+down edges */
-        uint64_t restrictions_applied;   /* turn restrictions in force */
-        uint64_t restrictions_skipped;   /* malformed or not touching the graph */
-        uint64_t nodes_dropped_scc;      /* outside the largest strongly connected component */
+        uint32_t nodes, segments;      /* kept graph: final nodes, snappable segments */
+        uint64_t arcs, ch_edges;       /* uncontracted arcs; CH up+down edges */
+        uint64_t restrictions_applied; /* turn restrictions in force */
+        uint64_t restrictions_skipped; /* malformed or not touching the graph */
+        uint64_t nodes_dropped_scc;    /* outside the largest strongly connected component */
     } profile[4];
     double seconds;
 } cv_graph_import_stats;
@@ -50,7 +50,7 @@ cv_status cv_graph_import(const char *osm_path, const char *out_path, const char
 
 /* ---- Loading ---- */
 cv_status cv_graph_load(cv_graph **out, const char *path, cv_diag *diag); /* mmap */
-void cv_graph_destroy(cv_graph *g);                                        /* NULL ok */
+void cv_graph_destroy(cv_graph *g);                                       /* NULL ok */
 int cv_graph_profile_find(const cv_graph *g, const char *name);           /* -1 if absent */
 int cv_graph_profile_count(const cv_graph *g);
 const char *cv_graph_profile_name(const cv_graph *g, int profile);
@@ -82,9 +82,9 @@ cv_status cv_graph_matrix_st(const cv_graph *g, int profile, const double *src, 
                              uint32_t *distances, unsigned threads, cv_diag *diag);
 /* The same matrix by plain Dijkstra (one search per source, no hierarchy):
  * the reference and the benchmark baseline. */
-cv_status cv_graph_matrix_dijkstra(const cv_graph *g, int profile, const double *lonlat,
-                                   uint32_t n, uint32_t *durations, uint32_t *distances,
-                                   unsigned threads, cv_diag *diag);
+cv_status cv_graph_matrix_dijkstra(const cv_graph *g, int profile, const double *lonlat, uint32_t n,
+                                   uint32_t *durations, uint32_t *distances, unsigned threads,
+                                   cv_diag *diag);
 
 /* ---- Routes ---- */
 typedef struct cv_graph_leg {
@@ -110,7 +110,8 @@ void cv_graph_route_fini(cv_graph_route *r);
 cv_status cv_graph_route_polyline_encode(const cv_graph_route *r, char **out);
 cv_status cv_graph_route_geojson(const cv_graph_route *r, char **out);
 
-/* Geometry of a path through n points: encoded polyline (precision 5, malloc'ed), total duration/distance. */
+/* Geometry of a path through n points: encoded polyline (precision 5, malloc'ed), total
+ * duration/distance. */
 cv_status cv_graph_route_polyline(const cv_graph *g, int profile, const double *lonlat, uint32_t n,
                                   char **polyline, uint32_t *duration_s, uint32_t *distance_m,
                                   cv_diag *diag);
@@ -118,9 +119,13 @@ cv_status cv_graph_route_polyline(const cv_graph *g, int profile, const double *
 /* ---- Subcommands ----
  * argv[0] is the subcommand name ("import", "route", "matrix"); return the
  * process exit code (0 ok, 2 bad input, 1 other failure); each supports --help. */
-int cv_graph_cli_import(int argc, char **argv); /* carevan import CITY.osm.pbf -o CITY.cvg [--profiles car,van,ebike,walk] */
-int cv_graph_cli_route(int argc, char **argv);  /* carevan route CITY.cvg --profile car LON,LAT LON,LAT [...] [--format geojson|polyline] */
-int cv_graph_cli_matrix(int argc, char **argv); /* carevan matrix CITY.cvg --profile car POINTS.csv [-o MATRIX.json] */
+int cv_graph_cli_import(
+    int argc,
+    char **argv); /* carevan import CITY.osm.pbf -o CITY.cvg [--profiles car,van,ebike,walk] */
+int cv_graph_cli_route(int argc, char **argv); /* carevan route CITY.cvg --profile car LON,LAT
+                                                  LON,LAT [...] [--format geojson|polyline] */
+int cv_graph_cli_matrix(
+    int argc, char **argv); /* carevan matrix CITY.cvg --profile car POINTS.csv [-o MATRIX.json] */
 
 #ifdef __cplusplus
 }

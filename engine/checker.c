@@ -6,7 +6,8 @@
  *   - violations: time windows, capacity, skills, shift, breaks (each of a
  *     used vehicle's breaks exactly once, max_load), max_tasks,
  *     max_travel_time, max_distance, shipment order and route, unknown /
- *     missing / duplicated tasks, unknown or reused vehicles;
+ *     missing / duplicated tasks, unknown or reused vehicles, and the care
+ *     extensions' rules (below);
  *   - mismatches: every stated field that disagrees with the recomputation.
  * It shares no code with solver/ nor with the JSON reader and writer of
  * engine/: it is the reference every solver test is judged against, so it
@@ -32,6 +33,41 @@
  * The report lists the violations first, then the mismatches, each in the
  * order found: messages[0 .. nviolations) are violations.
  *
+ * Care extensions (docs/care-extensions.md), the rules as this checker
+ * defines them (the solver follows these definitions):
+ *   - A visit with n workers is n tasks with one id.  The solution names the
+ *     id in n routes of n distinct vehicles, all with the same service start,
+ *     or lists it once in unassigned.  Its k-th occurrence in the solution's
+ *     order (routes, then steps) is copy k; copy 0, the first route that
+ *     serves it, carries the visit's amounts and its priority; every copy is
+ *     checked like a job (skills, windows, vehicle lists, preference cost).
+ *     The report counts such a visit once in assigned / unassigned.
+ *   - Relations (numbered as in the problem's "relations", those made by
+ *     "workers" aside): both ends served or neither; start(second) -
+ *     start(first) in [min_gap, max_gap] (together: 0); with distinct, no
+ *     vehicle serves both (any copy of either).
+ *   - Soft windows: a task with max_lateness may start up to that long after
+ *     the end of the last window opened by its start; lateness = start - that
+ *     end.  Before the first window's start, or later than allowed, is a
+ *     violation.
+ *   - allowed_vehicles / forbidden_vehicles: violations; a task served by a
+ *     vehicle outside its preferred_vehicles adds its preference_cost.
+ *   - Working time = arrival at the end - arrival at the start (the start
+ *     step's arrival) - service of unpaid breaks; above max_working_time a
+ *     violation; overtime = max(0, working - overtime_after).
+ *   - max_ride_time: start(delivery) - (start(pickup) + setup + service).
+ *   - Route cost = fixed (if it serves a task) + preference costs + travel
+ *     cost, where the care costs per hour join the travel's numerator before
+ *     its single rounding (halves away from zero):
+ *       N = sum over tasks lateness_per_hour * lateness
+ *           + overtime_per_hour * overtime
+ *       without a costs matrix: round((per_hour * dur + per_km * dist * 3.6 + N) / 3600)
+ *       with a costs matrix:    sum costs + round(N / 3600)
+ *   - Summary cost = sum of route costs + round(fairness_per_hour * spread /
+ *     3600), spread = longest - shortest working time of the routes serving
+ *     at least one task (0 with none); the report's working_time_spread, and
+ *     compared with the summary's "working_time_spread" when stated.
+ *
  * Workload: O(steps + tasks log tasks) time, O(tasks + vehicles) memory.
  */
 #include <stdarg.h>
@@ -50,6 +86,14 @@ typedef struct id_key {
     uint32_t index;
 } id_key;
 
+/* When a task is served, recorded by the schedule check for the whole-plan
+ * rules (relations, visits with several workers, ride times). */
+typedef struct task_time {
+    bool timed;    /* false when not served, or in a route not checked further */
+    int64_t start; /* service start: arrival + waiting */
+    int64_t done;  /* end of setup and service */
+} task_time;
+
 typedef struct checker {
     const cv_problem *p;
     const cv__sol *sol;
@@ -64,6 +108,12 @@ typedef struct checker {
     uint32_t *vehicle_route; /* first route using each vehicle, CV_NONE */
     bool all_routes_checked; /* summary totals are only comparable when true */
     int64_t delivery[CV_MAX_AMOUNT_DIMS], pickup[CV_MAX_AMOUNT_DIMS];
+    /* Care extensions. */
+    uint32_t *step_task;  /* per solution step: its task (copies of a visit resolved), or CV_NONE */
+    uint32_t *group_seen; /* per multi-worker visit (at group_first): its steps in all routes */
+    task_time *times;     /* per task: when its checked route serves it */
+    int64_t work_min, work_max; /* working time over the routes that serve tasks */
+    uint32_t nworking;
 } checker;
 
 /* ---- Small arithmetic helpers (stated values are bounded by 2^53 but their
@@ -203,6 +253,38 @@ static bool is_task_step(cv_step_type t)
     return t == CV_STEP_JOB || t == CV_STEP_PICKUP || t == CV_STEP_DELIVERY;
 }
 
+/* A visit needing n workers is n tasks with one id (group_first .. +n-1).
+ * The solution names only the id, so its k-th occurrence in the solution's
+ * order (routes in order, steps in order) is taken as copy k: the first
+ * route that serves the visit has the first copy, which alone carries the
+ * visit's amounts and priority.  Occurrences beyond n all fall on the last
+ * copy (served too often: reported by check_groups). */
+static void map_steps(checker *c)
+{
+    const cv_problem *p = c->p;
+    const cv__sol *sol = c->sol;
+    for (uint32_t i = 0; i < sol->nsteps; i++) {
+        const cv__sol_step *s = &sol->steps[i];
+        c->step_task[i] = CV_NONE;
+        if (!is_task_step(s->type)) continue;
+        uint32_t t = find_key(c->task_keys, p->ntasks, kind_of_step(s->type), s->id);
+        if (t != CV_NONE && p->tasks[t].group_size > 1) {
+            uint32_t g = p->tasks[t].group_first, n = p->tasks[g].group_size;
+            uint32_t occ = c->group_seen[g]++;
+            t = g + (occ < n ? occ : n - 1);
+        }
+        c->step_task[i] = t;
+    }
+}
+
+/* The tasks a task stands with: its visit's copies, or itself alone. */
+static uint32_t copies_of(const cv_problem *p, uint32_t t, uint32_t *first)
+{
+    const cv_task *k = &p->tasks[t];
+    *first = k->group_size > 1 ? k->group_first : t;
+    return k->group_size > 1 ? k->group_size : 1;
+}
+
 /* ---- Travel, as defined in cv/problem.h. ---- */
 
 static int64_t travel_dur(const cv_problem *p, const cv_vehicle *v, uint32_t a, uint32_t b)
@@ -231,11 +313,12 @@ static int64_t travel_cost(const cv_problem *p, const cv_vehicle *v, uint32_t a,
 
 /* ---- Time windows. ---- */
 
-/* The wait a step needs when it states none: up to the first window still open. */
-static int64_t wait_needed(const cv_tw *tws, uint32_t n, int64_t t)
+/* The wait a step needs when it states none: none while a window (or its
+ * allowed lateness, late_max) still lets it start, else up to the next window. */
+static int64_t wait_needed(const cv_tw *tws, uint32_t n, int64_t late_max, int64_t t)
 {
     for (uint32_t i = 0; i < n; i++)
-        if (t <= tws[i].end) return t < tws[i].start ? tws[i].start - t : 0;
+        if (t <= sat_add(tws[i].end, late_max)) return t < tws[i].start ? tws[i].start - t : 0;
     return 0;
 }
 
@@ -263,6 +346,33 @@ static void check_tw(checker *c, const char *place, const char *what, const cv_t
             }
 }
 
+/* Soft windows (care extension): a task with max_lateness may start up to
+ * that long after the end of a window, never before a window's start.
+ * Returns the lateness (0 inside a window) that the route cost charges;
+ * a start no window allows is a violation (and charges nothing). */
+static int64_t check_task_tw(checker *c, const char *place, const cv_task *t, int64_t start)
+{
+    const cv_tw *tws = c->p->tws + t->tw_first;
+    uint32_t n = t->tw_count;
+    if (t->max_lateness <= 0 || n == 0 || start < tws[0].start) {
+        check_tw(c, place, "service", tws, n, start);
+        return 0;
+    }
+    uint32_t i = n;
+    while (i > 0 && tws[i - 1].start > start) i--;
+    /* tws[i - 1] is the last window opened by `start`. */
+    const cv_tw *w = &tws[i - 1];
+    if (start <= w->end) return 0;
+    int64_t late = start - w->end;
+    if (late <= t->max_lateness) return late;
+    VIOLATION(c,
+              "%s: service starts at %lld, %lld after the end of its time window [%lld, %lld], "
+              "more than its lateness max %lld",
+              place, (long long)start, (long long)late, (long long)w->start, (long long)w->end,
+              (long long)t->max_lateness);
+    return 0;
+}
+
 /* ---- One route. ---- */
 
 typedef struct route_ctx {
@@ -274,6 +384,8 @@ typedef struct route_ctx {
     uint32_t *index; /* per step: task index, or break index within the vehicle */
     uint32_t *loc;   /* per step: location, CV_NONE for breaks */
     uint32_t ntasks;
+    uint32_t vi;       /* vehicle index */
+    int64_t pref_cost; /* preference costs of tasks served by a non-preferred vehicle */
 } route_ctx;
 
 static void step_place(const route_ctx *r, uint32_t k, char *buf, size_t size)
@@ -311,7 +423,7 @@ static bool resolve_steps(route_ctx *r)
             }
             continue;
         }
-        uint32_t t = find_key(c->task_keys, p->ntasks, kind_of_step(s->type), s->id);
+        uint32_t t = c->step_task[r->rt->step_first + k];
         r->index[k] = t;
         if (t == CV_NONE) {
             VIOLATION(c, "%s: unknown %s %lld; route not checked further", place,
@@ -330,7 +442,7 @@ static void count_tasks(route_ctx *r)
     for (uint32_t k = 1; k + 1 < r->rt->step_count; k++) {
         const cv__sol_step *s = &r->steps[k];
         if (!is_task_step(s->type)) continue;
-        uint32_t t = find_key(c->task_keys, c->p->ntasks, kind_of_step(s->type), s->id);
+        uint32_t t = c->step_task[r->rt->step_first + k];
         if (t == CV_NONE) continue;
         if (c->route_hits[t]++ == 0) {
             c->hit_route[t] = r->ri;
@@ -339,7 +451,36 @@ static void count_tasks(route_ctx *r)
     }
 }
 
-/* Vehicle-level rules that need no schedule: skills, breaks, max_tasks. */
+static bool vehicle_listed(const cv_problem *p, uint32_t first, uint32_t count, uint32_t vi)
+{
+    for (uint32_t i = 0; i < count; i++)
+        if (p->vehicle_refs[first + i] == vi) return true;
+    return false;
+}
+
+/* Continuity of care: allowed and forbidden vehicles are hard rules, a
+ * vehicle other than the preferred ones costs preference_cost. */
+static void check_vehicle_lists(route_ctx *r, uint32_t k, const cv_task *t)
+{
+    checker *c = r->c;
+    const cv_problem *p = c->p;
+    char place[96];
+    if (t->allowed_count && !vehicle_listed(p, t->allowed_first, t->allowed_count, r->vi)) {
+        step_place(r, k, place, sizeof place);
+        VIOLATION(c, "%s: vehicle %llu is not one of its allowed_vehicles", place,
+                  (unsigned long long)r->v->id);
+    }
+    if (t->forbidden_count && vehicle_listed(p, t->forbidden_first, t->forbidden_count, r->vi)) {
+        step_place(r, k, place, sizeof place);
+        VIOLATION(c, "%s: vehicle %llu is one of its forbidden_vehicles", place,
+                  (unsigned long long)r->v->id);
+    }
+    if (t->preferred_count && !vehicle_listed(p, t->preferred_first, t->preferred_count, r->vi))
+        r->pref_cost = sat_add(r->pref_cost, t->preference_cost);
+}
+
+/* Vehicle-level rules that need no schedule: skills, vehicle lists, breaks,
+ * max_tasks. */
 static void check_route_rules(route_ctx *r)
 {
     checker *c = r->c;
@@ -358,6 +499,7 @@ static void check_route_rules(route_ctx *r)
             continue;
         }
         const cv_task *t = &p->tasks[r->index[k]];
+        check_vehicle_lists(r, k, t);
         const uint32_t *need = p->skills + t->skill_first;
         /* Plain double loop: independent of the sorted-merge in core. */
         for (uint32_t i = 0; i < t->skill_count; i++) {
@@ -487,7 +629,10 @@ static void check_route_schedule(route_ctx *r)
     }
 
     int64_t setup_sum = 0, service_sum = 0, waiting_sum = 0, cost_sum = 0;
-    int64_t priority_sum = 0;
+    int64_t priority_sum = 0, unpaid_sum = 0;
+    /* Care costs per hour (lateness, overtime), in the x3600 scale of
+     * per_hour * travel: they join the route cost before its one rounding. */
+    i128 care_num = 0;
     int64_t cum_dur = 0, cum_dist = 0;
     /* The current leg: travel between two consecutive non-break steps, of
      * which breaks may take a share. */
@@ -515,6 +660,7 @@ static void check_route_schedule(route_ctx *r)
                   place, (long long)arrival, (long long)v->tw.start, (unsigned long long)v->id);
     int64_t prev_end = sat_add(arrival, wait);
     waiting_sum += wait;
+    int64_t end = prev_end;
 
     for (uint32_t k = 1; k < n; k++) {
         const cv__sol_step *s = &steps[k];
@@ -561,8 +707,8 @@ static void check_route_schedule(route_ctx *r)
             compare(c, place, "setup", s->has_setup, s->setup, 0);
             compare(c, place, "service", s->has_service, s->service, b->service);
             compare_amount(c, place, "load", s->has_load, s->load_off, s->load_len, load);
-            int64_t w =
-                s->has_waiting ? s->waiting : wait_needed(p->tws + b->tw_first, b->tw_count, eff);
+            int64_t w = s->has_waiting ? s->waiting
+                                       : wait_needed(p->tws + b->tw_first, b->tw_count, 0, eff);
             if (w < 0) {
                 MISMATCH(c, "%s: waiting_time %lld is negative", place, (long long)w);
                 w = 0;
@@ -582,6 +728,7 @@ static void check_route_schedule(route_ctx *r)
             }
             prev_end = sat_add(start, b->service);
             service_sum = sat_add(service_sum, b->service);
+            if (b->unpaid) unpaid_sum = sat_add(unpaid_sum, b->service);
             waiting_sum = sat_add(waiting_sum, w);
             continue;
         }
@@ -607,7 +754,7 @@ static void check_route_schedule(route_ctx *r)
             compare(c, place, "service", s->has_service, s->service, 0);
             compare(c, place, "waiting_time", s->has_waiting, s->waiting, 0);
             check_load(r, k, place, load);
-            int64_t end = max64(a, expected);
+            end = max64(a, expected);
             if (end > v->tw.end)
                 VIOLATION(c,
                           "%s: the route ends at %lld, after the end %lld of vehicle %llu's shift",
@@ -620,33 +767,51 @@ static void check_route_schedule(route_ctx *r)
         setup_from = t->loc;
         compare(c, place, "setup", s->has_setup, s->setup, setup);
         compare(c, place, "service", s->has_service, s->service, t->service);
-        int64_t w = s->has_waiting
-                        ? s->waiting
-                        : wait_needed(cv_task_tws(p, t), t->tw_count, max64(a, expected));
+        int64_t w = s->has_waiting ? s->waiting
+                                   : wait_needed(cv_task_tws(p, t), t->tw_count, t->max_lateness,
+                                                 max64(a, expected));
         if (w < 0) {
             MISMATCH(c, "%s: waiting_time %lld is negative", place, (long long)w);
             w = 0;
         }
         int64_t start = max64(sat_add(a, w), expected);
-        check_tw(c, place, "service", cv_task_tws(p, t), t->tw_count, start);
+        int64_t late = check_task_tw(c, place, t, start);
+        care_num += (i128)t->lateness_per_hour * late;
         for (uint32_t d = 0; d < nd; d++)
             load[d] = sat_add(load[d], cv_task_pickup(p, t)[d] - cv_task_delivery(p, t)[d]);
         check_load(r, k, place, load);
         prev_end = sat_add(start, sat_add(setup, t->service));
+        c->times[r->index[k]] = (task_time){.timed = true, .start = start, .done = prev_end};
         setup_sum = sat_add(setup_sum, setup);
         service_sum = sat_add(service_sum, t->service);
         waiting_sum = sat_add(waiting_sum, w);
-        priority_sum += t->priority;
+        /* A visit with several workers counts its priority once, like its amounts. */
+        if (t->group_size <= 1 || r->index[k] == t->group_first) priority_sum += t->priority;
     }
 
-    /* Route cost, as defined in cv/problem.h. */
-    int64_t fixed = r->ntasks > 0 ? v->fixed_cost : 0, cost;
+    /* Working time (care extension): from the start to the arrival at the
+     * end, everything but unpaid breaks. */
+    int64_t working = sat_add(end, -sat_add(arrival, unpaid_sum));
+    if (v->max_working_time > 0 && working > v->max_working_time)
+        VIOLATION(
+            c, "routes[%u] (vehicle %llu): working time %lld exceeds its max_working_time %lld",
+            r->ri, (unsigned long long)v->id, (long long)working, (long long)v->max_working_time);
+    if (v->overtime_per_hour > 0 && working > v->overtime_after)
+        care_num += (i128)v->overtime_per_hour * (working - v->overtime_after);
+    if (r->ntasks > 0) {
+        c->work_min = c->nworking ? (working < c->work_min ? working : c->work_min) : working;
+        c->work_max = c->nworking ? max64(working, c->work_max) : working;
+        c->nworking++;
+    }
+
+    /* Route cost, as defined in cv/problem.h, plus the care costs (file top). */
+    int64_t fixed = sat_add(r->ntasks > 0 ? v->fixed_cost : 0, r->pref_cost), cost;
     if (p->profiles[v->profile].costs)
-        cost = sat_add(fixed, cost_sum);
+        cost = sat_add(fixed, sat_add(cost_sum, div_round(care_num, 3600)));
     else
-        cost = sat_add(
-            fixed,
-            div_round((i128)v->per_hour * cum_dur * 10 + (i128)v->per_km * cum_dist * 36, 36000));
+        cost = sat_add(fixed, div_round((i128)v->per_hour * cum_dur * 10 +
+                                            (i128)v->per_km * cum_dist * 36 + care_num * 10,
+                                        36000));
 
     if (cum_dur > v->max_travel_time)
         VIOLATION(c, "routes[%u] (vehicle %llu): travel time %lld exceeds its max_travel_time %lld",
@@ -699,6 +864,7 @@ static void check_route(checker *c, uint32_t ri)
         return;
     }
     r.v = &p->vehicles[vi];
+    r.vi = vi;
     if (c->vehicle_route[vi] != CV_NONE)
         VIOLATION(c, "routes[%u]: vehicle %llu is already used by routes[%u]", ri,
                   (unsigned long long)r.v->id, c->vehicle_route[vi]);
@@ -750,6 +916,8 @@ static void check_unassigned_entries(checker *c)
                       (long long)u->id);
             continue;
         }
+        /* A visit with several workers is listed once, for all its copies. */
+        if (c->p->tasks[t].group_size > 1) t = c->p->tasks[t].group_first;
         if (c->unassigned_hits[t]++ == 0) c->unassigned_first[t] = i;
         /* The writer echoes the task's place: it must be the task's. */
         cv__sol_step as_step = {.has_loc_index = u->has_loc_index,
@@ -764,7 +932,8 @@ static void check_unassigned_entries(checker *c)
     }
 }
 
-/* Every task is in exactly one route or in unassigned. */
+/* Every task is in exactly one route or in unassigned; a visit with n
+ * workers is in n routes or (once) in unassigned. */
 static void check_coverage(checker *c)
 {
     const cv_problem *p = c->p;
@@ -773,6 +942,19 @@ static void check_coverage(checker *c)
         const char *kind = cv_task_kind_name(tk->kind);
         unsigned long long id = (unsigned long long)tk->id;
         uint32_t hr = c->route_hits[t], hu = c->unassigned_hits[t];
+        if (tk->group_size > 1) {
+            if (t != tk->group_first) continue;
+            hr = c->group_seen[t];
+            if (hr > 0 && hr != tk->group_size) {
+                VIOLATION(c,
+                          "%s %llu needs %u workers but is served %u time%s (first at "
+                          "routes[%u].steps[%u])",
+                          kind, id, tk->group_size, hr, hr == 1 ? "" : "s", c->hit_route[t],
+                          c->hit_step[t]);
+                continue;
+            }
+            hr = hr > 0; /* all copies served: as one task served once */
+        }
         if (hr == 0 && hu == 0)
             VIOLATION(c, "%s %llu is missing: neither in a route nor in unassigned", kind, id);
         else if (hr > 1)
@@ -821,6 +1003,144 @@ static void check_shipments(checker *c)
                       "shipment (pickup %llu, delivery %llu): routes[%u] delivers at "
                       "steps[%u] before the pickup at steps[%u]",
                       pid, did, c->hit_route[t], c->hit_step[d], c->hit_step[t]);
+        else if (hp && hd && pu->max_ride_time > 0 && c->times[t].timed && c->times[d].timed) {
+            /* Hot meals: from the end of the pickup's service to the delivery's start. */
+            int64_t ride = c->times[d].start - c->times[t].done;
+            if (ride > pu->max_ride_time)
+                VIOLATION(c,
+                          "shipment (pickup %llu, delivery %llu): ride time %lld, from the end "
+                          "of the pickup at routes[%u].steps[%u] (%lld) to the delivery at "
+                          "steps[%u] (%lld), exceeds its max_ride_time %lld",
+                          pid, did, (long long)ride, c->hit_route[t], c->hit_step[t],
+                          (long long)c->times[t].done, c->hit_step[d], (long long)c->times[d].start,
+                          (long long)pu->max_ride_time);
+        }
+    }
+}
+
+/* Where task t is first served, for messages. */
+static void served_at(const checker *c, uint32_t t, char *buf, size_t size)
+{
+    snprintf(buf, size, "routes[%u].steps[%u]", c->hit_route[t], c->hit_step[t]);
+}
+
+/* The stated vehicle of the route serving task t (served once). */
+static int64_t served_by(const checker *c, uint32_t t)
+{
+    return c->sol->routes[c->hit_route[t]].vehicle;
+}
+
+/* A visit with n workers, served n times: n distinct vehicles, one start. */
+static void check_groups(checker *c)
+{
+    const cv_problem *p = c->p;
+    for (uint32_t g = 0; g < p->ntasks; g++) {
+        const cv_task *tk = &p->tasks[g];
+        if (tk->group_size <= 1 || tk->group_first != g || c->group_seen[g] != tk->group_size)
+            continue;
+        const char *kind = cv_task_kind_name(tk->kind);
+        unsigned long long id = (unsigned long long)tk->id;
+        char a[64], b[64];
+        for (uint32_t j = g + 1; j < g + tk->group_size; j++) {
+            for (uint32_t i = g; i < j; i++)
+                if (served_by(c, i) == served_by(c, j)) {
+                    served_at(c, i, a, sizeof a);
+                    served_at(c, j, b, sizeof b);
+                    VIOLATION(c,
+                              "%s %llu: %s and %s are both vehicle %lld; its %u workers need "
+                              "distinct vehicles",
+                              kind, id, a, b, (long long)served_by(c, j), tk->group_size);
+                    break;
+                }
+            if (c->times[g].timed && c->times[j].timed && c->times[j].start != c->times[g].start) {
+                served_at(c, g, a, sizeof a);
+                served_at(c, j, b, sizeof b);
+                VIOLATION(c,
+                          "%s %llu: service starts at %lld at %s but at %lld at %s; its workers "
+                          "start together",
+                          kind, id, (long long)c->times[g].start, a, (long long)c->times[j].start,
+                          b);
+            }
+        }
+    }
+}
+
+/* True when any copy of task t is served; *at is the first such copy. */
+static bool planned(const checker *c, uint32_t t, uint32_t *at)
+{
+    uint32_t f, n = copies_of(c->p, t, &f);
+    for (uint32_t i = f; i < f + n; i++)
+        if (c->route_hits[i] > 0) {
+            *at = i;
+            return true;
+        }
+    return false;
+}
+
+/* Relations between visits (care extension).  Those that tie the copies of
+ * one visit come from "workers" and are checked by check_groups; the others
+ * are numbered as in the problem's "relations" array. */
+static void check_relations(checker *c)
+{
+    const cv_problem *p = c->p;
+    uint32_t ui = 0;
+    for (uint32_t i = 0; i < p->nrelations; i++) {
+        const cv_relation *rel = &p->relations[i];
+        const cv_task *x = &p->tasks[rel->first], *y = &p->tasks[rel->second];
+        if (x->group_size > 1 && x->group_first == y->group_first) continue;
+        bool together = rel->kind == CV_REL_TOGETHER;
+        char place[160];
+        snprintf(place, sizeof place, "relations[%u] (%s: %s %llu %s %s %llu)", ui++,
+                 together ? "together" : "precedence", cv_task_kind_name(x->kind),
+                 (unsigned long long)x->id, together ? "and" : "then", cv_task_kind_name(y->kind),
+                 (unsigned long long)y->id);
+        uint32_t hx = CV_NONE, hy = CV_NONE;
+        bool px = planned(c, rel->first, &hx), py = planned(c, rel->second, &hy);
+        char a[64], b[64];
+        if (px != py) {
+            const cv_task *in = px ? x : y, *out = px ? y : x;
+            served_at(c, px ? hx : hy, a, sizeof a);
+            VIOLATION(c, "%s: %s %llu is served at %s but %s %llu is not; both or neither", place,
+                      cv_task_kind_name(in->kind), (unsigned long long)in->id, a,
+                      cv_task_kind_name(out->kind), (unsigned long long)out->id);
+            continue;
+        }
+        if (!px) continue;
+        const task_time *tx = &c->times[rel->first], *ty = &c->times[rel->second];
+        if (tx->timed && ty->timed) {
+            int64_t gap = ty->start - tx->start;
+            served_at(c, rel->first, a, sizeof a);
+            served_at(c, rel->second, b, sizeof b);
+            if (together && gap != 0)
+                VIOLATION(c,
+                          "%s: service starts at %lld at %s but at %lld at %s; they start "
+                          "together",
+                          place, (long long)tx->start, a, (long long)ty->start, b);
+            else if (gap < rel->min_gap || gap > rel->max_gap)
+                VIOLATION(c,
+                          "%s: %s %llu starts at %lld (%s), %lld after %s %llu at %lld (%s); %s "
+                          "than its %s %lld",
+                          place, cv_task_kind_name(y->kind), (unsigned long long)y->id,
+                          (long long)ty->start, b, (long long)gap, cv_task_kind_name(x->kind),
+                          (unsigned long long)x->id, (long long)tx->start, a,
+                          gap < rel->min_gap ? "less" : "more",
+                          gap < rel->min_gap ? "min_gap" : "max_gap",
+                          (long long)(gap < rel->min_gap ? rel->min_gap : rel->max_gap));
+        }
+        if (!rel->distinct) continue;
+        /* Distinct workers: no vehicle serves a copy of both. */
+        uint32_t fx, fy, nx = copies_of(p, rel->first, &fx), ny = copies_of(p, rel->second, &fy);
+        bool reported = false;
+        for (uint32_t i = fx; i < fx + nx && !reported; i++)
+            for (uint32_t j = fy; j < fy + ny && !reported; j++) {
+                if (c->route_hits[i] != 1 || c->route_hits[j] != 1) continue;
+                if (served_by(c, i) != served_by(c, j)) continue;
+                served_at(c, i, a, sizeof a);
+                served_at(c, j, b, sizeof b);
+                VIOLATION(c, "%s: %s and %s are both vehicle %lld; they need distinct vehicles",
+                          place, a, b, (long long)served_by(c, i));
+                reported = true;
+            }
     }
 }
 
@@ -839,6 +1159,8 @@ static void check_summary(checker *c)
     compare(c, "summary", "waiting_time", s->has_waiting, s->waiting, rep->waiting);
     compare(c, "summary", "priority", s->has_priority, s->priority, rep->priority);
     compare(c, "summary", "distance", s->has_distance, s->distance, rep->distance);
+    compare(c, "summary", "working_time_spread", s->has_spread, s->spread,
+            rep->working_time_spread);
     compare_amount(c, "summary", "delivery", s->has_delivery, s->delivery_off, s->delivery_len,
                    c->delivery);
     compare_amount(c, "summary", "pickup", s->has_pickup, s->pickup_off, s->pickup_len, c->pickup);
@@ -861,8 +1183,12 @@ static cv_status checker_init(checker *c, const cv_problem *p, const cv__sol *so
     c->unassigned_hits = cv_calloc(nt, sizeof(uint32_t));
     c->unassigned_first = cv_calloc(nt, sizeof(uint32_t));
     c->vehicle_route = cv_calloc(nv, sizeof(uint32_t));
+    c->step_task = cv_calloc(sol->nsteps ? sol->nsteps : 1, sizeof(uint32_t));
+    c->group_seen = cv_calloc(nt, sizeof(uint32_t));
+    c->times = cv_calloc(nt, sizeof *c->times);
     if (!c->task_keys || !c->vehicle_keys || !c->route_hits || !c->hit_route || !c->hit_step ||
-        !c->unassigned_hits || !c->unassigned_first || !c->vehicle_route)
+        !c->unassigned_hits || !c->unassigned_first || !c->vehicle_route || !c->step_task ||
+        !c->group_seen || !c->times)
         return CV_ENOMEM;
     for (uint32_t t = 0; t < p->ntasks; t++)
         c->task_keys[t] = (id_key){.id = p->tasks[t].id, .kind = p->tasks[t].kind, .index = t};
@@ -903,6 +1229,9 @@ static void checker_fini(checker *c)
     free(c->unassigned_hits);
     free(c->unassigned_first);
     free(c->vehicle_route);
+    free(c->step_task);
+    free(c->group_seen);
+    free(c->times);
 }
 
 void cv_check_report_fini(cv_check_report *rep)
@@ -926,12 +1255,27 @@ cv_status cv_check_json(const cv_problem *p, const char *solution, size_t len, c
     st = checker_init(&c, p, &sol);
     if (st == CV_OK) {
         c.rep.routes = sol.nroutes;
+        map_steps(&c);
         for (uint32_t ri = 0; ri < sol.nroutes && c.status == CV_OK; ri++) check_route(&c, ri);
         check_unassigned_entries(&c);
         check_coverage(&c);
+        check_groups(&c);
         check_shipments(&c);
-        for (uint32_t t = 0; t < p->ntasks; t++) c.rep.assigned += c.route_hits[t] > 0;
-        c.rep.unassigned = p->ntasks - c.rep.assigned;
+        check_relations(&c);
+        /* Visits: the copies of a visit with several workers count once. */
+        for (uint32_t t = 0; t < p->ntasks; t++) {
+            uint32_t first, at;
+            copies_of(p, t, &first);
+            if (t != first) continue;
+            if (planned(&c, t, &at))
+                c.rep.assigned++;
+            else
+                c.rep.unassigned++;
+        }
+        /* Fairness: the spread of working time over the vehicles that work. */
+        c.rep.working_time_spread = c.nworking ? c.work_max - c.work_min : 0;
+        c.rep.cost = sat_add(
+            c.rep.cost, div_round((i128)p->fairness_per_hour * c.rep.working_time_spread, 3600));
         check_summary(&c);
         if (c.status == CV_OK) order_messages(&c);
         st = c.status;

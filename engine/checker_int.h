@@ -37,8 +37,9 @@ typedef struct cv__sol_step {
 /* Route or summary totals as stated by the solution. */
 typedef struct cv__sol_totals {
     bool has_cost, has_setup, has_service, has_duration, has_waiting, has_distance;
-    bool has_priority, has_delivery, has_pickup, has_routes, has_unassigned;
+    bool has_priority, has_delivery, has_pickup, has_routes, has_unassigned, has_spread;
     int64_t cost, setup, service, duration, waiting, distance, priority, routes, unassigned;
+    int64_t spread; /* summary only: working_time_spread (care extension) */
     uint32_t delivery_off, delivery_len, pickup_off, pickup_len; /* into cv__sol.amounts */
 } cv__sol_totals;
 

@@ -358,7 +358,8 @@ static cv_status read_root(reader *r, const json_t *root)
         cv__sol_totals *t = &r->sol->summary;
         if ((st = read_totals(r, jsum, "summary", t)) ||
             (st = opt_int(r, jsum, "summary", "routes", &t->has_routes, &t->routes)) ||
-            (st = opt_int(r, jsum, "summary", "unassigned", &t->has_unassigned, &t->unassigned)))
+            (st = opt_int(r, jsum, "summary", "unassigned", &t->has_unassigned, &t->unassigned)) ||
+            (st = opt_int(r, jsum, "summary", "working_time_spread", &t->has_spread, &t->spread)))
             return st;
         r->sol->has_summary = true;
     }

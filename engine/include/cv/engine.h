@@ -79,6 +79,9 @@ typedef struct cv_check_report {
     /* Recomputed totals of the plan. */
     int64_t cost, duration, distance, waiting, service, setup;
     uint32_t routes, assigned, unassigned, priority;
+    /* Longest minus shortest working time of the vehicles that serve tasks
+     * (care extension "fairness"; reported for every plan). */
+    int64_t working_time_spread;
 } cv_check_report;
 
 /* Checks solution JSON against p.  Returns CV_OK when the solution could be

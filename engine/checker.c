@@ -68,7 +68,8 @@
  *     at least one task (0 with none); the report's working_time_spread, and
  *     compared with the summary's "working_time_spread" when stated.
  *
- * Workload: O(steps + tasks log tasks) time, O(tasks + vehicles) memory.
+ * Workload: O(steps + tasks log tasks + relations) time (a visit has at most
+ * 8 workers), O(steps + tasks + vehicles) memory.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -258,7 +259,7 @@ static bool is_task_step(cv_step_type t)
  * order (routes in order, steps in order) is taken as copy k: the first
  * route that serves the visit has the first copy, which alone carries the
  * visit's amounts and priority.  Occurrences beyond n all fall on the last
- * copy (served too often: reported by check_groups). */
+ * copy (served too often: reported by check_coverage). */
 static void map_steps(checker *c)
 {
     const cv_problem *p = c->p;

@@ -725,6 +725,36 @@ static void test_every_number_change_caught(void **state)
     every_number_change_caught(PS, SS);
 }
 
+/* Damaged text never crashes the care rules (run under ASan in CI): every
+ * prefix, and every byte replaced by characters that break the structure
+ * or change an id (a visit's copies, a relation's ends). */
+static void damage(const char *problem, const char *sol)
+{
+    cv_problem *p = load_problem(problem);
+    size_t len = strlen(sol);
+    char *buf = malloc(len + 1);
+    assert_non_null(buf);
+    for (size_t i = 0; i < len; i++) {
+        assert_true(objects(p, sol, i)); /* every strict prefix is unreadable */
+        static const char repl[] = "0156-\"}]{[,x ";
+        for (size_t r = 0; r < sizeof repl - 1; r++) {
+            if (sol[i] == repl[r]) continue;
+            memcpy(buf, sol, len + 1);
+            buf[i] = repl[r];
+            (void)objects(p, buf, len);
+        }
+    }
+    free(buf);
+    cv_problem_destroy(p);
+}
+
+static void test_damaged_text_never_crashes(void **state)
+{
+    (void)state;
+    damage(PW, SW);
+    damage(PR, SR);
+}
+
 int main(void)
 {
     static const struct CMUnitTest fixed[] = {
@@ -738,6 +768,7 @@ int main(void)
         cmocka_unit_test(test_working_time_flexible_start),
         cmocka_unit_test(test_ride_time_waiting_counts),
         cmocka_unit_test(test_every_number_change_caught),
+        cmocka_unit_test(test_damaged_text_never_crashes),
     };
     enum { NFIXED = sizeof fixed / sizeof fixed[0], NFAULTS = sizeof faults / sizeof faults[0] };
     static struct CMUnitTest tests[NFIXED + NFAULTS];

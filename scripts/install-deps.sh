@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config
 libglpk-dev libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev
-libuv1-dev libmsgpack-dev libjansson-dev libsqlite3-dev libcmocka-dev"
+libuv1-dev libmsgpack-dev libjansson-dev libsqlite3-dev libcmocka-dev nodejs npm"
 
 missing=""
 for p in $PKGS; do

@@ -50,6 +50,19 @@ static char *replace_once(const char *s, const char *from, const char *to)
     return out;
 }
 
+static char *read_fixture(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", CV_CHECK_FIXTURES, name);
+    char *text = NULL;
+    size_t len = 0;
+    cv_diag d;
+    cv_diag_clear(&d);
+    if (cv_read_file(path, CV_MAX_INPUT_BYTES, &text, &len, &d) != CV_OK)
+        fail_msg("fixture %s: %s", path, d.msg);
+    return text;
+}
+
 static void dump(const cv_check_report *rep)
 {
     for (uint32_t i = 0; i < rep->nmessages; i++) fprintf(stderr, "    | %s\n", rep->messages[i]);
@@ -725,6 +738,64 @@ static void test_every_number_change_caught(void **state)
     every_number_change_caught(PS, SS);
 }
 
+/* ---- All extensions in one care day (fixtures/check/care_*.json). ----
+ * Locations 0 (office), 1..2 homes, 3 canteen, 4 a home.  By hand:
+ *   vehicle 1 (nurse) leaves at 600: bathing (job 10, first copy) 1200-3000;
+ *     unpaid break where it is, waits to 3600, 3600-5400; check (job 20) at
+ *     5700-6300; home at 7200.  Travel 1800; working 7200 - 600 - 1800 =
+ *     4800, overtime 1200 at 1800/h: cost 1800 + 600 = 2400.
+ *   vehicle 2 (carer) leaves at 600: bathing with the nurse 1200-3000; meal
+ *     picked up 3600-3660, delivered at 4560 (ride 900, the most allowed);
+ *     shopping (job 30) at 4560, 560 s late at 3600/h, not its preferred
+ *     vehicle (+500); care (job 21) at 6300 after waiting 840 (600 after the
+ *     check, on another vehicle); home at 8100.  Travel 3600: cost 3600 + 560
+ *     + 500 = 4660; working 7500.
+ *   Spread 7500 - 4800 = 2700 at 1200/h: 900.  Summary 2400 + 4660 + 900. */
+static void test_care_day(void **state)
+{
+    (void)state;
+    char *prob = read_fixture("care_problem.json");
+    char *sol = read_fixture("care_solution.json");
+    cv_check_report rep;
+    check(prob, sol, 0, 0, NULL, &rep);
+    assert_int_equal(rep.cost, 7960);
+    assert_int_equal(rep.working_time_spread, 2700);
+    assert_int_equal(rep.assigned, 6); /* jobs 10, 20, 21, 30 and the two halves of the meal */
+    assert_int_equal(rep.unassigned, 0);
+    cv_check_report_fini(&rep);
+    char *bad = replace_once(prob, "\"max_ride_time\": 900", "\"max_ride_time\": 899");
+    expect_report(bad, sol, 1, 0,
+                  "ride time 900, from the end of the pickup at routes[1].steps[2]");
+    free(bad);
+    bad = replace_once(prob, "\"min_gap\": 600", "\"min_gap\": 601");
+    expect_report(bad, sol, 1, 0,
+                  "relations[0] (precedence: job 20 then job 21): job 21 starts at 6300 "
+                  "(routes[1].steps[5]), 600 after job 20 at 5700 (routes[0].steps[3]); less than "
+                  "its min_gap 601");
+    free(bad);
+    bad = replace_once(prob, "\"max\": 900", "\"max\": 559");
+    expect_report(bad, sol, 1, 2,
+                  "routes[1].steps[4] (job 30): service starts at 4560, 560 after the end of its "
+                  "time window [3000, 4000], more than its lateness max 559");
+    free(bad);
+    bad = replace_once(prob, "\"fairness\": {\"per_hour\": 1200}",
+                       "\"fairness\": {\"per_hour\": 2400}");
+    expect_report(bad, sol, 0, 1, "summary: cost is 7960, recomputed 8860");
+    free(bad);
+    free(prob);
+    free(sol);
+}
+
+static void test_care_day_every_number(void **state)
+{
+    (void)state;
+    char *prob = read_fixture("care_problem.json");
+    char *sol = read_fixture("care_solution.json");
+    every_number_change_caught(prob, sol);
+    free(prob);
+    free(sol);
+}
+
 /* Damaged text never crashes the care rules (run under ASan in CI): every
  * prefix, and every byte replaced by characters that break the structure
  * or change an id (a visit's copies, a relation's ends). */
@@ -768,6 +839,8 @@ int main(void)
         cmocka_unit_test(test_working_time_flexible_start),
         cmocka_unit_test(test_ride_time_waiting_counts),
         cmocka_unit_test(test_every_number_change_caught),
+        cmocka_unit_test(test_care_day),
+        cmocka_unit_test(test_care_day_every_number),
         cmocka_unit_test(test_damaged_text_never_crashes),
     };
     enum { NFIXED = sizeof fixed / sizeof fixed[0], NFAULTS = sizeof faults / sizeof faults[0] };

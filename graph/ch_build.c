@@ -29,11 +29,6 @@ typedef struct adj {
     uint32_t n, cap;
 } adj;
 
-typedef struct pq_item {
-    int32_t prio;
-    uint32_t node;
-} pq_item;
-
 typedef struct ch_ctx {
     uint32_t n;
     adj *out, *in;
@@ -41,9 +36,9 @@ typedef struct ch_ctx {
     uint32_t *level, *deleted;
     int32_t *prio;
     cv__heap wh;
-    pq_item *pq;
-    size_t npq, cappq;
-    cv__edge3 *sc; /* pending shortcuts of one contraction */
+    uint32_t *pq, *pqpos, npq; /* indexed heap by prio (pq_*) */
+    uint32_t *nmark, ngen;     /* neighbours already re-prioritised this round */
+    cv__edge3 *sc;             /* pending shortcuts of one contraction */
     uint32_t nsc, capsc;
     uint32_t *tmark, tgen; /* witness targets of the current node: tmark[x] == tgen */
     uint32_t ntargets;
@@ -76,42 +71,70 @@ static void adj_remove(adj *l, uint32_t other)
         }
 }
 
-static bool pq_push(ch_ctx *c, int32_t prio, uint32_t v)
+/* Indexed min-heap of the uncontracted nodes by (prio, id): one entry per
+ * node, updated in place when a priority changes. */
+static inline bool pq_less(const ch_ctx *c, uint32_t a, uint32_t b)
 {
-    if (c->npq == c->cappq) {
-        size_t nc = c->cappq ? 2 * c->cappq : 1024;
-        pq_item *np = realloc(c->pq, nc * sizeof *np);
-        if (!np) return false;
-        c->pq = np, c->cappq = nc;
-    }
-    size_t i = c->npq++;
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (c->pq[p].prio < prio || (c->pq[p].prio == prio && c->pq[p].node < v)) break;
-        c->pq[i] = c->pq[p];
-        i = p;
-    }
-    c->pq[i] = (pq_item){prio, v};
-    return true;
+    return c->prio[a] < c->prio[b] || (c->prio[a] == c->prio[b] && a < b);
 }
 
-static pq_item pq_pop(ch_ctx *c)
+static void pq_sift_up(ch_ctx *c, uint32_t i)
 {
-    pq_item top = c->pq[0], last = c->pq[--c->npq];
-    size_t i = 0;
+    uint32_t v = c->pq[i];
+    while (i > 0) {
+        uint32_t p = (i - 1) / 2;
+        if (!pq_less(c, v, c->pq[p])) break;
+        c->pq[i] = c->pq[p];
+        c->pqpos[c->pq[i]] = i;
+        i = p;
+    }
+    c->pq[i] = v;
+    c->pqpos[v] = i;
+}
+
+static void pq_sift_down(ch_ctx *c, uint32_t i)
+{
+    uint32_t v = c->pq[i];
     for (;;) {
-        size_t k = 2 * i + 1;
+        uint32_t k = 2 * i + 1;
         if (k >= c->npq) break;
-        if (k + 1 < c->npq &&
-            (c->pq[k + 1].prio < c->pq[k].prio ||
-             (c->pq[k + 1].prio == c->pq[k].prio && c->pq[k + 1].node < c->pq[k].node)))
-            k++;
-        if (last.prio < c->pq[k].prio || (last.prio == c->pq[k].prio && last.node < c->pq[k].node))
-            break;
+        if (k + 1 < c->npq && pq_less(c, c->pq[k + 1], c->pq[k])) k++;
+        if (!pq_less(c, c->pq[k], v)) break;
         c->pq[i] = c->pq[k];
+        c->pqpos[c->pq[i]] = i;
         i = k;
     }
-    if (c->npq) c->pq[i] = last;
+    c->pq[i] = v;
+    c->pqpos[v] = i;
+}
+
+/* Sets v's priority, inserting v if it is not queued. */
+static void pq_set(ch_ctx *c, uint32_t v, int32_t prio)
+{
+    if (c->pqpos[v] == CV__NONE) {
+        c->prio[v] = prio;
+        c->pq[c->npq] = v;
+        c->pqpos[v] = c->npq++;
+        pq_sift_up(c, c->npq - 1);
+        return;
+    }
+    int32_t old = c->prio[v];
+    c->prio[v] = prio;
+    if (prio < old)
+        pq_sift_up(c, c->pqpos[v]);
+    else
+        pq_sift_down(c, c->pqpos[v]);
+}
+
+static uint32_t pq_pop(ch_ctx *c)
+{
+    uint32_t top = c->pq[0];
+    c->pqpos[top] = CV__NONE;
+    if (--c->npq) {
+        c->pq[0] = c->pq[c->npq];
+        c->pqpos[c->pq[0]] = 0;
+        pq_sift_down(c, 0);
+    }
     return top;
 }
 
@@ -239,8 +262,12 @@ cv_status cv__graph_ch_contract(uint32_t n, const cv__edge3 *arcs, uint64_t narc
     c.deleted = cv_calloc(n ? n : 1, sizeof *c.deleted);
     c.prio = cv_calloc(n ? n : 1, sizeof *c.prio);
     c.tmark = cv_calloc(n ? n : 1, sizeof *c.tmark);
+    c.nmark = cv_calloc(n ? n : 1, sizeof *c.nmark);
+    c.pq = cv_calloc(n ? n : 1, sizeof *c.pq);
+    c.pqpos = cv_calloc(n ? n : 1, sizeof *c.pqpos);
     out->rank = cv_calloc(n ? n : 1, sizeof *out->rank);
-    if (!c.out || !c.in || !c.done || !c.level || !c.deleted || !c.prio || !c.tmark || !out->rank)
+    if (!c.out || !c.in || !c.done || !c.level || !c.deleted || !c.prio || !c.tmark || !c.nmark ||
+        !c.pq || !c.pqpos || !out->rank)
         goto done;
     if (cv__graph_heap_init(&c.wh, n ? n : 1) != CV_OK) goto done;
     for (uint64_t i = 0; i < narcs; i++) {
@@ -250,15 +277,15 @@ cv_status cv__graph_ch_contract(uint32_t n, const cv__edge3 *arcs, uint64_t narc
             goto done;
     }
     bool oom = false;
+    for (uint32_t v = 0; v < n; v++) c.pqpos[v] = CV__NONE;
     for (uint32_t v = 0; v < n; v++) {
-        c.prio[v] = priority(&c, v, &oom);
-        if (oom || !pq_push(&c, c.prio[v], v)) goto done;
+        int32_t pv = priority(&c, v, &oom);
+        if (oom) goto done;
+        pq_set(&c, v, pv);
     }
     uint32_t next = 0, step = n / 100 + 1;
     while (c.npq) {
-        pq_item it = pq_pop(&c);
-        uint32_t v = it.node;
-        if (c.done[v] || it.prio != c.prio[v]) continue;
+        uint32_t v = pq_pop(&c);
         /* v's priority is fresh: it is recomputed whenever a neighbour is
          * contracted, the only event that changes v's edges. */
         /* contract v */
@@ -280,20 +307,20 @@ cv_status cv__graph_ch_contract(uint32_t n, const cv__edge3 *arcs, uint64_t narc
                 !adj_improve(&c.in[c.sc[i].head], c.sc[i].tail, c.sc[i].w, v))
                 goto done;
         }
-        /* neighbours: update the cheap terms, re-simulate, requeue */
+        /* neighbours (once each, though most are both in and out): update
+         * the cheap terms, re-simulate, requeue */
+        c.ngen++;
         for (int side = 0; side < 2; side++) {
             adj *l = side ? vi : vo;
             for (uint32_t i = 0; i < l->n; i++) {
                 uint32_t x = l->e[i].other;
-                if (c.done[x]) continue;
+                if (c.done[x] || c.nmark[x] == c.ngen) continue;
+                c.nmark[x] = c.ngen;
                 c.deleted[x]++;
                 if (c.level[x] < c.level[v] + 1) c.level[x] = c.level[v] + 1;
                 int32_t px = priority(&c, x, &oom);
                 if (oom) goto done;
-                if (px != c.prio[x]) {
-                    c.prio[x] = px;
-                    if (!pq_push(&c, px, x)) goto done;
-                }
+                if (px != c.prio[x]) pq_set(&c, x, px);
             }
         }
         free(vo->e), free(vi->e);
@@ -310,7 +337,7 @@ done:
     if (c.out)
         for (uint32_t v = 0; v < n; v++) free(c.out[v].e), free(c.in[v].e);
     free(c.out), free(c.in), free(c.done), free(c.level), free(c.deleted), free(c.prio);
-    free(c.pq), free(c.sc), free(c.tmark);
+    free(c.pq), free(c.pqpos), free(c.nmark), free(c.sc), free(c.tmark);
     cv__graph_heap_fini(&c.wh);
     return st;
 }

@@ -16,9 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifdef CV_SOLVER_AVAILABLE
 #include "cv/solver.h"
-#endif
 #ifdef CV_GRAPH_AVAILABLE
 #include "cv/graph.h"
 #endif
@@ -428,7 +426,6 @@ static int cmd_solve(int argc, char **argv)
                 graph);
     }
     double t1 = cv_clock_now();
-#ifdef CV_SOLVER_AVAILABLE
     /* The search does not plan the care extensions yet: refuse rather than
      * return a plan that ignores them. */
     if (cv_problem_uses_care_extensions(p)) {
@@ -503,20 +500,6 @@ static int cmd_solve(int argc, char **argv)
     cv_plan_destroy(plan);
     cv_problem_destroy(p);
     return code;
-#else
-    (void)t1;
-    (void)seed;
-    (void)effort;
-    (void)time_limit;
-    (void)quiet;
-    (void)out;
-    fprintf(stderr, "carevan solve: this build has no solver\n");
-#ifdef CV_GRAPH_AVAILABLE
-    cv_graph_destroy(g);
-#endif
-    cv_problem_destroy(p);
-    return 1;
-#endif
 }
 
 int main(int argc, char **argv)

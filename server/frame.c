@@ -21,8 +21,11 @@ void cv__server_frame_init(cv__frame *f, size_t max_bytes, size_t max_str, unsig
     f->max_bytes = max_bytes;
     f->max_str = max_str;
     f->max_depth = max_depth > CV__MAX_DEPTH ? CV__MAX_DEPTH : max_depth;
-    /* Each object takes at least one byte; msgpack-c spends 24 bytes on each. */
-    f->max_items = max_bytes;
+    /* msgpack-c spends 24 bytes on each object, and an array of nils takes
+     * one byte per object: without this bound a 64 MiB message could make it
+     * allocate 1.5 GiB.  A quarter of the byte limit still admits a 4000 x
+     * 4000 matrix of small integers in a 64 MiB request. */
+    f->max_items = max_bytes / 4 > 4096 ? max_bytes / 4 : 4096;
 }
 
 bool cv__server_frame_idle(const cv__frame *f)

@@ -181,13 +181,22 @@ static void test_limits(void **state)
     start(&t, &cfg);
     expect_dropped(&t, "\xc1", 1, "0xc1");
     expect_dropped(&t, "\xdd\xff\xff\xff\xff", 5, "declares 4294967295 elements");
+    /* 20,000 nils fit in 64 KiB but exceed 65536/4 objects. */
+    char nils[20003];
+    nils[0] = (char)0xdc, nils[1] = (char)0x4e, nils[2] = (char)0x20;
+    memset(nils + 3, 0xc0, 20000);
+    expect_dropped(&t, nils, sizeof nils, "more than 16384 objects");
     expect_dropped(&t, "\xdb\x00\x01\x00\x00", 5, "string of 65536 bytes");
     expect_dropped(&t, "\x91\x91\x91\x91\x91\x91\x91\x91\x91\x91", 10, "nesting deeper than 8");
     /* A message growing past the size limit. */
-    size_t n = (1 << 16) + 100;
+    size_t n = 3 + 80 * 903; /* array16 of 80 strings of 900 bytes: 72 KB */
     char *big = malloc(n);
-    big[0] = (char)0xdc, big[1] = (char)0x75, big[2] = (char)0x30; /* array16 of 30000 */
-    for (size_t i = 3; i < n; i++) big[i] = (i % 3 == 0) ? (char)0xcd : 0x01; /* uint16s */
+    big[0] = (char)0xdc, big[1] = 0x00, big[2] = 0x50;
+    for (size_t k = 0; k < 80; k++) {
+        char *e = big + 3 + k * 903;
+        e[0] = (char)0xda, e[1] = 0x03, e[2] = (char)0x84;
+        memset(e + 3, 'a', 900);
+    }
     expect_dropped(&t, big, n, "larger than the limit");
     free(big);
     /* A slow sender: half a message, then silence. */

@@ -34,6 +34,8 @@ typedef uint64_t cv__w;
 /* ---- Profiles (profile.c) ---- */
 enum { CV__PROF_CAR, CV__PROF_VAN, CV__PROF_EBIKE, CV__PROF_WALK, CV__NPROF };
 enum { CV__RESTR_NO = 1, CV__RESTR_ONLY = 2 };
+#define CV__VAN_HEIGHT_M 2.8 /* the care caravan's height and weight (profile.c) */
+#define CV__VAN_WEIGHT_T 3.5
 
 typedef struct cv__way_rule {
     bool fwd, bwd;   /* travel allowed along / against the way's node order */

@@ -44,6 +44,9 @@
  *    When both surface and tracktype are tagged the smaller factor wins.
  *  - Speeds never drop below 2 km/h.
  *
+ * Van size: ways with maxheight below 2.8 m or maxweight below 3.5 t are
+ * closed to the van (a 3.5 t van carrying a bath unit).
+ *
  * Access (most specific tag wins): car access>vehicle>motor_vehicle>motorcar;
  * van access>vehicle>motor_vehicle>motorcar>goods; ebike access>vehicle>
  * bicycle; walk access>foot.  yes/permissive/designated/destination/
@@ -185,6 +188,19 @@ static double surface_factor(int p, const char *s)
     return 1.0;
 }
 
+/* maxheight (m) / maxweight (t) as a plain number with an optional unit
+ * "m" or "t"; 0 when absent or not understood (feet, "default", "none"). */
+static double parse_limit(const char *v)
+{
+    if (!v) return 0;
+    char *end;
+    double x = strtod(v, &end);
+    if (end == v || x <= 0) return 0;
+    while (*end == ' ') end++;
+    if (*end && strcmp(end, "m") != 0 && strcmp(end, "t") != 0) return 0;
+    return x;
+}
+
 /* Factor for tracktype; 0 means closed for this profile. */
 static double tracktype_factor(int p, const char *t)
 {
@@ -244,6 +260,12 @@ bool cv__graph_profile_way(int p, const cv_osm_tag *tags, size_t ntags, cv__way_
             kmh = 0.8 * limit < 80 ? 0.8 * limit : 80;
         else if (p == CV__PROF_EBIKE && limit < kmh)
             kmh = limit;
+    }
+    if (p == CV__PROF_VAN) {
+        /* the care caravan: a 3.5 t van, 2.8 m high with its bath unit */
+        double mh = parse_limit(cv__graph_tag(tags, ntags, "maxheight"));
+        double mw = parse_limit(cv__graph_tag(tags, ntags, "maxweight"));
+        if ((mh > 0 && mh < CV__VAN_HEIGHT_M) || (mw > 0 && mw < CV__VAN_WEIGHT_T)) return false;
     }
     double tf = tracktype_factor(p, cv__graph_tag(tags, ntags, "tracktype"));
     if (tf <= 0) return false;

@@ -96,6 +96,13 @@ static void test_profile_access_speed(void **state)
     assert_true(WAY(CV__PROF_VAN, &van, {"highway", "unclassified"}, {"surface", "gravel"}));
     assert_true(van.speed_kmh < car.speed_kmh);
     assert_float_equal(car.speed_kmh, 35 * 0.6, 1e-4);
+    /* the van's height and weight */
+    assert_false(WAY(CV__PROF_VAN, &r, {"highway", "residential"}, {"maxheight", "2.5"}));
+    assert_true(WAY(CV__PROF_CAR, &r, {"highway", "residential"}, {"maxheight", "2.5"}));
+    assert_true(WAY(CV__PROF_VAN, &r, {"highway", "residential"}, {"maxheight", "3.2 m"}));
+    assert_false(WAY(CV__PROF_VAN, &r, {"highway", "residential"}, {"maxweight", "2 t"}));
+    assert_true(WAY(CV__PROF_VAN, &r, {"highway", "residential"}, {"maxweight", "7.5"}));
+    assert_true(WAY(CV__PROF_VAN, &r, {"highway", "residential"}, {"maxheight", "default"}));
 }
 
 static void test_profile_restriction_tags(void **state)

@@ -34,8 +34,8 @@ static cv_status greedy(const cv__ctx *c, cv__sol *s, uint64_t *effort)
             cv__ins best = {0, 0, 0}, ins;
             uint32_t br = CV_NONE;
             for (uint32_t r = 0; r < c->nv; r++)
-                if (cv__route_best_insert(c, &s->r[r], u, 0, NULL, &ins, effort) &&
-                    (br == CV_NONE || ins.delta < best.delta - 1e-9)) {
+                if (cv__route_best_insert(c, &s->r[r], u, 0, NULL,
+                                          br == CV_NONE ? INFINITY : best.delta, &ins, effort)) {
                     best = ins;
                     br = r;
                 }
@@ -71,7 +71,8 @@ cv_status cv__construct_regret(const cv__ctx *c, cv__sol *s, uint64_t *effort)
     for (uint32_t i = 0; i < m; i++)
         for (uint32_t r = 0; r < nv; r++) {
             cell *x = &tab[(size_t)i * nv + r];
-            x->ok = cv__route_best_insert(c, &s->r[r], todo[i], 0, NULL, &x->ins, effort);
+            x->ok = cv__route_best_insert(c, &s->r[r], todo[i], 0, NULL, INFINITY, &x->ins,
+                                          effort);
         }
     cv_status st = CV_OK;
     while (m > 0) {
@@ -122,7 +123,8 @@ cv_status cv__construct_regret(const cv__ctx *c, cv__sol *s, uint64_t *effort)
         }
         for (uint32_t i = 0; i < m; i++) {
             cell *x = &tab[(size_t)i * nv + pick_r];
-            x->ok = cv__route_best_insert(c, &s->r[pick_r], todo[i], 0, NULL, &x->ins, effort);
+            x->ok = cv__route_best_insert(c, &s->r[pick_r], todo[i], 0, NULL, INFINITY, &x->ins,
+                                          effort);
         }
     }
     free(tab);

@@ -84,6 +84,45 @@ static cv_status build_neighbours(cv__ctx *c)
     return CV_OK;
 }
 
+static bool same_amounts(const cv_problem *p, uint32_t a, uint32_t b)
+{
+    for (uint32_t d = 0; d < p->ndims; d++)
+        if (p->amounts[a + d] != p->amounts[b + d]) return false;
+    return true;
+}
+
+static bool same_tws(const cv_problem *p, uint32_t fa, uint32_t fb, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (p->tws[fa + i].start != p->tws[fb + i].start || p->tws[fa + i].end != p->tws[fb + i].end)
+            return false;
+    return true;
+}
+
+/* Identical for the search: same travel, costs, limits, skills and breaks. */
+static bool same_vehicle(const cv_problem *p, const cv_vehicle *a, const cv_vehicle *b)
+{
+    if (a->profile != b->profile || a->speed_factor != b->speed_factor ||
+        a->start_loc != b->start_loc || a->end_loc != b->end_loc || a->tw.start != b->tw.start ||
+        a->tw.end != b->tw.end || a->max_tasks != b->max_tasks ||
+        a->max_travel_time != b->max_travel_time || a->max_distance != b->max_distance ||
+        a->fixed_cost != b->fixed_cost || a->per_hour != b->per_hour || a->per_km != b->per_km ||
+        a->skill_count != b->skill_count || a->break_count != b->break_count ||
+        !same_amounts(p, a->capacity_off, b->capacity_off))
+        return false;
+    for (uint32_t i = 0; i < a->skill_count; i++)
+        if (p->skills[a->skill_first + i] != p->skills[b->skill_first + i]) return false;
+    for (uint32_t i = 0; i < a->break_count; i++) {
+        const cv_break *x = &p->breaks[a->break_first + i], *y = &p->breaks[b->break_first + i];
+        if (x->service != y->service || x->tw_count != y->tw_count ||
+            x->has_max_load != y->has_max_load ||
+            (x->has_max_load && !same_amounts(p, x->max_load_off, y->max_load_off)) ||
+            !same_tws(p, x->tw_first, y->tw_first, x->tw_count))
+            return false;
+    }
+    return true;
+}
+
 cv_status cv__ctx_init(cv__ctx *c, const cv_problem *p)
 {
     memset(c, 0, sizeof *c);
@@ -96,7 +135,17 @@ cv_status cv__ctx_init(cv__ctx *c, const cv_problem *p)
     c->can = cv_calloc((size_t)c->nt * c->nv + 1, 1);
     c->zero = cv_calloc(c->nd + 1, sizeof *c->zero);
     c->start_dep = cv_calloc(c->nv + 1, sizeof *c->start_dep);
-    if (!c->veh || !c->owned || !c->can || !c->zero || !c->start_dep) goto oom;
+    c->vclass = cv_calloc(c->nv + 1, sizeof *c->vclass);
+    if (!c->veh || !c->owned || !c->can || !c->zero || !c->start_dep || !c->vclass) goto oom;
+    /* Vehicle classes; O(nv * classes) comparisons. */
+    for (uint32_t v = 0; v < c->nv; v++) {
+        c->vclass[v] = v;
+        for (uint32_t w = 0; w < v; w++)
+            if (c->vclass[w] == w && same_vehicle(p, &p->vehicles[v], &p->vehicles[w])) {
+                c->vclass[v] = w;
+                break;
+            }
+    }
     for (uint32_t v = 0; v < c->nv; v++) {
         const cv_vehicle *vh = &p->vehicles[v];
         const cv_profile *pr = &p->profiles[vh->profile];
@@ -131,5 +180,6 @@ void cv__ctx_fini(cv__ctx *c)
     free(c->neigh);
     free(c->zero);
     free(c->start_dep);
+    free(c->vclass);
     memset(c, 0, sizeof *c);
 }

@@ -325,10 +325,16 @@ bool cv__route_remove_marked(const cv__ctx *c, cv__sol *s, uint32_t ri, const ui
     return ok;
 }
 
+/* Blink test without floating point: skip with probability blink. */
+static inline bool blinks(cv_rng *rng, uint64_t thr)
+{
+    return thr && cv_rng_next(rng) < thr;
+}
+
 /* ---- Insertion by the full evaluation (vehicles with breaks; debug reference). ---- */
 
-static bool brute_insert(const cv__ctx *c, const cv__route *r, uint32_t u, double blink,
-                         cv_rng *rng, cv__ins *best, uint64_t *effort)
+static bool brute_insert(const cv__ctx *c, const cv__route *r, uint32_t u, uint64_t blink,
+                         cv_rng *rng, double bound, cv__ins *best, uint64_t *effort)
 {
     const cv_problem *p = c->p;
     const cv_task *t = &p->tasks[u];
@@ -341,7 +347,7 @@ static bool brute_insert(const cv__ctx *c, const cv__route *r, uint32_t u, doubl
     for (uint32_t i = 0; i <= n; i++) {
         uint32_t jlo = pair ? i + 1 : 0, jhi = pair ? n + 1 : 0;
         for (uint32_t j = jlo; j <= jhi; j++) {
-            if (blink > 0 && cv_rng_unit(rng) < blink) continue;
+            if (blinks(rng, blink)) continue;
             (*effort) += n + 1;
             /* new sequence: u at i, sibling at j (in the new numbering) */
             uint32_t a = 0, k = 0;
@@ -354,8 +360,9 @@ static bool brute_insert(const cv__ctx *c, const cv__route *r, uint32_t u, doubl
             (void)a;
             if (!cv__route_eval(c, r->v, seq, m, &e, NULL, NULL, NULL)) continue;
             double delta = e.cost - r->cost;
-            if (!found || delta < best->delta - 1e-9) {
+            if (delta < bound - 1e-9) {
                 found = true;
+                bound = delta;
                 best->delta = delta;
                 best->pos = i;
                 best->pos2 = pair ? j : CV_NONE;
@@ -366,8 +373,8 @@ static bool brute_insert(const cv__ctx *c, const cv__route *r, uint32_t u, doubl
     return found;
 }
 
-static bool fast_insert_job(const cv__ctx *c, const cv__route *r, uint32_t u, double blink,
-                            cv_rng *rng, cv__ins *best, uint64_t *effort)
+static bool fast_insert_job(const cv__ctx *c, const cv__route *r, uint32_t u, uint64_t blink,
+                            cv_rng *rng, double bound, cv__ins *best, uint64_t *effort)
 {
     const cv_problem *p = c->p;
     const cv_vehicle *vh = &p->vehicles[r->v];
@@ -378,13 +385,19 @@ static bool fast_insert_job(const cv__ctx *c, const cv__route *r, uint32_t u, do
     const int64_t *del = cv_task_delivery(p, t), *pick = cv_task_pickup(p, t);
     const cv_tw *tw = cv_task_tws(p, t);
     const uint32_t ntw = t->tw_count;
+    const int64_t last_end = tw[ntw - 1].end;
     const int64_t maxdur = vh->max_travel_time, maxdist = vh->max_distance;
     const double fixed = n ? 0 : w->fixed;
     bool found = false;
+    double lim = bound;
     for (uint32_t i = 0; i <= n; i++) {
-        if (blink > 0 && cv_rng_unit(rng) < blink) continue;
+        /* Departures never decrease along a route: past the last window, stop. */
+        if (r->dep[i] > last_end) break;
+        if (blinks(rng, blink)) continue;
         (*effort)++;
         const uint32_t pl = r->loc[i], nl = r->loc[i + 1];
+        double delta = cv__cost(w, pl, lu) + cv__cost(w, lu, nl) - cv__cost(w, pl, nl) + fixed;
+        if (!(delta < lim - 1e-9)) continue;
         int64_t arr = r->dep[i] + cv__dur(w, pl, lu);
         int64_t b = cv__tw_begin(tw, ntw, arr);
         if (b < 0) continue;
@@ -405,19 +418,17 @@ static bool fast_insert_job(const cv__ctx *c, const cv__route *r, uint32_t u, do
                 fits = false;
         }
         if (!fits) continue;
-        double delta = cv__cost(w, pl, lu) + cv__cost(w, lu, nl) - cv__cost(w, pl, nl) + fixed;
-        if (!found || delta < best->delta - 1e-9) {
-            found = true;
-            best->delta = delta;
-            best->pos = i;
-            best->pos2 = CV_NONE;
-        }
+        found = true;
+        lim = delta;
+        best->delta = delta;
+        best->pos = i;
+        best->pos2 = CV_NONE;
     }
     return found;
 }
 
-static bool fast_insert_pair(const cv__ctx *c, const cv__route *r, uint32_t u, double blink,
-                             cv_rng *rng, cv__ins *best, uint64_t *effort)
+static bool fast_insert_pair(const cv__ctx *c, const cv__route *r, uint32_t u, uint64_t blink,
+                             cv_rng *rng, double bound, cv__ins *best, uint64_t *effort)
 {
     const cv_problem *p = c->p;
     const cv_vehicle *vh = &p->vehicles[r->v];
@@ -430,9 +441,12 @@ static bool fast_insert_pair(const cv__ctx *c, const cv__route *r, uint32_t u, d
     const double fixed = n ? 0 : w->fixed;
     int64_t rm[CV_MAX_AMOUNT_DIMS];
     bool found = false;
+    double lim = bound;
+    const int64_t last_end = cv_task_tws(p, tp)[tp->tw_count - 1].end;
     for (uint32_t d = 0; d < nd; d++)
         if (amt[d] > cap[d]) return false;
     for (uint32_t i = 0; i <= n; i++) {
+        if (r->dep[i] > last_end) break;
         const uint32_t li = r->loc[i], li1 = r->loc[i + 1];
         int64_t b = cv__tw_begin(cv_task_tws(p, tp), tp->tw_count, r->dep[i] + cv__dur(w, li, lp));
         if (b < 0) continue;
@@ -464,7 +478,7 @@ static bool fast_insert_pair(const cv__ctx *c, const cv__route *r, uint32_t u, d
                 }
                 if (!fits) break;
             }
-            if (!(blink > 0 && cv_rng_unit(rng) < blink)) {
+            if (!blinks(rng, blink)) {
                 (*effort)++;
                 const uint32_t nl = r->loc[j + 1];
                 int64_t bd = cv__tw_begin(cv_task_tws(p, td), td->tw_count, T + cv__dur(w, prevl, ld));
@@ -490,8 +504,9 @@ static bool fast_insert_pair(const cv__ctx *c, const cv__route *r, uint32_t u, d
                     dcost += fixed;
                     if (dd + cv__dur(w, ld, nl) <= latest_arrival(p, r, j + 1, ld) &&
                         r->dur + ddur <= maxdur && r->dist + ddist <= maxdist &&
-                        (!found || dcost < best->delta - 1e-9)) {
+                        dcost < lim - 1e-9) {
                         found = true;
+                        lim = dcost;
                         best->delta = dcost;
                         best->pos = i;
                         best->pos2 = j + 1;
@@ -509,9 +524,10 @@ static bool fast_insert_pair(const cv__ctx *c, const cv__route *r, uint32_t u, d
 static _Thread_local uint64_t debug_calls;
 #endif
 
-bool cv__route_best_insert(const cv__ctx *c, const cv__route *r, uint32_t u, double blink,
-                           cv_rng *rng, cv__ins *best, uint64_t *effort)
+bool cv__route_best_insert(const cv__ctx *c, const cv__route *r, uint32_t u, double blink_p,
+                           cv_rng *rng, double bound, cv__ins *best, uint64_t *effort)
 {
+    const uint64_t blink = blink_p > 0 ? (uint64_t)(blink_p * 18446744073709551615.0) : 0;
     const cv_problem *p = c->p;
     const cv_task *t = &p->tasks[u];
     assert(t->kind != CV_TASK_DELIVERY);
@@ -519,18 +535,19 @@ bool cv__route_best_insert(const cv__ctx *c, const cv__route *r, uint32_t u, dou
     if (t->kind == CV_TASK_PICKUP && !c->can[(size_t)t->sibling * c->nv + r->v]) return false;
     uint32_t add = t->kind == CV_TASK_PICKUP ? 2 : 1;
     if ((uint64_t)r->n + add > p->vehicles[r->v].max_tasks) return false;
-    if (c->veh[r->v].has_breaks) return brute_insert(c, r, u, blink, rng, best, effort);
-    bool found = t->kind == CV_TASK_PICKUP ? fast_insert_pair(c, r, u, blink, rng, best, effort)
-                                           : fast_insert_job(c, r, u, blink, rng, best, effort);
+    if (c->veh[r->v].has_breaks) return brute_insert(c, r, u, blink, rng, bound, best, effort);
+    bool found = t->kind == CV_TASK_PICKUP
+                     ? fast_insert_pair(c, r, u, blink, rng, bound, best, effort)
+                     : fast_insert_job(c, r, u, blink, rng, bound, best, effort);
 #ifdef CV_DEBUG_CHECKS
     /* Every 61st call: the fast answer (without blinks) must equal the best
      * insertion found by the full evaluation of every position. */
     if (++debug_calls % 61 == 0 && r->n < 60) {
         cv__ins f, g;
         uint64_t e = 0;
-        bool ff = t->kind == CV_TASK_PICKUP ? fast_insert_pair(c, r, u, 0, NULL, &f, &e)
-                                            : fast_insert_job(c, r, u, 0, NULL, &f, &e);
-        bool gg = brute_insert(c, r, u, 0, NULL, &g, &e);
+        bool ff = t->kind == CV_TASK_PICKUP ? fast_insert_pair(c, r, u, 0, NULL, INFINITY, &f, &e)
+                                            : fast_insert_job(c, r, u, 0, NULL, INFINITY, &f, &e);
+        bool gg = brute_insert(c, r, u, 0, NULL, INFINITY, &g, &e);
         if (ff != gg || (ff && fabs(f.delta - g.delta) > 1e-6 * (1 + fabs(g.delta)))) {
             fprintf(stderr,
                     "cv_solver: CV_DEBUG_CHECKS: fast insertion of task %u in vehicle %u: "

@@ -27,8 +27,8 @@
 #define SISR_CBAR 10.0   /* mean number of removed tasks */
 #define SISR_LMAX 10.0   /* longest string */
 #define SISR_BLINK 0.01  /* probability of skipping an insertion position */
-#define SISR_T0 1.0      /* start temperature, in mean arc costs */
-#define SISR_TF 0.01     /* final temperature, in mean arc costs */
+#define SISR_T0 3.0      /* start temperature, in mean arc costs */
+#define SISR_TF 0.1      /* final temperature, in mean arc costs */
 
 typedef struct sisr {
     const cv__ctx *c;
@@ -43,7 +43,11 @@ typedef struct sisr {
     double *key;        /* per task sort key for recreate */
     double *far;        /* per task: travel from the first vehicle's start */
     double *amount;     /* per task: total amount */
+    uint64_t *class_seen; /* per vehicle class: stamp of the last task tried on an empty route */
+    uint64_t stamp;
     uint64_t effort;
+    cv__ls ls;          /* 2-opt* scratch */
+    uint32_t *lsroutes; /* routes recreate touched, the local search's start */
 } sisr;
 
 static void touch(sisr *S, uint32_t r)
@@ -181,9 +185,16 @@ static cv_status recreate(sisr *S)
         cv__ins best = {0, 0, 0}, ins;
         uint32_t br = CV_NONE;
         S->effort += c->nv; /* at least one unit per route tried, so the budget always ends */
+        S->stamp++;
         for (uint32_t r = 0; r < c->nv; r++) {
-            if (cv__route_best_insert(c, &w->r[r], u, SISR_BLINK, &S->rng, &ins, &S->effort) &&
-                (br == CV_NONE || ins.delta < best.delta - 1e-9)) {
+            if (w->r[r].n == 0) {
+                /* One empty route per class of identical vehicles is enough. */
+                uint32_t k = c->vclass[r];
+                if (S->class_seen[k] == S->stamp) continue;
+                S->class_seen[k] = S->stamp;
+            }
+            if (cv__route_best_insert(c, &w->r[r], u, SISR_BLINK, &S->rng,
+                                      br == CV_NONE ? INFINITY : best.delta, &ins, &S->effort)) {
                 best = ins;
                 br = r;
             }
@@ -238,7 +249,11 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
     S.key = cv_calloc(c->nt + 1, sizeof *S.key);
     S.far = cv_calloc(c->nt + 1, sizeof *S.far);
     S.amount = cv_calloc(c->nt + 1, sizeof *S.amount);
-    if (!S.mark || !S.touched || !S.tlist || !S.removed || !S.key || !S.far || !S.amount)
+    S.class_seen = cv_calloc(c->nv + 1, sizeof *S.class_seen);
+    S.lsroutes = cv_calloc(c->nv + 1, sizeof *S.lsroutes);
+    if (!S.lsroutes || cv__ls_init(&S.ls, c) != CV_OK) goto out;
+    if (!S.mark || !S.touched || !S.tlist || !S.removed || !S.key || !S.far || !S.amount ||
+        !S.class_seen)
         goto out;
     if (cv__sol_copy(&S.cur, s, c->nd) != CV_OK || cv__sol_copy(&S.work, s, c->nd) != CV_OK)
         goto out;
@@ -287,6 +302,13 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
         ruin(&S);
         rc = recreate(&S);
         if (rc != CV_OK) goto out;
+        if (sp->local_search) {
+            uint32_t nr = S.ntouched;
+            memcpy(S.lsroutes, S.tlist, nr * sizeof *S.lsroutes);
+            rc = cv__ls_two_opt_star(c, &S.work, &S.ls, S.lsroutes, nr, S.touched, S.tlist,
+                                     &S.ntouched, &S.effort);
+            if (rc != CV_OK) goto out;
+        }
 
         const cv__sol *W = &S.work, *C = &S.cur;
         bool accept;
@@ -325,5 +347,8 @@ out:
     free(S.key);
     free(S.far);
     free(S.amount);
+    free(S.class_seen);
+    free(S.lsroutes);
+    cv__ls_fini(&S.ls);
     return rc;
 }

@@ -84,6 +84,7 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
             ws[i].sp.t_start = t_start;
             ws[i].sp.seed = cfg.seed + i;
             ws[i].sp.progress = cfg.progress && i == 0;
+            ws[i].sp.local_search = cfg.local_search != 0;
             st = cv__sol_copy(&ws[i].sol, &sol, c.nd);
         }
         for (unsigned i = 1; st == CV_OK && i < nth; i++)

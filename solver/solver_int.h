@@ -39,6 +39,8 @@ typedef struct cv__ctx {
     uint32_t nneigh;
     int64_t *zero;    /* nd zeros */
     int64_t *start_dep; /* per vehicle: departure time from start (tw.start) */
+    uint32_t *vclass;   /* per vehicle: the first vehicle identical to it (empty
+                           routes of one class are interchangeable) */
 } cv__ctx;
 
 static inline int64_t cv__dur(const cv__veh *v, uint32_t a, uint32_t b)
@@ -153,16 +155,34 @@ cv_status cv__route_set(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint32_
                         uint32_t n);
 
 /* Best insertion of task u (a job, or a shipment pickup with its delivery)
- * into route ri.  Returns false when no feasible position; else the delta
- * search cost and positions (pos2 as for cv__route_insert).  blink in [0,1):
- * probability of skipping a position (SISR); rng used only when blink > 0.
- * *effort is increased by the positions examined. */
+ * into route ri costing less than `bound` (INFINITY: any).  Returns false
+ * when there is none; else the delta search cost and positions (pos2 as for
+ * cv__route_insert).  blink in [0,1): probability of skipping a position
+ * (SISR); rng used only when blink > 0.  *effort grows by the positions
+ * examined. */
 typedef struct cv__ins {
     double delta;
     uint32_t pos, pos2;
 } cv__ins;
 bool cv__route_best_insert(const cv__ctx *c, const cv__route *r, uint32_t u, double blink,
-                           cv_rng *rng, cv__ins *best, uint64_t *effort);
+                           cv_rng *rng, double bound, cv__ins *best, uint64_t *effort);
+
+/* ---- Local search (ls_*.c) ---- */
+
+typedef struct cv__ls {
+    uint32_t *pos;  /* per task: 1-based position in its route */
+    uint32_t *open; /* per task: shipments picked up and not yet delivered after it */
+    int64_t *jd;    /* per task x nd: job deliveries of its route up to it */
+    uint32_t *seq;  /* scratch */
+} cv__ls;
+
+cv_status cv__ls_init(cv__ls *ls, const cv__ctx *c);
+void cv__ls_fini(cv__ls *ls);
+/* 2-opt* from the tasks of the given routes; routes it changes are added to
+ * touched/tlist (when touched is not NULL). */
+cv_status cv__ls_two_opt_star(const cv__ctx *c, cv__sol *s, cv__ls *ls, const uint32_t *routes,
+                              uint32_t nroutes, uint8_t *touched, uint32_t *tlist,
+                              uint32_t *ntouched, uint64_t *effort);
 
 /* ---- Construction and search ---- */
 
@@ -177,6 +197,7 @@ typedef struct cv__search_params {
     double t_start;
     uint64_t seed;
     int progress;    /* print progress lines */
+    bool local_search; /* 2-opt* after each recreate */
 } cv__search_params;
 
 typedef struct cv__search_stats {

@@ -29,11 +29,14 @@ static cv_problem *parse(const char *json)
     return p;
 }
 
+static int use_local_search; /* set by the tests of the 2-opt* option */
+
 /* Solves, writes, checks; returns the plan (caller destroys) and the JSON text. */
 static cv_plan *solve_checked(const cv_problem *p, uint64_t effort, uint64_t seed, char **json_out)
 {
     cv_solver_config cfg;
     cv_solver_config_init(&cfg);
+    cfg.local_search = use_local_search;
     cfg.max_effort = effort;
     cfg.seed = seed;
     cv_plan *plan = NULL;
@@ -370,7 +373,8 @@ static void test_costs_matrix_and_warm_start(void **state)
 }
 
 /* A random problem with windows, shipments, two dimensions, breaks, skills. */
-static char *random_problem(uint64_t seed, uint32_t njobs, uint32_t nship, uint32_t nveh)
+static char *random_problem_ex(uint64_t seed, uint32_t njobs, uint32_t nship, uint32_t nveh,
+                               bool identical)
 {
     cv_rng r;
     cv_rng_seed(&r, seed);
@@ -385,6 +389,14 @@ static char *random_problem(uint64_t seed, uint32_t njobs, uint32_t nship, uint3
     }
     n += (size_t)snprintf(s + n, cap - n, "{\"vehicles\":[");
     for (uint32_t v = 0; v < nveh; v++) {
+        if (identical) {
+            /* Interchangeable vehicles: what the 2-opt* local search needs. */
+            n += (size_t)snprintf(s + n, cap - n,
+                                  "%s{\"id\":%u,\"start_index\":0,\"end_index\":0,"
+                                  "\"capacity\":[40,30],\"skills\":[0,1],\"time_window\":[0,1100]}",
+                                  v ? "," : "", v + 1);
+            continue;
+        }
         n += (size_t)snprintf(s + n, cap - n,
                               "%s{\"id\":%u,\"start_index\":0%s,\"capacity\":[%u,%u],"
                               "\"skills\":[%u],\"time_window\":[0,%u]%s}",
@@ -434,6 +446,11 @@ static char *random_problem(uint64_t seed, uint32_t njobs, uint32_t nship, uint3
     return s;
 }
 
+static char *random_problem(uint64_t seed, uint32_t njobs, uint32_t nship, uint32_t nveh)
+{
+    return random_problem_ex(seed, njobs, nship, nveh, false);
+}
+
 static bool quick(void)
 {
     const char *q = getenv("CV_TEST_QUICK");
@@ -455,6 +472,24 @@ static void test_random_rich_problems(void **state)
         cv_problem_destroy(p);
         free(json);
     }
+}
+
+/* The same problems with the 2-opt* local search switched on (its moves are
+ * also checked against the full evaluation in CV_DEBUG_CHECKS builds). */
+static void test_random_rich_problems_local_search(void **state)
+{
+    use_local_search = 1;
+    test_random_rich_problems(state);
+    /* Identical vehicles, jobs and shipments: tails with open shipments must not be cut. */
+    for (uint32_t i = 0; i < (quick() ? 2u : 6u); i++) {
+        char *json = random_problem_ex(300 + i, i % 2 ? 0 : 40, 20, 6, true);
+        cv_problem *p = parse(json);
+        cv_plan *plan = solve_checked(p, 200000, i, NULL);
+        cv_plan_destroy(plan);
+        cv_problem_destroy(p);
+        free(json);
+    }
+    use_local_search = 0;
 }
 
 static void test_determinism(void **state)
@@ -543,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_two_profiles),
         cmocka_unit_test(test_costs_matrix_and_warm_start),
         cmocka_unit_test(test_random_rich_problems),
+        cmocka_unit_test(test_random_rich_problems_local_search),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_search_improves),
         cmocka_unit_test(test_bad_config),

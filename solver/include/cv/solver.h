@@ -28,6 +28,9 @@ typedef struct cv_solver_config {
     unsigned threads;    /* >= 1; each thread runs its own search, the best plan wins */
     int progress;        /* print a progress line to stderr on a terminal */
     cv_solver_algo algo;
+    int local_search;    /* 1: 2-opt* local search after each recreate (off by default:
+                            at equal effort it did not improve Solomon gaps, and costs
+                            about 20 % more time; see bench/RESULTS.md) */
     /* Statistics filled by cv_solver_run (may be read after the call). */
     uint64_t stat_effort;     /* work units spent (all threads) */
     uint64_t stat_iterations; /* ruin-and-recreate iterations (all threads) */

@@ -45,8 +45,10 @@ typedef struct vertex_ctx {
     size_t nn, ncap;
 } vertex_ctx;
 
-static int on_node(void *c, int64_t id, int32_t lon, int32_t lat)
+static int on_node(void *c, int64_t id, int32_t lon, int32_t lat, const cv_osm_tag *tags,
+                   size_t ntags)
 {
+    (void)tags, (void)ntags;
     vertex_ctx *v = c;
     if (v->nn == v->ncap) {
         v->ncap = v->ncap ? 2 * v->ncap : 4096;

@@ -55,6 +55,11 @@ typedef struct way_rec {
     cv__way_rule rule[CV__NPROF];
 } way_rec;
 
+typedef struct barrier_rec {
+    int64_t id;
+    uint8_t mask; /* profiles the barrier stops */
+} barrier_rec;
+
 typedef struct restr_rec {
     int64_t from_way, via_node, to_way;
     uint8_t kind[CV__NPROF];
@@ -71,6 +76,8 @@ typedef struct reader {
     size_t nrefs, caprefs;
     restr_rec *restr;
     size_t nrestr, caprestr;
+    barrier_rec *barriers;
+    size_t nbarriers, capbarriers;
     uint64_t osm_ways, via_way_restrictions;
     bool progress;
     double last_draw;
@@ -98,12 +105,20 @@ static void on_progress(void *ctx, double f, uint64_t nodes, uint64_t ways)
     draw_bar(label, f);
 }
 
-static int on_node(void *ctx, int64_t id, int32_t lon, int32_t lat)
+static int on_node(void *ctx, int64_t id, int32_t lon, int32_t lat, const cv_osm_tag *tags,
+                   size_t ntags)
 {
     reader *r = ctx;
     if (r->nnodes && r->nodes[r->nnodes - 1].id >= id) r->sorted = false;
     node_rec nr = {id, lon, lat};
     VEC_PUSH(r->nodes, r->nnodes, r->capnodes, nr);
+    if (ntags && cv__graph_tag(tags, ntags, "barrier")) {
+        barrier_rec b = {id, 0};
+        for (int p = 0; p < CV__NPROF; p++)
+            if ((r->pmask >> p & 1) && cv__graph_profile_barrier(p, tags, ntags))
+                b.mask |= (uint8_t)(1u << p);
+        if (b.mask) VEC_PUSH(r->barriers, r->nbarriers, r->capbarriers, b);
+    }
     return 0;
 }
 
@@ -169,6 +184,7 @@ static void reader_fini(reader *r)
     free(r->ways);
     free(r->refs);
     free(r->restr);
+    free(r->barriers);
 }
 
 static int cmp_node(const void *a, const void *b)
@@ -209,6 +225,7 @@ typedef struct import_ctx {
     const uint32_t *ref_g;     /* [nrefs] global node of each ref, CV__NONE if missing */
     const uint32_t *way_by_id; /* way indices sorted by OSM id */
     const uint32_t *node_g;    /* [rd->nnodes] global id of each read node or CV__NONE */
+    const uint8_t *gblock;     /* [nglobal] profiles stopped by a barrier at the node */
     bool progress;
     pthread_mutex_t *bar_lock;
 } import_ctx;
@@ -558,8 +575,24 @@ static cv_status build_profile(prof_job *job)
                 job->restr_skipped++;
         }
         job->restr_skipped += rd->via_way_restrictions;
-        if (nturns) qsort(turns, nturns, sizeof *turns, cmp_turn);
     }
+    /* A barrier that stops this profile is a dead end: whoever arrives from u
+     * may only turn back to u ("only U-turn" at the barrier node). */
+    {
+        size_t capturns = nturns;
+        for (size_t i = 0; i < nbase; i++) {
+            uint32_t v = base[i].head, u = base[i].tail;
+            if (!(ic->gblock[v] >> p & 1)) continue;
+            if (nturns == capturns) {
+                capturns = capturns ? 2 * capturns : 256;
+                turn *nt2 = realloc(turns, capturns * sizeof *nt2);
+                if (!nt2) goto done;
+                turns = nt2;
+            }
+            turns[nturns++] = (turn){v, u, u, CV__RESTR_ONLY};
+        }
+    }
+    if (nturns) qsort(turns, nturns, sizeof *turns, cmp_turn);
     /* distinct (via, from) pairs -> copies N.. */
     size_t npairs = 0;
     size_t *pair_lo = NULL;
@@ -899,6 +932,7 @@ cv_status cv_graph_import(const char *osm_path, const char *out_path, const char
     cv__built b;
     memset(&b, 0, sizeof b);
     uint32_t *ref_g = NULL, *node_g = NULL, *way_by_id = NULL;
+    uint8_t *gblock = NULL;
     st = CV_ENOMEM;
     if (!rd.sorted) qsort(rd.nodes, rd.nnodes, sizeof *rd.nodes, cmp_node);
     if (rd.nnodes >= UINT32_MAX - 1) {
@@ -952,7 +986,13 @@ cv_status cv_graph_import(const char *osm_path, const char *out_path, const char
         goto fail;
     }
     pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    import_ctx ic = {&rd, ng, b.coords, ref_g, way_by_id, node_g, progress, &lock};
+    gblock = calloc((size_t)ng + 1, 1);
+    if (!gblock) goto fail;
+    for (size_t i = 0; i < rd.nbarriers; i++) {
+        uint32_t ni = find_node(rd.nodes, rd.nnodes, rd.barriers[i].id);
+        if (ni != CV__NONE && node_g[ni] != CV__NONE) gblock[node_g[ni]] = rd.barriers[i].mask;
+    }
+    import_ctx ic = {&rd, ng, b.coords, ref_g, way_by_id, node_g, gblock, progress, &lock};
     prof_job jobs[CV__NPROF];
     int np = 0;
     for (int p = 0; p < CV__NPROF; p++)
@@ -1026,7 +1066,7 @@ cv_status cv_graph_import(const char *osm_path, const char *out_path, const char
     }
     st = CV_OK;
 fail:
-    free(ref_g), free(node_g), free(way_by_id);
+    free(ref_g), free(node_g), free(way_by_id), free(gblock);
     cv__graph_built_fini(&b);
     reader_fini(&rd);
     return st;

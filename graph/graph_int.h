@@ -47,6 +47,8 @@ int cv__graph_profile_index(const char *name);
 bool cv__graph_profile_has_turn_restrictions(int p);
 /* True when profile p may use a way with these tags; fills the rule. */
 bool cv__graph_profile_way(int p, const cv_osm_tag *tags, size_t ntags, cv__way_rule *out);
+/* True when a node with these tags (barrier=*) stops profile p. */
+bool cv__graph_profile_barrier(int p, const cv_osm_tag *tags, size_t ntags);
 /* CV__RESTR_NO / CV__RESTR_ONLY when the relation is a turn restriction for p, else 0. */
 int cv__graph_profile_restriction(int p, const cv_osm_tag *tags, size_t ntags);
 const char *cv__graph_tag(const cv_osm_tag *tags, size_t ntags, const char *key);

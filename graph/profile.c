@@ -44,6 +44,14 @@
  *    When both surface and tracktype are tagged the smaller factor wins.
  *  - Speeds never drop below 2 km/h.
  *
+ * Barrier nodes: car and van pass gate/lift_gate/swing_gate/sliding_gate/
+ * toll_booth/border_control/cattle_grid/entrance/no/sally_port/height_restrictor/
+ * arch and stop at every other barrier (bollard, block, kerb, chain, ...);
+ * ebike stops at stile/turnstile/kissing_gate/wall/fence/hedge; walk only at
+ * wall/fence/hedge.  An access tag on the barrier node decides first
+ * (barrier=gate + access=private closes it).  A blocking barrier is a dead end:
+ * a vehicle may drive up to it and turn back (build.c).
+ *
  * Van size: ways with maxheight below 2.8 m or maxweight below 3.5 t are
  * closed to the van (a 3.5 t van carrying a bath unit).
  *
@@ -59,7 +67,7 @@
  * oneway.  ebike follows oneway unless oneway:bicycle=no (or cycleway=
  * opposite*); oneway:bicycle=yes/-1 overrides.  walk ignores oneway except
  * oneway:foot.  Turn restrictions apply to car and van only.
- * Not modelled: barrier nodes, ferries, area=yes highways, conditional
+ * Not modelled: ferries, area=yes highways, conditional
  * restrictions, elevation (mountain slowness comes from surface/tracktype and
  * the van's lower speeds on minor roads). */
 #include "graph_int.h"
@@ -292,6 +300,42 @@ bool cv__graph_profile_way(int p, const cv_osm_tag *tags, size_t ntags, cv__way_
     out->bwd = dir <= 0;
     out->speed_kmh = (float)kmh;
     return true;
+}
+
+bool cv__graph_profile_barrier(int p, const cv_osm_tag *tags, size_t ntags)
+{
+    const char *b = cv__graph_tag(tags, ntags, "barrier");
+    if (!b) return false;
+    /* an access tag on the barrier node decides first (gate + access=private) */
+    int allowed = -1;
+    for (const char *const *k = access_keys[p]; *k; k++) {
+        const char *v = cv__graph_tag(tags, ntags, *k);
+        if (v && access_value(v) >= 0) allowed = access_value(v);
+    }
+    if (allowed >= 0) return allowed == 0;
+    static const char *const vehicle_pass[] = {
+        "gate",       "lift_gate",      "swing_gate",        "sliding_gate",
+        "toll_booth", "border_control", "cattle_grid",       "entrance",
+        "no",         "sally_port",     "height_restrictor", "arch",
+        NULL};
+    static const char *const bike_block[] = {"stile",        "turnstile", "full-height_turnstile",
+                                             "kissing_gate", "wall",      "fence",
+                                             "hedge",        NULL};
+    static const char *const foot_block[] = {"wall",           "fence",     "hedge",
+                                             "retaining_wall", "city_wall", NULL};
+    switch (p) {
+    case CV__PROF_CAR:
+    case CV__PROF_VAN:
+        if (p == CV__PROF_VAN) {
+            double mh = parse_limit(cv__graph_tag(tags, ntags, "maxheight"));
+            if (mh > 0 && mh < CV__VAN_HEIGHT_M) return true;
+        }
+        return !is_one_of(b, vehicle_pass);
+    case CV__PROF_EBIKE:
+        return is_one_of(b, bike_block);
+    default:
+        return is_one_of(b, foot_block);
+    }
 }
 
 int cv__graph_profile_restriction(int p, const cv_osm_tag *tags, size_t ntags)

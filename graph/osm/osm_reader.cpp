@@ -46,7 +46,10 @@ struct dispatcher {
     {
         nodes++;
         if (!h->node || !n.location().valid()) return;
-        int rc = h->node(h->ctx, n.id(), n.location().x(), n.location().y());
+        tags.clear();
+        if (!n.tags().empty()) collect_tags(n.tags());
+        int rc =
+            h->node(h->ctx, n.id(), n.location().x(), n.location().y(), tags.data(), tags.size());
         if (rc) throw callback_stop{rc};
     }
 

@@ -35,7 +35,9 @@ typedef struct cv_osm_member {
  * Any callback may be NULL. */
 typedef struct cv_osm_handler {
     void *ctx;
-    int (*node)(void *ctx, int64_t id, int32_t lon_e7, int32_t lat_e7);
+    /* tags: the node's tags (ntags == 0 for the many untagged nodes) */
+    int (*node)(void *ctx, int64_t id, int32_t lon_e7, int32_t lat_e7, const cv_osm_tag *tags,
+                size_t ntags);
     int (*way)(void *ctx, int64_t id, const int64_t *refs, size_t nrefs, const cv_osm_tag *tags,
                size_t ntags);
     int (*relation)(void *ctx, int64_t id, const cv_osm_member *members, size_t nmembers,

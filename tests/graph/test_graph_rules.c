@@ -225,6 +225,45 @@ static void test_fixture_island(void **state)
     cv_graph_destroy(g);
 }
 
+/* barrier.osm: 1-2-3 with a bollard at 2, 1-6-3 with a private gate at 6
+ * (foot=yes), open detour 1-4-5-3. */
+static void test_fixture_barrier(void **state)
+{
+    (void)state;
+    cv_graph *g = import_fixture("barrier.osm", "car,ebike,walk", NULL);
+    assert_non_null(g);
+    /* across the bollard: car goes round, ebike and walk pass */
+    assert_true(route_m(g, "car", 0.0005, 0, 0.0015, 0, NULL) > 600);
+    assert_in_range(route_m(g, "ebike", 0.0005, 0, 0.0015, 0, NULL), 100, 125);
+    assert_in_range(route_m(g, "walk", 0.0005, 0, 0.0015, 0, NULL), 100, 125);
+    /* up to the bollard and back is allowed: both points west of it */
+    assert_in_range(route_m(g, "car", 0.0002, 0, 0.0008, 0, NULL), 60, 70);
+    /* through the private gate: walk yes (foot=yes), car and ebike no */
+    const double a[2] = {0.0005, -0.0005}, b[2] = {0.0015, -0.0005};
+    uint32_t walk = route_m(g, "walk", a[0], a[1], b[0], b[1], NULL);
+    assert_in_range(walk, 150, 165);
+    assert_true(route_m(g, "car", a[0], a[1], b[0], b[1], NULL) > 300);
+    assert_true(route_m(g, "ebike", a[0], a[1], b[0], b[1], NULL) > 300);
+    cv_graph_destroy(g);
+}
+
+static void test_profile_barriers(void **state)
+{
+    (void)state;
+#define BAR(p, ...) cv__graph_profile_barrier((p), TAGS(__VA_ARGS__), NTAGS(__VA_ARGS__))
+    assert_true(BAR(CV__PROF_CAR, {"barrier", "bollard"}));
+    assert_false(BAR(CV__PROF_EBIKE, {"barrier", "bollard"}));
+    assert_false(BAR(CV__PROF_CAR, {"barrier", "gate"}));
+    assert_true(BAR(CV__PROF_CAR, {"barrier", "gate"}, {"access", "private"}));
+    assert_false(BAR(CV__PROF_WALK, {"barrier", "gate"}, {"access", "private"}, {"foot", "yes"}));
+    assert_true(BAR(CV__PROF_VAN, {"barrier", "height_restrictor"}, {"maxheight", "2.2"}));
+    assert_false(BAR(CV__PROF_CAR, {"barrier", "height_restrictor"}, {"maxheight", "2.2"}));
+    assert_true(BAR(CV__PROF_EBIKE, {"barrier", "stile"}));
+    assert_false(BAR(CV__PROF_WALK, {"barrier", "stile"}));
+    assert_false(BAR(CV__PROF_CAR, {"highway", "crossing"}));
+#undef BAR
+}
+
 /* Routes: geometry starts and ends at the snapped points, legs add up, the
  * polyline decodes back to the coordinates. */
 static void test_route_geometry(void **state)
@@ -302,6 +341,8 @@ int main(void)
         cmocka_unit_test(test_fixture_private),
         cmocka_unit_test(test_fixture_missing_node),
         cmocka_unit_test(test_fixture_island),
+        cmocka_unit_test(test_fixture_barrier),
+        cmocka_unit_test(test_profile_barriers),
         cmocka_unit_test(test_route_geometry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

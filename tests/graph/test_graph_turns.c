@@ -55,8 +55,10 @@ typedef struct osm {
         }                                                                                          \
     } while (0)
 
-static int on_node(void *c, int64_t id, int32_t lon, int32_t lat)
+static int on_node(void *c, int64_t id, int32_t lon, int32_t lat, const cv_osm_tag *tags,
+                   size_t ntags)
 {
+    (void)tags, (void)ntags;
     osm *o = c;
     GROW(o->nodes, o->nn, o->capn);
     o->nodes[o->nn++] = (onode){id, lon, lat};

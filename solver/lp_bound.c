@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LABELS ((size_t)3 << 20)
+#define MAX_LABELS ((size_t)1 << 20) /* beyond this the labelling is coarsened */
 
 void cv_lp_bound_config_init(cv_lp_bound_config *cfg)
 {

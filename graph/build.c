@@ -496,7 +496,7 @@ static cv_status build_profile(prof_job *job)
     cv__edge3 *base = NULL, *arcs = NULL, *karcs = NULL;
     uint32_t *base_first = NULL, *copy_of = NULL, *comp = NULL, *newid = NULL, *arc_first = NULL;
     turn *turns = NULL;
-    size_t nturns = 0;
+    size_t nturns = 0, *pair_lo = NULL; /* pair_lo: first turn of each (via, from) pair */
     cv__ch_out ch;
     memset(&ch, 0, sizeof ch);
 
@@ -595,16 +595,12 @@ static cv_status build_profile(prof_job *job)
     if (nturns) qsort(turns, nturns, sizeof *turns, cmp_turn);
     /* distinct (via, from) pairs -> copies N.. */
     size_t npairs = 0;
-    size_t *pair_lo = NULL;
     for (size_t i = 0; i < nturns; i++)
         if (i == 0 || turns[i].via != turns[i - 1].via || turns[i].from != turns[i - 1].from)
             npairs++;
     pair_lo = malloc((npairs + 1) * sizeof *pair_lo);
     copy_of = malloc((npairs + 1) * sizeof *copy_of);
-    if (!pair_lo || !copy_of) {
-        free(pair_lo);
-        goto done;
-    }
+    if (!pair_lo || !copy_of) goto done;
     npairs = 0;
     for (size_t i = 0; i < nturns; i++)
         if (i == 0 || turns[i].via != turns[i - 1].via || turns[i].from != turns[i - 1].from) {
@@ -636,10 +632,7 @@ static cv_status build_profile(prof_job *job)
     /* 4. arcs of the split graph */
     size_t narcs = 0, caparcs = nbase + 16;
     arcs = malloc(caparcs * sizeof *arcs);
-    if (!arcs) {
-        free(pair_lo);
-        goto done;
-    }
+    if (!arcs) goto done;
     for (size_t i = 0; i < nbase; i++) {
         uint32_t x = base[i].tail, y = base[i].head, pi, head = y;
         PAIR_FIND(y, x, pi);
@@ -665,10 +658,7 @@ static cv_status build_profile(prof_job *job)
             if (narcs == caparcs) {
                 caparcs *= 2;
                 cv__edge3 *na = realloc(arcs, caparcs * sizeof *na);
-                if (!na) {
-                    free(pair_lo);
-                    goto done;
-                }
+                if (!na) goto done;
                 arcs = na;
             }
             arcs[narcs++] = (cv__edge3){tail, head, base[i].w};
@@ -676,25 +666,16 @@ static cv_status build_profile(prof_job *job)
     }
     qsort(arcs, narcs, sizeof *arcs, cmp_edge3_tail);
     arc_first = calloc((size_t)n0 + 2, sizeof *arc_first);
-    if (!arc_first) {
-        free(pair_lo);
-        goto done;
-    }
+    if (!arc_first) goto done;
     for (size_t i = 0; i < narcs; i++) arc_first[arcs[i].tail + 1]++;
     for (uint32_t v = 0; v < n0; v++) arc_first[v + 1] += arc_first[v];
 
     /* 5. largest strongly connected component */
     uint32_t best;
-    if ((st = largest_scc(n0, arc_first, arcs, &comp, &best)) != CV_OK) {
-        free(pair_lo);
-        goto done;
-    }
+    if ((st = largest_scc(n0, arc_first, arcs, &comp, &best)) != CV_OK) goto done;
     st = CV_ENOMEM;
     newid = malloc(((size_t)n0 + 1) * sizeof *newid);
-    if (!newid) {
-        free(pair_lo);
-        goto done;
-    }
+    if (!newid) goto done;
     uint32_t n1 = 0;
     uint64_t had_arcs = 0;
     for (uint32_t v = 0; v < n0; v++) {
@@ -704,10 +685,7 @@ static cv_status build_profile(prof_job *job)
     job->dropped = had_arcs - n1;
     size_t nk = 0;
     karcs = malloc((narcs + 1) * sizeof *karcs);
-    if (!karcs) {
-        free(pair_lo);
-        goto done;
-    }
+    if (!karcs) goto done;
     for (size_t i = 0; i < narcs; i++)
         if (newid[arcs[i].tail] != CV__NONE && newid[arcs[i].head] != CV__NONE)
             karcs[nk++] = (cv__edge3){newid[arcs[i].tail], newid[arcs[i].head], arcs[i].w};
@@ -717,10 +695,7 @@ static cv_status build_profile(prof_job *job)
     base = arcs = NULL, base_first = arc_first = comp = NULL;
 
     /* 6. contraction */
-    if ((st = cv__graph_ch_contract(n1, karcs, nk, &ch, ch_progress, job)) != CV_OK) {
-        free(pair_lo);
-        goto done;
-    }
+    if ((st = cv__graph_ch_contract(n1, karcs, nk, &ch, ch_progress, job)) != CV_OK) goto done;
     st = CV_ENOMEM;
     const uint32_t *rank = ch.rank;
 
@@ -735,7 +710,6 @@ static cv_status build_profile(prof_job *job)
     uint32_t *key = calloc(nk + ch.nup + ch.ndn + 1, sizeof *key);
     if (!orig || !ff || !bf || !fa || !ba || !uf || !df || !ua || !da || !key) {
         free(key);
-        free(pair_lo);
         goto done;
     }
     for (uint32_t v = 0; v < n0; v++)
@@ -749,7 +723,7 @@ static cv_status build_profile(prof_job *job)
         uint32_t *fpos = malloc(((size_t)n1 + 1) * sizeof *fpos),
                  *bpos = malloc(((size_t)n1 + 1) * sizeof *bpos);
         if (!fpos || !bpos) {
-            free(fpos), free(bpos), free(key), free(pair_lo);
+            free(fpos), free(bpos), free(key);
             goto done;
         }
         memcpy(fpos, ff, ((size_t)n1 + 1) * sizeof *fpos);
@@ -789,18 +763,12 @@ static cv_status build_profile(prof_job *job)
     /* copies: final nodes of each global node */
     uint32_t *cfirst = own(bp, (size_t)N + 1, sizeof *cfirst);
     uint32_t *cl = own(bp, n1, sizeof *cl);
-    if (!cfirst || !cl) {
-        free(pair_lo);
-        goto done;
-    }
+    if (!cfirst || !cl) goto done;
     for (uint32_t f = 0; f < n1; f++) cfirst[orig[f] + 1]++;
     for (uint32_t v = 0; v < N; v++) cfirst[v + 1] += cfirst[v];
     {
         uint32_t *pos = malloc(((size_t)N + 1) * sizeof *pos);
-        if (!pos) {
-            free(pair_lo);
-            goto done;
-        }
+        if (!pos) goto done;
         memcpy(pos, cfirst, ((size_t)N + 1) * sizeof *pos);
         for (uint32_t f = 0; f < n1; f++) cl[pos[orig[f]]++] = f;
         free(pos);
@@ -811,10 +779,7 @@ static cv_status build_profile(prof_job *job)
     /* segments: a direction is usable when its head and at least one tail
      * are in the kept component (then the arc between them is kept too) */
     cv__seg *fs = own(bp, nsegs, sizeof *fs);
-    if (!fs) {
-        free(pair_lo);
-        goto done;
-    }
+    if (!fs) goto done;
     uint32_t nfs = 0;
     for (size_t i = 0; i < nsegs; i++) {
         uint32_t hd[2] = {CV__NONE, CV__NONE};
@@ -840,7 +805,6 @@ static cv_status build_profile(prof_job *job)
     }
     h->nseg = nfs;
     bp->view.segs = fs;
-    free(pair_lo);
     if ((st = build_grid(ic, bp, h, fs)) != CV_OK) goto done;
     h->ways = job->ways;
     h->restrictions_applied = job->restr_applied;
@@ -850,7 +814,7 @@ static cv_status build_profile(prof_job *job)
 done:
 #undef PAIR_FIND
     free(segs), free(base), free(base_first), free(arcs), free(karcs), free(turns), free(copy_of);
-    free(comp), free(newid), free(arc_first);
+    free(comp), free(newid), free(arc_first), free(pair_lo);
     cv__graph_ch_out_fini(&ch);
     return st;
 }

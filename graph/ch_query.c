@@ -11,11 +11,6 @@
 
 #include <stdlib.h>
 
-static inline cv__w sat_add(cv__w a, cv__w b)
-{
-    return (a == CV__WINF || b == CV__WINF) ? CV__WINF : a + b;
-}
-
 /* One step of a CH search direction; returns the popped node. */
 static uint32_t ch_step(const uint32_t *rel_first, const cv__chedge *rel,
                         const uint32_t *stall_first, const cv__chedge *stall, cv__heap *h,
@@ -23,12 +18,9 @@ static uint32_t ch_step(const uint32_t *rel_first, const cv__chedge *rel,
 {
     uint32_t u = cv__graph_heap_pop(h);
     cv__w du = h->key[u];
-    cv__w c = sat_add(du, cv__graph_heap_key(o, u));
+    cv__w c = cv__graph_sat_add(du, cv__graph_heap_key(o, u));
     if (c < *best) *best = c, *meet = u;
-    for (uint32_t e = stall_first[u]; e < stall_first[u + 1]; e++) {
-        cv__w dx = cv__graph_heap_key(h, stall[e].node);
-        if (dx != CV__WINF && dx + stall[e].w < du) return u; /* stalled */
-    }
+    if (cv__graph_ch_stalled(h, stall_first, stall, u, du)) return u;
     for (uint32_t e = rel_first[u]; e < rel_first[u + 1]; e++)
         cv__graph_heap_push(h, rel[e].node, du + rel[e].w, u);
     return u;

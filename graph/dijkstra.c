@@ -12,11 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline cv__w sat_add(cv__w a, cv__w b)
-{
-    return (a == CV__WINF || b == CV__WINF) ? CV__WINF : a + b;
-}
-
 /* Follows parent pointers from v to a seed; appends nodes (v first). */
 static cv_status chain(const cv__heap *h, uint32_t v, uint32_t **buf, uint32_t *n, uint32_t *cap)
 {
@@ -67,13 +62,13 @@ cv__w cv__graph_dijkstra_bidir(const cv__prof *pr, cv__heap *fw, cv__heap *bw, c
     for (int i = 0; i < s->nsrc; i++) {
         uint32_t v = s->src[i].node;
         if (cv__graph_heap_push(fw, v, s->src[i].w, CV__NONE)) {
-            cv__w c = sat_add(fw->key[v], cv__graph_heap_key(bw, v));
+            cv__w c = cv__graph_sat_add(fw->key[v], cv__graph_heap_key(bw, v));
             if (c < best) best = c, meet = v;
         }
     }
     for (;;) {
         cv__w mf = cv__graph_heap_min(fw), mb = cv__graph_heap_min(bw);
-        if (sat_add(mf, mb) >= best) break;
+        if (cv__graph_sat_add(mf, mb) >= best) break;
         bool forward = mf <= mb;
         cv__heap *h = forward ? fw : bw, *o = forward ? bw : fw;
         const uint32_t *first = forward ? pr->fwd_first : pr->bwd_first;
@@ -83,7 +78,7 @@ cv__w cv__graph_dijkstra_bidir(const cv__prof *pr, cv__heap *fw, cv__heap *bw, c
         for (uint32_t e = first[u]; e < first[u + 1]; e++) {
             uint32_t v = arcs[e].head;
             if (cv__graph_heap_push(h, v, du + arcs[e].w, u)) {
-                cv__w c = sat_add(h->key[v], cv__graph_heap_key(o, v));
+                cv__w c = cv__graph_sat_add(h->key[v], cv__graph_heap_key(o, v));
                 if (c < best) best = c, meet = v;
             }
         }
@@ -111,7 +106,7 @@ void cv__graph_dijkstra_one_to_many(const cv__prof *pr, cv__heap *h, const cv__p
     for (uint32_t j = 0; j < nt; j++) {
         cv__w best = cv__graph_same_segment(pr, s, &t[j]);
         for (int k = 0; k < t[j].ntgt; k++) {
-            cv__w c = sat_add(cv__graph_heap_key(h, t[j].tgt[k].node), t[j].tgt[k].w);
+            cv__w c = cv__graph_sat_add(cv__graph_heap_key(h, t[j].tgt[k].node), t[j].tgt[k].w);
             if (c < best) best = c;
         }
         out[j] = best;

@@ -238,6 +238,25 @@ static inline cv__w cv__graph_heap_min(const cv__heap *h)
     return h->n ? h->key[h->items[0]] : CV__WINF;
 }
 
+/* a + b, or CV__WINF when either is. */
+static inline cv__w cv__graph_sat_add(cv__w a, cv__w b)
+{
+    return (a == CV__WINF || b == CV__WINF) ? CV__WINF : a + b;
+}
+
+/* Stall-on-demand test of a CH search at node u with label du: true when a
+ * neighbour higher in the hierarchy (edges first[u]..first[u+1] of e, the
+ * other direction's edges) already offers a shorter way to u. */
+static inline bool cv__graph_ch_stalled(const cv__heap *h, const uint32_t *first,
+                                        const cv__chedge *e, uint32_t u, cv__w du)
+{
+    for (uint32_t i = first[u]; i < first[u + 1]; i++) {
+        cv__w dx = cv__graph_heap_key(h, e[i].node);
+        if (dx != CV__WINF && dx + e[i].w < du) return true;
+    }
+    return false;
+}
+
 /* ---- One-to-one searches (dijkstra.c, ch_query.c) ----
  * Both return the best weight from s to t (CV__WINF if unreachable) and,
  * when path is non-NULL, the final-node path (malloc'ed, *npath nodes; empty

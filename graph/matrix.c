@@ -42,16 +42,6 @@ typedef struct m2m_thread {
     size_t nb, capb;
 } m2m_thread;
 
-static inline bool stalled(const cv__heap *h, const uint32_t *first, const cv__chedge *e,
-                           uint32_t u, cv__w du)
-{
-    for (uint32_t i = first[u]; i < first[u + 1]; i++) {
-        cv__w dx = cv__graph_heap_key(h, e[i].node);
-        if (dx != CV__WINF && dx + e[i].w < du) return true;
-    }
-    return false;
-}
-
 static void *backward_phase(void *arg)
 {
     m2m_thread *th = arg;
@@ -70,7 +60,7 @@ static void *backward_phase(void *arg)
         while (h.n) {
             uint32_t u = cv__graph_heap_pop(&h);
             cv__w du = h.key[u];
-            if (stalled(&h, pr->up_first, pr->up, u, du)) continue;
+            if (cv__graph_ch_stalled(&h, pr->up_first, pr->up, u, du)) continue;
             if (th->nb == th->capb) {
                 size_t nc = th->capb ? 2 * th->capb : 4096;
                 bucket *nb = realloc(th->b, nc * sizeof *nb);
@@ -115,7 +105,7 @@ static void *forward_phase(void *arg)
         while (h.n) {
             uint32_t u = cv__graph_heap_pop(&h);
             cv__w du = h.key[u];
-            if (stalled(&h, pr->dn_first, pr->dn, u, du)) continue;
+            if (cv__graph_ch_stalled(&h, pr->dn_first, pr->dn, u, du)) continue;
             for (uint32_t b = bfirst[u]; b < bfirst[u + 1]; b++) {
                 cv__w c = du + bs[b].w;
                 if (c < row[bs[b].tgt]) row[bs[b].tgt] = c;

@@ -52,21 +52,19 @@ static void *backward_phase(void *arg)
         th->st = CV_ENOMEM;
         return NULL;
     }
-    cv__heap h = *hp;
     for (uint32_t j = th->k; j < sh->nt; j += sh->nthreads) {
-        cv__graph_heap_reset(&h);
+        cv__graph_heap_reset(hp);
         for (int i = 0; i < sh->t[j].ntgt; i++)
-            cv__graph_heap_push(&h, sh->t[j].tgt[i].node, sh->t[j].tgt[i].w, CV__NONE);
-        while (h.n) {
-            uint32_t u = cv__graph_heap_pop(&h);
-            cv__w du = h.key[u];
-            if (cv__graph_ch_stalled(&h, pr->up_first, pr->up, u, du)) continue;
+            cv__graph_heap_push(hp, sh->t[j].tgt[i].node, sh->t[j].tgt[i].w, CV__NONE);
+        while (hp->n) {
+            uint32_t u = cv__graph_heap_pop(hp);
+            cv__w du = hp->key[u];
+            if (cv__graph_ch_stalled(hp, pr->up_first, pr->up, u, du)) continue;
             if (th->nb == th->capb) {
                 size_t nc = th->capb ? 2 * th->capb : 4096;
                 bucket *nb = realloc(th->b, nc * sizeof *nb);
                 if (!nb) {
                     th->st = CV_ENOMEM;
-                    *hp = h;
                     cv__graph_heap_return(pr->pool, hp);
                     return NULL;
                 }
@@ -74,10 +72,9 @@ static void *backward_phase(void *arg)
             }
             th->b[th->nb++] = (bucket){u, j, du};
             for (uint32_t e = pr->dn_first[u]; e < pr->dn_first[u + 1]; e++)
-                cv__graph_heap_push(&h, pr->dn[e].node, du + pr->dn[e].w, u);
+                cv__graph_heap_push(hp, pr->dn[e].node, du + pr->dn[e].w, u);
         }
     }
-    *hp = h;
     cv__graph_heap_return(pr->pool, hp);
     return NULL;
 }
@@ -92,29 +89,27 @@ static void *forward_phase(void *arg)
         th->st = CV_ENOMEM;
         return NULL;
     }
-    cv__heap h = *hp;
     const uint32_t *bfirst = sh->bfirst;
     const bucket *bs = sh->bsorted;
     for (uint32_t i = th->k; i < sh->ns; i += sh->nthreads) {
         cv__w *row = sh->out + (size_t)i * sh->nt;
         for (uint32_t j = 0; j < sh->nt; j++)
             row[j] = cv__graph_same_segment(pr, &sh->s[i], &sh->t[j]);
-        cv__graph_heap_reset(&h);
+        cv__graph_heap_reset(hp);
         for (int k = 0; k < sh->s[i].nsrc; k++)
-            cv__graph_heap_push(&h, sh->s[i].src[k].node, sh->s[i].src[k].w, CV__NONE);
-        while (h.n) {
-            uint32_t u = cv__graph_heap_pop(&h);
-            cv__w du = h.key[u];
-            if (cv__graph_ch_stalled(&h, pr->dn_first, pr->dn, u, du)) continue;
+            cv__graph_heap_push(hp, sh->s[i].src[k].node, sh->s[i].src[k].w, CV__NONE);
+        while (hp->n) {
+            uint32_t u = cv__graph_heap_pop(hp);
+            cv__w du = hp->key[u];
+            if (cv__graph_ch_stalled(hp, pr->dn_first, pr->dn, u, du)) continue;
             for (uint32_t b = bfirst[u]; b < bfirst[u + 1]; b++) {
                 cv__w c = du + bs[b].w;
                 if (c < row[bs[b].tgt]) row[bs[b].tgt] = c;
             }
             for (uint32_t e = pr->up_first[u]; e < pr->up_first[u + 1]; e++)
-                cv__graph_heap_push(&h, pr->up[e].node, du + pr->up[e].w, u);
+                cv__graph_heap_push(hp, pr->up[e].node, du + pr->up[e].w, u);
         }
     }
-    *hp = h;
     cv__graph_heap_return(pr->pool, hp);
     return NULL;
 }
@@ -128,11 +123,9 @@ static void *dijkstra_phase(void *arg)
         th->st = CV_ENOMEM;
         return NULL;
     }
-    cv__heap h = *hp;
     for (uint32_t i = th->k; i < sh->ns; i += sh->nthreads)
-        cv__graph_dijkstra_one_to_many(sh->pr, &h, &sh->s[i], sh->t, sh->nt, sh->mark, sh->nmarked,
+        cv__graph_dijkstra_one_to_many(sh->pr, hp, &sh->s[i], sh->t, sh->nt, sh->mark, sh->nmarked,
                                        sh->out + (size_t)i * sh->nt);
-    *hp = h;
     cv__graph_heap_return(sh->pr->pool, hp);
     return NULL;
 }

@@ -72,7 +72,9 @@ cv_status cv_graph_snap_point(const cv_graph *g, int profile, double lon, double
  * n points as lon,lat pairs; fills n*n row-major durations (s) and distances
  * (m), either may be NULL; a point beyond the snap radius -> CV_EINVAL with
  * diag "points[i] (lon,lat): nearest <profile> road is 1234 m away (limit 1000 m)".
- * threads: 0 = number of cores. */
+ * threads: 0 = number of cores.  Every snapped point reaches every other (the
+ * graph keeps one strongly connected component per profile); a pair that
+ * could not would read UINT32_MAX. */
 cv_status cv_graph_matrix(const cv_graph *g, int profile, const double *lonlat, uint32_t n,
                           uint32_t *durations, uint32_t *distances, unsigned threads,
                           cv_diag *diag);

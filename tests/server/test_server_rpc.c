@@ -514,6 +514,54 @@ static void test_store(void **state)
     rm_rf(dir);
 }
 
+/* Graceful stop with work in flight: the queued solve is answered
+ * shutting_down, the running job finishes and its result is in the store
+ * after a restart. */
+static void test_stop_with_jobs(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_tmpdir(dir, sizeof dir);
+    tserver t;
+    cv_server_config cfg;
+    cv_server_config_init(&cfg);
+    cfg.workers = 1;
+    cfg.data_dir = dir;
+    start(&t, &cfg);
+    tclient c;
+    connect_to(&c, &t);
+    char *longp = job_params(40, "{\"time_limit\": 0.5, \"effort\": 1000000000000000}");
+    json_t *r = tc_call(&c, 1, "job.submit", longp);
+    json_int_t id = json_integer_value(json_object_get(tc_result(r), "job"));
+    json_decref(r);
+    assert_int_equal(tc_request_json(&c, 2, "solve", longp), 0); /* waits behind the job */
+    usleep(100000);
+    cv_server_stop(t.s);
+    r = tc_wait(&c, 2, NULL, 10000);
+    assert_non_null(r);
+    assert_string_equal(tc_err_code(r), "shutting_down");
+    json_decref(r);
+    pthread_join(t.th, NULL);
+    cv_server_destroy(t.s);
+    tc_close(&c);
+    start(&t, &cfg);
+    connect_to(&c, &t);
+    char idp[32];
+    snprintf(idp, sizeof idp, "[%lld]", (long long)id);
+    r = tc_call(&c, 3, "job.result", idp);
+    assert_null(tc_err_code(r));
+    assert_int_equal(json_array_size(json_object_get(tc_result(r), "unassigned")), 0);
+    json_decref(r);
+    r = tc_call(&c, 4, "job.status", idp);
+    assert_string_equal(json_string_value(json_object_get(tc_result(r), "state")), "done");
+    assert_true(json_is_true(json_object_get(tc_result(r), "stored")));
+    json_decref(r);
+    tc_close(&c);
+    stop(&t);
+    free(longp);
+    rm_rf(dir);
+}
+
 static void write_file(const char *path, const char *text, int mode)
 {
     FILE *f = fopen(path, "w");
@@ -660,6 +708,7 @@ int main(void)
         cmocka_unit_test(test_jobs),
         cmocka_unit_test(test_cancel_running),
         cmocka_unit_test(test_store),
+        cmocka_unit_test(test_stop_with_jobs),
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_max_connections_and_stop),
     };

@@ -5,7 +5,9 @@
  * a validity check (bound <= BKS, fleet bound <= BKS fleet).  Per-class mean
  * gaps at the end; exit status 1 when any bound is invalid.
  *
- *   lp_bound [-t seconds] [-n ng] [-F] SOLOMON_DIR BKS_CSV [INSTANCE...]
+ *   lp_bound [-t seconds] [-n ng] [-F] [-v] SOLOMON_DIR BKS_CSV [INSTANCE...]
+ * Also reads Gehring & Homberger (same format): pass its size folder and its
+ * bks.csv, and the instance names.
  * -F: skip the minimum-fleet LP (all the time goes to the cost bound). */
 #include "cv/engine.h"
 #include "cv/lp.h"
@@ -45,11 +47,14 @@ static int load_bks(const char *path, bks *out, int max)
 
 static const char *const classes[] = {"C1", "C2", "R1", "R2", "RC1", "RC2"};
 
+/* Solomon "RC101" and Gehring & Homberger "rc1_2_1" alike. */
 static int class_of(const char *name)
 {
-    if (!strncmp(name, "RC", 2)) return name[2] == '1' ? 4 : 5;
-    if (name[0] == 'R') return name[1] == '1' ? 2 : 3;
-    return name[1] == '1' ? 0 : 1;
+    const bool r = name[0] == 'R' || name[0] == 'r', rc = r && (name[1] == 'C' || name[1] == 'c');
+    const char digit = name[rc ? 2 : 1];
+    if (rc) return digit == '1' ? 4 : 5;
+    if (r) return digit == '1' ? 2 : 3;
+    return digit == '1' ? 0 : 1;
 }
 
 int main(int argc, char **argv)

@@ -420,6 +420,16 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
         g.capcols = f.capcols;
         if (!st) {
             r.min_vehicles = (uint32_t)ceil(f.lb - 1e-6);
+            /* Also the bin-packing bound of each capacity resource: valid at
+             * any stage, and often the better one before the LP converges. */
+            for (uint32_t q = 0; q < m.nres; q++) {
+                double total = 0;
+                for (uint32_t j = 0; j < m.n; j++) total += (double)m.dem[(size_t)j * CV__LP_MAX_RES + q];
+                if (m.cap[q] > 0) {
+                    double need = ceil(total / (double)m.cap[q] - 1e-9);
+                    if (need > r.min_vehicles) r.min_vehicles = (uint32_t)need;
+                }
+            }
             if (m.n > 0 && r.min_vehicles < 1) r.min_vehicles = 1;
             r.min_vehicles_converged = f.converged;
         }

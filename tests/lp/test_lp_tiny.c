@@ -18,6 +18,7 @@
 #include "lp_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -599,6 +600,44 @@ static void test_glpk_error_path(void **state)
     cv_problem_destroy(p);
 }
 
+/* ---- Two threads using GLPK at once (TLS, or our mutex without it) ---- */
+
+typedef struct thr_arg {
+    const cv_problem *p;
+    double bound[4];
+    cv_status st;
+} thr_arg;
+
+static void *thr_run(void *ctx)
+{
+    thr_arg *a = ctx;
+    for (int k = 0; k < 4 && !a->st; k++) {
+        cv_lp_bound_result r;
+        a->st = cv_lp_bound(a->p, NULL, &r, NULL);
+        a->bound[k] = r.lower_bound;
+    }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    cv_rng rng;
+    cv_rng_seed(&rng, 77);
+    cv_problem *p = make_problem(&rng, (gen){6, 3, false, false});
+    cv_lp_bound_result ref;
+    assert_int_equal(cv_lp_bound(p, NULL, &ref, NULL), CV_OK);
+    thr_arg a[2] = {{p, {0}, CV_OK}, {p, {0}, CV_OK}};
+    pthread_t t[2];
+    for (int k = 0; k < 2; k++) assert_int_equal(pthread_create(&t[k], NULL, thr_run, &a[k]), 0);
+    for (int k = 0; k < 2; k++) pthread_join(t[k], NULL);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(a[k].st, CV_OK);
+        for (int q = 0; q < 4; q++) assert_true(a[k].bound[q] == ref.lower_bound);
+    }
+    cv_problem_destroy(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -612,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_setpart_keeps_incumbent),
         cmocka_unit_test(test_setpart_bad_pools),
         cmocka_unit_test(test_glpk_error_path),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

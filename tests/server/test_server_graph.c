@@ -144,6 +144,9 @@ static void test_snap_route_matrix(void **state)
 static void test_coordinates_problem_and_geometry(void **state)
 {
     (void)state;
+#ifndef CV_SOLVER_AVAILABLE
+    skip();
+#endif
     tclient c;
     assert_int_equal(tc_connect_tcp(&c, port), 0);
     const char *prob =

@@ -44,25 +44,11 @@ cv_status cv_plan_builder_init(cv_plan_builder *b, uint32_t ndims)
 }
 
 /* Grows *arr so that it holds at least need elements of size sz. */
-static bool grow(void **arr, uint32_t *cap, uint32_t need, size_t sz)
-{
-    if (need <= *cap) return true;
-    uint32_t ncap = *cap ? *cap : 16;
-    while (ncap < need) {
-        if (ncap > UINT32_MAX / 2) return false;
-        ncap *= 2;
-    }
-    void *n = cv_realloc_array(*arr, ncap, sz);
-    if (!n) return false;
-    *arr = n;
-    *cap = ncap;
-    return true;
-}
 
 cv_status cv_plan_builder_route(cv_plan_builder *b, uint32_t vehicle)
 {
     cv_plan *p = b->plan;
-    if (!grow((void **)&p->routes, &b->cap_routes, p->nroutes + 1, sizeof *p->routes))
+    if (!cv_array_grow((void **)&p->routes, &b->cap_routes, p->nroutes + 1, sizeof *p->routes))
         return CV_ENOMEM;
     cv_plan_route *r = &p->routes[p->nroutes++];
     memset(r, 0, sizeof *r);
@@ -75,9 +61,10 @@ cv_status cv_plan_builder_step(cv_plan_builder *b, const cv_plan_step *step, con
 {
     cv_plan *p = b->plan;
     if (p->nroutes == 0) return CV_EINTERNAL;
-    if (!grow((void **)&p->steps, &b->cap_steps, p->nsteps + 1, sizeof *p->steps)) return CV_ENOMEM;
+    if (!cv_array_grow((void **)&p->steps, &b->cap_steps, p->nsteps + 1, sizeof *p->steps))
+        return CV_ENOMEM;
     if (b->ndims && p->nloads > UINT32_MAX - b->ndims) return CV_ENOMEM;
-    if (!grow((void **)&p->loads, &b->cap_loads, p->nloads + b->ndims, sizeof *p->loads))
+    if (!cv_array_grow((void **)&p->loads, &b->cap_loads, p->nloads + b->ndims, sizeof *p->loads))
         return CV_ENOMEM;
     cv_plan_step *s = &p->steps[p->nsteps++];
     *s = *step;
@@ -91,8 +78,8 @@ cv_status cv_plan_builder_step(cv_plan_builder *b, const cv_plan_step *step, con
 cv_status cv_plan_builder_unassigned(cv_plan_builder *b, uint32_t task, cv_reason reason)
 {
     cv_plan *p = b->plan;
-    if (!grow((void **)&p->unassigned, &b->cap_unassigned, p->nunassigned + 1,
-              sizeof *p->unassigned))
+    if (!cv_array_grow((void **)&p->unassigned, &b->cap_unassigned, p->nunassigned + 1,
+                       sizeof *p->unassigned))
         return CV_ENOMEM;
     p->unassigned[p->nunassigned].task = task;
     p->unassigned[p->nunassigned].reason = reason;

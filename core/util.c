@@ -22,6 +22,21 @@ void *cv_realloc_array(void *p, size_t n, size_t size)
     return realloc(p, bytes ? bytes : 1);
 }
 
+bool cv_array_grow(void **arr, uint32_t *cap, uint32_t need, size_t size)
+{
+    if (need <= *cap) return true;
+    uint32_t ncap = *cap ? *cap : 16;
+    while (ncap < need) {
+        if (ncap > UINT32_MAX / 2) return false;
+        ncap *= 2;
+    }
+    void *n = cv_realloc_array(*arr, ncap, size);
+    if (!n) return false;
+    *arr = n;
+    *cap = ncap;
+    return true;
+}
+
 static uint64_t splitmix64(uint64_t *x)
 {
     uint64_t z = (*x += 0x9e3779b97f4a7c15ull);

@@ -81,7 +81,7 @@ static cv_status read_num(mk_file *f, const char *what, double *out)
 static cv_status read_count(mk_file *f, const char *kw, uint32_t max, uint32_t *out)
 {
     cv_status s = expect_keyword(f, kw);
-    double v;
+    double v = 0;
     if (!s) s = read_num(f, kw, &v);
     if (s) return s;
     if (v != floor(v) || v < 1 || v > max)

@@ -40,21 +40,6 @@ typedef struct reader {
     bool index_mode;
 } reader;
 
-static bool grow(void **arr, uint32_t *cap, uint32_t need, size_t sz)
-{
-    if (need <= *cap) return true;
-    uint32_t ncap = *cap ? *cap : 16;
-    while (ncap < need) {
-        if (ncap > UINT32_MAX / 2) return false;
-        ncap *= 2;
-    }
-    void *n = cv_realloc_array(*arr, ncap, sz);
-    if (!n) return false;
-    *arr = n;
-    *cap = ncap;
-    return true;
-}
-
 static cv_status oom(reader *r)
 {
     cv_diag_set(r->diag, "out of memory while reading the problem");
@@ -66,7 +51,7 @@ static cv_status keep_string(reader *r, const json_t *v, const char *path, const
     if (!json_is_string(v))
         return cv_diag_set(r->diag, "%s: expected a string, got %s", path, cv__json_type_name(v));
     cv_problem *p = r->p;
-    if (!grow((void **)&p->strings, &r->cap_strings, p->nstrings + 1, sizeof *p->strings))
+    if (!cv_array_grow((void **)&p->strings, &r->cap_strings, p->nstrings + 1, sizeof *p->strings))
         return oom(r);
     char *s = strdup(json_string_value(v));
     if (!s) return oom(r);
@@ -115,7 +100,8 @@ static cv_status read_tws(reader *r, const json_t *obj, const char *path, uint32
     cv__json_path_key(ap, sizeof ap, path, "time_windows");
     *first = p->ntws;
     if (!arr) {
-        if (!grow((void **)&p->tws, &r->cap_tws, p->ntws + 1, sizeof *p->tws)) return oom(r);
+        if (!cv_array_grow((void **)&p->tws, &r->cap_tws, p->ntws + 1, sizeof *p->tws))
+            return oom(r);
         p->tws[p->ntws++] = (cv_tw){0, CV_TIME_MAX};
         *count = 1;
         return CV_OK;
@@ -125,7 +111,8 @@ static cv_status read_tws(reader *r, const json_t *obj, const char *path, uint32
     size_t n = json_array_size(arr);
     if (n == 0) return cv_diag_set(r->diag, "%s: empty; omit the field for no time window", ap);
     if (n > 100000) return cv_diag_set(r->diag, "%s: too many windows (%zu)", ap, n);
-    if (!grow((void **)&p->tws, &r->cap_tws, p->ntws + (uint32_t)n, sizeof *p->tws)) return oom(r);
+    if (!cv_array_grow((void **)&p->tws, &r->cap_tws, p->ntws + (uint32_t)n, sizeof *p->tws))
+        return oom(r);
     for (size_t i = 0; i < n; i++) {
         char ip[256];
         cv__json_path_index(ip, sizeof ip, ap, i);
@@ -167,7 +154,8 @@ static cv_status read_skills(reader *r, const json_t *obj, const char *path, uin
     if (s) return s;
     size_t n = json_array_size(arr);
     if (n > 100000) return cv_diag_set(r->diag, "%s: too many skills (%zu)", ap, n);
-    if (!grow((void **)&p->skills, &r->cap_skills, p->nskills + (uint32_t)n, sizeof *p->skills))
+    if (!cv_array_grow((void **)&p->skills, &r->cap_skills, p->nskills + (uint32_t)n,
+                       sizeof *p->skills))
         return oom(r);
     for (size_t i = 0; i < n; i++) {
         char ip[256];
@@ -221,7 +209,8 @@ static cv_status reserve_amounts(reader *r, uint32_t n, uint32_t *off)
 {
     cv_problem *p = r->p;
     if (p->namounts > UINT32_MAX - n - 1) return oom(r);
-    if (!grow((void **)&p->amounts, &r->cap_amounts, p->namounts + n + 1, sizeof *p->amounts))
+    if (!cv_array_grow((void **)&p->amounts, &r->cap_amounts, p->namounts + n + 1,
+                       sizeof *p->amounts))
         return oom(r);
     *off = p->namounts;
     memset(p->amounts + p->namounts, 0, n * sizeof *p->amounts);
@@ -316,7 +305,8 @@ static cv_status add_coords_loc(reader *r, double lon, double lat, uint32_t *out
     }
     if (p->nlocs >= CV_MAX_LOCATIONS)
         return cv_diag_set(r->diag, "too many distinct locations (more than %u)", CV_MAX_LOCATIONS);
-    if (!grow((void **)&p->locs, &r->cap_locs, p->nlocs + 1, sizeof *p->locs)) return oom(r);
+    if (!cv_array_grow((void **)&p->locs, &r->cap_locs, p->nlocs + 1, sizeof *p->locs))
+        return oom(r);
     p->locs[p->nlocs] = (cv_location){lon, lat, true};
     r->loc_hash[h] = p->nlocs;
     *out = p->nlocs++;
@@ -604,7 +594,7 @@ static cv_status read_breaks(reader *r, const json_t *o, const char *path, cv_ve
         const json_t *b = json_array_get(arr, i);
         if ((s = cv__json_object(b, bp, r->diag))) return s;
         if ((s = cv__json_known_keys(b, bp, break_keys, r->diag))) return s;
-        if (!grow((void **)&p->breaks, &r->cap_breaks, p->nbreaks + 1, sizeof *p->breaks))
+        if (!cv_array_grow((void **)&p->breaks, &r->cap_breaks, p->nbreaks + 1, sizeof *p->breaks))
             return oom(r);
         cv_break *br = &p->breaks[p->nbreaks];
         memset(br, 0, sizeof *br);
@@ -856,8 +846,8 @@ static cv_status read_steps(reader *r, const json_t *o, size_t vi, cv_vehicle *v
             (s = cv__json_opt_int(st, sp, "service_before", 0, MAX_USER_TIME, &step.service_before,
                                   r->diag)))
             return s;
-        if (!grow((void **)&p->input_steps, &r->cap_steps, p->ninput_steps + 1,
-                  sizeof *p->input_steps))
+        if (!cv_array_grow((void **)&p->input_steps, &r->cap_steps, p->ninput_steps + 1,
+                           sizeof *p->input_steps))
             return oom(r);
         p->input_steps[p->ninput_steps++] = step;
         v->step_count++;

@@ -1,3 +1,5 @@
+/* >>> HELPERS WORKING IN PARALLEL: read /tmp/common.md now (working rules, git rules, DEADLINE
+ * 20:05 UTC). <<< */
 /* carevan core: status codes, diagnostics, checked arithmetic, RNG, clocks.
  *
  * Every other module includes this header and nothing else of core.  It has
@@ -55,7 +57,8 @@ void cv_diag_clear(cv_diag *d);
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-cv_status cv_diag_set(cv_diag *d, const char *fmt, ...);
+cv_status
+cv_diag_set(cv_diag *d, const char *fmt, ...);
 cv_status cv_diag_setv(cv_diag *d, const char *fmt, va_list ap);
 
 /* ---- Overflow-checked size arithmetic for anything sized by input. ---- */
@@ -67,6 +70,11 @@ static inline bool cv_add_i64(int64_t a, int64_t b, int64_t *out)
 {
     return !__builtin_add_overflow(a, b, out);
 }
+
+/* Grows *arr (of elements of `size` bytes, capacity *cap) to hold at least
+ * `need` elements, doubling; false on overflow or out of memory (then *arr
+ * and *cap are unchanged). */
+bool cv_array_grow(void **arr, uint32_t *cap, uint32_t need, size_t size);
 
 /* Allocation helpers: calloc of n*size with overflow check; NULL on failure. */
 void *cv_calloc(size_t n, size_t size);

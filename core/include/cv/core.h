@@ -1,4 +1,3 @@
-/* >>> HELPERS WORKING IN PARALLEL: read /tmp/common.md now (working rules, git rules, DEADLINE
  * 20:05 UTC). <<< */
 /* carevan core: status codes, diagnostics, checked arithmetic, RNG, clocks.
  *

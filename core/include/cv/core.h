@@ -1,4 +1,3 @@
- * 20:05 UTC). <<< */
 /* carevan core: status codes, diagnostics, checked arithmetic, RNG, clocks.
  *
  * Every other module includes this header and nothing else of core.  It has

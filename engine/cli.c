@@ -20,6 +20,9 @@
 #ifdef CV_GRAPH_AVAILABLE
 #include "cv/graph.h"
 #endif
+#ifdef CV_SERVER_AVAILABLE
+#include "cv/server.h"
+#endif
 
 #define EXIT_BAD_INPUT 2
 
@@ -38,6 +41,8 @@ static const char *usage_main =
     "                          build a road graph from OpenStreetMap data\n"
     "  route CITY.cvg --profile car LON,LAT LON,LAT ...\n"
     "  matrix CITY.cvg --profile car POINTS.csv\n"
+    "  serve [--graph CITY.cvg] [--listen 127.0.0.1:7700] [--data DIR] [--auth TOKENS]\n"
+    "                          MessagePack-RPC planning server (server/PROTOCOL.md)\n"
     "  scenario CITY.cvg -o DAY.json\n"
     "                          generate a realistic day of home care on the map\n"
     "\n"
@@ -520,6 +525,9 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "solve")) return cmd_solve(argc - 1, argv + 1);
     if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
+#ifdef CV_SERVER_AVAILABLE
+    if (!strcmp(cmd, "serve")) return cv_server_cli(argc - 1, argv + 1);
+#endif
 #ifdef CV_GRAPH_AVAILABLE
     if (!strcmp(cmd, "import")) return cv_graph_cli_import(argc - 1, argv + 1);
     if (!strcmp(cmd, "route")) return cv_graph_cli_route(argc - 1, argv + 1);

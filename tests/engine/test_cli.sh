@@ -30,6 +30,9 @@ expect 0 "" -- "$BIN" --version
 grep -q '^carevan [0-9]' "$T/out" || bad "--version prints no version"
 expect 0 "" -- "$BIN" --help
 for c in solve check convert; do expect 0 "" -- "$BIN" $c --help; done
+if "$BIN" serve --help >/dev/null 2>&1; then
+    expect 2 "" -- "$BIN" serve --listen nowhere:abc
+fi
 expect 2 "unknown command" -- "$BIN" frobnicate
 expect 2 "" -- "$BIN"
 expect 2 "unknown or incomplete option --bogus" -- "$BIN" solve --bogus

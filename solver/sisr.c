@@ -29,6 +29,10 @@
 #define SISR_BLINK 0.01  /* probability of skipping an insertion position */
 #define SISR_T0 3.0      /* start temperature, in mean arc costs */
 #define SISR_TF 0.1      /* final temperature, in mean arc costs */
+/* Above this many routes, recreate only tries the routes of the task's
+ * SISR_GRANULAR_K nearest tasks: the Solomon fleets (<= 25) never reach it. */
+#define SISR_GRANULAR_ROUTES 30u
+#define SISR_GRANULAR_K 40u
 
 typedef struct sisr {
     const cv__ctx *c;
@@ -44,6 +48,8 @@ typedef struct sisr {
     double *far;        /* per task: travel from the first vehicle's start */
     double *amount;     /* per task: total amount */
     uint64_t *class_seen; /* per vehicle class: stamp of the last task tried on an empty route */
+    uint64_t *route_seen; /* per route: stamp when a neighbour of the task is in it */
+    uint32_t used_routes; /* non-empty routes at the start of the iteration */
     uint64_t stamp;
     uint64_t effort;
     cv__ls ls;          /* 2-opt* scratch */
@@ -186,7 +192,18 @@ static cv_status recreate(sisr *S)
         uint32_t br = CV_NONE;
         S->effort += c->nv; /* at least one unit per route tried, so the budget always ends */
         S->stamp++;
+        /* Granular recreate on large plans: only routes holding one of the
+         * task's nearest neighbours (and one empty route per class). */
+        bool granular = S->used_routes > SISR_GRANULAR_ROUTES;
+        if (granular) {
+            const uint32_t K = c->nneigh < SISR_GRANULAR_K ? c->nneigh : SISR_GRANULAR_K;
+            for (uint32_t q = 0; q < K; q++) {
+                uint32_t rq = w->route_of[c->neigh[(size_t)u * c->nneigh + q]];
+                if (rq != CV_NONE) S->route_seen[rq] = S->stamp;
+            }
+        }
         for (uint32_t r = 0; r < c->nv; r++) {
+            if (granular && w->r[r].n && S->route_seen[r] != S->stamp) continue;
             if (w->r[r].n == 0) {
                 /* One empty route per class of identical vehicles is enough. */
                 uint32_t k = c->vclass[r];
@@ -251,6 +268,8 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
     S.amount = cv_calloc(c->nt + 1, sizeof *S.amount);
     S.class_seen = cv_calloc(c->nv + 1, sizeof *S.class_seen);
     S.lsroutes = cv_calloc(c->nv + 1, sizeof *S.lsroutes);
+    S.route_seen = cv_calloc(c->nv + 1, sizeof *S.route_seen);
+    if (!S.route_seen) goto out;
     if (!S.lsroutes || cv__ls_init(&S.ls, c) != CV_OK) goto out;
     if (!S.mark || !S.touched || !S.tlist || !S.removed || !S.key || !S.far || !S.amount ||
         !S.class_seen)
@@ -299,6 +318,8 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
         double T = T0 * pow(Tf / T0, frac > 1 ? 1 : frac);
         it++;
 
+        S.used_routes = 0;
+        for (uint32_t r = 0; r < c->nv; r++) S.used_routes += S.work.r[r].n > 0;
         ruin(&S);
         rc = recreate(&S);
         if (rc != CV_OK) goto out;
@@ -349,6 +370,7 @@ out:
     free(S.amount);
     free(S.class_seen);
     free(S.lsroutes);
+    free(S.route_seen);
     cv__ls_fini(&S.ls);
     return rc;
 }

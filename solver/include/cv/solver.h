@@ -22,8 +22,10 @@ typedef enum cv_solver_algo {
 
 typedef struct cv_solver_config {
     double time_limit_s; /* wall-clock safety stop; <= 0: none */
-    uint64_t max_effort; /* deterministic work-unit budget; 0: default by size;
-                            UINT64_MAX: unlimited (then set time_limit_s) */
+    uint64_t max_effort; /* deterministic work-unit budget (about one unit per insertion
+                            position examined); 0: default 2e7 + 2e5 x tasks (about 1 s
+                            of one core at 100 tasks); UINT64_MAX: unlimited (then set
+                            time_limit_s) */
     uint64_t seed;
     unsigned threads;    /* >= 1; each thread runs its own search, the best plan wins */
     int progress;        /* print a progress line to stderr on a terminal */
@@ -31,7 +33,7 @@ typedef struct cv_solver_config {
     int local_search;    /* 1: 2-opt* local search after each recreate (off by default:
                             at equal effort it did not improve Solomon gaps, and costs
                             about 20 % more time; see bench/RESULTS.md) */
-    /* Statistics filled by cv_solver_run (may be read after the call). */
+    /* Statistics written back by cv_solver_run_stats (cv_solver_run leaves cfg alone). */
     uint64_t stat_effort;     /* work units spent (all threads) */
     uint64_t stat_iterations; /* ruin-and-recreate iterations (all threads) */
 } cv_solver_config;

@@ -6,7 +6,7 @@
  * Per task: which vehicles have its skills, and its nearest other tasks
  * (by the first vehicle's symmetric travel time) for the string removals.
  * Work: O(nv * nlocs^2) for scaled matrices when speed factors differ from 1,
- * O(nt^2) for neighbour lists capped at CV__NNEIGH entries per task.
+ * O(nt^2) for neighbour lists of CV__NNEIGH entries per task.
  */
 #include "solver_int.h"
 
@@ -47,23 +47,25 @@ typedef struct neigh_key {
     uint32_t t;
 } neigh_key;
 
-static int neigh_cmp(const void *a, const void *b)
+static inline bool key_less(neigh_key a, neigh_key b)
 {
-    const neigh_key *x = a, *y = b;
-    if (x->d != y->d) return x->d < y->d ? -1 : 1;
-    return x->t < y->t ? -1 : x->t > y->t;
+    return a.d < b.d || (a.d == b.d && a.t < b.t);
 }
 
+/* The nneigh nearest other tasks of each task, by symmetric travel time of
+ * the first vehicle, ties by index.  A sorted buffer of the best K so far:
+ * most candidates are rejected by one comparison, so O(nt^2) overall. */
 static cv_status build_neighbours(cv__ctx *c)
 {
     const cv_problem *p = c->p;
     uint32_t nt = c->nt;
     c->nneigh = nt > 1 ? (nt - 1 < CV__NNEIGH ? nt - 1 : CV__NNEIGH) : 0;
     if (!c->nneigh) return CV_OK;
-    c->neigh = cv_calloc((size_t)nt * c->nneigh, sizeof *c->neigh);
-    neigh_key *keys = cv_calloc(nt, sizeof *keys);
-    if (!c->neigh || !keys) {
-        free(keys);
+    const uint32_t K = c->nneigh;
+    c->neigh = cv_calloc((size_t)nt * K, sizeof *c->neigh);
+    neigh_key *best = cv_calloc(K + 1, sizeof *best);
+    if (!c->neigh || !best) {
+        free(best);
         return CV_ENOMEM;
     }
     const cv__veh *v = &c->veh[0];
@@ -73,14 +75,18 @@ static cv_status build_neighbours(cv__ctx *c)
         for (uint32_t j = 0; j < nt; j++) {
             if (j == i) continue;
             uint32_t lj = p->tasks[j].loc;
-            keys[m].d = cv__dur(v, li, lj) + cv__dur(v, lj, li);
-            keys[m].t = j;
-            m++;
+            neigh_key k = {cv__dur(v, li, lj) + cv__dur(v, lj, li), j};
+            if (m == K && !key_less(k, best[K - 1])) continue;
+            uint32_t pos = m < K ? m++ : K - 1;
+            while (pos > 0 && key_less(k, best[pos - 1])) {
+                best[pos] = best[pos - 1];
+                pos--;
+            }
+            best[pos] = k;
         }
-        qsort(keys, m, sizeof *keys, neigh_cmp);
-        for (uint32_t k = 0; k < c->nneigh; k++) c->neigh[(size_t)i * c->nneigh + k] = keys[k].t;
+        for (uint32_t k = 0; k < K; k++) c->neigh[(size_t)i * K + k] = best[k].t;
     }
-    free(keys);
+    free(best);
     return CV_OK;
 }
 

@@ -46,12 +46,15 @@ static bool vehicle_integral(const cv_problem *p, const cv_vehicle *v)
     return p->profiles[v->profile].costs || (v->per_hour % 3600 == 0 && v->per_km % 1000 == 0);
 }
 
-/* Two vehicles of one kind have the same arcs. */
-static bool same_kind(const cv_vehicle *x, const cv_vehicle *y)
+/* Two vehicles of one kind have the same arcs and may serve the same tasks. */
+static bool same_kind(const cv_problem *p, const cv_vehicle *x, const cv_vehicle *y)
 {
     return x->profile == y->profile && x->speed_factor == y->speed_factor &&
            x->start_loc == y->start_loc && x->end_loc == y->end_loc &&
-           x->per_hour == y->per_hour && x->per_km == y->per_km;
+           x->per_hour == y->per_hour && x->per_km == y->per_km &&
+           x->skill_count == y->skill_count &&
+           !memcmp(p->skills + x->skill_first, p->skills + y->skill_first,
+                   x->skill_count * sizeof *p->skills);
 }
 
 /* First window of t that a service starting no earlier than `arr` can use;
@@ -148,7 +151,7 @@ cv_status cv__lp_model_build(cv__lp_model *m, const cv_problem *p, cv_diag *diag
     if (!kind || !m->task) goto nomem;
     for (uint32_t v = 0; v < nv; v++) {
         uint32_t k = 0;
-        while (k < nkind && !same_kind(&p->vehicles[kind[k]], &p->vehicles[v])) k++;
+        while (k < nkind && !same_kind(p, &p->vehicles[kind[k]], &p->vehicles[v])) k++;
         if (k == nkind) kind[nkind++] = v;
     }
 
@@ -222,6 +225,7 @@ cv_status cv__lp_model_build(cv__lp_model *m, const cv_problem *p, cv_diag *diag
         int64_t t0 = CV_TIME_MAX, te = CV_TIME_MAX;
         for (uint32_t k = 0; k < nkind; k++) {
             const cv_vehicle *v = &p->vehicles[kind[k]];
+            if (!cv_vehicle_has_skills(p, v, ti)) continue;
             double c;
             int64_t d;
             if ((c = cost_v(p, v, v->start_loc, ti->loc)) < c0) c0 = c;
@@ -240,13 +244,20 @@ cv_status cv__lp_model_build(cv__lp_model *m, const cv_problem *p, cv_diag *diag
             int64_t dmin = CV_TIME_MAX;
             for (uint32_t k = 0; k < nkind; k++) {
                 const cv_vehicle *v = &p->vehicles[kind[k]];
+                /* Skills, pairwise: only a kind that may serve both tasks drives
+                 * the arc; with none, no route holds both (arc left out). */
+                if (!cv_vehicle_has_skills(p, v, ti) ||
+                    !cv_vehicle_has_skills(p, v, &p->tasks[m->task[j]]))
+                    continue;
                 double c = cost_v(p, v, ti->loc, lj);
                 int64_t d = dur_v(p, v, ti->loc, lj);
                 if (c < cmin) cmin = c;
                 if (d < dmin) dmin = d;
             }
-            m->c[(size_t)i * n + j] = cmin;
-            m->t[(size_t)i * n + j] = stay + dmin;
+            m->c[(size_t)i * n + j] = isfinite(cmin) ? cmin : 0.0;
+            /* A missing arc takes longer than any window allows (2^61 > CV_TIME_MAX,
+             * and sums with a time below 2^53 cannot overflow). */
+            m->t[(size_t)i * n + j] = dmin < CV_TIME_MAX ? stay + dmin : INT64_MAX / 4;
         }
     }
     free(setup_min);
@@ -299,7 +310,7 @@ cv_status cv__lp_model_build(cv__lp_model *m, const cv_problem *p, cv_diag *diag
     snprintf(m->relaxation + len, sizeof m->relaxation - len, "; relaxed:");
     note(m, multi_tw, "window hulls");
     note(m, has_breaks, "breaks");
-    note(m, has_skills, "skills");
+    note(m, has_skills, "skills (kept pairwise only)");
     note(m, has_ship, "shipment pairing and amounts");
     note(m, hetero, "mixed fleet (cheapest arcs, widest shift, largest capacity)");
     note(m, has_limits, "max_tasks/travel/distance");

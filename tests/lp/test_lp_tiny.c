@@ -289,8 +289,9 @@ static void check_bound_family(gen g, uint32_t ninst, uint64_t seed, bool tight)
     printf("  %u instances, mean bound/optimum %.3f\n", tested, sum_ratio / sum_ratio_n);
     assert_true(tested >= ninst / 3);
     /* The mixed fleet is relaxed to its cheapest arcs (an open-ended, faster
-     * van without fixed cost here), hence the lower expectation. */
-    assert_true(sum_ratio_n > 0 && sum_ratio / sum_ratio_n > (g.features ? 0.3 : 0.9));
+     * van without fixed cost here), hence the lower expectation (measured
+     * 0.57 with skills kept pairwise, 0.40 without). */
+    assert_true(sum_ratio_n > 0 && sum_ratio / sum_ratio_n > (g.features ? 0.5 : 0.95));
 }
 
 static void test_bound_plain(void **state)

@@ -48,8 +48,22 @@
  *        integral, ceil(LB - 1e-6) is reported.
  * ---- Minimum fleet ----
  *  (11)  same columns with c_r = 1:  F = min sum_r x_r  s.t. (6), (8);
- *        valid bound max(LB(pi), Farley: sum_j pi_j / (1 - m(pi)) when m < 0),
+ *        valid bound max(LB(pi) with K = |C|, Farley: sum_j pi_j / (1 - m(pi))
+ *        when m < 0, and per capacity resource ceil(sum of demands / Q_d)),
  *        rounded up.
+ * ---- Column generation (lp_bound.c) ----
+ * Each round solves the master, tries a heuristic labelling (2 labels per
+ * customer, dominance on cost and time only) at smoothed duals, and when it
+ * finds nothing prices exactly with Wentges smoothing around the duals of the
+ * best bound so far.  In the last 30 % of the budget every round prices
+ * exactly, so that a bound gets proven.  When the exact labelling exceeds its
+ * label memory it is coarsened (ng halved, then capacity dropped): still a
+ * relaxation, named in the result.
+ *
+ * What the bound bounds: the cost of any plan that serves every task of C
+ * (the tasks some vehicle can serve alone, breaks aside).  A plan that
+ * leaves a task of C unassigned is outside its scope: compare
+ * result.customers with the plan's assigned count before printing a gap.
  *
  * ---- Set partitioning over a pool (cv_lp_setpart) ----
  *  (12)  min sum_r c_r x_r + sum_j u_j y_j

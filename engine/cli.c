@@ -431,20 +431,6 @@ static int cmd_solve(int argc, char **argv)
                 graph);
     }
     double t1 = cv_clock_now();
-    /* The search does not plan the care extensions yet: refuse rather than
-     * return a plan that ignores them. */
-    if (cv_problem_uses_care_extensions(p)) {
-        fprintf(stderr,
-                "carevan solve: %s: uses care extensions (workers, relations, lateness, vehicle "
-                "lists, working time, ride time or fairness) that this solver build does not "
-                "plan; `carevan check` verifies plans that use them\n",
-                in);
-#ifdef CV_GRAPH_AVAILABLE
-        cv_graph_destroy(g);
-#endif
-        cv_problem_destroy(p);
-        return EXIT_BAD_INPUT;
-    }
     cv_solver_config cfg;
     cv_solver_config_init(&cfg);
     cfg.time_limit_s = time_limit;
@@ -460,7 +446,7 @@ static int cmd_solve(int argc, char **argv)
         cv_graph_destroy(g);
 #endif
         cv_problem_destroy(p);
-        return s == CV_EINVAL ? EXIT_BAD_INPUT : 1;
+        return s == CV_EINVAL || s == CV_EUNSUPPORTED ? EXIT_BAD_INPUT : 1;
     }
     double t2 = cv_clock_now();
     plan->ms_loading = (int64_t)((t1 - t0) * 1000);

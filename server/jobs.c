@@ -10,12 +10,10 @@
  * keep_jobs.
  *
  * The solver adapter (solve_adapter) is the one place that calls the
- * solver.  cv_solver_config has no progress callback or cancel flag yet, so
- * a job runs in two phases: the regret construction (CV_SOLVER_CONSTRUCT),
- * whose plan gives the first progress figures, then the full search; a
- * cancel is honoured before each phase, and a cancel during the search
- * discards its result (the job reports `canceled` at once).  When the solver
- * grows on_progress/cancel fields, only solve_adapter changes. */
+ * solver: its on_progress callback feeds job.status and the job.progress
+ * notifications (best cost, routes, unassigned about every 100 ms), and
+ * job.cancel sets the flag the search polls between iterations, so a
+ * running job stops within one ruin-and-recreate step. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +30,8 @@
 typedef enum job_state { JS_QUEUED, JS_RUNNING, JS_DONE, JS_FAILED, JS_CANCELED } job_state;
 static const char *state_names[] = {"queued", "running", "done", "failed", "canceled"};
 
-typedef enum job_phase { PH_NONE, PH_PREPARE, PH_CONSTRUCT, PH_SEARCH, PH_FINISHED } job_phase;
-static const char *phase_names[] = {"none", "prepare", "construct", "search", "finished"};
+typedef enum job_phase { PH_NONE, PH_PREPARE, PH_SEARCH, PH_FINISHED } job_phase;
+static const char *phase_names[] = {"none", "prepare", "search", "finished"};
 
 typedef struct solve_opts {
     double time_limit_s;
@@ -47,7 +45,7 @@ struct cv__job {
     uint64_t id; /* 0: a synchronous `solve`, not in the table */
     json_t *problem;
     solve_opts opts;
-    atomic_bool cancel;
+    atomic_int cancel; /* nonzero: stop (the solver polls it between iterations) */
     /* Written by the worker under mu, read by the loop. */
     pthread_mutex_t mu;
     job_state wstate;
@@ -78,7 +76,8 @@ static double now(void)
 
 /* ---- The solver adapter: the one place that calls the solver. ---- */
 
-static void fail(cv__job *j, cv__server_rpc_error e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail(cv__job *j, cv__server_rpc_error e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void fail(cv__job *j, cv__server_rpc_error e, const char *fmt, ...)
 {
     va_list ap;
@@ -97,6 +96,18 @@ static void set_phase(cv__job *j, job_phase ph)
 }
 
 #ifdef CV_SOLVER_AVAILABLE
+/* Solver progress (called on the worker thread). */
+static void on_progress(void *ud, const cv_solver_progress *pr)
+{
+    cv__job *j = ud;
+    pthread_mutex_lock(&j->mu);
+    j->have_best = true;
+    j->best_cost = (int64_t)(pr->best_cost + 0.5);
+    j->best_routes = pr->routes;
+    j->best_unassigned = pr->unassigned;
+    pthread_mutex_unlock(&j->mu);
+}
+
 static void record_best(cv__job *j, const cv_plan *plan)
 {
     pthread_mutex_lock(&j->mu);
@@ -105,40 +116,6 @@ static void record_best(cv__job *j, const cv_plan *plan)
     j->best_routes = plan->nroutes;
     j->best_unassigned = plan->nunassigned;
     pthread_mutex_unlock(&j->mu);
-}
-#endif
-
-#ifdef CV_GRAPH_AVAILABLE
-static cv_status fill_matrices(const cv_graph *g, cv_problem *p, cv_diag *diag)
-{
-    double *pts = cv_calloc(2 * (size_t)p->nlocs, sizeof *pts);
-    if (!pts) return CV_ENOMEM;
-    for (uint32_t i = 0; i < p->nlocs; i++) {
-        pts[2 * i] = p->locs[i].lon;
-        pts[2 * i + 1] = p->locs[i].lat;
-    }
-    cv_status s = CV_OK;
-    for (uint32_t i = 0; i < p->nprofiles && s == CV_OK; i++) {
-        cv_profile *pr = &p->profiles[i];
-        int gp = cv_graph_profile_find(g, pr->name);
-        if (gp < 0) {
-            s = cv_diag_set(diag, "profile \"%s\": the server's road graph has no such profile",
-                            pr->name);
-            break;
-        }
-        free(pr->durations);
-        free(pr->distances);
-        pr->durations = cv_calloc((size_t)p->nlocs * p->nlocs, sizeof *pr->durations);
-        pr->distances = cv_calloc((size_t)p->nlocs * p->nlocs, sizeof *pr->distances);
-        if (!pr->durations || !pr->distances) {
-            s = CV_ENOMEM;
-            break;
-        }
-        pr->n = p->nlocs;
-        s = cv_graph_matrix(g, gp, pts, p->nlocs, pr->durations, pr->distances, 1, diag);
-    }
-    free(pts);
-    return s;
 }
 #endif
 
@@ -158,13 +135,17 @@ static void solve_adapter(cv__job *j)
     cv_status s = cv_problem_from_json(&p, text, strlen(text), &diag);
     free(text);
     if (s != CV_OK) {
-        if (s == CV_ENOMEM) fail(j, CV__E_INTERNAL, "out of memory");
-        else fail(j, CV__E_INVALID_PARAMS, "params[0]: %s", diag.set ? diag.msg : cv_status_message(s));
+        if (s == CV_ENOMEM)
+            fail(j, CV__E_INTERNAL, "out of memory");
+        else
+            fail(j, CV__E_INVALID_PARAMS, "params[0]: %s",
+                 diag.set ? diag.msg : cv_status_message(s));
         return;
     }
     if (!cv_problem_has_matrices(p)) {
 #ifdef CV_GRAPH_AVAILABLE
-        if (j->srv->graph) s = fill_matrices(j->srv->graph, p, &diag);
+        if (j->srv->graph)
+            s = cv_engine_fill_matrices(p, j->srv->graph, 1, &diag);
         else
 #endif
             s = cv_diag_set(&diag, "the problem gives coordinates but no matrices, and this "
@@ -179,21 +160,6 @@ static void solve_adapter(cv__job *j)
 #ifdef CV_SOLVER_AVAILABLE
     cv_plan *plan = NULL;
     cv_solver_config cfg;
-    if (j->id != 0) {
-        /* Phase 1: the construction alone, for early progress figures. */
-        if (atomic_load(&j->cancel)) goto canceled;
-        set_phase(j, PH_CONSTRUCT);
-        cv_solver_config_init(&cfg);
-        cfg.algo = CV_SOLVER_CONSTRUCT;
-        cfg.seed = j->opts.seed;
-        if (j->opts.effort) cfg.max_effort = j->opts.effort;
-        s = cv_solver_run(p, &cfg, &plan, &diag);
-        if (s == CV_OK) {
-            record_best(j, plan);
-            cv_plan_destroy(plan);
-            plan = NULL;
-        }
-    }
     if (atomic_load(&j->cancel)) goto canceled;
     set_phase(j, PH_SEARCH);
     cv_solver_config_init(&cfg);
@@ -201,15 +167,20 @@ static void solve_adapter(cv__job *j)
     cfg.threads = j->opts.threads;
     cfg.time_limit_s = j->opts.time_limit_s;
     if (j->opts.effort) cfg.max_effort = j->opts.effort;
+    cfg.cancel = &j->cancel;
+    if (j->id != 0) { /* jobs report progress; a synchronous solve has no one to tell */
+        cfg.on_progress = on_progress;
+        cfg.progress_ud = j;
+    }
     cv_diag_clear(&diag);
     s = cv_solver_run(p, &cfg, &plan, &diag);
-    if (atomic_load(&j->cancel)) {
+    if (s == CV_ECANCELED || atomic_load(&j->cancel)) {
         cv_plan_destroy(plan);
         goto canceled;
     }
     if (s != CV_OK) {
-        fail(j, s == CV_EINVAL ? CV__E_INVALID_PARAMS : CV__E_FAILED, "solver: %s",
-             diag.set ? diag.msg : cv_status_message(s));
+        fail(j, s == CV_EINVAL || s == CV_EUNSUPPORTED ? CV__E_INVALID_PARAMS : CV__E_FAILED,
+             "solver: %s", diag.set ? diag.msg : cv_status_message(s));
         cv_problem_destroy(p);
         return;
     }
@@ -217,7 +188,8 @@ static void solve_adapter(cv__job *j)
     s = cv_plan_to_json(plan, p, &j->plan_json);
     cv_plan_destroy(plan);
     cv_problem_destroy(p);
-    if (s != CV_OK || cv__server_json_text_to_mp(j->plan_json, strlen(j->plan_json), &j->result_mp) != CV_OK) {
+    if (s != CV_OK ||
+        cv__server_json_text_to_mp(j->plan_json, strlen(j->plan_json), &j->result_mp) != CV_OK) {
         free(j->plan_json);
         j->plan_json = NULL;
         fail(j, CV__E_INTERNAL, "cannot write the plan: %s", cv_status_message(s));
@@ -276,8 +248,10 @@ static void evict(cv_server *s)
     while (j && s->njobs_finished_kept > s->cfg.keep_jobs) {
         cv__job *next = j->next;
         if (!j->in_pool) {
-            if (prev) prev->next = next;
-            else s->jobs_head = next;
+            if (prev)
+                prev->next = next;
+            else
+                s->jobs_head = next;
             if (s->jobs_tail == j) s->jobs_tail = prev;
             s->njobs_finished_kept--;
             job_free(j);
@@ -356,7 +330,7 @@ void cv__server_jobs_conn_closed(cv_server *s, cv__conn *c)
 }
 
 void cv__server_jobs_counts(cv_server *s, uint64_t *submitted, uint64_t *done, uint64_t *failed,
-                     uint64_t *canceled)
+                            uint64_t *canceled)
 {
     *submitted = s->jobs_submitted;
     *done = s->jobs_done;
@@ -385,12 +359,17 @@ static void job_done(cv__task *t, bool canceled_in_queue)
     } else {
         j->state = j->failed ? JS_FAILED : JS_DONE;
     }
-    if (j->state == JS_CANCELED) s->jobs_canceled++;
-    else if (j->state == JS_FAILED) s->jobs_failed++;
-    else s->jobs_done++;
+    if (j->state == JS_CANCELED)
+        s->jobs_canceled++;
+    else if (j->state == JS_FAILED)
+        s->jobs_failed++;
+    else
+        s->jobs_done++;
     if (j->id == 0) {
-        if (j->state == JS_DONE) cv__server_pending_ok_raw(&j->reply, j->result_mp.data, j->result_mp.size);
-        else cv__server_pending_err(&j->reply, j->err, "%s", j->errmsg);
+        if (j->state == JS_DONE)
+            cv__server_pending_ok_raw(&j->reply, j->result_mp.data, j->result_mp.size);
+        else
+            cv__server_pending_err(&j->reply, j->err, "%s", j->errmsg);
         job_free(j);
     } else {
         notify_progress(j);
@@ -404,8 +383,8 @@ static void job_done(cv__task *t, bool canceled_in_queue)
             char *plan = NULL;
             if (j->state == JS_DONE && j->plan_json) plan = strdup(j->plan_json);
             cv__server_store_save_job_async(s, j->id, state_names[j->state], plan,
-                                     j->failed ? cv__server_rpc_error_key(j->err) : NULL,
-                                     j->failed ? j->errmsg : NULL);
+                                            j->failed ? cv__server_rpc_error_key(j->err) : NULL,
+                                            j->failed ? j->errmsg : NULL);
         }
         free(j->plan_json);
         j->plan_json = NULL;
@@ -433,40 +412,42 @@ static bool read_opts(cv__req *r, solve_opts *o)
         if (cv__server_mp_str_eq(k, "time_limit")) {
             if (!cv__server_mp_get_double(v, &d) || d < 0 || d > r->srv->cfg.max_time_limit_s) {
                 cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                              "params[1].time_limit: expected seconds in 0..%g",
-                              r->srv->cfg.max_time_limit_s);
+                                     "params[1].time_limit: expected seconds in 0..%g",
+                                     r->srv->cfg.max_time_limit_s);
                 return false;
             }
             o->time_limit_s = d;
         } else if (cv__server_mp_str_eq(k, "effort")) {
             if (!cv__server_mp_get_u64(v, &u)) {
                 cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                              "params[1].effort: expected an integer >= 0");
+                                     "params[1].effort: expected an integer >= 0");
                 return false;
             }
             o->effort = u;
         } else if (cv__server_mp_str_eq(k, "seed")) {
             if (!cv__server_mp_get_u64(v, &u)) {
                 cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                              "params[1].seed: expected an integer >= 0");
+                                     "params[1].seed: expected an integer >= 0");
                 return false;
             }
             o->seed = u;
         } else if (cv__server_mp_str_eq(k, "threads")) {
             if (!cv__server_mp_get_u64(v, &u) || u < 1 || u > 8) {
                 cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                              "params[1].threads: expected 1..8");
+                                     "params[1].threads: expected 1..8");
                 return false;
             }
             o->threads = (unsigned)u;
         } else {
-            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                          "params[1]: unknown option %s%.*s%s (expected time_limit, effort, seed, "
-                          "threads)",
-                          k->type == MSGPACK_OBJECT_STR ? "\"" : "",
-                          k->type == MSGPACK_OBJECT_STR ? (int)(k->via.str.size > 64 ? 64 : k->via.str.size) : 0,
-                          k->type == MSGPACK_OBJECT_STR ? k->via.str.ptr : "",
-                          k->type == MSGPACK_OBJECT_STR ? "\"" : "(not a string)");
+            cv__server_reply_err(
+                r->conn, r->msgid, CV__E_INVALID_PARAMS,
+                "params[1]: unknown option %s%.*s%s (expected time_limit, effort, seed, "
+                "threads)",
+                k->type == MSGPACK_OBJECT_STR ? "\"" : "",
+                k->type == MSGPACK_OBJECT_STR ? (int)(k->via.str.size > 64 ? 64 : k->via.str.size)
+                                              : 0,
+                k->type == MSGPACK_OBJECT_STR ? k->via.str.ptr : "",
+                k->type == MSGPACK_OBJECT_STR ? "\"" : "(not a string)");
             return false;
         }
     }
@@ -484,7 +465,7 @@ static cv__job *job_from_params(cv__req *r)
     if (!cv__server_param_map(r, 0, true, &pm)) return NULL;
     if (r->params->via.array.size > 2) {
         cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                      "params: expected [problem] or [problem, options]");
+                             "params: expected [problem] or [problem, options]");
         return NULL;
     }
     solve_opts o;
@@ -494,8 +475,9 @@ static cv__job *job_from_params(cv__req *r)
     json_t *problem = NULL;
     cv_status s = cv__server_mp_to_json(pm, "params[0]", &problem, &diag);
     if (s != CV_OK) {
-        cv__server_reply_err(r->conn, r->msgid, s == CV_ENOMEM ? CV__E_INTERNAL : CV__E_INVALID_PARAMS,
-                      "%s", diag.set ? diag.msg : "out of memory");
+        cv__server_reply_err(r->conn, r->msgid,
+                             s == CV_ENOMEM ? CV__E_INTERNAL : CV__E_INVALID_PARAMS, "%s",
+                             diag.set ? diag.msg : "out of memory");
         return NULL;
     }
     cv__job *j = calloc(1, sizeof *j);
@@ -510,7 +492,7 @@ static cv__job *job_from_params(cv__req *r)
     j->srv = r->srv;
     j->problem = problem;
     j->opts = o;
-    atomic_init(&j->cancel, false);
+    atomic_init(&j->cancel, 0);
     msgpack_sbuffer_init(&j->result_mp);
     j->t_submit = now();
     return j;
@@ -520,8 +502,8 @@ static bool submit(cv__req *r, cv__job *j)
 {
     if (cv__server_pool_submit(&r->srv->solve_pool, &j->task) != CV_OK) {
         cv__server_reply_err(r->conn, r->msgid, CV__E_BUSY,
-                      "busy: %u jobs running and %u queued (the limits); retry later",
-                      r->srv->solve_pool.nstarted, r->srv->cfg.max_queued);
+                             "busy: %u jobs running and %u queued (the limits); retry later",
+                             r->srv->solve_pool.nstarted, r->srv->cfg.max_queued);
         return false;
     }
     j->in_pool = true;
@@ -551,8 +533,10 @@ void cv__server_m_job_submit(cv__req *r)
     j->owner = r->conn;
     r->conn->busy++;
     cv__server_conn_ref(r->conn);
-    if (s->jobs_tail) s->jobs_tail->next = j;
-    else s->jobs_head = j;
+    if (s->jobs_tail)
+        s->jobs_tail->next = j;
+    else
+        s->jobs_head = j;
     s->jobs_tail = j;
     msgpack_sbuffer sb;
     msgpack_packer pk;
@@ -568,7 +552,7 @@ static bool job_id_param(cv__req *r, uint64_t *id)
 {
     if (r->params->via.array.size != 1 || !cv__server_mp_get_u64(cv__server_param(r, 0), id)) {
         cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                      "params: expected [job_id] with an integer job id");
+                             "params: expected [job_id] with an integer job id");
         return false;
     }
     return true;
@@ -612,15 +596,15 @@ void cv__server_m_job_result(cv__req *r)
     }
     case JS_CANCELED:
         cv__server_reply_err(r->conn, r->msgid, CV__E_CANCELED, "job %llu was canceled",
-                      (unsigned long long)id);
+                             (unsigned long long)id);
         return;
     case JS_FAILED:
-        cv__server_reply_err(r->conn, r->msgid, j->err, "job %llu failed: %s", (unsigned long long)id,
-                      j->errmsg);
+        cv__server_reply_err(r->conn, r->msgid, j->err, "job %llu failed: %s",
+                             (unsigned long long)id, j->errmsg);
         return;
     default:
-        cv__server_reply_err(r->conn, r->msgid, CV__E_NOT_READY, "job %llu is %s", (unsigned long long)id,
-                      state_names[j->state]);
+        cv__server_reply_err(r->conn, r->msgid, CV__E_NOT_READY, "job %llu is %s",
+                             (unsigned long long)id, state_names[j->state]);
         return;
     }
 }
@@ -632,12 +616,12 @@ void cv__server_m_job_cancel(cv__req *r)
     cv__job *j = job_find(r->srv, id);
     if (!j) {
         cv__server_reply_err(r->conn, r->msgid, CV__E_NOT_FOUND, "no job %llu in memory",
-                      (unsigned long long)id);
+                             (unsigned long long)id);
         return;
     }
     if (j->in_pool) {
         j->user_canceled = true;
-        atomic_store(&j->cancel, true);
+        atomic_store(&j->cancel, 1);
         /* Still waiting: removed now (job_done runs); running: its result
          * will be discarded when the solver returns. */
         if (!cv__server_pool_cancel(&r->srv->solve_pool, &j->task)) j->state = JS_CANCELED;

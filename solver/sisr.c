@@ -24,11 +24,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SISR_CBAR 10.0   /* mean number of removed tasks */
-#define SISR_LMAX 10.0   /* longest string */
-#define SISR_BLINK 0.01  /* probability of skipping an insertion position */
-#define SISR_T0 3.0      /* start temperature, in mean arc costs */
-#define SISR_TF 0.1      /* final temperature, in mean arc costs */
+#define SISR_CBAR 10.0  /* mean number of removed tasks */
+#define SISR_LMAX 10.0  /* longest string */
+#define SISR_BLINK 0.01 /* probability of skipping an insertion position */
+#define SISR_T0 3.0     /* start temperature, in mean arc costs */
+#define SISR_TF 0.1     /* final temperature, in mean arc costs */
 /* Above this many routes, recreate only tries the routes of the task's
  * SISR_GRANULAR_K nearest tasks: the Solomon fleets (<= 25) never reach it. */
 #define SISR_GRANULAR_ROUTES 30u
@@ -38,15 +38,15 @@ typedef struct sisr {
     const cv__ctx *c;
     cv_rng rng;
     cv__sol cur, work;
-    uint8_t *mark;      /* per task: removed in this iteration */
-    uint8_t *touched;   /* per route */
-    uint32_t *tlist;    /* touched routes */
+    uint8_t *mark;    /* per task: removed in this iteration */
+    uint8_t *touched; /* per route */
+    uint32_t *tlist;  /* touched routes */
     uint32_t ntouched;
-    uint32_t *removed;  /* tasks to reinsert (jobs and pickups) */
+    uint32_t *removed; /* tasks to reinsert (jobs and pickups) */
     uint32_t nremoved;
-    double *key;        /* per task sort key for recreate */
-    double *far;        /* per task: travel from the first vehicle's start */
-    double *amount;     /* per task: total amount */
+    double *key;          /* per task sort key for recreate */
+    double *far;          /* per task: travel from the first vehicle's start */
+    double *amount;       /* per task: total amount */
     uint64_t *class_seen; /* per vehicle class: stamp of the last task tried on an empty route */
     uint64_t *route_seen; /* per route: stamp when a neighbour of the task is in it */
     uint32_t used_routes; /* non-empty routes at the start of the iteration */
@@ -182,7 +182,10 @@ static cv_status recreate(sisr *S)
     uint32_t o = cv_rng_below(&S->rng, 11);
     for (uint32_t i = 0; i < S->nremoved; i++) {
         uint32_t t = S->removed[i];
-        double k = o < 4 ? cv_rng_unit(&S->rng) : o < 8 ? S->amount[t] : o < 10 ? S->far[t] : -S->far[t];
+        double k = o < 4    ? cv_rng_unit(&S->rng)
+                   : o < 8  ? S->amount[t]
+                   : o < 10 ? S->far[t]
+                            : -S->far[t];
         S->key[t] = k;
     }
     sort_removed(S);
@@ -218,8 +221,8 @@ static cv_status recreate(sisr *S)
         }
         if (br == CV_NONE) continue;
         const cv_task *t = &p->tasks[u];
-        cv_status st = cv__route_insert(c, w, br, u, best.pos,
-                                        t->kind == CV_TASK_PICKUP ? t->sibling : CV_NONE, best.pos2);
+        cv_status st = cv__route_insert(
+            c, w, br, u, best.pos, t->kind == CV_TASK_PICKUP ? t->sibling : CV_NONE, best.pos2);
         if (st != CV_OK) return st;
         touch(S, br);
     }
@@ -248,6 +251,19 @@ static void progress_line(const cv__sol *best, double elapsed, uint64_t it)
     fprintf(stderr, "\rcarevan: %7.1f s  iter %-9llu best cost %.0f  routes %u  unassigned %u   ",
             elapsed, (unsigned long long)it, best->cost, routes, best->nunassigned);
     fflush(stderr);
+}
+
+/* Hands the best plan's figures to the caller's progress callback. */
+static void report(const cv__search_params *sp, const cv__sol *best, double now, uint64_t it,
+                   uint64_t effort)
+{
+    cv_solver_progress pr = {.elapsed_s = now - sp->t_start,
+                             .iterations = it,
+                             .effort = effort,
+                             .best_cost = best->cost,
+                             .unassigned = best->nunassigned};
+    for (uint32_t r = 0; r < best->nv; r++) pr.routes += best->r[r].n > 0;
+    sp->on_progress(sp->progress_ud, &pr);
 }
 
 cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp,
@@ -296,17 +312,22 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
     if (!(mean_arc > 0)) mean_arc = 1.0;
     const double T0 = SISR_T0 * mean_arc, Tf = SISR_TF * mean_arc;
     const bool show = sp->progress && isatty(2);
-    double next_show = sp->t_start + 1.0;
+    double next_show = sp->t_start + 1.0, next_report = sp->t_start;
     uint64_t it = 0;
     double frac = 0;
     for (;;) {
         if (S.effort >= sp->max_effort) break;
-        if ((it & 15) == 0 && (sp->deadline > 0 || show)) {
+        if (sp->cancel && atomic_load_explicit(sp->cancel, memory_order_relaxed)) break;
+        if ((it & 15) == 0 && (sp->deadline > 0 || show || sp->on_progress)) {
             double now = cv_clock_now();
             if (sp->deadline > 0 && now >= sp->deadline) break;
             if (show && now >= next_show) {
                 progress_line(s, now - sp->t_start, it);
                 next_show = now + 1.0;
+            }
+            if (sp->on_progress && now >= next_report) {
+                report(sp, s, now, it, S.effort);
+                next_report = now + 0.1;
             }
             if (sp->deadline > 0) {
                 double ft = (now - sp->t_start) / (sp->deadline - sp->t_start);
@@ -333,9 +354,12 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
 
         const cv__sol *W = &S.work, *C = &S.cur;
         bool accept;
-        if (W->unassigned_prio != C->unassigned_prio) accept = W->unassigned_prio < C->unassigned_prio;
-        else if (W->nunassigned != C->nunassigned) accept = W->nunassigned < C->nunassigned;
-        else accept = W->cost < C->cost - T * log(1.0 - cv_rng_unit(&S.rng));
+        if (W->unassigned_prio != C->unassigned_prio)
+            accept = W->unassigned_prio < C->unassigned_prio;
+        else if (W->nunassigned != C->nunassigned)
+            accept = W->nunassigned < C->nunassigned;
+        else
+            accept = W->cost < C->cost - T * log(1.0 - cv_rng_unit(&S.rng));
         if (accept) {
             if (cv__sol_better(W, s)) {
                 /* New best: s gets every touched route (s == cur before
@@ -356,6 +380,7 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
         progress_line(s, cv_clock_now() - sp->t_start, it);
         fputc('\n', stderr);
     }
+    if (sp->on_progress) report(sp, s, cv_clock_now(), it, S.effort);
     st->iterations += it;
 out:
     st->effort += S.effort;

@@ -51,13 +51,21 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
                               cv_diag *diag)
 {
     cv_solver_config cfg;
-    if (cfg_io) cfg = *cfg_io;
-    else cv_solver_config_init(&cfg);
+    if (cfg_io)
+        cfg = *cfg_io;
+    else
+        cv_solver_config_init(&cfg);
     if (!p || !out) return CV_EINVAL;
     if (!cv_problem_has_matrices(p))
         return cv_diag_set(diag, "problem: a profile has no duration matrix (coordinates need a "
                                  "road graph to fill the matrices)");
     if (cfg.threads < 1) return cv_diag_set(diag, "solver: threads must be >= 1");
+    if (cv_problem_uses_care_extensions(p)) {
+        cv_diag_set(diag, "problem: uses care extensions (workers, relations, lateness, vehicle "
+                          "lists, working time, ride time or fairness) that the search does not "
+                          "plan yet; `carevan check` verifies plans that use them");
+        return CV_EUNSUPPORTED;
+    }
     double t_start = cv_clock_now();
     cv__ctx c;
     cv_status st = cv__ctx_init(&c, p);
@@ -85,14 +93,19 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
             ws[i].sp.seed = cfg.seed + i;
             ws[i].sp.progress = cfg.progress && i == 0;
             ws[i].sp.local_search = cfg.local_search != 0;
+            ws[i].sp.on_progress = i == 0 ? cfg.on_progress : NULL;
+            ws[i].sp.progress_ud = cfg.progress_ud;
+            ws[i].sp.cancel = cfg.cancel;
             st = cv__sol_copy(&ws[i].sol, &sol, c.nd);
         }
         for (unsigned i = 1; st == CV_OK && i < nth; i++)
             started[i] = pthread_create(&tid[i], NULL, worker_main, &ws[i]) == 0;
         if (st == CV_OK) worker_main(&ws[0]);
         for (unsigned i = 1; i < nth; i++) {
-            if (st == CV_OK && !started[i]) worker_main(&ws[i]); /* no thread: run here */
-            else if (started[i]) pthread_join(tid[i], NULL);
+            if (st == CV_OK && !started[i])
+                worker_main(&ws[i]); /* no thread: run here */
+            else if (started[i])
+                pthread_join(tid[i], NULL);
         }
         if (st == CV_OK) {
             unsigned best = 0;
@@ -110,6 +123,7 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
         free(tid);
         free(started);
     }
+    if (st == CV_OK && cfg.cancel && atomic_load(cfg.cancel)) st = CV_ECANCELED;
     cv_plan *plan = NULL;
     if (st == CV_OK) st = cv__plan_build(&c, &sol, &plan);
     if (st == CV_OK) {
@@ -129,7 +143,9 @@ cv_status cv_solver_run(const cv_problem *p, const cv_solver_config *cfg, cv_pla
                         cv_diag *diag)
 {
     cv_solver_config copy;
-    if (cfg) copy = *cfg;
-    else cv_solver_config_init(&copy);
+    if (cfg)
+        copy = *cfg;
+    else
+        cv_solver_config_init(&copy);
     return cv_solver_run_stats(p, &copy, out, diag);
 }

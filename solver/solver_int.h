@@ -198,6 +198,9 @@ typedef struct cv__search_params {
     uint64_t seed;
     int progress;    /* print progress lines */
     bool local_search; /* 2-opt* after each recreate */
+    void (*on_progress)(void *ud, const cv_solver_progress *progress);
+    void *progress_ud;
+    const atomic_int *cancel;
 } cv__search_params;
 
 typedef struct cv__search_stats {

@@ -56,8 +56,10 @@ static cv_plan *solve_checked(const cv_problem *p, uint64_t effort, uint64_t see
     assert_int_equal(rep.nmismatches, 0);
     assert_int_equal(rep.unassigned, plan->nunassigned);
     cv_check_report_fini(&rep);
-    if (json_out) *json_out = text;
-    else free(text);
+    if (json_out)
+        *json_out = text;
+    else
+        free(text);
     return plan;
 }
 
@@ -92,8 +94,8 @@ static cv_reason reason_of(const cv_plan *plan, uint32_t t)
 
 /* A line of 5 locations 0..4, 10 apart: durations |i-j| * 10. */
 #define LINE5                                                                                      \
-    "\"matrices\":{\"car\":{\"durations\":[[0,10,20,30,40],[10,0,10,20,30],[20,10,0,10,20],"      \
-    "[30,20,10,0,10],[40,30,20,10,0]],\"distances\":[[0,100,200,300,400],[100,0,100,200,300],"    \
+    "\"matrices\":{\"car\":{\"durations\":[[0,10,20,30,40],[10,0,10,20,30],[20,10,0,10,20],"       \
+    "[30,20,10,0,10],[40,30,20,10,0]],\"distances\":[[0,100,200,300,400],[100,0,100,200,300],"     \
     "[200,100,0,100,200],[300,200,100,0,100],[400,300,200,100,0]]}}"
 
 static void test_skills(void **state)
@@ -144,12 +146,12 @@ static void test_breaks_max_load(void **state)
     (void)state;
     /* The break must start in [25, 60]; during it the load must be 0, so it
      * can only come after the delivery of job 0 (load 5 from the start). */
-    cv_problem *p = parse(
-        "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"capacity\":[10],"
-        "\"time_window\":[0,500],\"breaks\":[{\"id\":7,\"time_windows\":[[25,60]],"
-        "\"service\":30,\"max_load\":[0]}]}],"
-        "\"jobs\":[{\"id\":1,\"location_index\":4,\"delivery\":[5],\"service\":10},"
-        "{\"id\":2,\"location_index\":2,\"pickup\":[3],\"service\":10}]," LINE5 "}");
+    cv_problem *p =
+        parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"capacity\":[10],"
+              "\"time_window\":[0,500],\"breaks\":[{\"id\":7,\"time_windows\":[[25,60]],"
+              "\"service\":30,\"max_load\":[0]}]}],"
+              "\"jobs\":[{\"id\":1,\"location_index\":4,\"delivery\":[5],\"service\":10},"
+              "{\"id\":2,\"location_index\":2,\"pickup\":[3],\"service\":10}]," LINE5 "}");
     cv_plan *plan = solve_checked(p, 20000, 1, NULL);
     assert_int_equal(plan->nunassigned, 0);
     assert_int_equal(plan->nroutes, 1);
@@ -175,15 +177,15 @@ static void test_shipments(void **state)
 {
     (void)state;
     /* Capacity 4: two shipments of 3 cannot be on board together. */
-    cv_problem *p = parse(
-        "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"capacity\":[4]},"
-        "{\"id\":2,\"start_index\":0,\"end_index\":0,\"capacity\":[4],\"skills\":[3]}],"
-        "\"shipments\":[{\"amount\":[3],\"pickup\":{\"id\":1,\"location_index\":1},"
-        "\"delivery\":{\"id\":1,\"location_index\":4}},{\"amount\":[3],\"pickup\":{\"id\":2,"
-        "\"location_index\":2},\"delivery\":{\"id\":2,\"location_index\":3}},"
-        "{\"amount\":[1],\"skills\":[3],\"pickup\":{\"id\":3,\"location_index\":4},"
-        "\"delivery\":{\"id\":3,\"location_index\":1}},{\"amount\":[5],\"pickup\":{\"id\":4,"
-        "\"location_index\":1},\"delivery\":{\"id\":4,\"location_index\":2}}]," LINE5 "}");
+    cv_problem *p =
+        parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"capacity\":[4]},"
+              "{\"id\":2,\"start_index\":0,\"end_index\":0,\"capacity\":[4],\"skills\":[3]}],"
+              "\"shipments\":[{\"amount\":[3],\"pickup\":{\"id\":1,\"location_index\":1},"
+              "\"delivery\":{\"id\":1,\"location_index\":4}},{\"amount\":[3],\"pickup\":{\"id\":2,"
+              "\"location_index\":2},\"delivery\":{\"id\":2,\"location_index\":3}},"
+              "{\"amount\":[1],\"skills\":[3],\"pickup\":{\"id\":3,\"location_index\":4},"
+              "\"delivery\":{\"id\":3,\"location_index\":1}},{\"amount\":[5],\"pickup\":{\"id\":4,"
+              "\"location_index\":1},\"delivery\":{\"id\":4,\"location_index\":2}}]," LINE5 "}");
     cv_plan *plan = solve_checked(p, 50000, 3, NULL);
     /* tasks: 0/1 ship 1, 2/3 ship 2, 4/5 ship 3, 6/7 ship 4 */
     assert_int_equal(plan->nunassigned, 2);
@@ -206,11 +208,11 @@ static void test_shipments(void **state)
 static void test_multi_capacity_and_max_tasks(void **state)
 {
     (void)state;
-    cv_problem *p = parse(
-        "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"capacity\":[10,2],"
-        "\"max_tasks\":2}],\"jobs\":[{\"id\":1,\"location_index\":1,\"delivery\":[1,1]},"
-        "{\"id\":2,\"location_index\":2,\"delivery\":[1,2]},{\"id\":3,\"location_index\":3,"
-        "\"pickup\":[1,3]},{\"id\":4,\"location_index\":4,\"pickup\":[2,1]}]," LINE5 "}");
+    cv_problem *p =
+        parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"capacity\":[10,2],"
+              "\"max_tasks\":2}],\"jobs\":[{\"id\":1,\"location_index\":1,\"delivery\":[1,1]},"
+              "{\"id\":2,\"location_index\":2,\"delivery\":[1,2]},{\"id\":3,\"location_index\":3,"
+              "\"pickup\":[1,3]},{\"id\":4,\"location_index\":4,\"pickup\":[2,1]}]," LINE5 "}");
     cv_plan *plan = solve_checked(p, 20000, 1, NULL);
     assert_int_equal(reason_of(plan, 2), CV_REASON_CAPACITY);
     /* jobs 0 and 1 together need 3 in dimension 2: at most one of them, and
@@ -231,11 +233,11 @@ static void test_multi_capacity_and_max_tasks(void **state)
 static void test_travel_limits(void **state)
 {
     (void)state;
-    cv_problem *p = parse(
-        "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"max_travel_time\":60},"
-        "{\"id\":2,\"start_index\":4,\"end_index\":4,\"max_distance\":250}],"
-        "\"jobs\":[{\"id\":1,\"location_index\":2},{\"id\":2,\"location_index\":1},"
-        "{\"id\":3,\"location_index\":3}]," LINE5 "}");
+    cv_problem *p =
+        parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"max_travel_time\":60},"
+              "{\"id\":2,\"start_index\":4,\"end_index\":4,\"max_distance\":250}],"
+              "\"jobs\":[{\"id\":1,\"location_index\":2},{\"id\":2,\"location_index\":1},"
+              "{\"id\":3,\"location_index\":3}]," LINE5 "}");
     cv_plan *plan = solve_checked(p, 20000, 1, NULL);
     assert_int_equal(plan->nunassigned, 0);
     for (uint32_t r = 0; r < plan->nroutes; r++) {
@@ -301,10 +303,10 @@ static void test_fixed_costs_and_speed(void **state)
     (void)state;
     /* Vehicle 1 is fast (speed 2) but has a fixed cost of 1000; vehicle 2
      * is cheaper overall.  Cost of vehicle 2: travel 80 (out and back). */
-    cv_problem *p = parse(
-        "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"speed_factor\":2,"
-        "\"costs\":{\"fixed\":1000}},{\"id\":2,\"start_index\":0,\"end_index\":0}],"
-        "\"jobs\":[{\"id\":1,\"location_index\":4}]," LINE5 "}");
+    cv_problem *p =
+        parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"speed_factor\":2,"
+              "\"costs\":{\"fixed\":1000}},{\"id\":2,\"start_index\":0,\"end_index\":0}],"
+              "\"jobs\":[{\"id\":1,\"location_index\":4}]," LINE5 "}");
     cv_plan *plan = solve_checked(p, 20000, 1, NULL);
     assert_int_equal(vehicle_of(plan, 0), 1);
     assert_int_equal(plan->cost, 80);
@@ -329,14 +331,14 @@ static void test_two_profiles(void **state)
     (void)state;
     /* The bike profile is slow to location 3 but fast to 1; the search must
      * use each vehicle's own matrix. */
-    cv_problem *p = parse(
-        "{\"vehicles\":[{\"id\":1,\"profile\":\"car\",\"start_index\":0,\"end_index\":0},"
-        "{\"id\":2,\"profile\":\"bike\",\"start_index\":0,\"end_index\":0}],"
-        "\"jobs\":[{\"id\":1,\"location_index\":1,\"time_windows\":[[0,5]]},"
-        "{\"id\":2,\"location_index\":3,\"time_windows\":[[0,35]]}],"
-        "\"matrices\":{\"car\":{\"durations\":[[0,10,20,30],[10,0,10,20],[20,10,0,10],"
-        "[30,20,10,0]]},\"bike\":{\"durations\":[[0,5,50,50],[5,0,50,50],[50,50,0,50],"
-        "[50,50,50,0]]}}}");
+    cv_problem *p =
+        parse("{\"vehicles\":[{\"id\":1,\"profile\":\"car\",\"start_index\":0,\"end_index\":0},"
+              "{\"id\":2,\"profile\":\"bike\",\"start_index\":0,\"end_index\":0}],"
+              "\"jobs\":[{\"id\":1,\"location_index\":1,\"time_windows\":[[0,5]]},"
+              "{\"id\":2,\"location_index\":3,\"time_windows\":[[0,35]]}],"
+              "\"matrices\":{\"car\":{\"durations\":[[0,10,20,30],[10,0,10,20],[20,10,0,10],"
+              "[30,20,10,0]]},\"bike\":{\"durations\":[[0,5,50,50],[5,0,50,50],[50,50,0,50],"
+              "[50,50,50,0]]}}}");
     cv_plan *plan = solve_checked(p, 20000, 1, NULL);
     assert_int_equal(plan->nunassigned, 0);
     assert_int_equal(vehicle_of(plan, 0), 1);
@@ -350,14 +352,14 @@ static void test_costs_matrix_and_warm_start(void **state)
     (void)state;
     /* A costs matrix decides the route cost; the warm start (an order worse
      * than the best) must be improved by the search, never made infeasible. */
-    cv_problem *p = parse(
-        "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"steps\":["
-        "{\"type\":\"start\"},{\"type\":\"job\",\"id\":3},{\"type\":\"job\",\"id\":1},"
-        "{\"type\":\"job\",\"id\":2},{\"type\":\"end\"}]}],"
-        "\"jobs\":[{\"id\":1,\"location_index\":1},{\"id\":2,\"location_index\":2},"
-        "{\"id\":3,\"location_index\":3}],"
-        "\"matrices\":{\"car\":{\"durations\":[[0,10,20,30],[10,0,10,20],[20,10,0,10],"
-        "[30,20,10,0]],\"costs\":[[0,1,2,3],[1,0,1,2],[2,1,0,1],[3,2,1,0]]}}}");
+    cv_problem *p =
+        parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"steps\":["
+              "{\"type\":\"start\"},{\"type\":\"job\",\"id\":3},{\"type\":\"job\",\"id\":1},"
+              "{\"type\":\"job\",\"id\":2},{\"type\":\"end\"}]}],"
+              "\"jobs\":[{\"id\":1,\"location_index\":1},{\"id\":2,\"location_index\":2},"
+              "{\"id\":3,\"location_index\":3}],"
+              "\"matrices\":{\"car\":{\"durations\":[[0,10,20,30],[10,0,10,20],[20,10,0,10],"
+              "[30,20,10,0]],\"costs\":[[0,1,2,3],[1,0,1,2],[2,1,0,1],[3,2,1,0]]}}}");
     cv_plan *plan = solve_checked(p, 20000, 1, NULL);
     assert_int_equal(plan->cost, 6);
     cv_plan_destroy(plan);
@@ -426,8 +428,8 @@ static char *random_problem_ex(uint64_t seed, uint32_t njobs, uint32_t nship, ui
             "%s{\"amount\":[%u,%u],\"pickup\":{\"id\":%u,\"location_index\":%u,\"service\":5,"
             "\"time_windows\":[[%u,%u]]},\"delivery\":{\"id\":%u,\"location_index\":%u,"
             "\"service\":5,\"time_windows\":[[%u,%u]]}}",
-            k ? "," : "", 1 + cv_rng_below(&r, 8), cv_rng_below(&r, 5), k + 1,
-            1 + njobs + 2 * k, a, a + 300, k + 1, 2 + njobs + 2 * k, a + 50, a + 500);
+            k ? "," : "", 1 + cv_rng_below(&r, 8), cv_rng_below(&r, 5), k + 1, 1 + njobs + 2 * k, a,
+            a + 300, k + 1, 2 + njobs + 2 * k, a + 50, a + 500);
     }
     n += (size_t)snprintf(s + n, cap - n, "],\"matrices\":{\"car\":{\"durations\":[");
     for (uint32_t i = 0; i < nloc; i++) {
@@ -563,6 +565,72 @@ static void test_bad_config(void **state)
     cv_problem_destroy(p);
 }
 
+/* Progress reports come from the search; a cancel from another thread stops it. */
+typedef struct progress_log {
+    int calls;
+    double last_cost, first_cost;
+    atomic_int *cancel_after; /* set after this many reports when not NULL */
+    int cancel_at;
+} progress_log;
+
+static void on_progress(void *ud, const cv_solver_progress *pr)
+{
+    progress_log *log = ud;
+    if (log->calls == 0) log->first_cost = pr->best_cost;
+    log->calls++;
+    log->last_cost = pr->best_cost;
+    assert_true(pr->elapsed_s >= 0);
+    if (log->cancel_after && log->calls == log->cancel_at) atomic_store(log->cancel_after, 1);
+}
+
+static void test_progress_and_cancel(void **state)
+{
+    (void)state;
+    char *json = random_problem(5, 60, 0, 6);
+    cv_problem *p = parse(json);
+    cv_solver_config cfg;
+    cv_solver_config_init(&cfg);
+    progress_log log = {0};
+    cfg.on_progress = on_progress;
+    cfg.progress_ud = &log;
+    cfg.max_effort = 3000000;
+    cv_plan *plan = NULL;
+    assert_int_equal(cv_solver_run(p, &cfg, &plan, NULL), CV_OK);
+    assert_true(log.calls >= 1);                  /* at least the final report */
+    assert_true(log.last_cost <= log.first_cost); /* the best only improves */
+    cv_plan_destroy(plan);
+
+    /* Unbounded effort and no time limit: only the cancel can end this search. */
+    atomic_int cancel;
+    atomic_init(&cancel, 0);
+    progress_log log2 = {.cancel_after = &cancel, .cancel_at = 3};
+    cfg.progress_ud = &log2;
+    cfg.cancel = &cancel;
+    cfg.max_effort = UINT64_MAX;
+    plan = NULL;
+    assert_int_equal(cv_solver_run(p, &cfg, &plan, NULL), CV_ECANCELED);
+    assert_null(plan);
+    assert_true(log2.calls >= 3);
+    cv_problem_destroy(p);
+    free(json);
+}
+
+/* Care extensions are refused by the search with a message, never ignored. */
+static void test_refuses_care_extensions(void **state)
+{
+    (void)state;
+    cv_problem *p =
+        parse("{\"vehicles\":[{\"id\":1,\"start_index\":0},{\"id\":2,\"start_index\":0}],"
+              "\"jobs\":[{\"id\":1,\"location_index\":1,\"workers\":2}]," LINE5 "}");
+    cv_plan *plan = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_solver_run(p, NULL, &plan, &d), CV_EUNSUPPORTED);
+    assert_null(plan);
+    assert_non_null(strstr(d.msg, "care extensions"));
+    cv_problem_destroy(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -582,6 +650,8 @@ int main(void)
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_search_improves),
         cmocka_unit_test(test_bad_config),
+        cmocka_unit_test(test_progress_and_cancel),
+        cmocka_unit_test(test_refuses_care_extensions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

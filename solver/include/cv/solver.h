@@ -12,6 +12,8 @@
 #ifndef CV_SOLVER_H
 #define CV_SOLVER_H
 
+#include <stdatomic.h>
+
 #include "cv/plan.h"
 #include "cv/problem.h"
 
@@ -20,6 +22,14 @@ typedef enum cv_solver_algo {
     CV_SOLVER_CONSTRUCT = 1, /* regret construction only (the first solver path) */
 } cv_solver_algo;
 
+/* What a search reports while it runs (see on_progress). */
+typedef struct cv_solver_progress {
+    double elapsed_s;
+    uint64_t iterations, effort; /* of the reporting search thread */
+    double best_cost;            /* search cost of the best plan so far */
+    uint32_t routes, unassigned; /* of the best plan so far */
+} cv_solver_progress;
+
 typedef struct cv_solver_config {
     double time_limit_s; /* wall-clock safety stop; <= 0: none */
     uint64_t max_effort; /* deterministic work-unit budget (about one unit per insertion
@@ -27,12 +37,19 @@ typedef struct cv_solver_config {
                             of one core at 100 tasks); UINT64_MAX: unlimited (then set
                             time_limit_s) */
     uint64_t seed;
-    unsigned threads;    /* >= 1; each thread runs its own search, the best plan wins */
-    int progress;        /* print a progress line to stderr on a terminal */
+    unsigned threads; /* >= 1; each thread runs its own search, the best plan wins */
+    int progress;     /* print a progress line to stderr on a terminal */
     cv_solver_algo algo;
-    int local_search;    /* 1: 2-opt* local search after each recreate (off by default:
-                            at equal effort it did not improve Solomon gaps, and costs
-                            about 20 % more time; see bench/RESULTS.md) */
+    int local_search; /* 1: 2-opt* local search after each recreate (off by default:
+                         at equal effort it did not improve Solomon gaps, and costs
+                         about 20 % more time; see bench/RESULTS.md) */
+    /* Called from the first search thread about every 100 ms and at the end
+     * of the search (never concurrently); NULL: none. */
+    void (*on_progress)(void *ud, const cv_solver_progress *progress);
+    void *progress_ud;
+    /* When not NULL and set to nonzero by another thread, the search stops at
+     * its next iteration and cv_solver_run returns CV_ECANCELED (no plan). */
+    const atomic_int *cancel;
     /* Statistics written back by cv_solver_run_stats (cv_solver_run leaves cfg alone). */
     uint64_t stat_effort;     /* work units spent (all threads) */
     uint64_t stat_iterations; /* ruin-and-recreate iterations (all threads) */
@@ -40,7 +57,10 @@ typedef struct cv_solver_config {
 
 void cv_solver_config_init(cv_solver_config *cfg);
 
-/* p is read-only and has all duration matrices filled (cv_problem_has_matrices).
+/* Problems using the care extensions (docs/care-extensions.md) are refused
+ * with CV_EUNSUPPORTED and a diag naming them: the search does not plan them
+ * yet, and a plan that ignored them would be wrong.
+ * p is read-only and has all duration matrices filled (cv_problem_has_matrices).
  * Returns a complete plan built with cv_plan_builder (every step's arrival,
  * waiting, setup, service, duration, distance and load, each route's cost,
  * cv_plan_sum called) and the unassigned tasks with a cv_reason (the first

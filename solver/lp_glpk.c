@@ -53,8 +53,10 @@ cv_status cv__lp_glpk_run(cv_status (*fn)(void *ctx), void *ctx)
         glp_term_hook(on_glpk_text, &g);
         glp_error_hook(on_glpk_error, &g);
         s = fn(ctx);
-        glp_error_hook(NULL, NULL);
-        glp_term_hook(NULL, NULL);
+        /* No GLPK object outlives a call: free this thread's environment too,
+         * or a thread that ends would leak it (GLPK with TLS keeps one per
+         * thread and nobody else frees it). */
+        glp_free_env();
     } else {
         /* GLPK's state is unusable after an error: free the whole environment
          * (every GLPK object of this thread, the hook with it); the next GLPK

@@ -202,6 +202,7 @@ static cv_status run_cg(void *ctx)
     double *center = cv_calloc(n + 1, sizeof *center), *sep = cv_calloc(n + 1, sizeof *sep);
     if (!center || !sep) st = CV_ENOMEM;
     bool have_center = false, have_hsep = false;
+    double z_mark = 0.0;
     double center_sigma = 0.0;
     const double hbeta = 0.5; /* measured on R2/RC2: 0.5 beat 0 and 0.8 */
     double *hsep = cv_calloc(n + 1, sizeof *hsep);
@@ -235,6 +236,12 @@ static cv_status run_cg(void *ctx)
         if (!g->fleet) sigma = fmin(0.0, glp_get_row_dual(lp, (int)n + 1));
         g->iterations++;
         purge_columns(lp, n, purge_limit);
+        /* A stalled heuristic (the master gained under 0.1 % in 50 rounds)
+         * hands over to the exact labelling as well. */
+        if (g->heuristic && g->iterations % 50 == 0) {
+            if (z_mark > 0 && z_mark - z < 1e-3 * fabs(z_mark)) g->heuristic = false;
+            z_mark = z;
+        }
 
         bool added = false, done = false;
         if (g->heuristic) {

@@ -5,9 +5,9 @@
  * process on its own threads; each client connection is a thread doing
  * request -> reply round trips (one in flight), so latency is end to end.
  *
- * usage: server_bench [--graph CITY.cvg --center LON,LAT [--radius DEG]] [--conns N] [--seconds S] [--solve 0|1]
- * Points are drawn at random within RADIUS degrees (default 0.01) of the
- * center and kept only if `snap` accepts them. */
+ * usage: server_bench [--graph CITY.cvg --center LON,LAT [--radius DEG]] [--conns N] [--seconds S]
+ * [--solve 0|1] Points are drawn at random within RADIUS degrees (default 0.01) of the center and
+ * kept only if `snap` accepts them. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdio.h>
@@ -137,9 +137,8 @@ static void *serve(void *arg)
     return NULL;
 }
 
-
-static void run(const char *label, const char *method, const char *params, int conns,
-                double secs, size_t max_requests)
+static void run(const char *label, const char *method, const char *params, int conns, double secs,
+                size_t max_requests)
 {
     worker *ws = calloc((size_t)conns, sizeof *ws);
     pthread_t *th = calloc((size_t)conns, sizeof *th);
@@ -215,12 +214,18 @@ int main(int argc, char **argv)
     const char *graph = NULL;
     double lon = 0, lat = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--graph")) graph = argv[i + 1];
-        else if (!strcmp(argv[i], "--center")) sscanf(argv[i + 1], "%lf,%lf", &lon, &lat);
-        else if (!strcmp(argv[i], "--conns")) nconns = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--seconds")) seconds = atof(argv[i + 1]);
-        else if (!strcmp(argv[i], "--radius")) radius = atof(argv[i + 1]);
-        else if (!strcmp(argv[i], "--solve")) do_solve = atoi(argv[i + 1]);
+        if (!strcmp(argv[i], "--graph"))
+            graph = argv[i + 1];
+        else if (!strcmp(argv[i], "--center"))
+            sscanf(argv[i + 1], "%lf,%lf", &lon, &lat);
+        else if (!strcmp(argv[i], "--conns"))
+            nconns = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--seconds"))
+            seconds = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--radius"))
+            radius = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--solve"))
+            do_solve = atoi(argv[i + 1]);
     }
     cv_server_config cfg;
     cv_server_config_init(&cfg);
@@ -239,8 +244,10 @@ int main(int argc, char **argv)
     port = cv_server_port(s);
     pthread_t th;
     pthread_create(&th, NULL, serve, s);
-    printf("| request                | conns | requests |     req/s |  p50 (ms) |  p99 (ms) | errors |\n");
-    printf("|------------------------|------:|---------:|----------:|----------:|----------:|-------:|\n");
+    printf("| request                | conns | requests |     req/s |  p50 (ms) |  p99 (ms) | "
+           "errors |\n");
+    printf("|------------------------|------:|---------:|----------:|----------:|----------:|------"
+           "-:|\n");
     run("health", "health", "[]", nconns, seconds, (size_t)-1);
     if (graph) {
         unsigned seed = 7;

@@ -96,7 +96,8 @@ static bool vroom_gap(const char *csv, const char *inst, double *gap, double *wa
     while (fgets(line, sizeof line, f)) {
         char *cols[32];
         int n = 0;
-        for (char *tok = strtok(line, ",\n"); tok && n < 32; tok = strtok(NULL, ",\n")) cols[n++] = tok;
+        for (char *tok = strtok(line, ",\n"); tok && n < 32; tok = strtok(NULL, ",\n"))
+            cols[n++] = tok;
         if (n >= 19 && strcasecmp(cols[0], inst) == 0 && strcmp(cols[2], "5") == 0) {
             *gap = atof(cols[18]);
             *wall = atof(cols[7]);
@@ -114,17 +115,27 @@ int main(int argc, char **argv)
     uint64_t effort = 0, seed = 1;
     bool lilim = false, ls = false;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--dir") && i + 1 < argc) dir = argv[++i];
-        else if (!strcmp(argv[i], "--lilim")) lilim = true;
-        else if (!strcmp(argv[i], "--ls")) ls = true;
-        else if (!strcmp(argv[i], "--time") && i + 1 < argc) tlim = atof(argv[++i]);
-        else if (!strcmp(argv[i], "--effort") && i + 1 < argc) effort = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
-        else if (!strcmp(argv[i], "--vroom") && i + 1 < argc) vroom = argv[++i];
+        if (!strcmp(argv[i], "--dir") && i + 1 < argc)
+            dir = argv[++i];
+        else if (!strcmp(argv[i], "--lilim"))
+            lilim = true;
+        else if (!strcmp(argv[i], "--ls"))
+            ls = true;
+        else if (!strcmp(argv[i], "--time") && i + 1 < argc)
+            tlim = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--effort") && i + 1 < argc)
+            effort = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+            seed = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
+        else if (!strcmp(argv[i], "--vroom") && i + 1 < argc)
+            vroom = argv[++i];
         else {
-            fprintf(stderr, "usage: %s [--dir DIR] [--lilim] [--time S] [--effort N] [--seed N] "
-                            "[--only PREFIX] [--vroom CSV] [--ls]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--dir DIR] [--lilim] [--time S] [--effort N] [--seed N] "
+                    "[--only PREFIX] [--vroom CSV] [--ls]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -171,7 +182,8 @@ int main(int argc, char **argv)
         cv_solver_config_init(&cfg);
         cfg.seed = seed;
         cfg.local_search = ls;
-        if (effort) cfg.max_effort = effort;
+        if (effort)
+            cfg.max_effort = effort;
         else {
             cfg.max_effort = UINT64_MAX;
             cfg.time_limit_s = tlim;

@@ -78,9 +78,9 @@ cv_status cv__server_auth_load(cv__auth *a, const char *path, cv_diag *diag)
         }
         if (nf == 0) continue;
         if (nf < 2 || nf > 3) {
-            s = cv_diag_set(diag,
-                            "%s:%u: expected \"TOKEN coordinator\" or \"TOKEN operator VEHICLE_ID\"",
-                            path, lineno);
+            s = cv_diag_set(
+                diag, "%s:%u: expected \"TOKEN coordinator\" or \"TOKEN operator VEHICLE_ID\"",
+                path, lineno);
             break;
         }
         size_t tl = strlen(fields[0]);

@@ -84,8 +84,10 @@ int cv_server_cli(int argc, char **argv)
         return st == CV_EINVAL ? 2 : 1;
     }
     int port = cv_server_port(s);
-    if (port >= 0) fprintf(stderr, "carevan serve: listening on %s (port %d)\n", cfg.listen, port);
-    else fprintf(stderr, "carevan serve: listening on %s\n", cfg.listen);
+    if (port >= 0)
+        fprintf(stderr, "carevan serve: listening on %s (port %d)\n", cfg.listen, port);
+    else
+        fprintf(stderr, "carevan serve: listening on %s\n", cfg.listen);
     st = cv_server_run(s);
     cv_server_destroy(s);
     if (cfg.verbose) fprintf(stderr, "carevan serve: stopped\n");

@@ -55,8 +55,10 @@ static void on_handle_closed(uv_handle_t *h)
 static void unlink_conn(cv__conn *c)
 {
     cv_server *s = c->srv;
-    if (c->prev) c->prev->next = c->next;
-    else if (s->conns == c) s->conns = c->next;
+    if (c->prev)
+        c->prev->next = c->next;
+    else if (s->conns == c)
+        s->conns = c->next;
     if (c->next) c->next->prev = c->prev;
     c->prev = c->next = NULL;
     s->nconns--;
@@ -100,8 +102,8 @@ void cv__server_conn_fail(cv__conn *c, cv__server_rpc_error e, const char *msg)
     cv__server_pack_error(&pk, e, msg);
     cv__server_conn_send(c, sb.data, sb.size);
     c->closing = true; /* nothing more is read or sent; the queued writes go out */
-    if (c->srv->cfg.verbose) cv_log(1, "carevan serve: connection %llu closed: %s\n",
-                                    (unsigned long long)c->id, msg);
+    if (c->srv->cfg.verbose)
+        cv_log(1, "carevan serve: connection %llu closed: %s\n", (unsigned long long)c->id, msg);
     if (c->in_memory) {
         cv__server_conn_close(c);
         return;
@@ -183,7 +185,8 @@ static void process(cv__conn *c, size_t n)
         cv_status st = cv__server_frame_scan(&c->frame, p, n, &used, &complete, err, sizeof err);
         if (st != CV_OK) {
             s->stats.dropped_malformed++;
-            cv__server_conn_fail(c, st == CV_ETOOBIG ? CV__E_TOO_LARGE : CV__E_INVALID_REQUEST, err);
+            cv__server_conn_fail(c, st == CV_ETOOBIG ? CV__E_TOO_LARGE : CV__E_INVALID_REQUEST,
+                                 err);
             return;
         }
         p += used;
@@ -239,8 +242,10 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
     (void)buf;
     cv__conn *c = st->data;
     if (nread < 0) {
-        if (nread == UV_ENOBUFS) cv__server_conn_fail(c, CV__E_TOO_LARGE, "out of memory for the message");
-        else cv__server_conn_close(c);
+        if (nread == UV_ENOBUFS)
+            cv__server_conn_fail(c, CV__E_TOO_LARGE, "out of memory for the message");
+        else
+            cv__server_conn_close(c);
         return;
     }
     if (nread == 0) return;
@@ -255,7 +260,8 @@ static void on_idle(uv_timer_t *t)
     if (c->busy > 0 && cv__server_frame_idle(&c->frame)) return;
     c->srv->stats.dropped_idle++;
     cv__server_conn_fail(c, CV__E_INVALID_REQUEST,
-                  cv__server_frame_idle(&c->frame) ? "idle timeout" : "message not completed in time");
+                         cv__server_frame_idle(&c->frame) ? "idle timeout"
+                                                          : "message not completed in time");
 }
 
 static cv__conn *conn_new(cv_server *s)
@@ -269,7 +275,8 @@ static cv__conn *conn_new(cv_server *s)
     c->srv = s;
     c->id = ++s->next_conn_id;
     c->role = s->has_auth ? CV__ROLE_NONE : CV__ROLE_COORDINATOR;
-    cv__server_frame_init(&c->frame, s->cfg.max_message_bytes, s->cfg.max_string_bytes, s->cfg.max_depth);
+    cv__server_frame_init(&c->frame, s->cfg.max_message_bytes, s->cfg.max_string_bytes,
+                          s->cfg.max_depth);
     return c;
 }
 

@@ -18,15 +18,21 @@ static cv_status conv(const msgpack_object *o, char *path, size_t plen, size_t c
 {
     json_t *j = NULL;
     switch (o->type) {
-    case MSGPACK_OBJECT_NIL: j = json_null(); break;
-    case MSGPACK_OBJECT_BOOLEAN: j = json_boolean(o->via.boolean); break;
+    case MSGPACK_OBJECT_NIL:
+        j = json_null();
+        break;
+    case MSGPACK_OBJECT_BOOLEAN:
+        j = json_boolean(o->via.boolean);
+        break;
     case MSGPACK_OBJECT_POSITIVE_INTEGER:
         if (o->via.u64 > (uint64_t)INT64_MAX)
             return cv_diag_set(diag, "%s: integer %llu is too large", path,
                                (unsigned long long)o->via.u64);
         j = json_integer((json_int_t)o->via.u64);
         break;
-    case MSGPACK_OBJECT_NEGATIVE_INTEGER: j = json_integer((json_int_t)o->via.i64); break;
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+        j = json_integer((json_int_t)o->via.i64);
+        break;
     case MSGPACK_OBJECT_FLOAT32:
     case MSGPACK_OBJECT_FLOAT64:
         if (o->via.f64 != o->via.f64 || o->via.f64 > 1.7e308 || o->via.f64 < -1.7e308)
@@ -37,7 +43,8 @@ static cv_status conv(const msgpack_object *o, char *path, size_t plen, size_t c
         j = json_stringn(o->via.str.ptr, o->via.str.size);
         if (!j) return cv_diag_set(diag, "%s: string is not valid UTF-8", path);
         break;
-    case MSGPACK_OBJECT_BIN: return cv_diag_set(diag, "%s: binary values are not accepted", path);
+    case MSGPACK_OBJECT_BIN:
+        return cv_diag_set(diag, "%s: binary values are not accepted", path);
     case MSGPACK_OBJECT_EXT:
         return cv_diag_set(diag, "%s: extension values are not accepted", path);
     case MSGPACK_OBJECT_ARRAY:
@@ -68,7 +75,8 @@ static cv_status conv(const msgpack_object *o, char *path, size_t plen, size_t c
                 json_decref(j);
                 return cv_diag_set(diag, "%s: map key %u is not a string", path, i);
             }
-            int n = snprintf(path + plen, cap - plen, ".%.*s", (int)(kv->key.via.str.size > 64 ? 64 : kv->key.via.str.size),
+            int n = snprintf(path + plen, cap - plen, ".%.*s",
+                             (int)(kv->key.via.str.size > 64 ? 64 : kv->key.via.str.size),
                              kv->key.via.str.ptr);
             size_t nl = n > 0 && (size_t)n < cap - plen ? plen + (size_t)n : plen;
             json_t *e = NULL;
@@ -84,14 +92,16 @@ static cv_status conv(const msgpack_object *o, char *path, size_t plen, size_t c
             }
         }
         break;
-    default: return cv_diag_set(diag, "%s: unknown value type", path);
+    default:
+        return cv_diag_set(diag, "%s: unknown value type", path);
     }
     if (!j) return CV_ENOMEM;
     *out = j;
     return CV_OK;
 }
 
-cv_status cv__server_mp_to_json(const msgpack_object *o, const char *path, json_t **out, cv_diag *diag)
+cv_status cv__server_mp_to_json(const msgpack_object *o, const char *path, json_t **out,
+                                cv_diag *diag)
 {
     /* Depth <= 32 and at most 64+3 characters per level. */
     char buf[32 * 72 + 128];
@@ -102,14 +112,20 @@ cv_status cv__server_mp_to_json(const msgpack_object *o, const char *path, json_
 bool cv__server_json_pack(msgpack_packer *pk, const json_t *j)
 {
     switch (json_typeof(j)) {
-    case JSON_NULL: return msgpack_pack_nil(pk) == 0;
-    case JSON_TRUE: return msgpack_pack_true(pk) == 0;
-    case JSON_FALSE: return msgpack_pack_false(pk) == 0;
-    case JSON_INTEGER: return msgpack_pack_int64(pk, json_integer_value(j)) == 0;
-    case JSON_REAL: return msgpack_pack_double(pk, json_real_value(j)) == 0;
+    case JSON_NULL:
+        return msgpack_pack_nil(pk) == 0;
+    case JSON_TRUE:
+        return msgpack_pack_true(pk) == 0;
+    case JSON_FALSE:
+        return msgpack_pack_false(pk) == 0;
+    case JSON_INTEGER:
+        return msgpack_pack_int64(pk, json_integer_value(j)) == 0;
+    case JSON_REAL:
+        return msgpack_pack_double(pk, json_real_value(j)) == 0;
     case JSON_STRING: {
         size_t n = json_string_length(j);
-        return msgpack_pack_str(pk, n) == 0 && msgpack_pack_str_body(pk, json_string_value(j), n) == 0;
+        return msgpack_pack_str(pk, n) == 0 &&
+               msgpack_pack_str_body(pk, json_string_value(j), n) == 0;
     }
     case JSON_ARRAY: {
         size_t n = json_array_size(j);
@@ -186,14 +202,19 @@ bool cv__server_mp_get_double(const msgpack_object *o, double *out)
 {
     if (!o) return false;
     switch (o->type) {
-    case MSGPACK_OBJECT_POSITIVE_INTEGER: *out = (double)o->via.u64; return true;
-    case MSGPACK_OBJECT_NEGATIVE_INTEGER: *out = (double)o->via.i64; return true;
+    case MSGPACK_OBJECT_POSITIVE_INTEGER:
+        *out = (double)o->via.u64;
+        return true;
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+        *out = (double)o->via.i64;
+        return true;
     case MSGPACK_OBJECT_FLOAT32:
     case MSGPACK_OBJECT_FLOAT64:
         if (o->via.f64 != o->via.f64) return false;
         *out = o->via.f64;
         return true;
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -231,6 +252,8 @@ void cv__server_pack_kv_double(msgpack_packer *pk, const char *k, double v)
 void cv__server_pack_kv_bool(msgpack_packer *pk, const char *k, bool v)
 {
     cv__server_pack_str(pk, k);
-    if (v) msgpack_pack_true(pk);
-    else msgpack_pack_false(pk);
+    if (v)
+        msgpack_pack_true(pk);
+    else
+        msgpack_pack_false(pk);
 }

@@ -45,13 +45,27 @@ static uint64_t be(const uint8_t *p, unsigned n)
 static unsigned header_extra(uint8_t b)
 {
     switch (b) {
-    case 0xc4: case 0xd9: return 1;          /* bin8, str8 */
-    case 0xc5: case 0xda: case 0xdc: case 0xde: return 2; /* bin16, str16, array16, map16 */
-    case 0xc6: case 0xdb: case 0xdd: case 0xdf: return 4; /* bin32, str32, array32, map32 */
-    case 0xc7: return 2;                      /* ext8: len, type */
-    case 0xc8: return 3;                      /* ext16 */
-    case 0xc9: return 5;                      /* ext32 */
-    default: return 0;
+    case 0xc4:
+    case 0xd9:
+        return 1; /* bin8, str8 */
+    case 0xc5:
+    case 0xda:
+    case 0xdc:
+    case 0xde:
+        return 2; /* bin16, str16, array16, map16 */
+    case 0xc6:
+    case 0xdb:
+    case 0xdd:
+    case 0xdf:
+        return 4; /* bin32, str32, array32, map32 */
+    case 0xc7:
+        return 2; /* ext8: len, type */
+    case 0xc8:
+        return 3; /* ext16 */
+    case 0xc9:
+        return 5; /* ext32 */
+    default:
+        return 0;
     }
 }
 
@@ -92,7 +106,12 @@ static int header_done(cv__frame *f, char *err, size_t errlen)
         case 0xc1:
             snprintf(err, errlen, "byte 0xc1 is not valid MessagePack");
             return -1;
-        case 0xc4: case 0xc5: case 0xc6: case 0xd9: case 0xda: case 0xdb:
+        case 0xc4:
+        case 0xc5:
+        case 0xc6:
+        case 0xd9:
+        case 0xda:
+        case 0xdb:
             payload = be(x, header_extra(b));
             if (payload > f->max_str) {
                 snprintf(err, errlen, "%s of %llu bytes exceeds the limit of %zu bytes",
@@ -101,28 +120,64 @@ static int header_done(cv__frame *f, char *err, size_t errlen)
                 return -1;
             }
             break;
-        case 0xc7: case 0xc8: case 0xc9:
+        case 0xc7:
+        case 0xc8:
+        case 0xc9:
             payload = be(x, header_extra(b) - 1);
             if (payload > f->max_str) {
-                snprintf(err, errlen, "extension value of %llu bytes exceeds the limit of %zu bytes",
+                snprintf(err, errlen,
+                         "extension value of %llu bytes exceeds the limit of %zu bytes",
                          (unsigned long long)payload, f->max_str);
                 return -1;
             }
             break;
-        case 0xca: payload = 4; break;
-        case 0xcb: payload = 8; break;
-        case 0xcc: case 0xd0: payload = 1; break;
-        case 0xcd: case 0xd1: payload = 2; break;
-        case 0xce: case 0xd2: payload = 4; break;
-        case 0xcf: case 0xd3: payload = 8; break;
-        case 0xd4: payload = 2; break;
-        case 0xd5: payload = 3; break;
-        case 0xd6: payload = 5; break;
-        case 0xd7: payload = 9; break;
-        case 0xd8: payload = 17; break;
-        case 0xdc: case 0xdd: container = true, count = be(x, header_extra(b)); break;
-        case 0xde: case 0xdf: container = true, count = 2 * be(x, header_extra(b)); break;
-        default: break;
+        case 0xca:
+            payload = 4;
+            break;
+        case 0xcb:
+            payload = 8;
+            break;
+        case 0xcc:
+        case 0xd0:
+            payload = 1;
+            break;
+        case 0xcd:
+        case 0xd1:
+            payload = 2;
+            break;
+        case 0xce:
+        case 0xd2:
+            payload = 4;
+            break;
+        case 0xcf:
+        case 0xd3:
+            payload = 8;
+            break;
+        case 0xd4:
+            payload = 2;
+            break;
+        case 0xd5:
+            payload = 3;
+            break;
+        case 0xd6:
+            payload = 5;
+            break;
+        case 0xd7:
+            payload = 9;
+            break;
+        case 0xd8:
+            payload = 17;
+            break;
+        case 0xdc:
+        case 0xdd:
+            container = true, count = be(x, header_extra(b));
+            break;
+        case 0xde:
+        case 0xdf:
+            container = true, count = 2 * be(x, header_extra(b));
+            break;
+        default:
+            break;
         }
     }
     if (container) {
@@ -153,7 +208,7 @@ static int header_done(cv__frame *f, char *err, size_t errlen)
 }
 
 cv_status cv__server_frame_scan(cv__frame *f, const uint8_t *p, size_t len, size_t *used,
-                         bool *complete, char *err, size_t errlen)
+                                bool *complete, char *err, size_t errlen)
 {
     size_t i = 0;
     *complete = false;

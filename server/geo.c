@@ -101,7 +101,8 @@ static void geo_run(cv__task *task)
         uint32_t rows = t->ns, cols = t->nd ? t->nd : t->ns;
         size_t cells = (size_t)rows * cols;
         uint32_t *dur = cv_calloc(cells, sizeof *dur), *dist = cv_calloc(cells, sizeof *dist);
-        if (!dur || !dist) s = CV_ENOMEM;
+        if (!dur || !dist)
+            s = CV_ENOMEM;
         else if (t->nd)
             s = cv_graph_matrix_st(g, t->profile, t->src, t->ns, t->dst, t->nd, dur, dist, 1, &d);
         else
@@ -127,9 +128,12 @@ static void geo_done(cv__task *task, bool canceled)
 {
     geo_task *t = (geo_task *)task;
     cv_server *s = t->srv;
-    if (canceled) cv__server_pending_err(&t->reply, CV__E_SHUTTING_DOWN, "server is stopping");
-    else if (t->failed) cv__server_pending_err(&t->reply, t->err, "%s", t->errmsg);
-    else cv__server_pending_ok_raw(&t->reply, t->out.data, t->out.size);
+    if (canceled)
+        cv__server_pending_err(&t->reply, CV__E_SHUTTING_DOWN, "server is stopping");
+    else if (t->failed)
+        cv__server_pending_err(&t->reply, t->err, "%s", t->errmsg);
+    else
+        cv__server_pending_ok_raw(&t->reply, t->out.data, t->out.size);
     geo_free(t);
     cv__server_maybe_finish(s);
 }
@@ -144,7 +148,8 @@ static bool read_points(cv__req *r, const msgpack_object *o, const char *path, b
         if (!o || o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < min ||
             o->via.array.size > max) {
             cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                          "%s: expected an array of %u..%u [lon, lat] points", path, min, max);
+                                 "%s: expected an array of %u..%u [lon, lat] points", path, min,
+                                 max);
             return false;
         }
         items = o->via.array.ptr;
@@ -163,10 +168,10 @@ static bool read_points(cv__req *r, const msgpack_object *o, const char *path, b
             pts[2 * i] > 180 || pts[2 * i + 1] < -90 || pts[2 * i + 1] > 90) {
             if (single)
                 cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                              "%s: expected [lon, lat] in degrees", path);
+                                     "%s: expected [lon, lat] in degrees", path);
             else
                 cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                              "%s[%u]: expected [lon, lat] in degrees", path, i);
+                                     "%s[%u]: expected [lon, lat] in degrees", path, i);
             free(pts);
             return false;
         }
@@ -180,7 +185,7 @@ static geo_task *geo_new(cv__req *r, geo_op op, const msgpack_object **m)
 {
     if (!r->srv->graph) {
         cv__server_reply_err(r->conn, r->msgid, CV__E_UNAVAILABLE,
-                      "no road graph on this server (start it with --graph CITY.cvg)");
+                             "no road graph on this server (start it with --graph CITY.cvg)");
         return NULL;
     }
     if (!cv__server_param_map(r, 0, true, m)) return NULL;
@@ -188,7 +193,8 @@ static geo_task *geo_new(cv__req *r, geo_op op, const msgpack_object **m)
     int prof = 0;
     if (po) {
         char name[32];
-        if (po->type != MSGPACK_OBJECT_STR || po->via.str.size >= sizeof name) prof = -1;
+        if (po->type != MSGPACK_OBJECT_STR || po->via.str.size >= sizeof name)
+            prof = -1;
         else {
             memcpy(name, po->via.str.ptr, po->via.str.size);
             name[po->via.str.size] = 0;
@@ -196,7 +202,7 @@ static geo_task *geo_new(cv__req *r, geo_op op, const msgpack_object **m)
         }
         if (prof < 0) {
             cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                          "params[0].profile: not a profile of the loaded graph");
+                                 "params[0].profile: not a profile of the loaded graph");
             return NULL;
         }
     }
@@ -249,8 +255,8 @@ void cv__server_m_matrix(cv__req *r)
     } else {
         ok = read_points(r, cv__server_mp_map_get(m, "sources"), "params[0].sources", false, 1,
                          MAX_MATRIX_POINTS, &t->src, &t->ns) &&
-             read_points(r, cv__server_mp_map_get(m, "destinations"), "params[0].destinations", false, 1,
-                         MAX_MATRIX_POINTS, &t->dst, &t->nd);
+             read_points(r, cv__server_mp_map_get(m, "destinations"), "params[0].destinations",
+                         false, 1, MAX_MATRIX_POINTS, &t->dst, &t->nd);
     }
     if (!ok) {
         geo_free(t);
@@ -277,7 +283,7 @@ void cv__server_m_snap(cv__req *r)
 static void no_graph(cv__req *r)
 {
     cv__server_reply_err(r->conn, r->msgid, CV__E_UNAVAILABLE,
-                  "this carevan was built without the road graph module");
+                         "this carevan was built without the road graph module");
 }
 void cv__server_m_route(cv__req *r)
 {

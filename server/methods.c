@@ -56,11 +56,13 @@ bool cv__server_param_map(cv__req *r, uint32_t i, bool required, const msgpack_o
     *out = NULL;
     if (!o || o->type == MSGPACK_OBJECT_NIL) {
         if (!required) return true;
-        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "params[%u]: a map is required", i);
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+                             "params[%u]: a map is required", i);
         return false;
     }
     if (o->type != MSGPACK_OBJECT_MAP) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "params[%u]: expected a map", i);
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "params[%u]: expected a map",
+                             i);
         return false;
     }
     *out = o;
@@ -68,18 +70,19 @@ bool cv__server_param_map(cv__req *r, uint32_t i, bool required, const msgpack_o
 }
 
 bool cv__server_param_str(cv__req *r, const msgpack_object *o, const char *path, bool required,
-                   size_t maxlen, char **out)
+                          size_t maxlen, char **out)
 {
     *out = NULL;
     if (!o || o->type == MSGPACK_OBJECT_NIL) {
         if (!required) return true;
-        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "%s: a string is required", path);
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "%s: a string is required",
+                             path);
         return false;
     }
     if (o->type != MSGPACK_OBJECT_STR || o->via.str.size == 0 || o->via.str.size > maxlen ||
         memchr(o->via.str.ptr, 0, o->via.str.size)) {
         cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                      "%s: expected a non-empty string of at most %zu bytes", path, maxlen);
+                             "%s: expected a non-empty string of at most %zu bytes", path, maxlen);
         return false;
     }
     *out = cv__server_mp_strdup(o);
@@ -95,7 +98,8 @@ static void m_auth(cv__req *r)
     cv_server *s = r->srv;
     const msgpack_object *t = cv__server_param(r, 0);
     if (!t || t->type != MSGPACK_OBJECT_STR) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "params[0]: the token (a string)");
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+                             "params[0]: the token (a string)");
         return;
     }
     if (!s->has_auth) {

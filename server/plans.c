@@ -57,7 +57,9 @@ static void tfail(store_task *t, cv__server_rpc_error e, const char *msg)
 
 static cv__server_rpc_error status_err(cv_status s)
 {
-    return s == CV_ENOTFOUND ? CV__E_NOT_FOUND : s == CV_EINVAL ? CV__E_INVALID_PARAMS : CV__E_INTERNAL;
+    return s == CV_ENOTFOUND ? CV__E_NOT_FOUND
+           : s == CV_EINVAL  ? CV__E_INVALID_PARAMS
+                             : CV__E_INTERNAL;
 }
 
 /* ---- plan.route: one vehicle's route, with geometry when a graph is loaded ---- */
@@ -105,7 +107,8 @@ static void add_geometry(cv_server *s, json_t *route, json_t *problem, uint64_t 
     cv_diag d;
     cv_diag_clear(&d);
     if (k >= 2 && prof >= 0 &&
-        cv_graph_route_polyline(s->graph, prof, pts, (uint32_t)k, &poly, &dur, &dist, &d) == CV_OK) {
+        cv_graph_route_polyline(s->graph, prof, pts, (uint32_t)k, &poly, &dur, &dist, &d) ==
+            CV_OK) {
         msgpack_pack_map(pk, 4);
         cv__server_pack_kv_str(pk, "profile", pname);
         cv__server_pack_kv_str(pk, "polyline", poly);
@@ -148,7 +151,8 @@ static void route_run(store_task *t, const char *plan_text, const char *problem_
         cv__server_json_pack(&pk, route);
         cv__server_pack_str(&pk, "geometry");
 #ifdef CV_GRAPH_AVAILABLE
-        if (t->srv->graph) add_geometry(t->srv, route, problem, t->vehicle, &pk);
+        if (t->srv->graph)
+            add_geometry(t->srv, route, problem, t->vehicle, &pk);
         else
 #endif
             msgpack_pack_nil(&pk);
@@ -171,7 +175,8 @@ static void store_run(cv__task *task)
     switch (t->op) {
     case OP_SAVE: {
         int64_t rev = 0;
-        s = cv__server_store_plan_save(st, t->date, t->team, t->plan_json, t->problem_json, &rev, &d);
+        s = cv__server_store_plan_save(st, t->date, t->team, t->plan_json, t->problem_json, &rev,
+                                       &d);
         if (s == CV_OK) {
             msgpack_pack_map(&pk, 3);
             cv__server_pack_kv_str(&pk, "date", t->date);
@@ -205,8 +210,10 @@ static void store_run(cv__task *task)
                 cv__server_pack_str(&pk, "plan");
                 msgpack_sbuffer_write(&t->out, a.data, a.size);
                 cv__server_pack_str(&pk, "problem");
-                if (prob) msgpack_sbuffer_write(&t->out, b.data, b.size);
-                else msgpack_pack_nil(&pk);
+                if (prob)
+                    msgpack_sbuffer_write(&t->out, b.data, b.size);
+                else
+                    msgpack_pack_nil(&pk);
             }
             if (s1 == CV_OK) msgpack_sbuffer_destroy(&a);
             msgpack_sbuffer_destroy(&b);
@@ -215,10 +222,14 @@ static void store_run(cv__task *task)
         free(prob);
         break;
     }
-    case OP_LIST: s = cv__server_store_plan_list(st, t->date, t->team, &pk, &d); break;
+    case OP_LIST:
+        s = cv__server_store_plan_list(st, t->date, t->team, &pk, &d);
+        break;
     case OP_JOB_SAVE:
-        s = cv__server_store_job_save(st, t->id, t->state, t->plan_json, t->error_code, t->error_msg, &d);
-        if (s != CV_OK) cv_log(0, "carevan serve: job %llu: %s\n", (unsigned long long)t->id, d.msg);
+        s = cv__server_store_job_save(st, t->id, t->state, t->plan_json, t->error_code,
+                                      t->error_msg, &d);
+        if (s != CV_OK)
+            cv_log(0, "carevan serve: job %llu: %s\n", (unsigned long long)t->id, d.msg);
         break;
     case OP_JOB_GET: {
         char *state = NULL, *res = NULL, *ecode = NULL, *emsg = NULL;
@@ -239,8 +250,8 @@ static void store_run(cv__task *task)
             } else {
                 t->failed = true;
                 t->err = !strcmp(state, "canceled") ? CV__E_CANCELED : CV__E_FAILED;
-                snprintf(t->errmsg, sizeof t->errmsg, "job %llu %s: %s",
-                         (unsigned long long)t->id, state, emsg ? emsg : "no result");
+                snprintf(t->errmsg, sizeof t->errmsg, "job %llu %s: %s", (unsigned long long)t->id,
+                         state, emsg ? emsg : "no result");
             }
         } else if (s == CV_OK) {
             msgpack_pack_map(&pk, ecode ? 5 : 4);
@@ -269,9 +280,12 @@ static void store_done(cv__task *task, bool canceled)
 {
     store_task *t = (store_task *)task;
     cv_server *s = t->srv;
-    if (canceled) cv__server_pending_err(&t->reply, CV__E_SHUTTING_DOWN, "server is stopping");
-    else if (t->failed) cv__server_pending_err(&t->reply, t->err, "%s", t->errmsg);
-    else cv__server_pending_ok_raw(&t->reply, t->out.data, t->out.size);
+    if (canceled)
+        cv__server_pending_err(&t->reply, CV__E_SHUTTING_DOWN, "server is stopping");
+    else if (t->failed)
+        cv__server_pending_err(&t->reply, t->err, "%s", t->errmsg);
+    else
+        cv__server_pending_ok_raw(&t->reply, t->out.data, t->out.size);
     task_free(t);
     cv__server_maybe_finish(s);
 }
@@ -280,7 +294,7 @@ static store_task *task_new(cv__req *r, store_op op)
 {
     if (!r->srv->store) {
         cv__server_reply_err(r->conn, r->msgid, CV__E_UNAVAILABLE,
-                      "no plan store on this server (start it with --data DIR)");
+                             "no plan store on this server (start it with --data DIR)");
         return NULL;
     }
     store_task *t = calloc(1, sizeof *t);
@@ -299,15 +313,17 @@ static store_task *task_new(cv__req *r, store_op op)
 static void task_submit(cv__req *r, store_task *t)
 {
     if (cv__server_pool_submit(&r->srv->store_pool, &t->task) != CV_OK) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_BUSY, "busy: the store has too many writes queued");
+        cv__server_reply_err(r->conn, r->msgid, CV__E_BUSY,
+                             "busy: the store has too many writes queued");
         task_free(t);
         return;
     }
     cv__server_pending_take(&t->reply, r);
 }
 
-void cv__server_store_save_job_async(cv_server *s, uint64_t id, const char *state, char *result_json,
-                              const char *error_code, const char *error_msg)
+void cv__server_store_save_job_async(cv_server *s, uint64_t id, const char *state,
+                                     char *result_json, const char *error_code,
+                                     const char *error_msg)
 {
     store_task *t = calloc(1, sizeof *t);
     if (t) {
@@ -333,7 +349,8 @@ void cv__server_store_save_job_async(cv_server *s, uint64_t id, const char *stat
 void cv__server_plans_job_lookup(cv__req *r, uint64_t id, bool want_result)
 {
     if (!r->srv->store) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_NOT_FOUND, "no job %llu", (unsigned long long)id);
+        cv__server_reply_err(r->conn, r->msgid, CV__E_NOT_FOUND, "no job %llu",
+                             (unsigned long long)id);
         return;
     }
     store_task *t = task_new(r, OP_JOB_GET);
@@ -360,7 +377,7 @@ static bool date_team(cv__req *r, const msgpack_object *d, const msgpack_object 
     if (!cv__server_param_str(r, d, dpath, required, 10, &t->date)) return false;
     if (t->date && !valid_date(t->date)) {
         cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                      "%s: \"%s\" is not a date YYYY-MM-DD", dpath, t->date);
+                             "%s: \"%s\" is not a date YYYY-MM-DD", dpath, t->date);
         return false;
     }
     return cv__server_param_str(r, tm, tpath, required, 128, &t->team);
@@ -372,7 +389,7 @@ static bool check_plan_shape(cv__req *r, const msgpack_object *plan)
     const msgpack_object *routes = cv__server_mp_map_get(plan, "routes");
     if (!routes || routes->type != MSGPACK_OBJECT_ARRAY) {
         cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                      "params[0].plan.routes: an array of routes is required");
+                             "params[0].plan.routes: an array of routes is required");
         return false;
     }
     for (uint32_t i = 0; i < routes->via.array.size; i++) {
@@ -380,13 +397,14 @@ static bool check_plan_shape(cv__req *r, const msgpack_object *plan)
         uint64_t v;
         const msgpack_object *steps = cv__server_mp_map_get(rt, "steps");
         if (!cv__server_mp_get_u64(cv__server_mp_map_get(rt, "vehicle"), &v)) {
-            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                          "params[0].plan.routes[%u].vehicle: an integer vehicle id is required", i);
+            cv__server_reply_err(
+                r->conn, r->msgid, CV__E_INVALID_PARAMS,
+                "params[0].plan.routes[%u].vehicle: an integer vehicle id is required", i);
             return false;
         }
         if (!steps || steps->type != MSGPACK_OBJECT_ARRAY) {
             cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                          "params[0].plan.routes[%u].steps: an array is required", i);
+                                 "params[0].plan.routes[%u].steps: an array is required", i);
             return false;
         }
     }
@@ -399,7 +417,8 @@ static char *to_json_text(cv__req *r, const msgpack_object *o, const char *path)
     cv_diag_clear(&d);
     json_t *j = NULL;
     if (cv__server_mp_to_json(o, path, &j, &d) != CV_OK) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "%s", d.set ? d.msg : "out of memory");
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "%s",
+                             d.set ? d.msg : "out of memory");
         return NULL;
     }
     char *text = json_dumps(j, JSON_COMPACT);
@@ -414,13 +433,14 @@ void cv__server_m_plan_save(cv__req *r)
     if (!cv__server_param_map(r, 0, true, &m)) return;
     store_task *t = task_new(r, OP_SAVE);
     if (!t) return;
-    const msgpack_object *plan = cv__server_mp_map_get(m, "plan"), *prob = cv__server_mp_map_get(m, "problem");
-    if (!date_team(r, cv__server_mp_map_get(m, "date"), cv__server_mp_map_get(m, "team"), "params[0].date",
-                   "params[0].team", true, t))
+    const msgpack_object *plan = cv__server_mp_map_get(m, "plan"),
+                         *prob = cv__server_mp_map_get(m, "problem");
+    if (!date_team(r, cv__server_mp_map_get(m, "date"), cv__server_mp_map_get(m, "team"),
+                   "params[0].date", "params[0].team", true, t))
         goto fail;
     if (!plan || plan->type != MSGPACK_OBJECT_MAP) {
         cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                      "params[0].plan: the plan (a solution map) is required");
+                             "params[0].plan: the plan (a solution map) is required");
         goto fail;
     }
     if (!check_plan_shape(r, plan)) goto fail;
@@ -428,7 +448,7 @@ void cv__server_m_plan_save(cv__req *r)
     if (prob && prob->type != MSGPACK_OBJECT_NIL) {
         if (prob->type != MSGPACK_OBJECT_MAP) {
             cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                          "params[0].problem: expected the problem map");
+                                 "params[0].problem: expected the problem map");
             goto fail;
         }
         if (!(t->problem_json = to_json_text(r, prob, "params[0].problem"))) goto fail;
@@ -444,10 +464,11 @@ void cv__server_m_plan_get(cv__req *r)
     store_task *t = task_new(r, OP_GET);
     if (!t) return;
     if (r->params->via.array.size != 2 ||
-        !date_team(r, cv__server_param(r, 0), cv__server_param(r, 1), "params[0] (date)", "params[1] (team)",
-                   true, t)) {
+        !date_team(r, cv__server_param(r, 0), cv__server_param(r, 1), "params[0] (date)",
+                   "params[1] (team)", true, t)) {
         if (r->params->via.array.size != 2)
-            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "params: expected [date, team]");
+            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+                                 "params: expected [date, team]");
         task_free(t);
         return;
     }
@@ -460,8 +481,8 @@ void cv__server_m_plan_list(cv__req *r)
     if (!cv__server_param_map(r, 0, false, &m)) return;
     store_task *t = task_new(r, OP_LIST);
     if (!t) return;
-    if (m && !date_team(r, cv__server_mp_map_get(m, "date"), cv__server_mp_map_get(m, "team"), "params[0].date",
-                        "params[0].team", false, t)) {
+    if (m && !date_team(r, cv__server_mp_map_get(m, "date"), cv__server_mp_map_get(m, "team"),
+                        "params[0].date", "params[0].team", false, t)) {
         task_free(t);
         return;
     }
@@ -471,22 +492,24 @@ void cv__server_m_plan_list(cv__req *r)
 void cv__server_m_plan_route(cv__req *r)
 {
     uint64_t vehicle;
-    if (r->params->via.array.size != 3 || !cv__server_mp_get_u64(cv__server_param(r, 2), &vehicle)) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                      "params: expected [date, team, vehicle_id] with an integer vehicle id");
+    if (r->params->via.array.size != 3 ||
+        !cv__server_mp_get_u64(cv__server_param(r, 2), &vehicle)) {
+        cv__server_reply_err(
+            r->conn, r->msgid, CV__E_INVALID_PARAMS,
+            "params: expected [date, team, vehicle_id] with an integer vehicle id");
         return;
     }
     if (r->conn->role == CV__ROLE_OPERATOR && vehicle != r->conn->vehicle) {
         cv__server_reply_err(r->conn, r->msgid, CV__E_FORBIDDEN,
-                      "plan.route: this token may only read vehicle %llu's route",
-                      (unsigned long long)r->conn->vehicle);
+                             "plan.route: this token may only read vehicle %llu's route",
+                             (unsigned long long)r->conn->vehicle);
         return;
     }
     store_task *t = task_new(r, OP_ROUTE);
     if (!t) return;
     t->vehicle = vehicle;
-    if (!date_team(r, cv__server_param(r, 0), cv__server_param(r, 1), "params[0] (date)", "params[1] (team)",
-                   true, t)) {
+    if (!date_team(r, cv__server_param(r, 0), cv__server_param(r, 1), "params[0] (date)",
+                   "params[1] (team)", true, t)) {
         task_free(t);
         return;
     }

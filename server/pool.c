@@ -29,8 +29,10 @@ static void *worker(void *arg)
         pthread_mutex_lock(&p->mu);
         p->nbusy--;
         t->next = NULL;
-        if (p->dtail) p->dtail->next = t;
-        else p->dhead = t;
+        if (p->dtail)
+            p->dtail->next = t;
+        else
+            p->dhead = t;
         p->dtail = t;
         p->ndone++;
         /* Sent under the lock: the loop closes the handle only when nothing
@@ -59,7 +61,7 @@ static void on_async(uv_async_t *a)
 }
 
 cv_status cv__server_pool_init(cv__pool *p, const char *name, uv_loop_t *loop, unsigned nthreads,
-                        unsigned max_queued)
+                               unsigned max_queued)
 {
     memset(p, 0, sizeof *p);
     p->name = name;
@@ -97,8 +99,10 @@ cv_status cv__server_pool_submit(cv__pool *p, cv__task *t)
         return CV_ETOOBIG;
     }
     t->next = NULL;
-    if (p->qtail) p->qtail->next = t;
-    else p->qhead = t;
+    if (p->qtail)
+        p->qtail->next = t;
+    else
+        p->qhead = t;
     p->qtail = t;
     p->nqueued++;
     pthread_cond_signal(&p->cv);
@@ -113,8 +117,10 @@ bool cv__server_pool_cancel(cv__pool *p, cv__task *t)
     cv__task *prev = NULL;
     for (cv__task *q = p->qhead; q; prev = q, q = q->next) {
         if (q != t) continue;
-        if (prev) prev->next = q->next;
-        else p->qhead = q->next;
+        if (prev)
+            prev->next = q->next;
+        else
+            p->qhead = q->next;
         if (p->qtail == q) p->qtail = prev;
         p->nqueued--;
         found = true;

@@ -52,8 +52,8 @@ void cv__server_reply_send(cv__conn *c, msgpack_sbuffer *sb)
     cv__server_conn_send(c, d, n);
 }
 
-static void reply_errv(cv__conn *c, uint32_t msgid, bool has_id, cv__server_rpc_error e, const char *fmt,
-                       va_list ap)
+static void reply_errv(cv__conn *c, uint32_t msgid, bool has_id, cv__server_rpc_error e,
+                       const char *fmt, va_list ap)
 {
     char msg[CV_DIAG_MAX + 64];
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -151,17 +151,26 @@ void cv__server_pending_err(cv__pending *p, cv__server_rpc_error e, const char *
 static const char *type_name(const msgpack_object *o)
 {
     switch (o->type) {
-    case MSGPACK_OBJECT_NIL: return "nil";
-    case MSGPACK_OBJECT_BOOLEAN: return "boolean";
+    case MSGPACK_OBJECT_NIL:
+        return "nil";
+    case MSGPACK_OBJECT_BOOLEAN:
+        return "boolean";
     case MSGPACK_OBJECT_POSITIVE_INTEGER:
-    case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "integer";
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+        return "integer";
     case MSGPACK_OBJECT_FLOAT32:
-    case MSGPACK_OBJECT_FLOAT64: return "float";
-    case MSGPACK_OBJECT_STR: return "string";
-    case MSGPACK_OBJECT_ARRAY: return "array";
-    case MSGPACK_OBJECT_MAP: return "map";
-    case MSGPACK_OBJECT_BIN: return "binary";
-    case MSGPACK_OBJECT_EXT: return "extension";
+    case MSGPACK_OBJECT_FLOAT64:
+        return "float";
+    case MSGPACK_OBJECT_STR:
+        return "string";
+    case MSGPACK_OBJECT_ARRAY:
+        return "array";
+    case MSGPACK_OBJECT_MAP:
+        return "map";
+    case MSGPACK_OBJECT_BIN:
+        return "binary";
+    case MSGPACK_OBJECT_EXT:
+        return "extension";
     }
     return "unknown";
 }
@@ -174,9 +183,8 @@ void cv__server_rpc_handle(cv__conn *c, const msgpack_object *m)
                    "message: expected an array [0, msgid, method, params] or [2, method, "
                    "params], got %s%s",
                    m->type == MSGPACK_OBJECT_ARRAY ? "an array of size " : "a ",
-                   m->type == MSGPACK_OBJECT_ARRAY
-                       ? (m->via.array.size < 3 ? "< 3" : "> 4")
-                       : type_name(m));
+                   m->type == MSGPACK_OBJECT_ARRAY ? (m->via.array.size < 3 ? "< 3" : "> 4")
+                                                   : type_name(m));
         return;
     }
     const msgpack_object *a = m->via.array.ptr;
@@ -205,13 +213,13 @@ void cv__server_rpc_handle(cv__conn *c, const msgpack_object *m)
     s->stats.requests++;
     uint32_t id = (uint32_t)msgid;
     if (a[2].type != MSGPACK_OBJECT_STR) {
-        cv__server_reply_err(c, id, CV__E_INVALID_REQUEST, "request[2]: method must be a string, got %s",
-                      type_name(&a[2]));
+        cv__server_reply_err(c, id, CV__E_INVALID_REQUEST,
+                             "request[2]: method must be a string, got %s", type_name(&a[2]));
         return;
     }
     if (a[3].type != MSGPACK_OBJECT_ARRAY) {
-        cv__server_reply_err(c, id, CV__E_INVALID_REQUEST, "request[3]: params must be an array, got %s",
-                      type_name(&a[3]));
+        cv__server_reply_err(c, id, CV__E_INVALID_REQUEST,
+                             "request[3]: params must be an array, got %s", type_name(&a[3]));
         return;
     }
     const char *name = a[2].via.str.ptr;
@@ -219,7 +227,7 @@ void cv__server_rpc_handle(cv__conn *c, const msgpack_object *m)
     const cv__method *meth = cv__server_method_find(name, nlen);
     if (!meth) {
         cv__server_reply_err(c, id, CV__E_UNKNOWN_METHOD, "unknown method \"%.*s\"",
-                      (int)(nlen > 64 ? 64 : nlen), name);
+                             (int)(nlen > 64 ? 64 : nlen), name);
         return;
     }
     if (s->stopping && meth->access != CV__ACCESS_ANY) {
@@ -229,10 +237,11 @@ void cv__server_rpc_handle(cv__conn *c, const msgpack_object *m)
     if ((meth->access == CV__ACCESS_COORDINATOR && c->role != CV__ROLE_COORDINATOR) ||
         (meth->access == CV__ACCESS_OPERATOR && c->role == CV__ROLE_NONE)) {
         if (c->role == CV__ROLE_NONE)
-            cv__server_reply_err(c, id, CV__E_FORBIDDEN, "%s: call auth with a token first", meth->name);
+            cv__server_reply_err(c, id, CV__E_FORBIDDEN, "%s: call auth with a token first",
+                                 meth->name);
         else
-            cv__server_reply_err(c, id, CV__E_FORBIDDEN, "%s: not allowed for the %s role", meth->name,
-                          cv__server_role_name(c->role));
+            cv__server_reply_err(c, id, CV__E_FORBIDDEN, "%s: not allowed for the %s role",
+                                 meth->name, cv__server_role_name(c->role));
         return;
     }
     cv__req r = {.srv = s, .conn = c, .msgid = id, .params = &a[3]};

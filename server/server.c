@@ -121,8 +121,10 @@ static void on_signal(uv_signal_t *h, int signum)
 static void on_tick(uv_timer_t *t)
 {
     cv_server *s = t->data;
-    if (!s->stopping) cv__server_jobs_progress_tick(s);
-    else cv__server_maybe_finish(s);
+    if (!s->stopping)
+        cv__server_jobs_progress_tick(s);
+    else
+        cv__server_maybe_finish(s);
 }
 
 static void close_loop_handles(cv_server *s);
@@ -130,8 +132,10 @@ static void close_loop_handles(cv_server *s);
 cv_status cv_server_create(cv_server **out, const cv_server_config *cfg_in, cv_diag *diag)
 {
     cv_server_config cfg;
-    if (cfg_in) cfg = *cfg_in;
-    else cv_server_config_init(&cfg);
+    if (cfg_in)
+        cfg = *cfg_in;
+    else
+        cv_server_config_init(&cfg);
     if (cfg.max_depth < 1 || cfg.max_depth > CV__MAX_DEPTH)
         return cv_diag_set(diag, "max_depth must be 1..%d", CV__MAX_DEPTH);
     if (cfg.max_message_bytes < 64 || cfg.max_string_bytes < 1)
@@ -174,7 +178,8 @@ cv_status cv_server_create(cv_server **out, const cv_server_config *cfg_in, cv_d
         goto fail;
 #endif
     }
-    if (s->data_dir && (st = cv__server_store_open(&s->store, s->data_dir, diag)) != CV_OK) goto fail;
+    if (s->data_dir && (st = cv__server_store_open(&s->store, s->data_dir, diag)) != CV_OK)
+        goto fail;
     if ((st = cv__server_jobs_init(s)) != CV_OK) goto fail;
     if (s->store) {
         uint64_t max_id = 0;
@@ -195,7 +200,8 @@ cv_status cv_server_create(cv_server **out, const cv_server_config *cfg_in, cv_d
     s->sigterm.data = s->sigint.data = s;
     s->handles_open = true;
     s->pools_init = true;
-    cv_status p1 = cv__server_pool_init(&s->solve_pool, "solve", &s->loop, cfg.workers, cfg.max_queued);
+    cv_status p1 =
+        cv__server_pool_init(&s->solve_pool, "solve", &s->loop, cfg.workers, cfg.max_queued);
     cv_status p2 = cv__server_pool_init(&s->store_pool, "store", &s->loop, 1, 4096);
     cv_status p3 = cv__server_pool_init(&s->query_pool, "query", &s->loop, cfg.query_threads, 256);
     if (p1 != CV_OK || p2 != CV_OK || p3 != CV_OK) {
@@ -263,8 +269,10 @@ void cv__server_maybe_finish(cv_server *s)
         cv__conn *next = c->next;
         /* A client that does not read its replies cannot hold the stop for
          * more than 5 s. */
-        if (force) cv__server_conn_close(c);
-        else if (!c->closing) cv__server_conn_fail(c, CV__E_SHUTTING_DOWN, "server stopped");
+        if (force)
+            cv__server_conn_close(c);
+        else if (!c->closing)
+            cv__server_conn_fail(c, CV__E_SHUTTING_DOWN, "server stopped");
         c = next;
     }
     if (s->conns) return; /* the tick calls again once they are gone */
@@ -311,7 +319,8 @@ void cv_server_destroy(cv_server *s)
         if (s->pools_init) {
             cv__server_pool_cancel_all(&s->solve_pool);
             /* Running tasks finish; their done callbacks need the loop. */
-            while (cv__server_pool_pending(&s->solve_pool) || cv__server_pool_pending(&s->store_pool) ||
+            while (cv__server_pool_pending(&s->solve_pool) ||
+                   cv__server_pool_pending(&s->store_pool) ||
                    cv__server_pool_pending(&s->query_pool))
                 uv_run(&s->loop, UV_RUN_ONCE);
         }

@@ -66,13 +66,14 @@ void cv__server_frame_init(cv__frame *f, size_t max_bytes, size_t max_str, unsig
  * scanned; *complete: a message ended there.  CV_EFORMAT / CV_ETOOBIG with a
  * message in err when the stream is unreadable or over a limit. */
 cv_status cv__server_frame_scan(cv__frame *f, const uint8_t *p, size_t len, size_t *used,
-                         bool *complete, char *err, size_t errlen);
+                                bool *complete, char *err, size_t errlen);
 /* True when no message is partly received. */
 bool cv__server_frame_idle(const cv__frame *f);
 
 /* ---- convert.c: msgpack object <-> jansson, with field paths in errors. ---- */
 /* path names o in messages ("params[0]"). */
-cv_status cv__server_mp_to_json(const msgpack_object *o, const char *path, json_t **out, cv_diag *diag);
+cv_status cv__server_mp_to_json(const msgpack_object *o, const char *path, json_t **out,
+                                cv_diag *diag);
 /* Packs j; false on a jansson value that cannot be packed (none in practice). */
 bool cv__server_json_pack(msgpack_packer *pk, const json_t *j);
 /* JSON text -> packed msgpack in a fresh sbuffer (caller destroys). */
@@ -113,7 +114,7 @@ typedef struct cv__pool {
 } cv__pool;
 
 cv_status cv__server_pool_init(cv__pool *p, const char *name, uv_loop_t *loop, unsigned nthreads,
-                        unsigned max_queued);
+                               unsigned max_queued);
 /* CV_ETOOBIG when nthreads tasks run and max_queued wait already. */
 cv_status cv__server_pool_submit(cv__pool *p, cv__task *t);
 /* Removes t if it still waits; then calls t->done(t, true) and returns true. */
@@ -150,20 +151,21 @@ cv_status cv__server_store_open(cv__store **out, const char *dir, cv_diag *diag)
 void cv__server_store_close(cv__store *st);
 /* Replaces the plan of (date, team); returns its new revision. */
 cv_status cv__server_store_plan_save(cv__store *st, const char *date, const char *team,
-                              const char *plan_json, const char *problem_json, int64_t *revision,
-                              cv_diag *diag);
+                                     const char *plan_json, const char *problem_json,
+                                     int64_t *revision, cv_diag *diag);
 /* *plan_json / *problem_json malloc'ed (problem may be NULL); CV_ENOTFOUND if absent. */
-cv_status cv__server_store_plan_get(cv__store *st, const char *date, const char *team, char **plan_json,
-                             char **problem_json, int64_t *revision, double *saved_at,
-                             cv_diag *diag);
+cv_status cv__server_store_plan_get(cv__store *st, const char *date, const char *team,
+                                    char **plan_json, char **problem_json, int64_t *revision,
+                                    double *saved_at, cv_diag *diag);
 /* Packs an array of {date, team, revision, saved_at, cost, routes, unassigned}. */
 cv_status cv__server_store_plan_list(cv__store *st, const char *date, const char *team,
-                              msgpack_packer *pk, cv_diag *diag);
-cv_status cv__server_store_job_save(cv__store *st, uint64_t id, const char *state, const char *result_json,
-                             const char *error_code, const char *error_msg, cv_diag *diag);
+                                     msgpack_packer *pk, cv_diag *diag);
+cv_status cv__server_store_job_save(cv__store *st, uint64_t id, const char *state,
+                                    const char *result_json, const char *error_code,
+                                    const char *error_msg, cv_diag *diag);
 /* CV_ENOTFOUND if absent; strings malloc'ed (result_json may be NULL). */
 cv_status cv__server_store_job_get(cv__store *st, uint64_t id, char **state, char **result_json,
-                            char **error_code, char **error_msg, cv_diag *diag);
+                                   char **error_code, char **error_msg, cv_diag *diag);
 cv_status cv__server_store_job_max_id(cv__store *st, uint64_t *out);
 
 /* ---- conn.c ---- */
@@ -178,17 +180,17 @@ struct cv__conn {
     } h;
     bool in_memory; /* no socket: output goes to `captured` (fuzz target, tests) */
     uv_timer_t idle;
-    unsigned refs;  /* the handles + deferred replies/jobs holding it */
+    unsigned refs; /* the handles + deferred replies/jobs holding it */
     unsigned open_handles;
     bool closing, closed, reading_paused; /* closing: nothing more read or sent */
     uint64_t id;
     msgpack_unpacker unp;
     cv__frame frame;
-    cv__role role;  /* CV__ROLE_COORDINATOR without --auth */
+    cv__role role; /* CV__ROLE_COORDINATOR without --auth */
     uint64_t vehicle;
-    unsigned busy;        /* replies owed + unfinished jobs it submitted: not idle */
-    size_t write_queued;  /* bytes handed to uv_write and not yet written */
-    size_t captured;      /* in-memory: bytes that would have been written */
+    unsigned busy;            /* replies owed + unfinished jobs it submitted: not idle */
+    size_t write_queued;      /* bytes handed to uv_write and not yet written */
+    size_t captured;          /* in-memory: bytes that would have been written */
     msgpack_sbuffer *capture; /* in-memory: optional copy of the output */
     cv__conn *prev, *next;
 };
@@ -269,9 +271,10 @@ void cv__server_m_snap(cv__req *r);
 /* params[i]: NULL when absent. */
 const msgpack_object *cv__server_param(const cv__req *r, uint32_t i);
 bool cv__server_param_map(cv__req *r, uint32_t i, bool required, const msgpack_object **out);
-/* A string field (key in map, or params[i] when map is NULL); *out malloc'ed or NULL when absent. */
+/* A string field (key in map, or params[i] when map is NULL); *out malloc'ed or NULL when absent.
+ */
 bool cv__server_param_str(cv__req *r, const msgpack_object *o, const char *path, bool required,
-                   size_t maxlen, char **out);
+                          size_t maxlen, char **out);
 
 /* jobs.c: the job table and the solver adapter. */
 typedef struct cv__job cv__job;
@@ -280,11 +283,12 @@ void cv__server_jobs_fini(cv_server *s);
 void cv__server_jobs_progress_tick(cv_server *s);
 void cv__server_jobs_conn_closed(cv_server *s, cv__conn *c);
 void cv__server_jobs_counts(cv_server *s, uint64_t *submitted, uint64_t *done, uint64_t *failed,
-                     uint64_t *canceled);
+                            uint64_t *canceled);
 
 /* store tasks (plans.c) run on the store pool; used by jobs.c to persist results. */
-void cv__server_store_save_job_async(cv_server *s, uint64_t id, const char *state, char *result_json,
-                              const char *error_code, const char *error_msg);
+void cv__server_store_save_job_async(cv_server *s, uint64_t id, const char *state,
+                                     char *result_json, const char *error_code,
+                                     const char *error_msg);
 
 /* ---- server.c ---- */
 typedef struct cv__stats {

@@ -27,17 +27,16 @@ static cv_status sql_err(cv__store *st, cv_diag *diag, const char *what)
     return CV_EIO;
 }
 
-static const char *schema =
-    "PRAGMA journal_mode=WAL;"
-    "PRAGMA synchronous=FULL;"
-    "PRAGMA busy_timeout=5000;"
-    "CREATE TABLE IF NOT EXISTS plans("
-    "  date TEXT NOT NULL, team TEXT NOT NULL, revision INTEGER NOT NULL,"
-    "  saved_at REAL NOT NULL, plan TEXT NOT NULL, problem TEXT,"
-    "  PRIMARY KEY(date, team));"
-    "CREATE TABLE IF NOT EXISTS jobs("
-    "  id INTEGER PRIMARY KEY, state TEXT NOT NULL, result TEXT,"
-    "  error_code TEXT, error_msg TEXT, finished_at REAL NOT NULL);";
+static const char *schema = "PRAGMA journal_mode=WAL;"
+                            "PRAGMA synchronous=FULL;"
+                            "PRAGMA busy_timeout=5000;"
+                            "CREATE TABLE IF NOT EXISTS plans("
+                            "  date TEXT NOT NULL, team TEXT NOT NULL, revision INTEGER NOT NULL,"
+                            "  saved_at REAL NOT NULL, plan TEXT NOT NULL, problem TEXT,"
+                            "  PRIMARY KEY(date, team));"
+                            "CREATE TABLE IF NOT EXISTS jobs("
+                            "  id INTEGER PRIMARY KEY, state TEXT NOT NULL, result TEXT,"
+                            "  error_code TEXT, error_msg TEXT, finished_at REAL NOT NULL);";
 
 cv_status cv__server_store_open(cv__store **out, const char *dir, cv_diag *diag)
 {
@@ -56,8 +55,8 @@ cv_status cv__server_store_open(cv__store **out, const char *dir, cv_diag *diag)
         return CV_ENOMEM;
     }
     cv_status s = CV_OK;
-    int rc = sqlite3_open_v2(path, &st->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(
+        path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         s = cv_diag_set(diag, "%s: cannot open: %s", path,
                         st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
@@ -77,7 +76,8 @@ cv_status cv__server_store_open(cv__store **out, const char *dir, cv_diag *diag)
          "INSERT INTO plans(date, team, revision, saved_at, plan, problem) VALUES(?1, ?2, 1, ?3, "
          "?4, ?5) ON CONFLICT(date, team) DO UPDATE SET revision = revision + 1, saved_at = ?3, "
          "plan = ?4, problem = ?5 RETURNING revision"},
-        {&st->plan_get, "SELECT plan, problem, revision, saved_at FROM plans WHERE date = ?1 AND team = ?2"},
+        {&st->plan_get,
+         "SELECT plan, problem, revision, saved_at FROM plans WHERE date = ?1 AND team = ?2"},
         {&st->job_save,
          "INSERT OR REPLACE INTO jobs(id, state, result, error_code, error_msg, finished_at) "
          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
@@ -130,16 +130,18 @@ static char *col_dup(sqlite3_stmt *q, int i)
 }
 
 cv_status cv__server_store_plan_save(cv__store *st, const char *date, const char *team,
-                              const char *plan_json, const char *problem_json, int64_t *revision,
-                              cv_diag *diag)
+                                     const char *plan_json, const char *problem_json,
+                                     int64_t *revision, cv_diag *diag)
 {
     sqlite3_stmt *q = st->plan_save;
     sqlite3_bind_text(q, 1, date, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, team, -1, SQLITE_STATIC);
     sqlite3_bind_double(q, 3, now_unix());
     sqlite3_bind_text(q, 4, plan_json, -1, SQLITE_STATIC);
-    if (problem_json) sqlite3_bind_text(q, 5, problem_json, -1, SQLITE_STATIC);
-    else sqlite3_bind_null(q, 5);
+    if (problem_json)
+        sqlite3_bind_text(q, 5, problem_json, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 5);
     int rc = sqlite3_step(q);
     cv_status s = CV_OK;
     if (rc == SQLITE_ROW) {
@@ -152,9 +154,9 @@ cv_status cv__server_store_plan_save(cv__store *st, const char *date, const char
     return s;
 }
 
-cv_status cv__server_store_plan_get(cv__store *st, const char *date, const char *team, char **plan_json,
-                             char **problem_json, int64_t *revision, double *saved_at,
-                             cv_diag *diag)
+cv_status cv__server_store_plan_get(cv__store *st, const char *date, const char *team,
+                                    char **plan_json, char **problem_json, int64_t *revision,
+                                    double *saved_at, cv_diag *diag)
 {
     sqlite3_stmt *q = st->plan_get;
     sqlite3_bind_text(q, 1, date, -1, SQLITE_STATIC);
@@ -174,7 +176,8 @@ cv_status cv__server_store_plan_get(cv__store *st, const char *date, const char 
             *saved_at = sqlite3_column_double(q, 3);
         }
     } else if (rc == SQLITE_DONE) {
-        s = cv_diag_set(diag, "no plan for date \"%s\" and team \"%s\"", date, team), s = CV_ENOTFOUND;
+        s = cv_diag_set(diag, "no plan for date \"%s\" and team \"%s\"", date, team),
+        s = CV_ENOTFOUND;
     } else {
         s = sql_err(st, diag, "reading plan");
     }
@@ -184,7 +187,7 @@ cv_status cv__server_store_plan_get(cv__store *st, const char *date, const char 
 }
 
 cv_status cv__server_store_plan_list(cv__store *st, const char *date, const char *team,
-                              msgpack_packer *pk, cv_diag *diag)
+                                     msgpack_packer *pk, cv_diag *diag)
 {
     /* Summaries come from the stored JSON with SQLite's JSON functions. */
     const char *sql =
@@ -213,13 +216,16 @@ cv_status cv__server_store_plan_list(cv__store *st, const char *date, const char
         const char *keys[3] = {"cost", "routes", "unassigned"};
         for (int k = 0; k < 3; k++) {
             cv__server_pack_str(&rp, keys[k]);
-            if (sqlite3_column_type(q, 4 + k) == SQLITE_NULL) msgpack_pack_nil(&rp);
-            else msgpack_pack_int64(&rp, sqlite3_column_int64(q, 4 + k));
+            if (sqlite3_column_type(q, 4 + k) == SQLITE_NULL)
+                msgpack_pack_nil(&rp);
+            else
+                msgpack_pack_int64(&rp, sqlite3_column_int64(q, 4 + k));
         }
         n++;
     }
     cv_status s = CV_OK;
-    if (rc != SQLITE_DONE) s = sql_err(st, diag, "listing plans");
+    if (rc != SQLITE_DONE)
+        s = sql_err(st, diag, "listing plans");
     else {
         msgpack_pack_array(pk, n);
         msgpack_sbuffer_write(pk->data, rows.data, rows.size);
@@ -229,18 +235,25 @@ cv_status cv__server_store_plan_list(cv__store *st, const char *date, const char
     return s;
 }
 
-cv_status cv__server_store_job_save(cv__store *st, uint64_t id, const char *state, const char *result_json,
-                             const char *error_code, const char *error_msg, cv_diag *diag)
+cv_status cv__server_store_job_save(cv__store *st, uint64_t id, const char *state,
+                                    const char *result_json, const char *error_code,
+                                    const char *error_msg, cv_diag *diag)
 {
     sqlite3_stmt *q = st->job_save;
     sqlite3_bind_int64(q, 1, (sqlite3_int64)id);
     sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
-    if (result_json) sqlite3_bind_text(q, 3, result_json, -1, SQLITE_STATIC);
-    else sqlite3_bind_null(q, 3);
-    if (error_code) sqlite3_bind_text(q, 4, error_code, -1, SQLITE_STATIC);
-    else sqlite3_bind_null(q, 4);
-    if (error_msg) sqlite3_bind_text(q, 5, error_msg, -1, SQLITE_STATIC);
-    else sqlite3_bind_null(q, 5);
+    if (result_json)
+        sqlite3_bind_text(q, 3, result_json, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 3);
+    if (error_code)
+        sqlite3_bind_text(q, 4, error_code, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 4);
+    if (error_msg)
+        sqlite3_bind_text(q, 5, error_msg, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 5);
     sqlite3_bind_double(q, 6, now_unix());
     int rc = sqlite3_step(q);
     sqlite3_reset(q);
@@ -249,7 +262,7 @@ cv_status cv__server_store_job_save(cv__store *st, uint64_t id, const char *stat
 }
 
 cv_status cv__server_store_job_get(cv__store *st, uint64_t id, char **state, char **result_json,
-                            char **error_code, char **error_msg, cv_diag *diag)
+                                   char **error_code, char **error_msg, cv_diag *diag)
 {
     sqlite3_stmt *q = st->job_get;
     sqlite3_bind_int64(q, 1, (sqlite3_int64)id);
@@ -274,7 +287,8 @@ cv_status cv__server_store_job_get(cv__store *st, uint64_t id, char **state, cha
 cv_status cv__server_store_job_max_id(cv__store *st, uint64_t *out)
 {
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM jobs", -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM jobs", -1, &q, NULL) !=
+        SQLITE_OK)
         return CV_EIO;
     cv_status s = CV_EIO;
     if (sqlite3_step(q) == SQLITE_ROW) {

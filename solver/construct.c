@@ -40,9 +40,8 @@ static cv_status greedy(const cv__ctx *c, cv__sol *s, uint64_t *effort)
                     br = r;
                 }
             if (br == CV_NONE) continue;
-            cv_status st = cv__route_insert(c, s, br, u, best.pos,
-                                            t->kind == CV_TASK_PICKUP ? t->sibling : CV_NONE,
-                                            best.pos2);
+            cv_status st = cv__route_insert(
+                c, s, br, u, best.pos, t->kind == CV_TASK_PICKUP ? t->sibling : CV_NONE, best.pos2);
             if (st != CV_OK) return st;
         }
     }
@@ -71,8 +70,7 @@ cv_status cv__construct_regret(const cv__ctx *c, cv__sol *s, uint64_t *effort)
     for (uint32_t i = 0; i < m; i++)
         for (uint32_t r = 0; r < nv; r++) {
             cell *x = &tab[(size_t)i * nv + r];
-            x->ok = cv__route_best_insert(c, &s->r[r], todo[i], 0, NULL, INFINITY, &x->ins,
-                                          effort);
+            x->ok = cv__route_best_insert(c, &s->r[r], todo[i], 0, NULL, INFINITY, &x->ins, effort);
         }
     cv_status st = CV_OK;
     while (m > 0) {

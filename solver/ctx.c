@@ -25,8 +25,7 @@ static const uint32_t *scaled_durations(cv__ctx *c, uint32_t v, bool *oom)
     /* Reuse the copy of an earlier vehicle with the same profile and factor. */
     for (uint32_t w = 0; w < v; w++) {
         const cv_vehicle *o = &p->vehicles[w];
-        if (o->profile == vh->profile && o->speed_factor == vh->speed_factor)
-            return c->veh[w].dur;
+        if (o->profile == vh->profile && o->speed_factor == vh->speed_factor) return c->veh[w].dur;
     }
     size_t nn = (size_t)pr->n * pr->n;
     uint32_t *m = cv_calloc(nn ? nn : 1, sizeof *m);
@@ -100,7 +99,8 @@ static bool same_amounts(const cv_problem *p, uint32_t a, uint32_t b)
 static bool same_tws(const cv_problem *p, uint32_t fa, uint32_t fb, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
-        if (p->tws[fa + i].start != p->tws[fb + i].start || p->tws[fa + i].end != p->tws[fb + i].end)
+        if (p->tws[fa + i].start != p->tws[fb + i].start ||
+            p->tws[fa + i].end != p->tws[fb + i].end)
             return false;
     return true;
 }

@@ -62,8 +62,10 @@ static void index_route(const cv__ctx *c, cv__ls *ls, const cv__route *r)
         uint32_t t = r->t[k];
         const cv_task *tk = &p->tasks[t];
         ls->pos[t] = k + 1;
-        if (tk->kind == CV_TASK_PICKUP) open++;
-        else if (tk->kind == CV_TASK_DELIVERY) open--;
+        if (tk->kind == CV_TASK_PICKUP)
+            open++;
+        else if (tk->kind == CV_TASK_DELIVERY)
+            open--;
         else {
             const int64_t *del = cv_task_delivery(p, tk);
             for (uint32_t d = 0; d < nd; d++) acc[d] += del[d];

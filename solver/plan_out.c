@@ -49,8 +49,7 @@ cv_status cv__plan_build(const cv__ctx *c, const cv__sol *s, cv_plan **out)
                 .duration = x->duration,
                 .distance = x->distance,
             };
-            if ((st = cv_plan_builder_step(&b, &ps, loads + (size_t)k * c->nd)) != CV_OK)
-                goto out;
+            if ((st = cv_plan_builder_step(&b, &ps, loads + (size_t)k * c->nd)) != CV_OK) goto out;
         }
         b.plan->routes[b.plan->nroutes - 1].cost =
             cv__route_cost_exact(c, v, r->t, r->n, e.dur, e.dist);

@@ -35,15 +35,19 @@ static bool route_reserve(cv__route *r, uint32_t need, uint32_t nd)
     bool ok = t && loc;
     for (int i = 0; i < 4; i++) {
         int64_t *x = cv_realloc_array(a[i], np, sizeof *x);
-        if (x) a[i] = x;
-        else ok = false;
+        if (x)
+            a[i] = x;
+        else
+            ok = false;
     }
     r->dep = a[0], r->ldep = a[1], r->cdur = a[2], r->cdist = a[3];
     int64_t *b[3] = {r->load, r->pmax, r->smax};
     for (int i = 0; i < 3; i++) {
         int64_t *x = cv_realloc_array(b[i], nl, sizeof *x);
-        if (x) b[i] = x;
-        else ok = false;
+        if (x)
+            b[i] = x;
+        else
+            ok = false;
     }
     r->load = b[0], r->pmax = b[1], r->smax = b[2];
     if (ok) r->cap = cap;
@@ -135,8 +139,7 @@ cv_status cv__sol_copy(cv__sol *dst, const cv__sol *src, uint32_t nd)
     return CV_OK;
 }
 
-cv_status cv__route_set(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint32_t *seq,
-                        uint32_t n)
+cv_status cv__route_set(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint32_t *seq, uint32_t n)
 {
     cv__route *r = &s->r[ri];
     if (!route_reserve(r, n + 1, c->nd)) return CV_ENOMEM;
@@ -260,8 +263,7 @@ bool cv__route_update(const cv__ctx *c, cv__route *r)
                 r->smax[(size_t)k * nd + d] = v > sm ? v : sm;
             }
     }
-    if (r->dur > vh->max_travel_time || r->dist > vh->max_distance || n > vh->max_tasks)
-        ok = false;
+    if (r->dur > vh->max_travel_time || r->dist > vh->max_distance || n > vh->max_tasks) ok = false;
     if (w->has_breaks && n) {
         cv__eval e;
         ok = cv__route_eval(c, r->v, r->t, n, &e, NULL, NULL, NULL);
@@ -352,9 +354,12 @@ static bool brute_insert(const cv__ctx *c, const cv__route *r, uint32_t u, uint6
             /* new sequence: u at i, sibling at j (in the new numbering) */
             uint32_t a = 0, k = 0;
             for (uint32_t x = 0; x < m; x++) {
-                if (x == i) seq[x] = u;
-                else if (pair && x == j) seq[x] = t->sibling;
-                else seq[x] = r->t[k++];
+                if (x == i)
+                    seq[x] = u;
+                else if (pair && x == j)
+                    seq[x] = t->sibling;
+                else
+                    seq[x] = r->t[k++];
                 a++;
             }
             (void)a;
@@ -466,8 +471,8 @@ static bool fast_insert_pair(const cv__ctx *c, const cv__route *r, uint32_t u, u
             if (j > i) {
                 /* Re-time original task j, now after the pickup. */
                 const cv_task *tj = &p->tasks[r->t[j - 1]];
-                int64_t bj = cv__tw_begin(cv_task_tws(p, tj), tj->tw_count,
-                                          T + cv__dur(w, prevl, tj->loc));
+                int64_t bj =
+                    cv__tw_begin(cv_task_tws(p, tj), tj->tw_count, T + cv__dur(w, prevl, tj->loc));
                 if (bj < 0) break;
                 T = bj + ((prevl == CV_NONE || prevl != tj->loc) ? tj->setup : 0) + tj->service;
                 prevl = tj->loc;
@@ -481,9 +486,11 @@ static bool fast_insert_pair(const cv__ctx *c, const cv__route *r, uint32_t u, u
             if (!blinks(rng, blink)) {
                 (*effort)++;
                 const uint32_t nl = r->loc[j + 1];
-                int64_t bd = cv__tw_begin(cv_task_tws(p, td), td->tw_count, T + cv__dur(w, prevl, ld));
+                int64_t bd =
+                    cv__tw_begin(cv_task_tws(p, td), td->tw_count, T + cv__dur(w, prevl, ld));
                 if (bd >= 0) {
-                    int64_t dd = bd + ((prevl == CV_NONE || prevl != ld) ? td->setup : 0) + td->service;
+                    int64_t dd =
+                        bd + ((prevl == CV_NONE || prevl != ld) ? td->setup : 0) + td->service;
                     int64_t ddur, ddist;
                     double dcost;
                     if (j == i) {
@@ -495,7 +502,8 @@ static bool fast_insert_pair(const cv__ctx *c, const cv__route *r, uint32_t u, u
                                 cv__cost(w, li, li1);
                     } else {
                         const uint32_t lj = r->loc[j];
-                        ddur = ddur_p + cv__dur(w, lj, ld) + cv__dur(w, ld, nl) - cv__dur(w, lj, nl);
+                        ddur =
+                            ddur_p + cv__dur(w, lj, ld) + cv__dur(w, ld, nl) - cv__dur(w, lj, nl);
                         ddist = ddist_p + cv__dist(w, lj, ld) + cv__dist(w, ld, nl) -
                                 cv__dist(w, lj, nl);
                         dcost = dcost_p + cv__cost(w, lj, ld) + cv__cost(w, ld, nl) -

@@ -69,8 +69,8 @@ int64_t cv__route_cost_exact(const cv__ctx *c, uint32_t v, const uint32_t *seq, 
     return cost + (int64_t)q;
 }
 
-bool cv__route_eval(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n,
-                    cv__eval *out, cv__sched_step *sched, uint32_t *nsched, int64_t *loads)
+bool cv__route_eval(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n, cv__eval *out,
+                    cv__sched_step *sched, uint32_t *nsched, int64_t *loads)
 {
     const cv_problem *p = c->p;
     const cv_vehicle *vh = &p->vehicles[v];

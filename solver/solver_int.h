@@ -34,10 +34,10 @@ typedef struct cv__ctx {
     cv__veh *veh;
     uint32_t **owned; /* speed-scaled matrices we allocated */
     uint32_t nowned;
-    uint8_t *can;     /* nt x nv: vehicle has the task's skills */
-    uint32_t *neigh;  /* nt x nneigh: other tasks by increasing distance */
+    uint8_t *can;    /* nt x nv: vehicle has the task's skills */
+    uint32_t *neigh; /* nt x nneigh: other tasks by increasing distance */
     uint32_t nneigh;
-    int64_t *zero;    /* nd zeros */
+    int64_t *zero;      /* nd zeros */
     int64_t *start_dep; /* per vehicle: departure time from start (tw.start) */
     uint32_t *vclass;   /* per vehicle: the first vehicle identical to it (empty
                            routes of one class are interchangeable) */
@@ -87,7 +87,7 @@ static inline int64_t cv__tw_latest(const cv_tw *w, uint32_t nw, int64_t limit)
 
 typedef struct cv__eval {
     bool feasible;
-    cv_reason fail; /* first kind of violation found when infeasible */
+    cv_reason fail;    /* first kind of violation found when infeasible */
     int64_t dur, dist; /* travel totals */
     double cost;       /* search cost incl. fixed when n > 0 */
 } cv__eval;
@@ -103,8 +103,8 @@ typedef struct cv__sched_step {
 /* Evaluates vehicle v serving tasks seq[0..n-1] in that order.  When sched is
  * not NULL (room for n + breaks + 2 steps) it also writes the schedule and
  * sets *nsched; loads (room for that many x nd) gets the load after each step. */
-bool cv__route_eval(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n,
-                    cv__eval *out, cv__sched_step *sched, uint32_t *nsched, int64_t *loads);
+bool cv__route_eval(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n, cv__eval *out,
+                    cv__sched_step *sched, uint32_t *nsched, int64_t *loads);
 
 /* Exact route cost of the plan (fixed + rounded travel cost). */
 int64_t cv__route_cost_exact(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n,
@@ -115,14 +115,14 @@ int64_t cv__route_cost_exact(const cv__ctx *c, uint32_t v, const uint32_t *seq, 
 typedef struct cv__route {
     uint32_t v;
     uint32_t n, cap;
-    uint32_t *t;      /* tasks, n */
-    uint32_t *loc;    /* n + 2 locations (CV_NONE at open ends) */
-    int64_t *dep;     /* n + 2 earliest departures */
-    int64_t *ldep;    /* n + 2 latest departures keeping the suffix feasible */
+    uint32_t *t;           /* tasks, n */
+    uint32_t *loc;         /* n + 2 locations (CV_NONE at open ends) */
+    int64_t *dep;          /* n + 2 earliest departures */
+    int64_t *ldep;         /* n + 2 latest departures keeping the suffix feasible */
     int64_t *cdur, *cdist; /* n + 2 cumulative travel upon arrival */
-    int64_t *load;    /* (n + 2) x nd, load after the position */
-    int64_t *pmax, *smax; /* (n + 2) x nd, max load over 0..k / k..n+1 */
-    double cost;      /* search cost incl. fixed when n > 0 */
+    int64_t *load;         /* (n + 2) x nd, load after the position */
+    int64_t *pmax, *smax;  /* (n + 2) x nd, max load over 0..k / k..n+1 */
+    double cost;           /* search cost incl. fixed when n > 0 */
     int64_t dur, dist;
 } cv__route;
 
@@ -151,8 +151,7 @@ cv_status cv__route_insert(const cv__ctx *c, cv__sol *s, uint32_t ri, uint32_t u
 bool cv__route_remove_marked(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint8_t *mark);
 void cv__sol_recount(const cv__ctx *c, cv__sol *s);
 /* Replaces route ri by seq (which the caller knows to be feasible). */
-cv_status cv__route_set(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint32_t *seq,
-                        uint32_t n);
+cv_status cv__route_set(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint32_t *seq, uint32_t n);
 
 /* Best insertion of task u (a job, or a shipment pickup with its delivery)
  * into route ri costing less than `bound` (INFINITY: any).  Returns false
@@ -196,7 +195,7 @@ typedef struct cv__search_params {
     double deadline; /* cv_clock_now() value; <= 0 none */
     double t_start;
     uint64_t seed;
-    int progress;    /* print progress lines */
+    int progress;      /* print progress lines */
     bool local_search; /* 2-opt* after each recreate */
     void (*on_progress)(void *ud, const cv_solver_progress *progress);
     void *progress_ud;

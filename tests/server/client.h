@@ -115,11 +115,21 @@ static inline int tc_request_raw(tclient *c, uint32_t msgid, const char *method,
 static inline void tc_pack_json(msgpack_packer *pk, const json_t *j)
 {
     switch (json_typeof(j)) {
-    case JSON_NULL: msgpack_pack_nil(pk); break;
-    case JSON_TRUE: msgpack_pack_true(pk); break;
-    case JSON_FALSE: msgpack_pack_false(pk); break;
-    case JSON_INTEGER: msgpack_pack_int64(pk, json_integer_value(j)); break;
-    case JSON_REAL: msgpack_pack_double(pk, json_real_value(j)); break;
+    case JSON_NULL:
+        msgpack_pack_nil(pk);
+        break;
+    case JSON_TRUE:
+        msgpack_pack_true(pk);
+        break;
+    case JSON_FALSE:
+        msgpack_pack_false(pk);
+        break;
+    case JSON_INTEGER:
+        msgpack_pack_int64(pk, json_integer_value(j));
+        break;
+    case JSON_REAL:
+        msgpack_pack_double(pk, json_real_value(j));
+        break;
     case JSON_STRING:
         msgpack_pack_str(pk, json_string_length(j));
         msgpack_pack_str_body(pk, json_string_value(j), json_string_length(j));
@@ -201,13 +211,19 @@ static inline void tm_free(tmsg *m)
 static inline json_t *tc_to_json(const msgpack_object *o)
 {
     switch (o->type) {
-    case MSGPACK_OBJECT_NIL: return json_null();
-    case MSGPACK_OBJECT_BOOLEAN: return json_boolean(o->via.boolean);
-    case MSGPACK_OBJECT_POSITIVE_INTEGER: return json_integer((json_int_t)o->via.u64);
-    case MSGPACK_OBJECT_NEGATIVE_INTEGER: return json_integer(o->via.i64);
+    case MSGPACK_OBJECT_NIL:
+        return json_null();
+    case MSGPACK_OBJECT_BOOLEAN:
+        return json_boolean(o->via.boolean);
+    case MSGPACK_OBJECT_POSITIVE_INTEGER:
+        return json_integer((json_int_t)o->via.u64);
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+        return json_integer(o->via.i64);
     case MSGPACK_OBJECT_FLOAT32:
-    case MSGPACK_OBJECT_FLOAT64: return json_real(o->via.f64);
-    case MSGPACK_OBJECT_STR: return json_stringn(o->via.str.ptr, o->via.str.size);
+    case MSGPACK_OBJECT_FLOAT64:
+        return json_real(o->via.f64);
+    case MSGPACK_OBJECT_STR:
+        return json_stringn(o->via.str.ptr, o->via.str.size);
     case MSGPACK_OBJECT_ARRAY: {
         json_t *a = json_array();
         for (uint32_t i = 0; i < o->via.array.size; i++)
@@ -224,7 +240,8 @@ static inline json_t *tc_to_json(const msgpack_object *o)
         }
         return m;
     }
-    default: return json_string("<bin/ext>");
+    default:
+        return json_string("<bin/ext>");
     }
 }
 
@@ -245,7 +262,8 @@ static inline json_t *tc_wait(tclient *c, uint32_t msgid, json_t *notes, int tim
         tm_free(&m);
         if (json_is_array(j) && json_integer_value(json_array_get(j, 0)) == 2) {
             if (notes)
-                json_array_append_new(notes, json_pack("[OO]", json_array_get(j, 1), json_array_get(j, 2)));
+                json_array_append_new(
+                    notes, json_pack("[OO]", json_array_get(j, 1), json_array_get(j, 2)));
             json_decref(j);
             continue;
         }
@@ -289,11 +307,12 @@ static inline char *tc_problem_json(int n, int windows)
     json_t *p = json_object();
     json_t *veh = json_array();
     for (int v = 0; v < 2; v++)
-        json_array_append_new(veh, json_pack("{s:i,s:i,s:i,s:[i,i]}", "id", 100 + v, "start_index", 0,
-                                             "end_index", 0, "time_window", 0, 36000));
+        json_array_append_new(veh, json_pack("{s:i,s:i,s:i,s:[i,i]}", "id", 100 + v, "start_index",
+                                             0, "end_index", 0, "time_window", 0, 36000));
     json_t *jobs = json_array();
     for (int i = 0; i < n; i++) {
-        json_t *j = json_pack("{s:i,s:i,s:i}", "id", i + 1, "location_index", i + 1, "service", 300);
+        json_t *j =
+            json_pack("{s:i,s:i,s:i}", "id", i + 1, "location_index", i + 1, "service", 300);
         if (windows) json_object_set_new(j, "time_windows", json_pack("[[i,i]]", 0, 36000));
         json_array_append_new(jobs, j);
     }

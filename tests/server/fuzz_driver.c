@@ -131,9 +131,15 @@ int main(int argc, char **argv)
         for (int e = 0; e < edits; e++) {
             size_t pos = n ? next() % n : 0;
             switch (next() % 7) {
-            case 0: if (n) m[pos] ^= (uint8_t)(1u << (next() % 8)); break;
-            case 1: if (n) m[pos] = (uint8_t)next(); break;
-            case 2: if (n) m[pos] = interesting[next() % sizeof interesting]; break;
+            case 0:
+                if (n) m[pos] ^= (uint8_t)(1u << (next() % 8));
+                break;
+            case 1:
+                if (n) m[pos] = (uint8_t)next();
+                break;
+            case 2:
+                if (n) m[pos] = interesting[next() % sizeof interesting];
+                break;
             case 3: /* insert */
                 if (n < 60000) {
                     memmove(m + pos + 1, m + pos, n - pos);

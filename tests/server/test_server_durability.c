@@ -74,7 +74,9 @@ static void test_kill9(void **state)
             assert_non_null(r);
             if (tc_err_code(r)) fprintf(stderr, "plan %d lost: %s\n", k, tc_err_msg(r));
             assert_null(tc_err_code(r));
-            assert_int_equal(json_integer_value(json_object_get(json_object_get(tc_result(r), "plan"), "marker")), k);
+            assert_int_equal(json_integer_value(
+                                 json_object_get(json_object_get(tc_result(r), "plan"), "marker")),
+                             k);
             json_decref(r);
             checked++;
         }

@@ -120,8 +120,10 @@ static void test_snap_route_matrix(void **state)
     json_t *dsts = json_object_get(tc_result(r), "distances");
     for (int i = 0; i < 3; i++)
         for (int k = 0; k < 3; k++) {
-            json_int_t md = json_integer_value(json_array_get(json_array_get(durs, (size_t)i), (size_t)k));
-            json_int_t mm = json_integer_value(json_array_get(json_array_get(dsts, (size_t)i), (size_t)k));
+            json_int_t md =
+                json_integer_value(json_array_get(json_array_get(durs, (size_t)i), (size_t)k));
+            json_int_t mm =
+                json_integer_value(json_array_get(json_array_get(dsts, (size_t)i), (size_t)k));
             if (i == k) {
                 assert_int_equal(md, 0);
                 continue;
@@ -134,9 +136,11 @@ static void test_snap_route_matrix(void **state)
             json_decref(rr);
         }
     json_decref(r);
-    r = tc_call(&c, 8, "matrix", "[{\"sources\": [[0, 0]], \"destinations\": [[0.003, 0.001], [0.001, 0.004]]}]");
+    r = tc_call(&c, 8, "matrix",
+                "[{\"sources\": [[0, 0]], \"destinations\": [[0.003, 0.001], [0.001, 0.004]]}]");
     assert_null(tc_err_code(r));
-    assert_int_equal(json_array_size(json_array_get(json_object_get(tc_result(r), "durations"), 0)), 2);
+    assert_int_equal(json_array_size(json_array_get(json_object_get(tc_result(r), "durations"), 0)),
+                     2);
     json_decref(r);
     tc_close(&c);
 }
@@ -151,7 +155,8 @@ static void test_coordinates_problem_and_geometry(void **state)
     assert_int_equal(tc_connect_tcp(&c, port), 0);
     const char *prob =
         "{\"vehicles\": [{\"id\": 7, \"profile\": \"car\", \"start\": [0, 0], \"end\": [0, 0]}],"
-        " \"jobs\": [{\"id\": 1, \"location\": [0.004, 0.0]}, {\"id\": 2, \"location\": [0.004, 0.004]},"
+        " \"jobs\": [{\"id\": 1, \"location\": [0.004, 0.0]}, {\"id\": 2, \"location\": [0.004, "
+        "0.004]},"
         " {\"id\": 3, \"location\": [0.0, 0.004]}]}";
     char params[1024];
     snprintf(params, sizeof params, "[%s, {\"effort\": 2000}]", prob);
@@ -159,15 +164,17 @@ static void test_coordinates_problem_and_geometry(void **state)
     if (tc_err_code(r)) fprintf(stderr, "solve: %s\n", tc_err_msg(r));
     assert_null(tc_err_code(r));
     json_t *plan = json_incref(tc_result(r));
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(plan, "summary"), "unassigned")), 0);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(plan, "summary"), "unassigned")), 0);
     /* A square of 16 blocks around the grid. */
-    json_int_t dur = json_integer_value(json_object_get(json_object_get(plan, "summary"), "duration"));
+    json_int_t dur =
+        json_integer_value(json_object_get(json_object_get(plan, "summary"), "duration"));
     assert_true(dur > 0);
     json_decref(r);
     json_error_t e;
     json_t *pj = json_loads(prob, 0, &e);
-    json_t *save = json_pack("[{s:s,s:s,s:O,s:O}]", "date", "2026-11-23", "team", "grid", "plan", plan,
-                             "problem", pj);
+    json_t *save = json_pack("[{s:s,s:s,s:O,s:O}]", "date", "2026-11-23", "team", "grid", "plan",
+                             plan, "problem", pj);
     char *sp = json_dumps(save, JSON_COMPACT);
     r = tc_call(&c, 2, "plan.save", sp);
     assert_null(tc_err_code(r));

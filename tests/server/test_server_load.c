@@ -55,20 +55,28 @@ static void send_one(lconn *l, int ci)
     char p[96];
     l->seen[i] = 1;
     switch (i % 6) {
-    case 0: assert_int_equal(tc_request_json(&l->c, id, "health", "[]"), 0); break;
-    case 1: assert_int_equal(tc_request_json(&l->c, id, "version", "[]"), 0); break;
+    case 0:
+        assert_int_equal(tc_request_json(&l->c, id, "health", "[]"), 0);
+        break;
+    case 1:
+        assert_int_equal(tc_request_json(&l->c, id, "version", "[]"), 0);
+        break;
     case 2: {
         char m[48];
         snprintf(m, sizeof m, "nope.%d.%d", ci, i);
         assert_int_equal(tc_request_json(&l->c, id, m, "[]"), 0);
         break;
     }
-    case 3: assert_int_equal(tc_request_json(&l->c, id, "plan.get", "[\"2026-11-23\", \"load\"]"), 0); break;
+    case 3:
+        assert_int_equal(tc_request_json(&l->c, id, "plan.get", "[\"2026-11-23\", \"load\"]"), 0);
+        break;
     case 4:
         snprintf(p, sizeof p, "[%d]", 1000000000 + ci * 10000 + i);
         assert_int_equal(tc_request_json(&l->c, id, "job.status", p), 0);
         break;
-    default: assert_int_equal(tc_request_json(&l->c, id, "stats", "[]"), 0); break;
+    default:
+        assert_int_equal(tc_request_json(&l->c, id, "stats", "[]"), 0);
+        break;
     }
 }
 
@@ -84,8 +92,12 @@ static void check_reply(lconn *l, int ci, const msgpack_object *o)
     json_t *err = json_array_get(j, 2), *res = json_array_get(j, 3);
     char buf[64];
     switch (i % 6) {
-    case 0: assert_string_equal(json_string_value(json_object_get(res, "status")), "ok"); break;
-    case 1: assert_int_equal(json_integer_value(json_object_get(res, "protocol")), 1); break;
+    case 0:
+        assert_string_equal(json_string_value(json_object_get(res, "status")), "ok");
+        break;
+    case 1:
+        assert_int_equal(json_integer_value(json_object_get(res, "protocol")), 1);
+        break;
     case 2:
         snprintf(buf, sizeof buf, "\"nope.%d.%lld\"", ci, (long long)i);
         assert_string_equal(json_string_value(json_object_get(err, "code")), "unknown_method");
@@ -93,14 +105,17 @@ static void check_reply(lconn *l, int ci, const msgpack_object *o)
         break;
     case 3:
         assert_true(json_is_null(err));
-        assert_int_equal(json_integer_value(json_object_get(json_object_get(res, "plan"), "marker")), 4242);
+        assert_int_equal(
+            json_integer_value(json_object_get(json_object_get(res, "plan"), "marker")), 4242);
         break;
     case 4:
         snprintf(buf, sizeof buf, "no job %lld", (long long)(1000000000 + ci * 10000 + i));
         assert_string_equal(json_string_value(json_object_get(err, "code")), "not_found");
         assert_non_null(strstr(json_string_value(json_object_get(err, "message")), buf));
         break;
-    default: assert_true(json_integer_value(json_object_get(res, "requests")) > 0); break;
+    default:
+        assert_true(json_integer_value(json_object_get(res, "requests")) > 0);
+        break;
     }
     json_decref(j);
     l->received++;
@@ -169,9 +184,10 @@ static void test_load(void **state)
     assert_int_equal(pthread_create(&th, NULL, run_thread, srv), 0);
     tclient c;
     assert_int_equal(tc_connect_tcp(&c, port), 0);
-    json_t *r = tc_call(&c, 1, "plan.save",
-                        "[{\"date\": \"2026-11-23\", \"team\": \"load\", \"plan\": {\"marker\": 4242, "
-                        "\"routes\": []}}]");
+    json_t *r =
+        tc_call(&c, 1, "plan.save",
+                "[{\"date\": \"2026-11-23\", \"team\": \"load\", \"plan\": {\"marker\": 4242, "
+                "\"routes\": []}}]");
     assert_null(tc_err_code(r));
     json_decref(r);
     per_conn = getenv("CV_TEST_QUICK") ? 200 : 1000;

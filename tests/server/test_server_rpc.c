@@ -399,7 +399,8 @@ static void test_cancel_running(void **state)
     snprintf(idp, sizeof idp, "[%lld]", (long long)id);
     for (int i = 0; i < 100; i++) { /* wait until it runs */
         r = tc_call(&c, 2, "job.status", idp);
-        bool running = !strcmp(json_string_value(json_object_get(tc_result(r), "state")), "running");
+        bool running =
+            !strcmp(json_string_value(json_object_get(tc_result(r), "state")), "running");
         json_decref(r);
         if (running) break;
         usleep(10000);
@@ -461,7 +462,8 @@ static void test_store(void **state)
     assert_null(tc_err_code(r));
     json_t *plan = json_incref(tc_result(r));
     json_decref(r);
-    json_t *save = json_pack("[{s:s,s:s,s:O}]", "date", "2026-11-23", "team", "north", "plan", plan);
+    json_t *save =
+        json_pack("[{s:s,s:s,s:O}]", "date", "2026-11-23", "team", "north", "plan", plan);
     char *savep = json_dumps(save, JSON_COMPACT);
     r = tc_call(&c, 2, "plan.save", savep);
     assert_null(tc_err_code(r));
@@ -487,12 +489,15 @@ static void test_store(void **state)
     assert_int_equal(json_integer_value(json_object_get(row, "cost")),
                      json_integer_value(json_object_get(json_object_get(plan, "summary"), "cost")));
     json_decref(r);
-    json_int_t veh = json_integer_value(json_object_get(json_array_get(json_object_get(plan, "routes"), 0), "vehicle"));
+    json_int_t veh = json_integer_value(
+        json_object_get(json_array_get(json_object_get(plan, "routes"), 0), "vehicle"));
     char rp[96];
     snprintf(rp, sizeof rp, "[\"2026-11-23\", \"north\", %lld]", (long long)veh);
     r = tc_call(&c, 8, "plan.route", rp);
     assert_null(tc_err_code(r));
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(tc_result(r), "route"), "vehicle")), veh);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(tc_result(r), "route"), "vehicle")),
+        veh);
     json_decref(r);
     r = tc_call(&c, 9, "plan.route", "[\"2026-11-23\", \"north\", 777]");
     assert_string_equal(tc_err_code(r), "not_found");
@@ -670,8 +675,8 @@ static void test_auth(void **state)
     r = tc_call(&c, 3, "plan.route", "[\"2026-11-23\", \"t\", 101]");
     assert_string_equal(tc_err_code(r), "forbidden");
     json_decref(r);
-    const char *denied[] = {"plan.get", "plan.list", "plan.save", "solve", "job.submit",
-                            "job.status", "stats", "version", "route", "matrix"};
+    const char *denied[] = {"plan.get",   "plan.list", "plan.save", "solve", "job.submit",
+                            "job.status", "stats",     "version",   "route", "matrix"};
     for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++) {
         r = tc_call(&c, 10 + (uint32_t)i, denied[i], "[]");
         assert_string_equal(tc_err_code(r), "forbidden");
@@ -722,16 +727,11 @@ static void test_max_connections_and_stop(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_basic_methods),
-        cmocka_unit_test(test_bad_requests),
-        cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_solve_checked),
-        cmocka_unit_test(test_jobs),
-        cmocka_unit_test(test_cancel_running),
-        cmocka_unit_test(test_store),
-        cmocka_unit_test(test_stop_with_jobs),
-        cmocka_unit_test(test_auth),
-        cmocka_unit_test(test_max_connections_and_stop),
+        cmocka_unit_test(test_basic_methods), cmocka_unit_test(test_bad_requests),
+        cmocka_unit_test(test_limits),        cmocka_unit_test(test_solve_checked),
+        cmocka_unit_test(test_jobs),          cmocka_unit_test(test_cancel_running),
+        cmocka_unit_test(test_store),         cmocka_unit_test(test_stop_with_jobs),
+        cmocka_unit_test(test_auth),          cmocka_unit_test(test_max_connections_and_stop),
     };
     if (getenv("CV_TEST_FILTER")) cmocka_set_test_filter(getenv("CV_TEST_FILTER"));
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,12 +30,12 @@ typedef struct cv_server_config {
      * (in-process use by the fuzz target).  Port 0 picks a free port, see
      * cv_server_port().  Default "127.0.0.1:7700" (loopback only). */
     const char *listen;
-    const char *data_dir;   /* SQLite store directory (created if absent); NULL: no store */
-    const char *auth_file;  /* tokens file; NULL: every connection is a coordinator */
-    const char *graph_path; /* .cvg road graph; NULL: no route/matrix/snap */
-    unsigned workers;       /* solve threads = concurrent jobs (default 2) */
-    unsigned max_queued;    /* jobs waiting for a worker before `busy` (default 16) */
-    unsigned query_threads; /* route/matrix/snap threads (default 2) */
+    const char *data_dir;       /* SQLite store directory (created if absent); NULL: no store */
+    const char *auth_file;      /* tokens file; NULL: every connection is a coordinator */
+    const char *graph_path;     /* .cvg road graph; NULL: no route/matrix/snap */
+    unsigned workers;           /* solve threads = concurrent jobs (default 2) */
+    unsigned max_queued;        /* jobs waiting for a worker before `busy` (default 16) */
+    unsigned query_threads;     /* route/matrix/snap threads (default 2) */
     unsigned max_connections;   /* default 256 */
     size_t max_message_bytes;   /* one request (default 64 MiB) */
     size_t max_string_bytes;    /* one string/binary value (default 1 MiB) */
@@ -45,9 +45,9 @@ typedef struct cv_server_config {
     double max_time_limit_s;    /* cap on a job's time_limit option, and the limit of jobs
                                    that give none (default 600) */
     uint64_t max_effort;        /* cap on a job's solver effort; 0: no cap (default) */
-    unsigned keep_jobs;         /* finished jobs kept in memory (default 1000; all are in the store) */
-    int handle_signals;         /* stop on SIGTERM/SIGINT (the CLI sets it; default 0) */
-    int verbose;                /* log connections and errors to stderr */
+    unsigned keep_jobs; /* finished jobs kept in memory (default 1000; all are in the store) */
+    int handle_signals; /* stop on SIGTERM/SIGINT (the CLI sets it; default 0) */
+    int verbose;        /* log connections and errors to stderr */
 } cv_server_config;
 
 void cv_server_config_init(cv_server_config *cfg);

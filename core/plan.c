@@ -109,6 +109,7 @@ void cv_plan_destroy(cv_plan *plan)
     free(plan->steps);
     free(plan->loads);
     free(plan->unassigned);
+    free(plan->bound_relaxation);
     free(plan);
 }
 

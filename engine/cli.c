@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cv/lp.h"
 #include "cv/solver.h"
 #ifdef CV_GRAPH_AVAILABLE
 #include "cv/graph.h"
@@ -281,7 +282,10 @@ static const char *usage_solve =
     "                   coordinates instead of matrices\n"
     "  --geojson FILE   also write the plan as GeoJSON (routes, stops, unassigned)\n"
     "  --gpx DIR        also write one GPX file per route (for navigation apps)\n"
-    "  --sheets DIR     also write one printable HTML route sheet per route\n";
+    "  --sheets DIR     also write one printable HTML route sheet per route\n"
+    "  --bound [S]      also prove a lower bound by column generation (GLPK), at\n"
+    "                   most S seconds (default 10): summary.lower_bound, .gap,\n"
+    "                   .lower_bound_relaxation and .min_vehicles\n";
 
 static void human_duration(char *buf, size_t n, int64_t s)
 {
@@ -328,11 +332,55 @@ static int write_exports(const cv_plan *plan, const cv_problem *p, const char *g
     return 0;
 }
 
+/* The certified lower bound (solver/lp_bound.c) and what it says about the plan. */
+static void add_bound(cv_plan *plan, const cv_problem *p, double seconds, bool quiet)
+{
+    cv_lp_bound_config cfg;
+    cv_lp_bound_config_init(&cfg);
+    cfg.time_limit_s = seconds;
+    cfg.min_vehicles = true;
+    cv_lp_bound_result res;
+    cv_diag diag;
+    cv_diag_clear(&diag);
+    cv_status s = cv_lp_bound(p, &cfg, &res, &diag);
+    if (s != CV_OK) {
+        fprintf(stderr, "carevan solve: no lower bound: %s\n",
+                diag.set ? diag.msg : cv_status_message(s));
+        return;
+    }
+    plan->min_vehicles = res.min_vehicles;
+    /* The bound covers plans that serve every task some vehicle can serve. */
+    uint32_t assigned = p->ntasks - plan->nunassigned;
+    if (assigned < res.customers) {
+        if (!quiet)
+            fprintf(stderr,
+                    "carevan: lower bound %.0f holds for plans serving %u tasks; this plan "
+                    "serves %u, so no gap is stated\n",
+                    res.lower_bound, res.customers, assigned);
+        return;
+    }
+    plan->lower_bound = res.lower_bound;
+    plan->bound_relaxation = strdup(res.relaxation);
+    if (!quiet) {
+        if (res.lower_bound > 0)
+            fprintf(stderr,
+                    "carevan: cost %lld is at most %.1f %% above the best possible (lower bound "
+                    "%.0f%s, %.1f s); at least %u vehicle%s needed\n",
+                    (long long)plan->cost,
+                    100.0 * ((double)plan->cost - res.lower_bound) / res.lower_bound,
+                    res.lower_bound, res.converged ? ", LP solved" : ", LP not converged",
+                    res.seconds, res.min_vehicles, res.min_vehicles == 1 ? "" : "s");
+        else
+            fprintf(stderr, "carevan: no useful lower bound proven in %.1f s\n", res.seconds);
+    }
+}
+
 static int cmd_solve(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *graph = NULL;
     const char *geojson = NULL, *gpx_dir = NULL, *sheet_dir = NULL;
     bool quiet = false;
+    double bound_s = -1; /* < 0: no bound */
     double time_limit = 0;
     uint64_t seed = 1, threads = 1, effort = 0;
     for (int i = 1; i < argc; i++) {
@@ -353,6 +401,9 @@ static int cmd_solve(int argc, char **argv)
             sheet_dir = argv[++i];
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = true;
+        } else if (!strcmp(a, "--bound")) {
+            bound_s = 10;
+            if (has_val && parse_double(argv[i + 1], &bound_s)) i++;
         } else if (!strcmp(a, "--time-limit") && has_val) {
             if (!parse_double(argv[++i], &time_limit)) {
                 fprintf(stderr, "carevan solve: --time-limit %s: expected seconds >= 0\n", argv[i]);
@@ -462,6 +513,7 @@ static int cmd_solve(int argc, char **argv)
         g = NULL;
     }
 #endif
+    if (bound_s >= 0) add_bound(plan, p, bound_s, quiet);
     char *text = NULL;
     s = cv_plan_to_json(plan, p, &text);
     int code = s == CV_OK ? write_text(out, text) : 1;

@@ -175,9 +175,15 @@ cv_status cv_plan_to_json(const cv_plan *plan, const cv_problem *p, char **resul
         set(&o, sum, "violations", json_array());
         if (plan->lower_bound >= 0) {
             set(&o, sum, "lower_bound", json_real(plan->lower_bound));
-            double gap = plan->cost > 0 ? (double)plan->cost / plan->lower_bound - 1.0 : 0.0;
-            if (plan->lower_bound > 0) set(&o, sum, "gap", json_real(gap));
+            /* gap = (cost - bound) / bound: the plan is at most this far above the
+             * best possible, since best >= bound */
+            if (plan->lower_bound > 0)
+                set(&o, sum, "gap",
+                    json_real(((double)plan->cost - plan->lower_bound) / plan->lower_bound));
+            if (plan->bound_relaxation)
+                set(&o, sum, "lower_bound_relaxation", json_string(plan->bound_relaxation));
         }
+        if (plan->min_vehicles) set(&o, sum, "min_vehicles", json_integer(plan->min_vehicles));
         json_t *ct = chk(&o, json_object());
         if (ct) {
             set(&o, ct, "loading", json_integer(plan->ms_loading));

@@ -58,6 +58,13 @@ expect 0 "valid" -- "$BIN" check "$T/r101.json" "$T/r101.sol.json"
 "$BIN" solve "$T/r101.json" --effort 200000 --seed 3 -q | sed 's/"computing_times":{[^}]*}//' >"$T/a"
 "$BIN" solve "$T/r101.json" --effort 200000 --seed 3 -q | sed 's/"computing_times":{[^}]*}//' >"$T/b"
 cmp -s "$T/a" "$T/b" && ok || bad "same seed and effort gave different plans"
+# A certified lower bound: below the plan's cost and below the proven optimum 1637.7 (x10).
+expect 0 "above the best possible" -- "$BIN" solve "$T/r101.json" --effort 200000 --bound 5 -o "$T/r101.lb.json"
+lb=$(sed -n 's/.*"lower_bound":\([0-9.]*\).*/\1/p' "$T/r101.lb.json")
+cost=$(sed -n 's/.*"summary":{"cost":\([0-9]*\).*/\1/p' "$T/r101.lb.json")
+if [ -n "$lb" ] && [ -n "$cost" ] && awk "BEGIN{exit !($lb > 0 && $lb <= $cost && $lb <= 16377)}"; then ok; else
+    bad "lower bound '$lb' not in (0, min(cost $cost, optimum 16377)]"; fi
+expect 0 "valid" -- "$BIN" check "$T/r101.json" "$T/r101.lb.json"
 # Plant a fault: shift the first job's arrival by one.
 sed 's/"arrival":\([0-9]*\),"duration"/"arrival":1\1,"duration"/' "$T/r101.sol.json" >"$T/r101.bad.json"
 expect 1 "INVALID" -- "$BIN" check "$T/r101.json" "$T/r101.bad.json"

@@ -79,6 +79,8 @@ typedef struct cv_plan {
     int64_t ms_loading, ms_solving, ms_routing;
     /* Optional extensions filled by later stages (negative when absent). */
     double lower_bound;
+    char *bound_relaxation; /* what the bound relaxed, for people; malloc'ed or NULL */
+    uint32_t min_vehicles;  /* minimum-fleet lower bound; 0 when not computed */
 } cv_plan;
 
 /* Growable construction: cv_plan_builder appends routes/steps/unassigned. */

@@ -64,12 +64,17 @@ int main(int argc, char **argv)
     cfg.time_limit_s = 60;
     int opt;
     while ((opt = getopt(argc, argv, "t:n:Fv")) != -1) {
-        if (opt == 't') cfg.time_limit_s = atof(optarg);
-        else if (opt == 'n') cfg.ng_size = (uint32_t)atoi(optarg);
-        else if (opt == 'F') cfg.min_vehicles = false;
-        else if (opt == 'v') cv_log_level++;
+        if (opt == 't')
+            cfg.time_limit_s = atof(optarg);
+        else if (opt == 'n')
+            cfg.ng_size = (uint32_t)atoi(optarg);
+        else if (opt == 'F')
+            cfg.min_vehicles = false;
+        else if (opt == 'v')
+            cv_log_level++;
         else {
-            fprintf(stderr, "usage: lp_bound [-t s] [-n ng] [-F] SOLOMON_DIR BKS_CSV [INSTANCE...]\n");
+            fprintf(stderr,
+                    "usage: lp_bound [-t s] [-n ng] [-F] SOLOMON_DIR BKS_CSV [INSTANCE...]\n");
             return 2;
         }
     }
@@ -113,7 +118,8 @@ int main(int argc, char **argv)
         }
         const double bk = round(b[k].dist * 10.0);
         const double gap = 100.0 * (bk - r.lower_bound) / bk;
-        const bool ok = r.lower_bound <= bk && (!cfg.min_vehicles || r.min_vehicles <= b[k].vehicles);
+        const bool ok =
+            r.lower_bound <= bk && (!cfg.min_vehicles || r.min_vehicles <= b[k].vehicles);
         if (!ok) invalid++;
         printf("%-6s %9.0f %9.1f %7.2f %5s %4u %4u %6u %6u %8.1f%s\n", b[k].name, bk, r.lower_bound,
                gap, r.converged ? "yes" : "no", r.min_vehicles, b[k].vehicles, r.iterations,
@@ -128,8 +134,8 @@ int main(int argc, char **argv)
     printf("\nclass  n  mean_gap%%  converged  mean_s\n");
     for (int c = 0; c < 6; c++)
         if (cnt[c])
-            printf("%-5s %2d  %8.2f  %5d/%-3d %7.1f\n", classes[c], cnt[c], sum[c] / cnt[c], conv[c],
-                   cnt[c], tsum[c] / cnt[c]);
+            printf("%-5s %2d  %8.2f  %5d/%-3d %7.1f\n", classes[c], cnt[c], sum[c] / cnt[c],
+                   conv[c], cnt[c], tsum[c] / cnt[c]);
     printf("invalid bounds: %d\n", invalid);
     return invalid ? 1 : 0;
 }

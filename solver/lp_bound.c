@@ -36,11 +36,11 @@ typedef struct cg {
     cv__lp_pricer *pr;
     bool fleet;
     double deadline;
-    double late;       /* past this clock time the heuristic stops (<= 0: never) */
+    double late;          /* past this clock time the heuristic stops (<= 0: never) */
     uint64_t late_effort; /* same, in effort (0: never) */
     uint64_t *effort, effort_cap;
     uint32_t max_iterations;
-    double alpha; /* dual smoothing factor, 0 = none */
+    double alpha;   /* dual smoothing factor, 0 = none */
     bool heuristic; /* try the heuristic labelling before the exact one */
     cv__lp_price_mode exact;
     /* Columns generated (also seeds for the next LP). */
@@ -307,9 +307,12 @@ static cv_status run_cg(void *ctx)
             } else {
                 /* Out of label memory: coarsen the exact relaxation. */
                 g->coarsened = true;
-                if (g->exact.ng > 1) g->exact.ng /= 2;
-                else if (g->exact.loads) g->exact.loads = false;
-                else done = true;
+                if (g->exact.ng > 1)
+                    g->exact.ng /= 2;
+                else if (g->exact.loads)
+                    g->exact.loads = false;
+                else
+                    done = true;
                 cv_log(1, "lp: label memory exhausted; pricing relaxed to ng %u%s\n", g->exact.ng,
                        g->exact.loads ? "" : " without capacity");
             }
@@ -321,8 +324,10 @@ static cv_status run_cg(void *ctx)
                     added = true;
                     add_master_col(lp, &cols[c], g->fleet ? 1.0 : cols[c].cost, ind, val);
                     /* The cost LP keeps its routes (seeds of the fleet LP). */
-                    if (!g->fleet && (st = keep_col(g, &cols[c]))) free(cols[c].seq);
-                    else if (g->fleet) free(cols[c].seq);
+                    if (!g->fleet && (st = keep_col(g, &cols[c])))
+                        free(cols[c].seq);
+                    else if (g->fleet)
+                        free(cols[c].seq);
                 } else {
                     free(cols[c].seq);
                 }
@@ -369,8 +374,10 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
                       cv_lp_bound_result *out, cv_diag *diag)
 {
     cv_lp_bound_config cfg;
-    if (cfg_in) cfg = *cfg_in;
-    else cv_lp_bound_config_init(&cfg);
+    if (cfg_in)
+        cfg = *cfg_in;
+    else
+        cv_lp_bound_config_init(&cfg);
     if (cfg.ng_size < 1 || cfg.ng_size > 32)
         return cv_diag_set(diag, "lower bound: ng_size %u is outside 1..32", cfg.ng_size);
     if (!(cfg.smoothing >= 0 && cfg.smoothing < 1))
@@ -396,7 +403,8 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
     g.alpha = cfg.smoothing;
     g.heuristic = true;
     g.deadline = total > 0 ? t0 + (cfg.min_vehicles ? 0.75 : 1.0) * total : 0;
-    g.effort_cap = cfg.max_effort ? (cfg.min_vehicles ? cfg.max_effort / 4 * 3 : cfg.max_effort) : 0;
+    g.effort_cap =
+        cfg.max_effort ? (cfg.min_vehicles ? cfg.max_effort / 4 * 3 : cfg.max_effort) : 0;
     if (g.deadline > 0) g.late = t0 + 0.7 * (g.deadline - t0);
     g.late_effort = g.effort_cap / 10 * 7;
     st = cv__lp_glpk_run(run_cg, &g);
@@ -431,7 +439,8 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
              * any stage, and often the better one before the LP converges. */
             for (uint32_t q = 0; q < m.nres; q++) {
                 double total = 0;
-                for (uint32_t j = 0; j < m.n; j++) total += (double)m.dem[(size_t)j * CV__LP_MAX_RES + q];
+                for (uint32_t j = 0; j < m.n; j++)
+                    total += (double)m.dem[(size_t)j * CV__LP_MAX_RES + q];
                 if (m.cap[q] > 0) {
                     double need = ceil(total / (double)m.cap[q] - 1e-9);
                     if (need > r.min_vehicles) r.min_vehicles = (uint32_t)need;
@@ -452,8 +461,8 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
         r.fleet = m.fleet;
         r.effort = effort;
         r.seconds = cv_clock_now() - t0;
-        snprintf(r.relaxation, sizeof r.relaxation, "%s; ng size %u%s", m.relaxation,
-                 g.exact.ng, g.exact.loads ? "" : ", capacity dropped (label memory)");
+        snprintf(r.relaxation, sizeof r.relaxation, "%s; ng size %u%s", m.relaxation, g.exact.ng,
+                 g.exact.loads ? "" : ", capacity dropped (label memory)");
     }
     free_cols(&g);
     cv__lp_pricer_destroy(pr);

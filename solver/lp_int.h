@@ -14,13 +14,13 @@
 /* The relaxed model of cv/lp.h (1)-(4).  Customers 0..n-1; the start depot
  * and end depot are handled by the c0/t0 and ce/te arrays. */
 typedef struct cv__lp_model {
-    uint32_t n;           /* customers |C| */
-    uint32_t *task;       /* n: the task of each customer */
-    uint32_t fleet;       /* K */
-    uint32_t nres;        /* capacity resources kept, <= CV__LP_MAX_RES */
+    uint32_t n;     /* customers |C| */
+    uint32_t *task; /* n: the task of each customer */
+    uint32_t fleet; /* K */
+    uint32_t nres;  /* capacity resources kept, <= CV__LP_MAX_RES */
     int64_t cap[CV__LP_MAX_RES];
-    int64_t *dem;         /* n * nres: consumption of each customer */
-    int64_t *a, *b;       /* n: window hull (3) */
+    int64_t *dem;   /* n * nres: consumption of each customer */
+    int64_t *a, *b; /* n: window hull (3) */
     int64_t depot_a, depot_b;
     double *c;            /* n * n arc costs (1); c[i*n+i] unused */
     int64_t *t;           /* n * n arc times (2), service of i included */

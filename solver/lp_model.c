@@ -50,9 +50,8 @@ static bool vehicle_integral(const cv_problem *p, const cv_vehicle *v)
 static bool same_kind(const cv_problem *p, const cv_vehicle *x, const cv_vehicle *y)
 {
     return x->profile == y->profile && x->speed_factor == y->speed_factor &&
-           x->start_loc == y->start_loc && x->end_loc == y->end_loc &&
-           x->per_hour == y->per_hour && x->per_km == y->per_km &&
-           x->skill_count == y->skill_count &&
+           x->start_loc == y->start_loc && x->end_loc == y->end_loc && x->per_hour == y->per_hour &&
+           x->per_km == y->per_km && x->skill_count == y->skill_count &&
            (x->skill_count == 0 || !memcmp(p->skills + x->skill_first, p->skills + y->skill_first,
                                            x->skill_count * sizeof *p->skills));
 }

@@ -20,9 +20,9 @@
 
 struct cv__lp_pricer {
     const cv__lp_model *m;
-    uint32_t ng;        /* neighbourhood size */
-    uint32_t *ngn;      /* n * ng: N_i, nearest first, ngn[i*ng] = i */
-    int8_t *pos;        /* n * n: position of j in N_i, -1 when absent */
+    uint32_t ng;                 /* neighbourhood size */
+    uint32_t *ngn;               /* n * ng: N_i, nearest first, ngn[i*ng] = i */
+    int8_t *pos;                 /* n * n: position of j in N_i, -1 when absent */
     uint32_t *succ_first, *succ; /* feasible arcs i -> j, CSR */
     /* Label pool. */
     size_t cap, len;
@@ -104,8 +104,7 @@ cv_status cv__lp_pricer_create(cv__lp_pricer **out, const cv__lp_model *m, uint3
     for (uint32_t i = 0; i < n; i++) {
         uint32_t k = 0;
         for (uint32_t j = 0; j < n; j++)
-            if (j != i)
-                tmp[k++] = (keyed){m->c[(size_t)i * n + j] + m->c[(size_t)j * n + i], j};
+            if (j != i) tmp[k++] = (keyed){m->c[(size_t)i * n + j] + m->c[(size_t)j * n + i], j};
         qsort(tmp, k, sizeof *tmp, cmp_keyed);
         pr->ngn[(size_t)i * ng_size] = i;
         pr->pos[(size_t)i * n + i] = 0;
@@ -322,7 +321,8 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
         if (tj < m->a[j]) tj = m->a[j];
         if (tj > m->b[j] || tj + m->te[j] > m->depot_b) continue;
         bool fits = true;
-        for (uint32_t r = 0; r < m->nres; r++) fits &= m->dem[(size_t)j * CV__LP_MAX_RES + r] <= m->cap[r];
+        for (uint32_t r = 0; r < m->nres; r++)
+            fits &= m->dem[(size_t)j * CV__LP_MAX_RES + r] <= m->cap[r];
         if (!fits) continue;
         if (!pool_reserve(pr, pr->len + 1)) goto nomem;
         uint32_t x = (uint32_t)pr->len++;
@@ -373,10 +373,10 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
             /* ng-memory at j: j itself and the remembered customers in N_j. */
             uint32_t memj = 1u;
             for (uint32_t bits = memx; bits; bits &= bits - 1) {
-                    const uint32_t k = ni[__builtin_ctz(bits)];
-                    const int8_t qk = pr->pos[(size_t)j * n + k];
-                    if (qk > 0 && (uint32_t)qk < ng) memj |= 1u << qk;
-                }
+                const uint32_t k = ni[__builtin_ctz(bits)];
+                const int8_t qk = pr->pos[(size_t)j * n + k];
+                if (qk > 0 && (uint32_t)qk < ng) memj |= 1u << qk;
+            }
             /* Dominance against j's labels, both ways. */
             uint32_t *bj = pr->bucket[j];
             bool dominated = false;
@@ -458,8 +458,10 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
         qsort(out, bst.len, sizeof *out, cmp_col);
         uint32_t kept = 0;
         for (uint32_t c = 0; c < bst.len; c++) {
-            if (isfinite(out[c].cost)) out[kept++] = out[c];
-            else free(out[c].seq);
+            if (isfinite(out[c].cost))
+                out[kept++] = out[c];
+            else
+                free(out[c].seq);
         }
         if (kept) {
             *cols = out;

@@ -106,7 +106,7 @@ static cv_status validate(const cv_lp_pool *pl, const cv_lp_setpart_config *cfg,
 typedef struct sp {
     const cv_lp_pool *pl;
     const cv_lp_setpart_config *cfg;
-    double *xinc;    /* 1-based incumbent vector, or NULL */
+    double *xinc; /* 1-based incumbent vector, or NULL */
     bool heur_given;
     uint8_t *chosen; /* nroutes: GLPK's selection */
     bool have_mip, optimal;
@@ -186,7 +186,8 @@ static cv_status run_mip(void *ctx)
     }
     int ret = glp_intopt(lp, &io);
     int ms = glp_mip_status(lp);
-    if ((ret == 0 || ret == GLP_ETMLIM || ret == GLP_EMIPGAP) && (ms == GLP_OPT || ms == GLP_FEAS)) {
+    if ((ret == 0 || ret == GLP_ETMLIM || ret == GLP_EMIPGAP) &&
+        (ms == GLP_OPT || ms == GLP_FEAS)) {
         s->have_mip = true;
         s->optimal = ms == GLP_OPT;
         for (int r = 1; r <= nr; r++) s->chosen[r - 1] = glp_mip_col_val(lp, r) > 0.5;
@@ -239,15 +240,18 @@ cv_status cv_lp_setpart(const cv_lp_pool *pool, const cv_lp_setpart_config *cfg_
                         cv_lp_setpart_result *out, cv_diag *diag)
 {
     cv_lp_setpart_config cfg;
-    if (cfg_in) cfg = *cfg_in;
-    else cv_lp_setpart_config_init(&cfg);
+    if (cfg_in)
+        cfg = *cfg_in;
+    else
+        cv_lp_setpart_config_init(&cfg);
     if (cfg.nincumbent && !cfg.incumbent) return cv_diag_set(diag, "incumbent: array missing");
     cv_status st = validate(pool, &cfg, diag);
     if (st) return st;
     sp s = {pool, &cfg, NULL, false, NULL, false, false, -INFINITY};
     uint8_t *inc = cv_calloc(pool->nroutes + 1, 1);
     s.chosen = cv_calloc(pool->nroutes + 1, 1);
-    if (cfg.nincumbent) s.xinc = cv_calloc((size_t)pool->nroutes + pool->ntasks + 1, sizeof *s.xinc);
+    if (cfg.nincumbent)
+        s.xinc = cv_calloc((size_t)pool->nroutes + pool->ntasks + 1, sizeof *s.xinc);
     if (!inc || !s.chosen || (cfg.nincumbent && !s.xinc)) {
         st = CV_ENOMEM;
         goto done;
@@ -268,7 +272,8 @@ cv_status cv_lp_setpart(const cv_lp_pool *pool, const cv_lp_setpart_config *cfg_
     /* The best of GLPK's answer and the incumbent (the empty selection when none). */
     uint32_t nu_inc, nu_mip = 0;
     double v_inc = selection_value(pool, inc, &nu_inc), v_mip = INFINITY;
-    if (s.have_mip && selection_valid(pool, s.chosen)) v_mip = selection_value(pool, s.chosen, &nu_mip);
+    if (s.have_mip && selection_valid(pool, s.chosen))
+        v_mip = selection_value(pool, s.chosen, &nu_mip);
     const uint8_t *win = v_mip < v_inc ? s.chosen : inc;
     cv_lp_setpart_result r;
     memset(&r, 0, sizeof r);

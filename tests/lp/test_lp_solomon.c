@@ -96,8 +96,10 @@ static void test_valid_and_tight(void **state)
         assert_true(r.lower_bound <= b);
         assert_true(r.min_vehicles <= veh);
         assert_true(r.min_vehicles >= 1);
-        if (r.converged) assert_true(gap <= inst[k].max_gap);
-        else assert_true(r.lower_bound >= 0);
+        if (r.converged)
+            assert_true(gap <= inst[k].max_gap);
+        else
+            assert_true(r.lower_bound >= 0);
         cv_problem_destroy(p);
     }
 }

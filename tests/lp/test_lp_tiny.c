@@ -173,7 +173,8 @@ typedef struct brute {
     int64_t rcost[200000];
 } brute;
 
-static void dfs(const cv_problem *p, brute *b, uint32_t v, uint32_t *seq, uint32_t len, uint32_t mask)
+static void dfs(const cv_problem *p, brute *b, uint32_t v, uint32_t *seq, uint32_t len,
+                uint32_t mask)
 {
     if (len > 0) {
         int64_t c = route_cost(p, v, seq, len);
@@ -398,7 +399,7 @@ static void pool_from_brute(pool_buf *pb, const cv_problem *p, const brute *b, d
     for (uint32_t v = 0; v < p->nvehicles; v++) pb->count[v] = 1;
     for (uint32_t j = 0; j < p->ntasks; j++) pb->pen[j] = penalty;
     pb->pool = (cv_lp_pool){p->ntasks, b->nroutes, p->nvehicles, pb->first, pb->tasks,
-                            pb->cost, pb->type, pb->count, pb->pen};
+                            pb->cost,  pb->type,   pb->count,    pb->pen};
 }
 
 static void pool_free(pool_buf *pb)

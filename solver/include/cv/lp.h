@@ -84,27 +84,27 @@
 /* ---- Lower bound ---- */
 
 typedef struct cv_lp_bound_config {
-    double time_limit_s;    /* wall-clock safety stop for the whole call; <= 0: none */
-    uint64_t max_effort;    /* deterministic budget in label extensions; 0: unlimited */
-    uint32_t ng_size;       /* ng-neighbourhood size, 1..32 (default 8) */
+    double time_limit_s;     /* wall-clock safety stop for the whole call; <= 0: none */
+    uint64_t max_effort;     /* deterministic budget in label extensions; 0: unlimited */
+    uint32_t ng_size;        /* ng-neighbourhood size, 1..32 (default 8) */
     uint32_t max_iterations; /* column generation rounds per LP; 0: unlimited */
-    bool min_vehicles;      /* also compute the minimum-fleet bound (11) */
-    double smoothing;       /* Wentges dual smoothing factor in [0, 1) (default 0.8; 0: none) */
+    bool min_vehicles;       /* also compute the minimum-fleet bound (11) */
+    double smoothing;        /* Wentges dual smoothing factor in [0, 1) (default 0.8; 0: none) */
 } cv_lp_bound_config;
 
 void cv_lp_bound_config_init(cv_lp_bound_config *cfg);
 
 typedef struct cv_lp_bound_result {
-    double lower_bound;     /* in the problem's cost units; 0 when nothing better is proven */
-    char relaxation[320];   /* the relaxation actually used, for people */
-    bool converged;         /* the LP (5)-(8) was solved to optimality: bound = z_LP */
-    uint32_t iterations;    /* column generation rounds (cost LP) */
-    uint32_t columns;       /* columns in the final master (cost LP) */
-    uint32_t customers;     /* |C| */
-    uint32_t fleet;         /* K */
-    uint64_t effort;        /* label extensions spent */
+    double lower_bound;   /* in the problem's cost units; 0 when nothing better is proven */
+    char relaxation[320]; /* the relaxation actually used, for people */
+    bool converged;       /* the LP (5)-(8) was solved to optimality: bound = z_LP */
+    uint32_t iterations;  /* column generation rounds (cost LP) */
+    uint32_t columns;     /* columns in the final master (cost LP) */
+    uint32_t customers;   /* |C| */
+    uint32_t fleet;       /* K */
+    uint64_t effort;      /* label extensions spent */
     double seconds;
-    uint32_t min_vehicles;  /* minimum-fleet bound (11); 0 when not computed */
+    uint32_t min_vehicles; /* minimum-fleet bound (11); 0 when not computed */
     bool min_vehicles_converged;
 } cv_lp_bound_result;
 
@@ -142,12 +142,12 @@ typedef struct cv_lp_setpart_config {
 void cv_lp_setpart_config_init(cv_lp_setpart_config *cfg);
 
 typedef struct cv_lp_setpart_result {
-    uint32_t *routes;       /* chosen route indices, ascending; malloc'ed, caller frees */
+    uint32_t *routes; /* chosen route indices, ascending; malloc'ed, caller frees */
     uint32_t nroutes;
-    uint32_t nunassigned;   /* tasks covered by no chosen route */
-    double objective;       /* (12) of the selection */
-    double lp_bound;        /* GLPK's best bound on (12)-(15) (-inf when unknown) */
-    bool optimal;           /* proven optimal within GLPK's tolerances */
+    uint32_t nunassigned; /* tasks covered by no chosen route */
+    double objective;     /* (12) of the selection */
+    double lp_bound;      /* GLPK's best bound on (12)-(15) (-inf when unknown) */
+    bool optimal;         /* proven optimal within GLPK's tolerances */
 } cv_lp_setpart_result;
 
 /* Always feasible thanks to the unassigned columns.  The incumbent, when

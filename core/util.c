@@ -37,6 +37,46 @@ bool cv_array_grow(void **arr, uint32_t *cap, uint32_t need, size_t size)
     return true;
 }
 
+void cv_sbuf_printf(cv_sbuf *b, const char *fmt, ...)
+{
+    if (b->failed) return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->failed = true;
+            return;
+        }
+        if (b->s && b->len + (size_t)n < b->cap) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t ncap = b->cap ? b->cap * 2 : 4096;
+        while (ncap < b->len + (size_t)n + 1) ncap *= 2;
+        char *ns = realloc(b->s, ncap);
+        if (!ns) {
+            b->failed = true;
+            return;
+        }
+        b->s = ns;
+        b->cap = ncap;
+    }
+}
+
+cv_status cv_sbuf_finish(cv_sbuf *b, char **out)
+{
+    if (b->failed || !b->s) {
+        free(b->s);
+        b->s = NULL;
+        return CV_ENOMEM;
+    }
+    *out = b->s;
+    b->s = NULL;
+    return CV_OK;
+}
+
 static uint64_t splitmix64(uint64_t *x)
 {
     uint64_t z = (*x += 0x9e3779b97f4a7c15ull);

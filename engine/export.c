@@ -14,79 +14,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- a growable string ---- */
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-    bool failed;
-} sbuf;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void
-sb_printf(sbuf *b, const char *fmt, ...)
-{
-    if (b->failed) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->failed = true;
-            return;
-        }
-        if (b->s && b->len + (size_t)n < b->cap) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t ncap = b->cap ? b->cap * 2 : 4096;
-        while (ncap < b->len + (size_t)n + 1) ncap *= 2;
-        char *ns = realloc(b->s, ncap);
-        if (!ns) {
-            b->failed = true;
-            return;
-        }
-        b->s = ns;
-        b->cap = ncap;
-    }
-}
-
 /* HTML/XML text escaping for user strings (descriptions). */
-static void sb_escaped(sbuf *b, const char *text)
+static void sb_escaped(cv_sbuf *b, const char *text)
 {
     for (const char *c = text; *c && !b->failed; c++) {
         switch (*c) {
         case '<':
-            sb_printf(b, "&lt;");
+            cv_sbuf_printf(b, "&lt;");
             break;
         case '>':
-            sb_printf(b, "&gt;");
+            cv_sbuf_printf(b, "&gt;");
             break;
         case '&':
-            sb_printf(b, "&amp;");
+            cv_sbuf_printf(b, "&amp;");
             break;
         case '"':
-            sb_printf(b, "&quot;");
+            cv_sbuf_printf(b, "&quot;");
             break;
         case '\'':
-            sb_printf(b, "&#39;");
+            cv_sbuf_printf(b, "&#39;");
             break;
         default:
-            sb_printf(b, "%c", *c);
+            cv_sbuf_printf(b, "%c", *c);
         }
     }
-}
-
-static cv_status sb_finish(sbuf *b, char **out)
-{
-    if (b->failed || !b->s) {
-        free(b->s);
-        return CV_ENOMEM;
-    }
-    *out = b->s;
-    return CV_OK;
 }
 
 /* "08:05" for times of day (the usual case in care plans: seconds since
@@ -184,7 +135,7 @@ static const char *vehicle_name(const cv_vehicle *v, char *buf, size_t n)
 
 /* ---- GeoJSON ---- */
 
-static void json_str(sbuf *b, const char *s)
+static void json_str(cv_sbuf *b, const char *s)
 {
     json_t *j = json_string(s);
     char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
@@ -193,16 +144,16 @@ static void json_str(sbuf *b, const char *s)
         b->failed = true;
         return;
     }
-    sb_printf(b, "%s", text);
+    cv_sbuf_printf(b, "%s", text);
     free(text);
 }
 
 cv_status cv_export_geojson(const cv_plan *plan, const cv_problem *p, char **out)
 {
-    sbuf b = {0};
+    cv_sbuf b = {0};
     char nbuf[64], tbuf[32];
     bool first = true;
-    sb_printf(&b, "{\"type\":\"FeatureCollection\",\"features\":[");
+    cv_sbuf_printf(&b, "{\"type\":\"FeatureCollection\",\"features\":[");
     for (uint32_t r = 0; r < plan->nroutes; r++) {
         const cv_plan_route *route = &plan->routes[r];
         const cv_vehicle *v = &p->vehicles[route->vehicle];
@@ -228,59 +179,60 @@ cv_status cv_export_geojson(const cv_plan *plan, const cv_problem *p, char **out
             }
         }
         if (npts >= 2) {
-            sb_printf(&b,
-                      "%s{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\","
-                      "\"coordinates\":[",
-                      first ? "" : ",");
+            cv_sbuf_printf(&b,
+                           "%s{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\","
+                           "\"coordinates\":[",
+                           first ? "" : ",");
             first = false;
             for (uint32_t i = 0; i < npts; i++)
-                sb_printf(&b, "%s[%.6f,%.6f]", i ? "," : "", pts[2 * i], pts[2 * i + 1]);
-            sb_printf(&b, "]},\"properties\":{\"kind\":\"route\",\"vehicle\":%llu,\"name\":",
-                      (unsigned long long)v->id);
+                cv_sbuf_printf(&b, "%s[%.6f,%.6f]", i ? "," : "", pts[2 * i], pts[2 * i + 1]);
+            cv_sbuf_printf(&b, "]},\"properties\":{\"kind\":\"route\",\"vehicle\":%llu,\"name\":",
+                           (unsigned long long)v->id);
             json_str(&b, vehicle_name(v, nbuf, sizeof nbuf));
-            sb_printf(&b,
-                      ",\"stops\":%u,\"duration\":%lld,\"distance\":%lld,\"cost\":%lld,"
-                      "\"on_roads\":%s}}",
-                      route->step_count, (long long)route->duration, (long long)route->distance,
-                      (long long)route->cost, on_roads ? "true" : "false");
+            cv_sbuf_printf(&b,
+                           ",\"stops\":%u,\"duration\":%lld,\"distance\":%lld,\"cost\":%lld,"
+                           "\"on_roads\":%s}}",
+                           route->step_count, (long long)route->duration,
+                           (long long)route->distance, (long long)route->cost,
+                           on_roads ? "true" : "false");
         }
         free(pts);
         /* the stops */
         for (uint32_t k = 0; k < route->step_count; k++) {
             const cv_plan_step *s = &plan->steps[route->step_first + k];
             if (!has_coords(p, s->loc)) continue;
-            sb_printf(&b,
-                      "%s{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\","
-                      "\"coordinates\":[%.6f,%.6f]},\"properties\":{\"kind\":\"stop\","
-                      "\"vehicle\":%llu,\"order\":%u,\"type\":\"%s\",\"name\":",
-                      first ? "" : ",", p->locs[s->loc].lon, p->locs[s->loc].lat,
-                      (unsigned long long)v->id, k, cv_step_type_name(s->type));
+            cv_sbuf_printf(&b,
+                           "%s{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\","
+                           "\"coordinates\":[%.6f,%.6f]},\"properties\":{\"kind\":\"stop\","
+                           "\"vehicle\":%llu,\"order\":%u,\"type\":\"%s\",\"name\":",
+                           first ? "" : ",", p->locs[s->loc].lon, p->locs[s->loc].lat,
+                           (unsigned long long)v->id, k, cv_step_type_name(s->type));
             first = false;
             json_str(&b, step_name(p, v, s, nbuf, sizeof nbuf));
             clock_text(tbuf, sizeof tbuf, s->arrival + s->waiting);
-            sb_printf(&b,
-                      ",\"arrival\":%lld,\"start\":%lld,\"start_text\":\"%s\",\"service\":%lld}}",
-                      (long long)s->arrival, (long long)(s->arrival + s->waiting), tbuf,
-                      (long long)s->service);
+            cv_sbuf_printf(
+                &b, ",\"arrival\":%lld,\"start\":%lld,\"start_text\":\"%s\",\"service\":%lld}}",
+                (long long)s->arrival, (long long)(s->arrival + s->waiting), tbuf,
+                (long long)s->service);
         }
     }
     for (uint32_t i = 0; i < plan->nunassigned; i++) {
         const cv_task *t = &p->tasks[plan->unassigned[i].task];
         if (!has_coords(p, t->loc)) continue;
-        sb_printf(&b,
-                  "%s{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":"
-                  "[%.6f,%.6f]},\"properties\":{\"kind\":\"unassigned\",\"id\":%llu,"
-                  "\"reason\":\"%s\",\"name\":",
-                  first ? "" : ",", p->locs[t->loc].lon, p->locs[t->loc].lat,
-                  (unsigned long long)t->id, cv_reason_key(plan->unassigned[i].reason));
+        cv_sbuf_printf(&b,
+                       "%s{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":"
+                       "[%.6f,%.6f]},\"properties\":{\"kind\":\"unassigned\",\"id\":%llu,"
+                       "\"reason\":\"%s\",\"name\":",
+                       first ? "" : ",", p->locs[t->loc].lon, p->locs[t->loc].lat,
+                       (unsigned long long)t->id, cv_reason_key(plan->unassigned[i].reason));
         first = false;
         char buf[64];
         snprintf(buf, sizeof buf, "%s %llu", cv_task_kind_name(t->kind), (unsigned long long)t->id);
         json_str(&b, t->description ? t->description : buf);
-        sb_printf(&b, "}}");
+        cv_sbuf_printf(&b, "}}");
     }
-    sb_printf(&b, "]}\n");
-    return sb_finish(&b, out);
+    cv_sbuf_printf(&b, "]}\n");
+    return cv_sbuf_finish(&b, out);
 }
 
 /* ---- GPX ---- */
@@ -290,39 +242,39 @@ cv_status cv_export_gpx(const cv_plan *plan, const cv_problem *p, uint32_t route
     if (route_index >= plan->nroutes) return CV_EINVAL;
     const cv_plan_route *route = &plan->routes[route_index];
     const cv_vehicle *v = &p->vehicles[route->vehicle];
-    sbuf b = {0};
+    cv_sbuf b = {0};
     char nbuf[64], tbuf[32];
-    sb_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                  "<gpx version=\"1.1\" creator=\"carevan\" "
-                  "xmlns=\"http://www.topografix.com/GPX/1/1\">\n"
-                  "<metadata><name>");
+    cv_sbuf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                       "<gpx version=\"1.1\" creator=\"carevan\" "
+                       "xmlns=\"http://www.topografix.com/GPX/1/1\">\n"
+                       "<metadata><name>");
     sb_escaped(&b, vehicle_name(v, nbuf, sizeof nbuf));
-    sb_printf(&b, "</name><copyright author=\"OpenStreetMap contributors\"><license>"
-                  "https://opendatacommons.org/licenses/odbl/1-0/</license></copyright>"
-                  "</metadata>\n");
+    cv_sbuf_printf(&b, "</name><copyright author=\"OpenStreetMap contributors\"><license>"
+                       "https://opendatacommons.org/licenses/odbl/1-0/</license></copyright>"
+                       "</metadata>\n");
     for (uint32_t k = 0; k < route->step_count; k++) {
         const cv_plan_step *s = &plan->steps[route->step_first + k];
         if (!has_coords(p, s->loc) || s->type == CV_STEP_BREAK) continue;
         clock_text(tbuf, sizeof tbuf, s->arrival + s->waiting);
-        sb_printf(&b, "<wpt lat=\"%.6f\" lon=\"%.6f\"><name>%u. ", p->locs[s->loc].lat,
-                  p->locs[s->loc].lon, k);
+        cv_sbuf_printf(&b, "<wpt lat=\"%.6f\" lon=\"%.6f\"><name>%u. ", p->locs[s->loc].lat,
+                       p->locs[s->loc].lon, k);
         sb_escaped(&b, step_name(p, v, s, nbuf, sizeof nbuf));
-        sb_printf(&b, "</name><desc>start %s, service %lld min</desc></wpt>\n", tbuf,
-                  (long long)(s->service / 60));
+        cv_sbuf_printf(&b, "</name><desc>start %s, service %lld min</desc></wpt>\n", tbuf,
+                       (long long)(s->service / 60));
     }
     double *pts = NULL;
     uint32_t npts = 0;
     if (route->geometry && cv_polyline_decode(route->geometry, &pts, &npts) == CV_OK && npts >= 2) {
-        sb_printf(&b, "<trk><name>");
+        cv_sbuf_printf(&b, "<trk><name>");
         sb_escaped(&b, vehicle_name(v, nbuf, sizeof nbuf));
-        sb_printf(&b, "</name><trkseg>\n");
+        cv_sbuf_printf(&b, "</name><trkseg>\n");
         for (uint32_t i = 0; i < npts; i++)
-            sb_printf(&b, "<trkpt lat=\"%.6f\" lon=\"%.6f\"/>\n", pts[2 * i + 1], pts[2 * i]);
-        sb_printf(&b, "</trkseg></trk>\n");
+            cv_sbuf_printf(&b, "<trkpt lat=\"%.6f\" lon=\"%.6f\"/>\n", pts[2 * i + 1], pts[2 * i]);
+        cv_sbuf_printf(&b, "</trkseg></trk>\n");
     }
     free(pts);
-    sb_printf(&b, "</gpx>\n");
-    return sb_finish(&b, out);
+    cv_sbuf_printf(&b, "</gpx>\n");
+    return cv_sbuf_finish(&b, out);
 }
 
 /* ---- printable HTML route sheet ---- */
@@ -333,16 +285,16 @@ cv_status cv_export_sheet_html(const cv_plan *plan, const cv_problem *p, uint32_
     if (route_index >= plan->nroutes) return CV_EINVAL;
     const cv_plan_route *route = &plan->routes[route_index];
     const cv_vehicle *v = &p->vehicles[route->vehicle];
-    sbuf b = {0};
+    cv_sbuf b = {0};
     char nbuf[64], t1[32], t2[32], t3[32];
-    sb_printf(&b, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-                  "<title>");
+    cv_sbuf_printf(&b, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+                       "<title>");
     sb_escaped(&b, vehicle_name(v, nbuf, sizeof nbuf));
-    sb_printf(&b, "</title><style>body{font-family:sans-serif;margin:2em}"
-                  "table{border-collapse:collapse;width:100%%}"
-                  "td,th{border:1px solid #999;padding:4px 8px;text-align:left}"
-                  "th{background:#eee}tr.break td{color:#666;font-style:italic}"
-                  "@media print{body{margin:0}}</style></head><body>\n<h1>");
+    cv_sbuf_printf(&b, "</title><style>body{font-family:sans-serif;margin:2em}"
+                       "table{border-collapse:collapse;width:100%%}"
+                       "td,th{border:1px solid #999;padding:4px 8px;text-align:left}"
+                       "th{background:#eee}tr.break td{color:#666;font-style:italic}"
+                       "@media print{body{margin:0}}</style></head><body>\n<h1>");
     sb_escaped(&b, vehicle_name(v, nbuf, sizeof nbuf));
     const cv_plan_step *first = &plan->steps[route->step_first];
     const cv_plan_step *last = &plan->steps[route->step_first + route->step_count - 1];
@@ -353,24 +305,24 @@ cv_status cv_export_sheet_html(const cv_plan *plan, const cv_problem *p, uint32_
         cv_step_type ty = plan->steps[route->step_first + k].type;
         visits += ty == CV_STEP_JOB || ty == CV_STEP_PICKUP || ty == CV_STEP_DELIVERY;
     }
-    sb_printf(&b,
-              "</h1>\n<p>%s – %s · %u visit%s · travel %lld min · service %lld min · "
-              "waiting %lld min</p>\n<table><tr><th>#</th><th>arrive</th><th>start</th>"
-              "<th>end</th><th>what</th><th>service</th></tr>\n",
-              t1, t2, visits, visits == 1 ? "" : "s", (long long)(route->duration / 60),
-              (long long)(route->service / 60), (long long)(route->waiting / 60));
+    cv_sbuf_printf(&b,
+                   "</h1>\n<p>%s – %s · %u visit%s · travel %lld min · service %lld min · "
+                   "waiting %lld min</p>\n<table><tr><th>#</th><th>arrive</th><th>start</th>"
+                   "<th>end</th><th>what</th><th>service</th></tr>\n",
+                   t1, t2, visits, visits == 1 ? "" : "s", (long long)(route->duration / 60),
+                   (long long)(route->service / 60), (long long)(route->waiting / 60));
     for (uint32_t k = 0; k < route->step_count; k++) {
         const cv_plan_step *s = &plan->steps[route->step_first + k];
         int64_t start = s->arrival + s->waiting;
         clock_text(t1, sizeof t1, s->arrival);
         clock_text(t2, sizeof t2, start);
         clock_text(t3, sizeof t3, start + s->setup + s->service);
-        sb_printf(&b, "<tr%s><td>%u</td><td>%s</td><td>%s</td><td>%s</td><td>",
-                  s->type == CV_STEP_BREAK ? " class=\"break\"" : "", k, t1, t2, t3);
+        cv_sbuf_printf(&b, "<tr%s><td>%u</td><td>%s</td><td>%s</td><td>%s</td><td>",
+                       s->type == CV_STEP_BREAK ? " class=\"break\"" : "", k, t1, t2, t3);
         sb_escaped(&b, step_name(p, v, s, nbuf, sizeof nbuf));
-        sb_printf(&b, "</td><td>%lld min</td></tr>\n", (long long)(s->service / 60));
+        cv_sbuf_printf(&b, "</td><td>%lld min</td></tr>\n", (long long)(s->service / 60));
     }
-    sb_printf(&b, "</table>\n<p><small>Planned by carevan. Map data © OpenStreetMap "
-                  "contributors (ODbL).</small></p>\n</body></html>\n");
-    return sb_finish(&b, out);
+    cv_sbuf_printf(&b, "</table>\n<p><small>Planned by carevan. Map data © OpenStreetMap "
+                       "contributors (ODbL).</small></p>\n</body></html>\n");
+    return cv_sbuf_finish(&b, out);
 }

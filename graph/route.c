@@ -11,43 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct sbuf {
-    char *s;
-    size_t n, cap;
-    bool oom;
-} sbuf;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void
-sb_printf(sbuf *b, const char *fmt, ...)
-{
-    if (b->oom) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? b->cap - b->n : 0, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-            b->oom = true;
-            return;
-        }
-        if (b->s && b->n + (size_t)k < b->cap) {
-            b->n += (size_t)k;
-            return;
-        }
-        size_t nc = b->cap ? b->cap * 2 : 256;
-        while (nc < b->n + (size_t)k + 1) nc *= 2;
-        char *ns = realloc(b->s, nc);
-        if (!ns) {
-            b->oom = true;
-            return;
-        }
-        b->s = ns, b->cap = nc;
-    }
-}
-
 static bool push_coord(cv_graph_route *r, uint32_t *cap, double lon, double lat)
 {
     if (r->ncoords && r->coords[2 * (r->ncoords - 1)] == lon &&
@@ -166,22 +129,18 @@ cv_status cv_graph_route_polyline_encode(const cv_graph_route *r, char **out)
 
 cv_status cv_graph_route_geojson(const cv_graph_route *r, char **out)
 {
-    sbuf b = {0};
-    sb_printf(&b, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
+    cv_sbuf b = {0};
+    cv_sbuf_printf(&b,
+                   "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
     for (uint32_t i = 0; i < r->ncoords; i++)
-        sb_printf(&b, "%s[%.7f,%.7f]", i ? "," : "", r->coords[2 * i], r->coords[2 * i + 1]);
-    sb_printf(&b, "]},\"properties\":{\"duration_s\":%u,\"distance_m\":%u,\"legs\":[",
-              r->duration_s, r->distance_m);
+        cv_sbuf_printf(&b, "%s[%.7f,%.7f]", i ? "," : "", r->coords[2 * i], r->coords[2 * i + 1]);
+    cv_sbuf_printf(&b, "]},\"properties\":{\"duration_s\":%u,\"distance_m\":%u,\"legs\":[",
+                   r->duration_s, r->distance_m);
     for (uint32_t i = 0; i < r->nlegs; i++)
-        sb_printf(&b, "%s{\"duration_s\":%u,\"distance_m\":%u}", i ? "," : "",
-                  r->legs[i].duration_s, r->legs[i].distance_m);
-    sb_printf(&b, "],\"attribution\":\"\\u00a9 OpenStreetMap contributors, ODbL 1.0\"}}");
-    if (b.oom) {
-        free(b.s);
-        return CV_ENOMEM;
-    }
-    *out = b.s;
-    return CV_OK;
+        cv_sbuf_printf(&b, "%s{\"duration_s\":%u,\"distance_m\":%u}", i ? "," : "",
+                       r->legs[i].duration_s, r->legs[i].distance_m);
+    cv_sbuf_printf(&b, "],\"attribution\":\"\\u00a9 OpenStreetMap contributors, ODbL 1.0\"}}");
+    return cv_sbuf_finish(&b, out);
 }
 
 cv_status cv_graph_route_polyline(const cv_graph *g, int profile, const double *lonlat, uint32_t n,

@@ -78,6 +78,23 @@ bool cv_array_grow(void **arr, uint32_t *cap, uint32_t need, size_t size);
 void *cv_calloc(size_t n, size_t size);
 void *cv_realloc_array(void *p, size_t n, size_t size);
 
+/* ---- A growable string, for writers of JSON, GPX and HTML text. ----
+ * Start from {0}; an allocation failure is remembered and every later append
+ * is ignored, so writers check once at the end with cv_sbuf_finish. */
+typedef struct cv_sbuf {
+    char *s;
+    size_t len, cap;
+    bool failed;
+} cv_sbuf;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void cv_sbuf_printf(cv_sbuf *b, const char *fmt, ...);
+/* Hands the text over (*out, malloc'ed, caller frees) or frees it and
+ * returns CV_ENOMEM if any append failed. */
+cv_status cv_sbuf_finish(cv_sbuf *b, char **out);
+
 /* ---- Deterministic random numbers (xoshiro256**), explicit state. ---- */
 typedef struct cv_rng {
     uint64_t s[4];

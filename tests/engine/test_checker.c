@@ -24,49 +24,7 @@
 
 /* ---- Helpers. ---- */
 
-static cv_problem *load_problem(const char *json)
-{
-    cv_diag d;
-    cv_diag_clear(&d);
-    cv_problem *p = NULL;
-    cv_status s = cv_problem_from_json(&p, json, strlen(json), &d);
-    if (s != CV_OK) fail_msg("test problem refused: %s", d.msg);
-    return p;
-}
-
-/* Copy of s with the single occurrence of `from` replaced by `to`; a test
- * whose anchor is missing or ambiguous fails instead of testing nothing. */
-static char *replace_once(const char *s, const char *from, const char *to)
-{
-    const char *hit = strstr(s, from);
-    if (!hit) fail_msg("anchor not found: %s", from);
-    if (strstr(hit + 1, from)) fail_msg("anchor not unique: %s", from);
-    size_t a = (size_t)(hit - s), lf = strlen(from), lt = strlen(to), ls = strlen(s);
-    char *out = malloc(ls - lf + lt + 1);
-    assert_non_null(out);
-    memcpy(out, s, a);
-    memcpy(out + a, to, lt);
-    memcpy(out + a + lt, hit + lf, ls - a - lf + 1);
-    return out;
-}
-
-static char *read_fixture(const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", CV_CHECK_FIXTURES, name);
-    char *text = NULL;
-    size_t len = 0;
-    cv_diag d;
-    cv_diag_clear(&d);
-    if (cv_read_file(path, CV_MAX_INPUT_BYTES, &text, &len, &d) != CV_OK)
-        fail_msg("fixture %s: %s", path, d.msg);
-    return text;
-}
-
-static void dump(const cv_check_report *rep)
-{
-    for (uint32_t i = 0; i < rep->nmessages; i++) fprintf(stderr, "    | %s\n", rep->messages[i]);
-}
+#include "check_helpers.h"
 
 /* Checks and asserts the counts, and that some message contains `expect`. */
 static void expect_report(const char *problem, const char *solution, uint32_t nviol, uint32_t nmis,

@@ -1,10 +1,31 @@
 #!/bin/sh
-# make bench: runs every bench/<module>_*.sh script found, each recording how it
-# was called.  Long: minutes to hours; never part of make test.
+# make bench: the benchmarks behind bench/RESULTS.md, each printing the command
+# it ran.  Long (about an hour in all); never part of make test.  Needs the
+# shared datasets (../shared), like the figures it reproduces.
 set -eu
 BUILD=${1:-build}
-for s in bench/*_bench.sh bench/*_solomon.sh bench/*_run.sh; do
-    [ -f "$s" ] || continue
-    echo "== $s"
-    sh "$s" "$BUILD"
+SHARED=${CV_SHARED_DIR:-../shared}
+if [ ! -d "$SHARED/datasets" ]; then
+    echo "bench: $SHARED/datasets not found (set CV_SHARED_DIR)" >&2
+    exit 1
+fi
+cmake --build "$BUILD" --target graph_bench solver_solomon lp_bound server_bench >/dev/null
+
+echo "== road graph"
+CV_SHARED_OSM="$SHARED/datasets/osm" sh bench/graph_bench.sh "$BUILD"
+
+for t in 2 10; do
+    echo "== solver: Solomon at $t s per instance"
+    echo "command: $BUILD/bench/solver_solomon --dir $SHARED/datasets/vrp/solomon --time $t --vroom $SHARED/baselines/vroom_solomon.csv"
+    "$BUILD/bench/solver_solomon" --dir "$SHARED/datasets/vrp/solomon" --time "$t" \
+        --vroom "$SHARED/baselines/vroom_solomon.csv"
 done
+echo "== solver: Li & Lim at fixed effort"
+echo "command: $BUILD/bench/solver_solomon --dir $SHARED/datasets/vrp/lilim --lilim --effort 40000000"
+"$BUILD/bench/solver_solomon" --dir "$SHARED/datasets/vrp/lilim" --lilim --effort 40000000
+
+echo "== LP bound: Solomon at 60 s per instance"
+echo "command: $BUILD/bench/lp_bound -t 60 -F $SHARED/datasets/vrp/solomon $SHARED/datasets/vrp/solomon/bks.csv"
+"$BUILD/bench/lp_bound" -t 60 -F "$SHARED/datasets/vrp/solomon" "$SHARED/datasets/vrp/solomon/bks.csv"
+
+echo "== server: see bench/RESULTS.md (## Server) for the server_bench commands per extract"

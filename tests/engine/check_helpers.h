@@ -51,4 +51,40 @@ static inline void dump(const cv_check_report *rep)
     for (uint32_t i = 0; i < rep->nmessages; i++) fprintf(stderr, "    | %s\n", rep->messages[i]);
 }
 
+/* Checks; asserts the counts and that some message contains `expect`.  The
+ * report is returned in *out when out is not NULL (caller finis it). */
+static inline void check(const char *problem, const char *solution, uint32_t nviol, uint32_t nmis,
+                         const char *expect, cv_check_report *out)
+{
+    cv_problem *p = load_problem(problem);
+    cv_check_report rep;
+    memset(&rep, 0, sizeof rep);
+    cv_diag d;
+    cv_diag_clear(&d);
+    cv_status s = cv_check_json(p, solution, strlen(solution), &rep, &d);
+    if (s != CV_OK) fail_msg("solution refused: %s", d.msg);
+    if (rep.nviolations != nviol || rep.nmismatches != nmis) {
+        dump(&rep);
+        fail_msg("expected %u violations and %u mismatches, got %u and %u", nviol, nmis,
+                 rep.nviolations, rep.nmismatches);
+    }
+    assert_int_equal(rep.nmessages, nviol + nmis);
+    if (expect) {
+        bool found = false;
+        for (uint32_t i = 0; i < rep.nmessages && !found; i++)
+            found = strstr(rep.messages[i], expect) != NULL;
+        if (!found) {
+            dump(&rep);
+            fail_msg("no message contains: %s", expect);
+        }
+    }
+    if (out)
+        *out = rep;
+    else {
+        cv_check_report_fini(&rep);
+        assert_int_equal(rep.nmessages, 0); /* fini leaves an empty report */
+    }
+    cv_problem_destroy(p);
+}
+
 #endif

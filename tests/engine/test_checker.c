@@ -30,31 +30,7 @@
 static void expect_report(const char *problem, const char *solution, uint32_t nviol, uint32_t nmis,
                           const char *expect)
 {
-    cv_problem *p = load_problem(problem);
-    cv_check_report rep;
-    memset(&rep, 0, sizeof rep);
-    cv_diag d;
-    cv_diag_clear(&d);
-    cv_status s = cv_check_json(p, solution, strlen(solution), &rep, &d);
-    if (s != CV_OK) fail_msg("solution refused: %s", d.msg);
-    if (rep.nviolations != nviol || rep.nmismatches != nmis) {
-        dump(&rep);
-        fail_msg("expected %u violations and %u mismatches, got %u and %u", nviol, nmis,
-                 rep.nviolations, rep.nmismatches);
-    }
-    assert_int_equal(rep.nmessages, nviol + nmis);
-    if (expect) {
-        bool found = false;
-        for (uint32_t i = 0; i < rep.nmessages && !found; i++)
-            found = strstr(rep.messages[i], expect) != NULL;
-        if (!found) {
-            dump(&rep);
-            fail_msg("no message contains: %s", expect);
-        }
-    }
-    cv_check_report_fini(&rep);
-    assert_int_equal(rep.nmessages, 0);
-    cv_problem_destroy(p);
+    check(problem, solution, nviol, nmis, expect, NULL);
 }
 
 /* ---- Problem P1: one vehicle with two breaks, jobs, a shipment. ----

@@ -25,6 +25,8 @@ void cv_problem_destroy(cv_problem *p)
     free(p->input_steps);
     free(p->relations);
     free(p->vehicle_refs);
+    free(p->shifts);
+    free(p->day_patterns);
     free(p);
 }
 

@@ -1249,6 +1249,7 @@ cv_status cv_check_json(const cv_problem *p, const char *solution, size_t len, c
     if (!cv_problem_has_matrices(p))
         return cv_diag_set(diag, "problem: no duration matrix (coordinates need a road graph "
                                  "before a plan can be checked)");
+    if (cv_problem_is_periodic(p)) return cv__check_periodic(p, solution, len, rep, diag);
     cv__sol sol;
     cv_status st = cv__check_read(&sol, solution, len, diag);
     if (st != CV_OK) return st;

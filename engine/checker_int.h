@@ -76,4 +76,10 @@ typedef struct cv__sol {
 cv_status cv__check_read(cv__sol *sol, const char *text, size_t len, cv_diag *diag);
 void cv__check_sol_fini(cv__sol *sol);
 
+/* Multi-day problems (p->horizon_days > 0): checks each day with the one-day
+ * checker and the horizon's rules (engine/checker_periodic.c).  Same contract
+ * as cv_check_json. */
+cv_status cv__check_periodic(const cv_problem *p, const char *text, size_t len,
+                             cv_check_report *rep, cv_diag *diag);
+
 #endif

@@ -285,7 +285,50 @@ static const char *usage_solve =
     "  --sheets DIR     also write one printable HTML route sheet per route\n"
     "  --bound [S]      also prove a lower bound by column generation (GLPK), at\n"
     "                   most S seconds (default 10): summary.lower_bound, .gap,\n"
-    "                   .lower_bound_relaxation and .min_vehicles\n";
+    "                   .lower_bound_relaxation and .min_vehicles\n"
+    "\n"
+    "A problem with a \"horizon\" (several days, docs/care-extensions.md) is planned\n"
+    "day by day by the periodic planner: each route of the plan carries its \"day\".\n"
+    "  --effort N       there: solver work units per day solved\n"
+    "  --moves N        there: improvement moves between day patterns (default 30)\n";
+
+/* A multi-day problem: the periodic planner (engine/periodic.c). */
+static int solve_periodic(const cv_problem *p, const char *out, uint64_t seed, uint64_t effort,
+                          uint64_t moves, double time_limit, unsigned threads, bool quiet,
+                          bool extras, double load_s)
+{
+    if (extras)
+        fprintf(stderr, "carevan solve: note: --geojson, --gpx, --sheets and --bound are for "
+                        "one-day plans; not written for this multi-day problem\n");
+    cv_periodic_config cfg;
+    cv_periodic_config_init(&cfg);
+    cfg.seed = seed;
+    cfg.day_effort = effort;
+    cfg.max_moves = (uint32_t)moves;
+    cfg.time_limit_s = time_limit;
+    cfg.threads = threads;
+    cv_diag diag;
+    cv_diag_clear(&diag);
+    char *text = NULL;
+    cv_periodic_result res;
+    double t0 = cv_clock_now();
+    cv_status s = cv_periodic_solve(p, &cfg, &text, &res, &diag);
+    if (s != CV_OK) {
+        fprintf(stderr, "carevan solve: %s\n", diag.set ? diag.msg : cv_status_message(s));
+        return s == CV_EINVAL || s == CV_EUNSUPPORTED ? EXIT_BAD_INPUT : 1;
+    }
+    int code = write_text(out, text);
+    free(text);
+    if (code == 0 && !quiet)
+        fprintf(stderr,
+                "carevan: %u days, %u routes, %u visits; %u of %u jobs planned, %u unassigned; "
+                "cost %lld; %u day solves, %u of %u moves kept; %.2f s (+%.2f s loading)\n",
+                p->horizon_days, res.routes, res.visits, res.jobs_served,
+                res.jobs_served + res.jobs_unassigned, res.jobs_unassigned, (long long)res.cost,
+                cfg.stat_day_solves, cfg.stat_moves_accepted, cfg.stat_moves, cv_clock_now() - t0,
+                load_s);
+    return code;
+}
 
 static void human_duration(char *buf, size_t n, int64_t s)
 {
@@ -382,7 +425,7 @@ static int cmd_solve(int argc, char **argv)
     bool quiet = false;
     double bound_s = -1; /* < 0: no bound */
     double time_limit = 0;
-    uint64_t seed = 1, threads = 1, effort = 0;
+    uint64_t seed = 1, threads = 1, effort = 0, moves = 30;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_val = i + 1 < argc;
@@ -417,6 +460,11 @@ static int cmd_solve(int argc, char **argv)
         } else if (!strcmp(a, "--effort") && has_val) {
             if (!parse_u64(argv[++i], &effort)) {
                 fprintf(stderr, "carevan solve: --effort %s: expected an integer >= 0\n", argv[i]);
+                return EXIT_BAD_INPUT;
+            }
+        } else if (!strcmp(a, "--moves") && has_val) {
+            if (!parse_u64(argv[++i], &moves) || moves > 1000000) {
+                fprintf(stderr, "carevan solve: --moves %s: expected 0..1000000\n", argv[i]);
                 return EXIT_BAD_INPUT;
             }
         } else if (!strcmp(a, "--threads") && has_val) {
@@ -482,6 +530,15 @@ static int cmd_solve(int argc, char **argv)
                 graph);
     }
     double t1 = cv_clock_now();
+    if (cv_problem_is_periodic(p)) {
+        int pc = solve_periodic(p, out, seed, effort, moves, time_limit, (unsigned)threads, quiet,
+                                geojson || gpx_dir || sheet_dir || bound_s >= 0, t1 - t0);
+#ifdef CV_GRAPH_AVAILABLE
+        cv_graph_destroy(g);
+#endif
+        cv_problem_destroy(p);
+        return pc;
+    }
     cv_solver_config cfg;
     cv_solver_config_init(&cfg);
     cfg.time_limit_s = time_limit;

@@ -123,6 +123,39 @@ static void care_task_fields(w *o, json_t *j, const cv_problem *p, const cv_task
     if (t->preference_cost) set(o, j, "preference_cost", json_integer(t->preference_cost));
 }
 
+/* Multi-day fields of a job (docs/care-extensions.md, "Several days"). */
+static void periodic_task_fields(w *o, json_t *j, const cv_problem *p, const cv_task *t)
+{
+    if (!p->horizon_days) return;
+    if (t->frequency != 1) set(o, j, "frequency", json_integer(t->frequency));
+    if (t->min_spacing) set(o, j, "min_spacing", json_integer(t->min_spacing));
+    if (t->max_vehicles) set(o, j, "max_vehicles", json_integer(t->max_vehicles));
+    if (!t->pattern_count) return;
+    json_t *pats = json_array();
+    if (!pats) o->failed = true;
+    for (uint32_t i = 0; pats && i < t->pattern_count; i++) {
+        json_t *days = json_array();
+        for (uint32_t d = 0; days && d < p->horizon_days; d++)
+            if (p->day_patterns[t->pattern_first + i] >> d & 1) append(o, days, json_integer(d));
+        append(o, pats, days);
+    }
+    set(o, j, "day_patterns", pats);
+}
+
+static void periodic_vehicle_fields(w *o, json_t *j, const cv_problem *p, const cv_vehicle *v)
+{
+    if (!p->horizon_days || !v->shift_count) return;
+    json_t *arr = json_array();
+    if (!arr) o->failed = true;
+    for (uint32_t i = 0; arr && i < v->shift_count; i++) {
+        const cv_shift *sh = &p->shifts[v->shift_first + i];
+        append(o, arr,
+               json_pack("{s:I,s:[I,I]}", "day", (json_int_t)sh->day, "time_window",
+                         (json_int_t)sh->tw.start, (json_int_t)sh->tw.end));
+    }
+    set(o, j, "shifts", arr);
+}
+
 static void care_problem_fields(w *o, json_t *root, const cv_problem *p)
 {
     json_t *rels = NULL;
@@ -180,6 +213,7 @@ cv_status cv_problem_to_json(const cv_problem *p, char **out)
             if (t->skill_count) set(&o, j, "skills", skills(&o, p, t->skill_first, t->skill_count));
             if (t->priority) set(&o, j, "priority", json_integer(t->priority));
             care_task_fields(&o, j, p, t);
+            periodic_task_fields(&o, j, p, t);
             append(&o, jobs, j);
         } else if (t->kind == CV_TASK_PICKUP) {
             const cv_task *d = &p->tasks[t->sibling];
@@ -269,6 +303,7 @@ cv_status cv_problem_to_json(const cv_problem *p, char **out)
             }
             set(&o, j, "breaks", bs);
         }
+        periodic_vehicle_fields(&o, j, p, v);
         append(&o, vehs, j);
     }
     if (!o.failed) {
@@ -277,6 +312,10 @@ cv_status cv_problem_to_json(const cv_problem *p, char **out)
         if (p->njobs) set(&o, root, "jobs", jobs), jobs = NULL;
         if (p->nshipments) set(&o, root, "shipments", ships), ships = NULL;
         care_problem_fields(&o, root, p);
+        if (p->horizon_days)
+            set(&o, root, "horizon",
+                json_pack("{s:I,s:b}", "days", (json_int_t)p->horizon_days, "cyclic",
+                          (int)p->horizon_cyclic));
         if (p->uses_indices && cv_problem_has_matrices(p)) {
             json_t *ms = json_object();
             for (uint32_t i = 0; ms && i < p->nprofiles; i++) {

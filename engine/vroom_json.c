@@ -15,6 +15,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cv/engine.h"
 #include "json_read.h"
+#include "periodic_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -423,7 +424,9 @@ static const char *const job_keys[] = {
     "pickup", "skills", "time_windows", "priority",
     /* care extensions */
     "workers", "lateness", "allowed_vehicles", "forbidden_vehicles", "preferred_vehicles",
-    "preference_cost", NULL};
+    "preference_cost",
+    /* multi-day planning (engine/periodic_json.c) */
+    "frequency", "day_patterns", "min_spacing", "max_vehicles", NULL};
 static const char *const ship_keys[] = {"pickup",   "delivery",      "amount", "skills",
                                         "priority", "max_ride_time", NULL};
 static const char *const lateness_keys[] = {"max", "per_hour", NULL};
@@ -556,7 +559,9 @@ static const char *const vehicle_keys[] = {"id", "profile", "description", "star
                                            "time_window", "breaks", "speed_factor", "max_tasks",
                                            "max_travel_time", "max_distance", "steps",
                                            /* care extensions */
-                                           "max_working_time", "overtime", NULL};
+                                           "max_working_time", "overtime",
+                                           /* multi-day planning */
+                                           "shifts", NULL};
 static const char *const overtime_keys[] = {"after", "per_hour", NULL};
 static const char *const break_keys[] = {"id",       "time_windows", "service", "description",
                                          "max_load", "paid",         NULL};
@@ -983,7 +988,7 @@ static cv_status read_matrices(reader *r, const json_t *root)
 /* ---- top level ---- */
 
 static const char *const top_keys[] = {"jobs",    "shipments", "vehicles", "matrices", "matrix",
-                                       "options", "relations", "fairness", NULL};
+                                       "options", "relations", "fairness", "horizon",  NULL};
 static const char *const relation_keys[] = {
     "type", "first", "second", "min_gap", "max_gap", "distinct_workers", NULL};
 static const char *const fairness_keys[] = {"per_hour", NULL};
@@ -1252,6 +1257,7 @@ static cv_status read_problem(reader *r, const json_t *root)
         return s;
     for (size_t i = 0; i < nv; i++)
         if ((s = read_steps(r, json_array_get(vehs, i), i, &p->vehicles[i]))) return s;
+    if ((s = cv__periodic_read(p, root, r->diag))) return s;
     p->uses_coords = !r->index_mode;
     return CV_OK;
 }

@@ -84,6 +84,12 @@ typedef struct cv_task {
     /* Shipment pickups: longest time from the end of the pickup's service to
      * the start of the delivery (hot meals); 0 = no limit. */
     int64_t max_ride_time;
+    /* ---- Multi-day planning (docs/care-extensions.md, "Several days"); all zero
+     * without a horizon. ---- */
+    uint32_t frequency;                    /* visits over the horizon (>= 1 with a horizon) */
+    uint32_t min_spacing;                  /* days between two visits (cyclic: also around) */
+    uint32_t pattern_first, pattern_count; /* into problem->day_patterns; 0: any days */
+    uint32_t max_vehicles;                 /* distinct vehicles over the horizon; 0: no cap */
 } cv_task;
 
 /* Relations between tasks in different places of the plan (docs/care-extensions.md):
@@ -127,6 +133,15 @@ typedef struct cv_input_step {
     int64_t service_at, service_after, service_before; /* -1 when absent */
 } cv_input_step;
 
+/* Multi-day planning: one working day of a vehicle. */
+typedef struct cv_shift {
+    uint32_t day; /* 0 .. horizon_days-1 */
+    cv_tw tw;     /* working hours on that day, in the day's own time */
+} cv_shift;
+
+/* Longest horizon: a day pattern is a 64-bit set of days. */
+#define CV_MAX_HORIZON_DAYS 64
+
 typedef struct cv_vehicle {
     uint64_t id;
     uint32_t profile;      /* index into problem->profiles */
@@ -147,6 +162,10 @@ typedef struct cv_vehicle {
      * breaks.  max_working_time 0 = no limit; beyond overtime_after, each hour
      * costs overtime_per_hour more (0 = no overtime cost). */
     int64_t max_working_time, overtime_after, overtime_per_hour;
+    /* Multi-day planning: the days this vehicle works, with each day's working
+     * hours (into problem->shifts, sorted by day).  shift_count 0 with a
+     * horizon: it works every day, with `tw`. */
+    uint32_t shift_first, shift_count;
 } cv_vehicle;
 
 /* One routing profile with its matrices, n x n, row-major, values < 2^32. */
@@ -186,6 +205,16 @@ typedef struct cv_problem {
     uint32_t *vehicle_refs; /* vehicle index lists of tasks (allowed/forbidden/preferred) */
     uint32_t nvehicle_refs;
     int64_t fairness_per_hour; /* cost per hour of (longest - shortest) working time */
+    /* Multi-day planning: horizon_days 0 is the ordinary single day.  With a
+     * horizon, every time is a time of day and each route belongs to one day;
+     * cyclic: the horizon repeats (a weekly round), so spacing also counts
+     * across its end. */
+    uint32_t horizon_days;
+    bool horizon_cyclic;
+    cv_shift *shifts;
+    uint32_t nshifts;
+    uint64_t *day_patterns; /* bit d set: day d; each has popcount == its task's frequency */
+    uint32_t npatterns;
     bool uses_coords;  /* locations given as coordinates, matrices to be filled by a graph */
     bool uses_indices; /* locations given as location_index into user matrices */
     /* Storage for strings (descriptions, profile names). */
@@ -206,6 +235,13 @@ bool cv_problem_has_matrices(const cv_problem *p);
 
 /* True when the problem uses any care extension (docs/care-extensions.md). */
 bool cv_problem_uses_care_extensions(const cv_problem *p);
+
+/* True for a multi-day problem (a `horizon`): plan it with the periodic
+ * planner (engine/periodic.c), never one day at a time with the solver. */
+static inline bool cv_problem_is_periodic(const cv_problem *p)
+{
+    return p->horizon_days > 0;
+}
 
 /* Lookup helpers. */
 static inline const cv_tw *cv_task_tws(const cv_problem *p, const cv_task *t)

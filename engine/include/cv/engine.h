@@ -64,6 +64,36 @@ cv_status cv_export_sheet_html(const cv_plan *plan, const cv_problem *p, uint32_
 /* Decodes a Google encoded polyline (precision 5) into n lon,lat pairs. */
 cv_status cv_polyline_decode(const char *poly, double **lonlat, uint32_t *n);
 
+/* ---- Multi-day and periodic planning (engine/periodic.c; needs solver/) ----
+ * For a problem with a horizon (cv_problem_is_periodic): chooses a day pattern
+ * per job, solves each day with the solver and improves the patterns by
+ * moving jobs between them (the algorithm is described in periodic.c). */
+typedef struct cv_periodic_config {
+    uint64_t seed;
+    uint64_t day_effort; /* solver work units per day solved; 0: 1e5 + 2e4 x tasks of the day */
+    double time_limit_s; /* wall-clock safety stop for the whole horizon; <= 0: none */
+    unsigned threads;    /* solver threads per day */
+    uint32_t max_moves;  /* improvement moves tried (each solves a few days again); default 30 */
+    /* Statistics written back. */
+    uint32_t stat_day_solves, stat_moves, stat_moves_accepted;
+} cv_periodic_config;
+
+typedef struct cv_periodic_result {
+    int64_t cost;
+    uint32_t routes, visits, jobs_served, jobs_unassigned;
+} cv_periodic_result;
+
+void cv_periodic_config_init(cv_periodic_config *cfg);
+/* Plans p (which has a horizon; matrices filled) and writes the multi-day
+ * solution JSON into *out (malloc'ed, caller frees): VROOM's output shape
+ * where each route carries its "day", summary totals over all days (plus
+ * "days" and "visits"), and in "unassigned" the jobs with no visit at all.
+ * A job is served on all days of one allowed pattern or not at all.  The
+ * solver's errors pass through (CV_EUNSUPPORTED for care extensions it does
+ * not plan). */
+cv_status cv_periodic_solve(const cv_problem *p, cv_periodic_config *cfg, char **out,
+                            cv_periodic_result *res, cv_diag *diag);
+
 /* `carevan scenario CITY.cvg ...` (engine/scenario.c; needs graph/): a
  * realistic care day generated on the road graph.  Returns the exit code. */
 int cv_scenario_cli(int argc, char **argv);

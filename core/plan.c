@@ -118,22 +118,43 @@ void cv_plan_sum(cv_plan *plan, const cv_problem *p)
     plan->cost = plan->setup = plan->service = plan->duration = plan->waiting = 0;
     plan->distance = 0;
     plan->priority = 0;
+    plan->working_time_spread = 0;
+    int64_t work_lo = 0, work_hi = 0;
+    bool working = false;
     for (uint32_t r = 0; r < plan->nroutes; r++) {
         cv_plan_route *route = &plan->routes[r];
         route->setup = route->service = route->waiting = 0;
         route->priority = 0;
+        uint32_t ntasks = 0;
+        int64_t unpaid = 0;
         for (uint32_t k = 0; k < route->step_count; k++) {
             const cv_plan_step *s = &plan->steps[route->step_first + k];
             route->setup += s->setup;
             route->service += s->service;
             route->waiting += s->waiting;
-            if (s->type == CV_STEP_JOB || s->type == CV_STEP_PICKUP || s->type == CV_STEP_DELIVERY)
-                route->priority += p->tasks[s->index].priority;
+            if (s->type == CV_STEP_JOB || s->type == CV_STEP_PICKUP ||
+                s->type == CV_STEP_DELIVERY) {
+                const cv_task *t = &p->tasks[s->index];
+                if (t->group_size <= 1 || t->group_first == s->index)
+                    route->priority += t->priority;
+                ntasks++;
+            }
+            if (s->type == CV_STEP_BREAK &&
+                p->breaks[p->vehicles[route->vehicle].break_first + s->index].unpaid)
+                unpaid += s->service;
         }
         if (route->step_count) {
+            const cv_plan_step *first = &plan->steps[route->step_first];
             const cv_plan_step *last = &plan->steps[route->step_first + route->step_count - 1];
             route->duration = last->duration;
             route->distance = last->distance;
+            if (ntasks) {
+                /* Working time (docs/care-extensions.md). */
+                int64_t w = last->arrival - first->arrival - unpaid;
+                if (!working || w < work_lo) work_lo = w;
+                if (!working || w > work_hi) work_hi = w;
+                working = true;
+            }
         }
         plan->cost += route->cost;
         plan->setup += route->setup;
@@ -142,5 +163,12 @@ void cv_plan_sum(cv_plan *plan, const cv_problem *p)
         plan->waiting += route->waiting;
         plan->distance += route->distance;
         plan->priority += route->priority;
+    }
+    if (working) plan->working_time_spread = work_hi - work_lo;
+    if (p->fairness_per_hour) {
+        /* round(per_hour x spread / 3600), halves away from zero (spread >= 0). */
+        __extension__ typedef __int128 i128;
+        i128 num = (i128)p->fairness_per_hour * plan->working_time_spread;
+        plan->cost += (int64_t)((num + 1800) / 3600);
     }
 }

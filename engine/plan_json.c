@@ -172,6 +172,8 @@ cv_status cv_plan_to_json(const cv_plan *plan, const cv_problem *p, char **resul
         set(&o, sum, "waiting_time", json_integer(plan->waiting));
         set(&o, sum, "priority", json_integer(plan->priority));
         set(&o, sum, "distance", json_integer(plan->distance));
+        if (cv_problem_uses_care_extensions(p))
+            set(&o, sum, "working_time_spread", json_integer(plan->working_time_spread));
         set(&o, sum, "violations", json_array());
         if (plan->lower_bound >= 0) {
             set(&o, sum, "lower_bound", json_real(plan->lower_bound));

@@ -171,6 +171,7 @@ cv_status cv__ctx_init(cv__ctx *c, const cv_problem *p)
             c->can[(size_t)t * c->nv + v] = cv_vehicle_has_skills(p, vh, &p->tasks[t]);
     }
     if (c->nv && build_neighbours(c) != CV_OK) goto oom;
+    if (cv_problem_uses_care_extensions(p) && cv__care_ctx_init(c) != CV_OK) goto oom;
     return CV_OK;
 oom:
     cv__ctx_fini(c);
@@ -187,5 +188,6 @@ void cv__ctx_fini(cv__ctx *c)
     free(c->zero);
     free(c->start_dep);
     free(c->vclass);
+    cv__care_ctx_fini(c);
     memset(c, 0, sizeof *c);
 }

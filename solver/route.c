@@ -54,7 +54,7 @@ static bool route_reserve(cv__route *r, uint32_t need, uint32_t nd)
     return ok;
 }
 
-static void route_free(cv__route *r)
+void cv__route_free(cv__route *r)
 {
     free(r->t);
     free(r->loc);
@@ -76,6 +76,7 @@ cv_status cv__sol_init(cv__sol *s, const cv__ctx *c)
     s->r = cv_calloc(c->nv + 1, sizeof *s->r);
     s->route_of = cv_calloc(c->nt + 1, sizeof *s->route_of);
     if (!s->r || !s->route_of) goto oom;
+    if (c->care && !(s->begin = cv_calloc(c->nt + 1, sizeof *s->begin))) goto oom;
     for (uint32_t v = 0; v < c->nv; v++) {
         s->r[v].v = v;
         if (!route_reserve(&s->r[v], 8, c->nd)) goto oom;
@@ -92,9 +93,10 @@ oom:
 void cv__sol_fini(cv__sol *s)
 {
     if (s->r)
-        for (uint32_t v = 0; v < s->nv; v++) route_free(&s->r[v]);
+        for (uint32_t v = 0; v < s->nv; v++) cv__route_free(&s->r[v]);
     free(s->r);
     free(s->route_of);
+    free(s->begin);
     memset(s, 0, sizeof *s);
 }
 
@@ -118,6 +120,7 @@ cv_status cv__route_copy(cv__route *dst, const cv__route *src, uint32_t nd)
     dst->cost = src->cost;
     dst->dur = src->dur;
     dst->dist = src->dist;
+    dst->work = src->work;
     return CV_OK;
 }
 
@@ -130,6 +133,9 @@ cv_status cv__sol_copy(cv__sol *dst, const cv__sol *src, uint32_t nd)
         dst->nv = src->nv;
         dst->nt = src->nt;
     }
+    if (src->begin && !dst->begin && !(dst->begin = cv_calloc(src->nt + 1, sizeof *dst->begin)))
+        return CV_ENOMEM;
+    if (src->begin) memcpy(dst->begin, src->begin, src->nt * sizeof *dst->begin);
     for (uint32_t v = 0; v < src->nv; v++)
         if (cv__route_copy(&dst->r[v], &src->r[v], nd) != CV_OK) return CV_ENOMEM;
     memcpy(dst->route_of, src->route_of, src->nt * sizeof *dst->route_of);
@@ -139,7 +145,8 @@ cv_status cv__sol_copy(cv__sol *dst, const cv__sol *src, uint32_t nd)
     return CV_OK;
 }
 
-cv_status cv__route_set(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint32_t *seq, uint32_t n)
+cv_status cv__route_set_norecount(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint32_t *seq,
+                                  uint32_t n)
 {
     cv__route *r = &s->r[ri];
     if (!route_reserve(r, n + 1, c->nd)) return CV_ENOMEM;
@@ -148,13 +155,19 @@ cv_status cv__route_set(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint32_
     r->n = n;
     for (uint32_t k = 0; k < n; k++) s->route_of[seq[k]] = ri;
     cv__route_update(c, r);
-    cv__sol_recount(c, s);
     return CV_OK;
+}
+
+cv_status cv__route_set(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint32_t *seq, uint32_t n)
+{
+    cv_status st = cv__route_set_norecount(c, s, ri, seq, n);
+    if (st == CV_OK) cv__sol_recount(c, s);
+    return st;
 }
 
 void cv__sol_recount(const cv__ctx *c, cv__sol *s)
 {
-    s->cost = 0;
+    s->cost = c->care ? cv__care_fairness(c, s) : 0;
     for (uint32_t v = 0; v < s->nv; v++) s->cost += s->r[v].cost;
     s->unassigned_prio = 0;
     s->nunassigned = 0;
@@ -264,9 +277,18 @@ bool cv__route_update(const cv__ctx *c, cv__route *r)
             }
     }
     if (r->dur > vh->max_travel_time || r->dist > vh->max_distance || n > vh->max_tasks) ok = false;
-    if (w->has_breaks && n) {
+    r->work = 0;
+    if ((w->has_breaks || c->care) && n) {
+        /* Breaks, and the care rules, need the full evaluation; with care
+         * extensions it also gives the cost (preferences, lateness,
+         * overtime) and working time of the route alone, which care_sched.c
+         * replaces when relations tie the route to others. */
         cv__eval e;
         ok = cv__route_eval(c, r->v, r->t, n, &e, NULL, NULL, NULL);
+        if (c->care) {
+            r->cost = e.cost;
+            r->work = e.work;
+        }
     }
     return ok;
 }
@@ -543,7 +565,8 @@ bool cv__route_best_insert(const cv__ctx *c, const cv__route *r, uint32_t u, dou
     if (t->kind == CV_TASK_PICKUP && !c->can[(size_t)t->sibling * c->nv + r->v]) return false;
     uint32_t add = t->kind == CV_TASK_PICKUP ? 2 : 1;
     if ((uint64_t)r->n + add > p->vehicles[r->v].max_tasks) return false;
-    if (c->veh[r->v].has_breaks) return brute_insert(c, r, u, blink, rng, bound, best, effort);
+    if (c->veh[r->v].has_breaks || c->care)
+        return brute_insert(c, r, u, blink, rng, bound, best, effort);
     bool found = t->kind == CV_TASK_PICKUP
                      ? fast_insert_pair(c, r, u, blink, rng, bound, best, effort)
                      : fast_insert_job(c, r, u, blink, rng, bound, best, effort);

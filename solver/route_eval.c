@@ -25,11 +25,12 @@ static bool fail(cv__eval *out, cv_reason why)
     return false;
 }
 
-/* Departure from task t arriving at `arrival` from location `prev`; -1 if no window fits. */
+/* Departure from task t arriving at `arrival` from location `prev`; -1 if no
+ * window fits.  Soft windows (max_lateness) stretch each window's end. */
 static inline int64_t task_depart(const cv_problem *p, const cv_task *t, uint32_t prev,
                                   int64_t arrival, int64_t *begin, int64_t *setup)
 {
-    int64_t b = cv__tw_begin(cv_task_tws(p, t), t->tw_count, arrival);
+    int64_t b = cv__task_begin(p, t, arrival);
     if (b < 0) return -1;
     int64_t su = (prev == CV_NONE || prev != t->loc) ? t->setup : 0;
     if (begin) *begin = b;
@@ -45,13 +46,16 @@ static inline int64_t break_depart(const cv_problem *p, const cv_break *br, int6
 }
 
 int64_t cv__route_cost_exact(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n,
-                             int64_t dur, int64_t dist)
+                             const cv__eval *e)
 {
     if (n == 0) return 0;
     const cv_problem *p = c->p;
     const cv_vehicle *vh = &p->vehicles[v];
     const cv__veh *w = &c->veh[v];
-    int64_t cost = vh->fixed_cost;
+    int64_t cost = vh->fixed_cost + e->pref;
+    /* round(x / den) halves away from zero, in exact integers. */
+    __extension__ typedef __int128 i128;
+    i128 num, den;
     if (w->costs) {
         uint32_t prev = vh->start_loc;
         for (uint32_t i = 0; i <= n; i++) {
@@ -59,18 +63,178 @@ int64_t cv__route_cost_exact(const cv__ctx *c, uint32_t v, const uint32_t *seq, 
             if (prev != CV_NONE && l != CV_NONE) cost += w->costs[(size_t)prev * w->n + l];
             if (l != CV_NONE) prev = l;
         }
-        return cost;
+        num = e->care_num;
+        den = 3600;
+    } else {
+        /* round((per_hour * dur + per_km * dist * 3.6 + care) / 3600). */
+        num = (i128)vh->per_hour * e->dur * 1000 + (i128)vh->per_km * e->dist * 3600 +
+              e->care_num * 1000;
+        den = 3600000;
     }
-    /* round((per_hour * dur + per_km * dist * 3.6) / 3600) in exact integers. */
-    __extension__ typedef __int128 i128;
-    i128 num = (i128)vh->per_hour * dur * 1000 + (i128)vh->per_km * dist * 3600;
-    i128 den = 3600000;
     i128 q = num >= 0 ? (num + den / 2) / den : -((-num + den / 2) / den);
     return cost + (int64_t)q;
 }
 
+/* Lateness of a task beginning at b: past the end of the last window its
+ * begin has opened (docs/care-extensions.md); 0 for hard windows. */
+static int64_t lateness(const cv_problem *p, const cv_task *t, int64_t b)
+{
+    if (t->max_lateness <= 0) return 0;
+    const cv_tw *tw = cv_task_tws(p, t);
+    uint32_t i = t->tw_count;
+    while (i > 0 && tw[i - 1].start > b) i--;
+    if (i == 0) return 0;
+    return b > tw[i - 1].end ? b - tw[i - 1].end : 0;
+}
+
+/* Replays an order of tasks and breaks (is_break NULL: no breaks) from the
+ * shift start, every task beginning no earlier than lb: writes the begins,
+ * the schedule when asked, working time and the care costs into out.  The
+ * route leaves the start as late as its first task allows (the flexible
+ * shift start; not past a break taken at the start).  When a ride exceeds a
+ * pickup's max_ride_time, *raise_at is the pickup's position and *raise_to
+ * the begin that would fix it. */
+static void replay(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n, const int64_t *lb,
+                   const uint8_t *is_break, cv__eval *out, cv__sched_step *sched, uint32_t *nsched,
+                   int64_t *loads, int64_t *begin, int64_t *raise_at, int64_t *raise_to)
+{
+    const cv_problem *p = c->p;
+    const cv_vehicle *vh = &p->vehicles[v];
+    const cv__veh *w = &c->veh[v];
+    const uint32_t nd = p->ndims, nb = is_break ? vh->break_count : 0, total = n + nb;
+    const int64_t t0 = vh->tw.start;
+    cv__sched_step tmp;
+    int64_t T = t0, cdur = 0, cdist = 0, unpaid = 0, first_wait = -1;
+    uint32_t prev = vh->start_loc, ns = 0;
+    int64_t load[CV_MAX_AMOUNT_DIMS] = {0};
+    out->care_num = 0;
+    if (loads)
+        for (uint32_t i = 0; i < n; i++) {
+            const cv_task *t = &p->tasks[seq[i]];
+            if (t->kind != CV_TASK_JOB) continue;
+            const int64_t *del = cv_task_delivery(p, t);
+            for (uint32_t d = 0; d < nd; d++) load[d] += del[d];
+        }
+    /* Start and end steps are always written (as VROOM does); an open start
+     * is at the first task, an open end at the last, without travel. */
+    if (sched) {
+        cv__sched_step *s = &sched[ns];
+        memset(s, 0, sizeof *s);
+        s->type = CV_STEP_START;
+        s->index = CV_NONE;
+        s->loc = vh->start_loc != CV_NONE ? vh->start_loc : p->tasks[seq[0]].loc;
+        s->arrival = T;
+        if (loads) memcpy(loads + (size_t)ns * nd, load, nd * sizeof *load);
+        ns++;
+    }
+    uint32_t ti = 0, bi = 0;
+    for (uint32_t pos = 0; pos < total; pos++) {
+        cv__sched_step *s = sched ? &sched[ns] : &tmp;
+        memset(s, 0, sizeof *s);
+        if (is_break && is_break[pos]) {
+            const cv_break *br = &p->breaks[vh->break_first + bi];
+            s->type = CV_STEP_BREAK;
+            s->index = bi;
+            s->loc = prev != CV_NONE ? prev : p->tasks[seq[0]].loc;
+            s->arrival = T;
+            int64_t b = br->tw_count ? cv__tw_begin(p->tws + br->tw_first, br->tw_count, T) : T;
+            s->waiting = b - T;
+            s->service = br->service;
+            T = b + br->service;
+            if (br->unpaid) unpaid += br->service;
+            bi++;
+        } else {
+            const cv_task *t = &p->tasks[seq[ti]];
+            int64_t tr = cv__dur(w, prev, t->loc);
+            cdur += tr;
+            cdist += cv__dist(w, prev, t->loc);
+            int64_t b = 0, su = 0, a = T + tr;
+            s->type = t->kind == CV_TASK_JOB      ? CV_STEP_JOB
+                      : t->kind == CV_TASK_PICKUP ? CV_STEP_PICKUP
+                                                  : CV_STEP_DELIVERY;
+            s->index = seq[ti];
+            s->loc = t->loc;
+            s->arrival = a;
+            T = task_depart(p, t, prev, lb && lb[ti] > a ? lb[ti] : a, &b, &su);
+            s->waiting = b - a;
+            s->setup = su;
+            s->service = t->service;
+            if (pos == 0) first_wait = s->waiting;
+            if (begin) begin[ti] = b;
+            if (t->lateness_per_hour)
+                out->care_num += (int64_t)t->lateness_per_hour * lateness(p, t, b);
+            if (t->kind == CV_TASK_DELIVERY && *raise_at < 0) {
+                const cv_task *pu = &p->tasks[t->sibling];
+                if (pu->max_ride_time > 0) {
+                    /* The pickup is earlier in this route: time it again. */
+                    int64_t pt, pb, psu;
+                    uint32_t pprev = CV_NONE;
+                    for (uint32_t j = 0; j < ti; j++)
+                        if (seq[j] == t->sibling) pprev = j;
+                    if (pprev != CV_NONE && begin) {
+                        pb = begin[pprev];
+                        uint32_t from = pprev ? p->tasks[seq[pprev - 1]].loc : vh->start_loc;
+                        psu = (from == CV_NONE || from != pu->loc) ? pu->setup : 0;
+                        pt = pb + psu + pu->service;
+                        if (b - pt > pu->max_ride_time) {
+                            *raise_at = pprev;
+                            *raise_to = b - pu->max_ride_time - psu - pu->service;
+                        }
+                    }
+                }
+            }
+            if (loads) {
+                const int64_t *del = cv_task_delivery(p, t), *pick = cv_task_pickup(p, t);
+                for (uint32_t d = 0; d < nd; d++) load[d] += pick[d] - del[d];
+            }
+            prev = t->loc;
+            ti++;
+        }
+        s->duration = cdur;
+        s->distance = cdist;
+        if (sched) {
+            if (loads) memcpy(loads + (size_t)ns * nd, load, nd * sizeof *load);
+            ns++;
+        }
+    }
+    int64_t tr = cv__dur(w, prev, vh->end_loc);
+    int64_t end_arr = T + tr;
+    if (sched) {
+        cv__sched_step *s = &sched[ns];
+        memset(s, 0, sizeof *s);
+        s->type = CV_STEP_END;
+        s->index = CV_NONE;
+        s->loc = vh->end_loc != CV_NONE ? vh->end_loc : prev;
+        s->arrival = end_arr;
+        s->duration = cdur + tr;
+        s->distance = cdist + cv__dist(w, prev, vh->end_loc);
+        if (loads) memcpy(loads + (size_t)ns * nd, load, nd * sizeof *load);
+        ns++;
+    }
+    /* Leave the start as late as the first task allows: same schedule from
+     * the first task on, without idle time at the first door. */
+    int64_t shift = first_wait > 0 ? first_wait : 0;
+    if (sched && shift > 0) {
+        sched[0].arrival += shift;
+        sched[1].arrival += shift;
+        sched[1].waiting = 0;
+    }
+    if (nsched) *nsched = ns;
+    out->start = t0 + shift;
+    out->work = end_arr - out->start - unpaid;
+    if (vh->overtime_per_hour > 0 && out->work > vh->overtime_after)
+        out->care_num += vh->overtime_per_hour * (out->work - vh->overtime_after);
+}
+
 bool cv__route_eval(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n, cv__eval *out,
                     cv__sched_step *sched, uint32_t *nsched, int64_t *loads)
+{
+    return cv__route_eval_lb(c, v, seq, n, NULL, out, sched, nsched, loads, NULL);
+}
+
+bool cv__route_eval_lb(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n,
+                       const int64_t *lb, cv__eval *out, cv__sched_step *sched, uint32_t *nsched,
+                       int64_t *loads, int64_t *begin)
 {
     const cv_problem *p = c->p;
     const cv_vehicle *vh = &p->vehicles[v];
@@ -139,6 +303,8 @@ bool cv__route_eval(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t 
             if (l != CV_NONE) prev = l;
         }
         out->cost += w->fixed;
+        for (uint32_t i = 0; i < n; i++) out->pref += cv__pref_cost(c, seq[i], v);
+        out->cost += (double)out->pref;
     }
     if (out->dur > vh->max_travel_time) {
         free(la);
@@ -149,88 +315,96 @@ bool cv__route_eval(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t 
         return fail(out, CV_REASON_MAX_DISTANCE);
     }
 
-    /* Time: earliest time of each state (i tasks done, k breaks taken). */
+    /* Time: the order of tasks and breaks (a dynamic programme over the
+     * earliest time of each state, i tasks done and k breaks taken), then one
+     * replay of that order that writes the begins, the schedule and the care
+     * terms.  A pickup whose ride exceeds its max_ride_time raises its own
+     * lower bound (it waits at the pickup) and the route is timed again. */
     const int64_t t0 = vh->tw.start;
-    const uint32_t nbs = nb + 1;
-    int64_t *E = NULL;
-    uint8_t *par = NULL; /* 1: state reached by a break */
-    int64_t end_dep;
-    if (nb == 0) {
-        int64_t T = t0;
-        uint32_t prev = vh->start_loc;
-        for (uint32_t i = 0; i < n; i++) {
-            const cv_task *t = &p->tasks[seq[i]];
-            T = task_depart(p, t, prev, T + cv__dur(w, prev, t->loc), NULL, NULL);
-            if (T < 0 || T > vh->tw.end) return fail(out, CV_REASON_TIME_WINDOW);
-            prev = t->loc;
-        }
-        end_dep = T + cv__dur(w, prev, vh->end_loc);
-        if (end_dep > vh->tw.end) return fail(out, CV_REASON_TIME_WINDOW);
-    } else {
+    const uint32_t nbs = nb + 1, total = n + nb;
+    int64_t *E = NULL, *mylb = NULL, *mybegin = NULL;
+    uint8_t *par = NULL, *is_break = NULL;
+    bool ok = true;
+    if (nb) {
         E = cv_calloc((size_t)(n + 1) * nbs, sizeof *E);
         par = cv_calloc((size_t)(n + 1) * nbs, 1);
-        if (!E || !par) {
-            free(E);
-            free(par);
-            free(la);
-            return fail(out, CV_REASON_NONE);
+        is_break = cv_calloc(total + 1, 1);
+        if (!E || !par || !is_break) {
+            ok = fail(out, CV_REASON_NONE);
+            goto done;
         }
-        for (size_t i = 0; i < (size_t)(n + 1) * nbs; i++) E[i] = TIME_UNSET;
-        E[0] = t0;
-        for (uint32_t i = 0; i <= n; i++) {
-            uint32_t here = i ? p->tasks[seq[i - 1]].loc : vh->start_loc;
-            if (i == 0 && here == CV_NONE) here = CV_NONE;
-            for (uint32_t k = 0; k <= nb; k++) {
-                int64_t T = E[(size_t)i * nbs + k];
-                if (T == TIME_UNSET) continue;
-                if (k < nb) {
-                    const cv_break *br = &p->breaks[vh->break_first + k];
-                    bool load_ok = true;
-                    if (br->has_max_load) {
-                        const int64_t *ml = p->amounts + br->max_load_off;
-                        for (uint32_t d = 0; d < nd; d++)
-                            if (la[(size_t)i * nd + d] > ml[d]) load_ok = false;
-                    }
-                    int64_t T2 = load_ok ? break_depart(p, br, T) : -1;
-                    int64_t *dst = &E[(size_t)i * nbs + k + 1];
-                    if (T2 >= 0 && T2 <= vh->tw.end && (*dst == TIME_UNSET || T2 < *dst)) {
-                        *dst = T2;
-                        par[(size_t)i * nbs + k + 1] = 1;
-                    }
+    }
+    if (!begin && c->has_ride) {
+        /* Ride times are checked on the begins. */
+        begin = mybegin = cv_calloc(n, sizeof *begin);
+        if (!begin) {
+            ok = fail(out, CV_REASON_NONE);
+            goto done;
+        }
+    }
+    for (uint32_t round = 0;; round++) {
+        if (nb == 0) {
+            int64_t T = t0;
+            uint32_t prev = vh->start_loc;
+            for (uint32_t i = 0; i < n; i++) {
+                const cv_task *t = &p->tasks[seq[i]];
+                int64_t a = T + cv__dur(w, prev, t->loc);
+                if (lb && lb[i] > a) a = lb[i];
+                T = task_depart(p, t, prev, a, NULL, NULL);
+                if (T < 0 || T > vh->tw.end) {
+                    ok = fail(out, CV_REASON_TIME_WINDOW);
+                    goto done;
                 }
-                if (i < n) {
-                    const cv_task *t = &p->tasks[seq[i]];
-                    int64_t T2 = task_depart(p, t, here, T + cv__dur(w, here, t->loc), NULL, NULL);
-                    int64_t *dst = &E[(size_t)(i + 1) * nbs + k];
-                    if (T2 >= 0 && T2 <= vh->tw.end && (*dst == TIME_UNSET || T2 < *dst)) {
-                        *dst = T2;
-                        par[(size_t)(i + 1) * nbs + k] = 0;
+                prev = t->loc;
+            }
+            if (T + cv__dur(w, prev, vh->end_loc) > vh->tw.end) {
+                ok = fail(out, CV_REASON_TIME_WINDOW);
+                goto done;
+            }
+        } else {
+            for (size_t i = 0; i < (size_t)(n + 1) * nbs; i++) E[i] = TIME_UNSET;
+            E[0] = t0;
+            for (uint32_t i = 0; i <= n; i++) {
+                uint32_t here = i ? p->tasks[seq[i - 1]].loc : vh->start_loc;
+                for (uint32_t k = 0; k <= nb; k++) {
+                    int64_t T = E[(size_t)i * nbs + k];
+                    if (T == TIME_UNSET) continue;
+                    if (k < nb) {
+                        const cv_break *br = &p->breaks[vh->break_first + k];
+                        bool load_ok = true;
+                        if (br->has_max_load) {
+                            const int64_t *ml = p->amounts + br->max_load_off;
+                            for (uint32_t d = 0; d < nd; d++)
+                                if (la[(size_t)i * nd + d] > ml[d]) load_ok = false;
+                        }
+                        int64_t T2 = load_ok ? break_depart(p, br, T) : -1;
+                        int64_t *dst = &E[(size_t)i * nbs + k + 1];
+                        if (T2 >= 0 && T2 <= vh->tw.end && (*dst == TIME_UNSET || T2 < *dst)) {
+                            *dst = T2;
+                            par[(size_t)i * nbs + k + 1] = 1;
+                        }
+                    }
+                    if (i < n) {
+                        const cv_task *t = &p->tasks[seq[i]];
+                        int64_t a = T + cv__dur(w, here, t->loc);
+                        if (lb && lb[i] > a) a = lb[i];
+                        int64_t T2 = task_depart(p, t, here, a, NULL, NULL);
+                        int64_t *dst = &E[(size_t)(i + 1) * nbs + k];
+                        if (T2 >= 0 && T2 <= vh->tw.end && (*dst == TIME_UNSET || T2 < *dst)) {
+                            *dst = T2;
+                            par[(size_t)(i + 1) * nbs + k] = 0;
+                        }
                     }
                 }
             }
-        }
-        int64_t T = E[(size_t)n * nbs + nb];
-        uint32_t last = p->tasks[seq[n - 1]].loc;
-        end_dep = T == TIME_UNSET ? -1 : T + cv__dur(w, last, vh->end_loc);
-        if (T == TIME_UNSET || end_dep > vh->tw.end) {
-            free(E);
-            free(par);
-            free(la);
-            return fail(out, CV_REASON_BREAKS);
-        }
-    }
-
-    if (sched) {
-        /* Recover the order of tasks and breaks, then replay it forward. */
-        uint32_t total = n + nb;
-        uint8_t *is_break = cv_calloc(total + 1, 1);
-        if (!is_break) {
-            free(E);
-            free(par);
-            free(la);
-            return fail(out, CV_REASON_NONE);
-        }
-        if (nb) {
+            int64_t T = E[(size_t)n * nbs + nb];
+            uint32_t last = p->tasks[seq[n - 1]].loc;
+            if (T == TIME_UNSET || T + cv__dur(w, last, vh->end_loc) > vh->tw.end) {
+                ok = fail(out, CV_REASON_BREAKS);
+                goto done;
+            }
+            /* Recover the order of tasks and breaks. */
+            memset(is_break, 0, total + 1);
             uint32_t i = n, k = nb, pos = total;
             while (pos > 0) {
                 pos--;
@@ -242,100 +416,35 @@ bool cv__route_eval(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t 
                 }
             }
         }
-        uint32_t ns = 0;
-        int64_t T = t0, cdur = 0, cdist = 0;
-        uint32_t prev = vh->start_loc;
-        uint32_t start_idx = CV_NONE;
-        int64_t load[CV_MAX_AMOUNT_DIMS] = {0};
-        for (uint32_t i = 0; i < n; i++) {
-            const cv_task *t = &p->tasks[seq[i]];
-            if (t->kind != CV_TASK_JOB) continue;
-            const int64_t *del = cv_task_delivery(p, t);
-            for (uint32_t d = 0; d < nd; d++) load[d] += del[d];
+        int64_t raise_at = -1, raise_to = 0;
+        replay(c, v, seq, n, lb, is_break, out, sched, nsched, loads, begin, &raise_at, &raise_to);
+        if (raise_at < 0) break;
+        /* A ride too long: the pickup waits; no more than n rounds (each
+         * fixes one pickup's wait until a later one pushes it again). */
+        if (round >= n + 1) {
+            ok = fail(out, CV_REASON_MAX_RIDE_TIME);
+            goto done;
         }
-        /* Start and end steps are always written (as VROOM does); an open
-         * start is at the first task, an open end at the last, without travel. */
-        {
-            start_idx = ns;
-            cv__sched_step *s = &sched[ns];
-            memset(s, 0, sizeof *s);
-            s->type = CV_STEP_START;
-            s->index = CV_NONE;
-            s->loc = vh->start_loc != CV_NONE ? vh->start_loc : p->tasks[seq[0]].loc;
-            s->arrival = T;
-            if (loads) memcpy(loads + (size_t)ns * nd, load, nd * sizeof *load);
-            ns++;
-        }
-        uint32_t ti = 0, bi = 0;
-        for (uint32_t pos = 0; pos < total; pos++) {
-            cv__sched_step *s = &sched[ns];
-            memset(s, 0, sizeof *s);
-            if (is_break[pos]) {
-                const cv_break *br = &p->breaks[vh->break_first + bi];
-                s->type = CV_STEP_BREAK;
-                s->index = bi;
-                s->loc = prev != CV_NONE ? prev : p->tasks[seq[0]].loc;
-                s->arrival = T;
-                int64_t b = br->tw_count ? cv__tw_begin(p->tws + br->tw_first, br->tw_count, T) : T;
-                s->waiting = b - T;
-                s->service = br->service;
-                T = b + br->service;
-                bi++;
-            } else {
-                const cv_task *t = &p->tasks[seq[ti]];
-                int64_t tr = cv__dur(w, prev, t->loc);
-                cdur += tr;
-                cdist += cv__dist(w, prev, t->loc);
-                int64_t b = 0, su = 0;
-                s->type = t->kind == CV_TASK_JOB      ? CV_STEP_JOB
-                          : t->kind == CV_TASK_PICKUP ? CV_STEP_PICKUP
-                                                      : CV_STEP_DELIVERY;
-                s->index = seq[ti];
-                s->loc = t->loc;
-                s->arrival = T + tr;
-                T = task_depart(p, t, prev, T + tr, &b, &su);
-                s->waiting = b - s->arrival;
-                s->setup = su;
-                s->service = t->service;
-                const int64_t *del = cv_task_delivery(p, t), *pick = cv_task_pickup(p, t);
-                for (uint32_t d = 0; d < nd; d++) load[d] += pick[d] - del[d];
-                prev = t->loc;
-                ti++;
+        if (!mylb) {
+            mylb = cv_calloc(n, sizeof *mylb);
+            if (!mylb) {
+                ok = fail(out, CV_REASON_NONE);
+                goto done;
             }
-            s->duration = cdur;
-            s->distance = cdist;
-            if (loads) memcpy(loads + (size_t)ns * nd, load, nd * sizeof *load);
-            ns++;
+            for (uint32_t i = 0; i < n; i++) mylb[i] = lb ? lb[i] : CV__TIME_NONE;
+            lb = mylb;
         }
-        {
-            cv__sched_step *s = &sched[ns];
-            memset(s, 0, sizeof *s);
-            int64_t tr = cv__dur(w, prev, vh->end_loc);
-            cdur += tr;
-            cdist += cv__dist(w, prev, vh->end_loc);
-            s->type = CV_STEP_END;
-            s->index = CV_NONE;
-            s->loc = vh->end_loc != CV_NONE ? vh->end_loc : prev;
-            s->arrival = T + tr;
-            s->duration = cdur;
-            s->distance = cdist;
-            if (loads) memcpy(loads + (size_t)ns * nd, load, nd * sizeof *load);
-            ns++;
-        }
-        /* Leave the start as late as the first task allows: same schedule
-         * from the first task on, without idle time at the first door. */
-        if (start_idx != CV_NONE && ns > 1 && sched[1].type != CV_STEP_BREAK &&
-            sched[1].type != CV_STEP_END && sched[1].waiting > 0) {
-            int64_t shift = sched[1].waiting;
-            sched[0].arrival += shift;
-            sched[1].arrival += shift;
-            sched[1].waiting = 0;
-        }
-        *nsched = ns;
-        free(is_break);
+        mylb[(uint32_t)raise_at] = raise_to;
     }
+    if (vh->max_working_time > 0 && out->work > vh->max_working_time)
+        ok = fail(out, CV_REASON_MAX_WORKING_TIME);
+    if (ok) out->cost += (double)out->care_num / 3600.0;
+done:
     free(E);
     free(par);
+    free(is_break);
+    free(mylb);
+    free(mybegin);
     free(la);
-    return true;
+    return ok;
 }

@@ -54,6 +54,8 @@ typedef struct sisr {
     uint64_t effort;
     cv__ls ls;          /* 2-opt* scratch */
     uint32_t *lsroutes; /* routes recreate touched, the local search's start */
+    cv__care_ws care;   /* care extensions: linked scheduling (care_sched.c) */
+    cv__care_touch ct;  /* care operations report their routes here */
 } sisr;
 
 static void touch(sisr *S, uint32_t r)
@@ -64,12 +66,21 @@ static void touch(sisr *S, uint32_t r)
     }
 }
 
-/* Marks task t (and its shipment sibling) for removal. */
+/* Marks task t (and its shipment sibling) for removal; with care
+ * extensions, its whole unit (the tasks planned together). */
 static void mark_task(sisr *S, uint32_t t)
 {
-    const cv_task *tk = &S->c->p->tasks[t];
+    const cv__ctx *c = S->c;
+    const cv_task *tk = &c->p->tasks[t];
     S->mark[t] = 1;
     if (tk->sibling != CV_NONE) S->mark[tk->sibling] = 1;
+    if (!c->care) return;
+    uint32_t u = c->unit_of[t];
+    for (uint32_t i = c->unit_first[u]; i < c->unit_first[u + 1]; i++) {
+        uint32_t m = c->unit_task[i];
+        S->mark[m] = 1;
+        if (c->p->tasks[m].sibling != CV_NONE) S->mark[c->p->tasks[m].sibling] = 1;
+    }
 }
 
 static uint32_t rnd_incl(sisr *S, uint32_t lo, uint32_t hi)
@@ -102,13 +113,13 @@ static void remove_string(sisr *S, uint32_t ri, uint32_t u, uint32_t len)
     }
 }
 
-static void ruin(sisr *S)
+static cv_status ruin(sisr *S)
 {
     const cv__ctx *c = S->c;
     cv__sol *w = &S->work;
     uint32_t assigned = c->nt - w->nunassigned, used = 0;
     for (uint32_t r = 0; r < w->nv; r++) used += w->r[r].n > 0;
-    if (!assigned || !used) return;
+    if (!assigned || !used) return CV_OK;
     double card = (double)assigned / used;
     double ls_max = card < SISR_LMAX ? card : SISR_LMAX;
     double ks_max = 4.0 * SISR_CBAR / (1.0 + ls_max) - 1.0;
@@ -143,6 +154,10 @@ static void ruin(sisr *S)
             cv__route_remove_marked(c, w, ri, S->mark);
         }
     }
+    /* Care: begins may fall once tasks are gone; units cut by an emptied
+     * route go too.  The schedule is recomputed from below. */
+    if (c->care) return cv__care_repair(c, &S->care, w, &S->ct, &S->effort);
+    return CV_OK;
 }
 
 /* Priority first (descending), then key (descending), then index. */
@@ -175,7 +190,8 @@ static cv_status recreate(sisr *S)
     cv__sol *w = &S->work;
     S->nremoved = 0;
     for (uint32_t t = 0; t < c->nt; t++)
-        if (w->route_of[t] == CV_NONE && p->tasks[t].kind != CV_TASK_DELIVERY)
+        if (w->route_of[t] == CV_NONE && p->tasks[t].kind != CV_TASK_DELIVERY &&
+            (!c->care || c->unit_task[c->unit_first[c->unit_of[t]]] == t))
             S->removed[S->nremoved++] = t;
     /* Order: random 4, largest amount 4, farthest 2, closest 1; priority first. */
     S->effort += S->nremoved + 1;
@@ -189,7 +205,13 @@ static cv_status recreate(sisr *S)
         S->key[t] = k;
     }
     sort_removed(S);
-    for (uint32_t i = 0; i < S->nremoved; i++) {
+    for (uint32_t i = 0; c->care && i < S->nremoved; i++) {
+        bool in;
+        cv_status st = cv__care_insert(c, &S->care, w, S->removed[i], SISR_BLINK, &S->rng, &S->ct,
+                                       &S->effort, &in);
+        if (st != CV_OK) return st;
+    }
+    for (uint32_t i = 0; !c->care && i < S->nremoved; i++) {
         uint32_t u = S->removed[i];
         cv__ins best = {0, 0, 0}, ins;
         uint32_t br = CV_NONE;
@@ -238,6 +260,7 @@ static cv_status sync(sisr *S, cv__sol *dst, const cv__sol *src)
         if (st != CV_OK) return st;
     }
     memcpy(dst->route_of, src->route_of, src->nt * sizeof *dst->route_of);
+    if (src->begin) memcpy(dst->begin, src->begin, src->nt * sizeof *dst->begin);
     dst->cost = src->cost;
     dst->unassigned_prio = src->unassigned_prio;
     dst->nunassigned = src->nunassigned;
@@ -287,6 +310,8 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
     S.route_seen = cv_calloc(c->nv + 1, sizeof *S.route_seen);
     if (!S.route_seen) goto out;
     if (!S.lsroutes || cv__ls_init(&S.ls, c) != CV_OK) goto out;
+    if (c->care && cv__care_ws_init(&S.care, c) != CV_OK) goto out;
+    S.ct = (cv__care_touch){S.touched, S.tlist, &S.ntouched};
     if (!S.mark || !S.touched || !S.tlist || !S.removed || !S.key || !S.far || !S.amount ||
         !S.class_seen)
         goto out;
@@ -341,10 +366,14 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
 
         S.used_routes = 0;
         for (uint32_t r = 0; r < c->nv; r++) S.used_routes += S.work.r[r].n > 0;
-        ruin(&S);
-        rc = recreate(&S);
+        rc = ruin(&S);
+        if (rc == CV_OK) rc = recreate(&S);
         if (rc != CV_OK) goto out;
-        if (sp->local_search) {
+#ifdef CV_DEBUG_CHECKS
+        if (c->care && it % 7 == 0) cv__care_debug_check(c, &S.care, &S.work);
+#endif
+        /* Local search moves do not know the care rules: off with them. */
+        if (sp->local_search && !c->care) {
             uint32_t nr = S.ntouched;
             memcpy(S.lsroutes, S.tlist, nr * sizeof *S.lsroutes);
             rc = cv__ls_two_opt_star(c, &S.work, &S.ls, S.lsroutes, nr, S.touched, S.tlist,
@@ -397,5 +426,6 @@ out:
     free(S.lsroutes);
     free(S.route_seen);
     cv__ls_fini(&S.ls);
+    if (c->care) cv__care_ws_fini(&S.care);
     return rc;
 }

@@ -60,12 +60,6 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
         return cv_diag_set(diag, "problem: a profile has no duration matrix (coordinates need a "
                                  "road graph to fill the matrices)");
     if (cfg.threads < 1) return cv_diag_set(diag, "solver: threads must be >= 1");
-    if (cv_problem_uses_care_extensions(p)) {
-        cv_diag_set(diag, "problem: uses care extensions (workers, relations, lateness, vehicle "
-                          "lists, working time, ride time or fairness) that the search does not "
-                          "plan yet; `carevan check` verifies plans that use them");
-        return CV_EUNSUPPORTED;
-    }
     double t_start = cv_clock_now();
     cv__ctx c;
     cv_status st = cv__ctx_init(&c, p);
@@ -77,7 +71,16 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
     }
     uint64_t effort = 0, iterations = 0;
     st = cv__warm_start(&c, &sol);
-    if (st == CV_OK) st = cv__construct_regret(&c, &sol, &effort);
+    if (st == CV_OK && c.care) {
+        /* Care extensions: whole units, linked schedules (care_sched.c). */
+        cv__care_ws ws;
+        st = cv__care_ws_init(&ws, &c);
+        if (st == CV_OK) st = cv__care_repair(&c, &ws, &sol, NULL, &effort);
+        if (st == CV_OK) st = cv__care_construct(&c, &ws, &sol, &effort);
+        cv__care_ws_fini(&ws);
+    } else if (st == CV_OK) {
+        st = cv__construct_regret(&c, &sol, &effort);
+    }
     if (st == CV_OK && cfg.algo == CV_SOLVER_SISR && c.nt && c.nv) {
         uint64_t budget = cfg.max_effort ? cfg.max_effort : default_effort(c.nt);
         unsigned nth = cfg.threads;

@@ -41,7 +41,41 @@ typedef struct cv__ctx {
     int64_t *start_dep; /* per vehicle: departure time from start (tw.start) */
     uint32_t *vclass;   /* per vehicle: the first vehicle identical to it (empty
                            routes of one class are interchangeable) */
+    /* Care extensions (care_ctx.c; docs/care-extensions.md).  care: the
+     * problem uses one, and the search takes the care paths (care_*.c) with
+     * the full evaluation instead of the O(1) caches.  allowed/forbidden
+     * vehicles are folded into `can`. */
+    bool care;
+    bool has_ride; /* some shipment has a max_ride_time */
+    /* Time edges between tasks, x[to] >= x[from] + w (relations, workers),
+     * in CSR form both ways: out_* by `from`, in_* by `to`. */
+    uint32_t *out_first, *in_first; /* nt + 1 */
+    struct cv__edge *out_edge, *in_edge;
+    /* Tasks that may not share a vehicle with each task (CSR). */
+    uint32_t *dis_first, *dis_to;
+    /* Units: tasks planned together or not at all (a relation's component);
+     * a shipment's delivery belongs to its pickup's unit.  unit_task holds
+     * the jobs and pickups of each unit. */
+    uint32_t *unit_of, *unit_first, *unit_task;
+    uint32_t nunits;
+    uint32_t nlinked; /* tasks with time edges */
 } cv__ctx;
+
+typedef struct cv__edge {
+    uint32_t task; /* the other end */
+    int64_t w;
+} cv__edge;
+
+/* Preference cost of task t on vehicle v (0 when v is preferred or none is). */
+static inline int64_t cv__pref_cost(const cv__ctx *c, uint32_t t, uint32_t v)
+{
+    const cv_problem *p = c->p;
+    const cv_task *k = &p->tasks[t];
+    if (!k->preferred_count) return 0;
+    for (uint32_t i = 0; i < k->preferred_count; i++)
+        if (p->vehicle_refs[k->preferred_first + i] == v) return 0;
+    return k->preference_cost;
+}
 
 static inline int64_t cv__dur(const cv__veh *v, uint32_t a, uint32_t b)
 {
@@ -83,13 +117,28 @@ static inline int64_t cv__tw_latest(const cv_tw *w, uint32_t nw, int64_t limit)
     return CV__TIME_NONE;
 }
 
+/* Earliest begin >= arrival of task t: inside a window, or up to
+ * max_lateness after a window's end (soft windows); -1 if none. */
+static inline int64_t cv__task_begin(const cv_problem *p, const cv_task *t, int64_t arrival)
+{
+    const cv_tw *w = cv_task_tws(p, t);
+    const int64_t late = t->max_lateness;
+    for (uint32_t i = 0; i < t->tw_count; i++)
+        if (w[i].end + late >= arrival) return arrival > w[i].start ? arrival : w[i].start;
+    return -1;
+}
+
 /* ---- Full evaluation of one route (route_eval.c): the reference. ---- */
 
 typedef struct cv__eval {
     bool feasible;
     cv_reason fail;    /* first kind of violation found when infeasible */
     int64_t dur, dist; /* travel totals */
-    double cost;       /* search cost incl. fixed when n > 0 */
+    double cost;       /* search cost incl. fixed, preference and care costs when n > 0 */
+    int64_t pref;      /* preference costs of the tasks on this vehicle */
+    int64_t care_num;  /* lateness_per_hour x lateness + overtime_per_hour x overtime */
+    int64_t start;     /* departure from the start (flexible shift start) */
+    int64_t work;      /* working time: end arrival - start - unpaid breaks */
 } cv__eval;
 
 /* One scheduled step, as the plan shows it. */
@@ -105,10 +154,16 @@ typedef struct cv__sched_step {
  * sets *nsched; loads (room for that many x nd) gets the load after each step. */
 bool cv__route_eval(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n, cv__eval *out,
                     cv__sched_step *sched, uint32_t *nsched, int64_t *loads);
+/* Same, each task at position i beginning no earlier than lb[i] (lb may be
+ * NULL); begin (n, may be NULL) gets each task's service start. */
+bool cv__route_eval_lb(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n,
+                       const int64_t *lb, cv__eval *out, cv__sched_step *sched, uint32_t *nsched,
+                       int64_t *loads, int64_t *begin);
 
-/* Exact route cost of the plan (fixed + rounded travel cost). */
+/* Exact route cost of the plan (fixed + preference + rounded travel and care
+ * costs) from a feasible evaluation e of the route. */
 int64_t cv__route_cost_exact(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n,
-                             int64_t dur, int64_t dist);
+                             const cv__eval *e);
 
 /* ---- Routes with caches (route.c) ---- */
 
@@ -124,6 +179,7 @@ typedef struct cv__route {
     int64_t *pmax, *smax;  /* (n + 2) x nd, max load over 0..k / k..n+1 */
     double cost;           /* search cost incl. fixed when n > 0 */
     int64_t dur, dist;
+    int64_t work; /* care: working time (fairness) */
 } cv__route;
 
 typedef struct cv__sol {
@@ -133,6 +189,9 @@ typedef struct cv__sol {
     double cost;
     uint64_t unassigned_prio; /* total priority of unassigned tasks */
     uint32_t nunassigned;
+    /* Care: each assigned task's service start in the earliest schedule of
+     * the linked routes (care_sched.c); NULL without care extensions. */
+    int64_t *begin;
 } cv__sol;
 
 cv_status cv__sol_init(cv__sol *s, const cv__ctx *c);
@@ -152,6 +211,10 @@ bool cv__route_remove_marked(const cv__ctx *c, cv__sol *s, uint32_t ri, const ui
 void cv__sol_recount(const cv__ctx *c, cv__sol *s);
 /* Replaces route ri by seq (which the caller knows to be feasible). */
 cv_status cv__route_set(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint32_t *seq, uint32_t n);
+/* Same without recounting the solution's totals. */
+cv_status cv__route_set_norecount(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint32_t *seq,
+                                  uint32_t n);
+void cv__route_free(cv__route *r);
 
 /* Best insertion of task u (a job, or a shipment pickup with its delivery)
  * into route ri costing less than `bound` (INFINITY: any).  Returns false
@@ -217,6 +280,73 @@ static inline bool cv__sol_better(const cv__sol *a, const cv__sol *b)
     if (a->nunassigned != b->nunassigned) return a->nunassigned < b->nunassigned;
     return a->cost < b->cost - 1e-9;
 }
+
+/* ---- Care extensions (care_ctx.c, care_sched.c) ---- */
+
+cv_status cv__care_ctx_init(cv__ctx *c);
+void cv__care_ctx_fini(cv__ctx *c);
+
+/* Routes a care operation changed, for the caller's bookkeeping (may be NULL). */
+typedef struct cv__care_touch {
+    uint8_t *touched;
+    uint32_t *tlist;
+    uint32_t *ntouched;
+} cv__care_touch;
+
+/* Scratch of one search thread for the linked scheduling (care_sched.c). */
+typedef struct cv__care_ws {
+    const cv__ctx *c;
+    int64_t *x; /* trial begins where xset */
+    uint8_t *xset;
+    uint32_t *xlist, nx;
+    uint32_t *troute; /* route of tasks a trial adds */
+    uint32_t *tlist, ntl;
+    uint32_t **seq; /* per route: trial sequence where rmod */
+    uint32_t *seqn;
+    uint8_t *rmod, *rtouch;
+    uint32_t *rlist, nr; /* routes timed by the trial */
+    double *rcost;
+    int64_t *rwork;
+    uint32_t *queue, qh, qn;
+    uint8_t *inq;
+    int64_t *lb, *beg;
+    uint32_t *buf;
+    uint32_t fail_route;
+    bool scratch; /* timing from below: begins of the solution ignored */
+    /* Snapshot for trying several completions of a unit. */
+    bool snap;
+    cv__route *saved;
+    uint8_t *rsaved;
+    uint32_t *slist, ns;
+    int64_t *sbegin;
+    uint32_t *sroute_of;
+    double scost;
+    uint64_t sprio;
+    uint32_t sun;
+    uint8_t *mark;
+    uint64_t *class_seen, stamp;
+    struct cv__care_cand *choice, *keep_choice;
+} cv__care_ws;
+
+cv_status cv__care_ws_init(cv__care_ws *ws, const cv__ctx *c);
+void cv__care_ws_fini(cv__care_ws *ws);
+/* Fairness term of the objective: fairness_per_hour x (longest - shortest
+ * working time of the routes that serve a task) / 3600. */
+double cv__care_fairness(const cv__ctx *c, const cv__sol *s);
+/* Drops partly planned units and recomputes the schedule from below; routes
+ * whose timing fails lose their units until it succeeds. */
+cv_status cv__care_repair(const cv__ctx *c, cv__care_ws *ws, cv__sol *s, cv__care_touch *tc,
+                          uint64_t *effort);
+/* Inserts the unit of task `head` at its best place (all its tasks or
+ * none); *inserted tells which. */
+cv_status cv__care_insert(const cv__ctx *c, cv__care_ws *ws, cv__sol *s, uint32_t head,
+                          double blink, cv_rng *rng, cv__care_touch *tc, uint64_t *effort,
+                          bool *inserted);
+/* Inserts every unplanned unit, highest priority first. */
+cv_status cv__care_construct(const cv__ctx *c, cv__care_ws *ws, cv__sol *s, uint64_t *effort);
+#ifdef CV_DEBUG_CHECKS
+void cv__care_debug_check(const cv__ctx *c, cv__care_ws *ws, const cv__sol *s);
+#endif
 
 /* ---- Output ---- */
 cv_reason cv__unassigned_reason(const cv__ctx *c, uint32_t task);

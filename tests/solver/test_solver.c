@@ -615,22 +615,6 @@ static void test_progress_and_cancel(void **state)
     free(json);
 }
 
-/* Care extensions are refused by the search with a message, never ignored. */
-static void test_refuses_care_extensions(void **state)
-{
-    (void)state;
-    cv_problem *p =
-        parse("{\"vehicles\":[{\"id\":1,\"start_index\":0},{\"id\":2,\"start_index\":0}],"
-              "\"jobs\":[{\"id\":1,\"location_index\":1,\"workers\":2}]," LINE5 "}");
-    cv_plan *plan = NULL;
-    cv_diag d;
-    cv_diag_clear(&d);
-    assert_int_equal(cv_solver_run(p, NULL, &plan, &d), CV_EUNSUPPORTED);
-    assert_null(plan);
-    assert_non_null(strstr(d.msg, "care extensions"));
-    cv_problem_destroy(p);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -651,7 +635,6 @@ int main(void)
         cmocka_unit_test(test_search_improves),
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_progress_and_cancel),
-        cmocka_unit_test(test_refuses_care_extensions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

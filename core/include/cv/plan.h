@@ -16,6 +16,8 @@
 #define CV_REASON_MAP(X)                                                                           \
     X(NONE, "none", "assigned")                                                                    \
     X(SKILLS, "skills", "no vehicle has the required skills")                                      \
+    X(VEHICLES, "vehicles",                                                                        \
+      "no vehicle with the skills is allowed (allowed_vehicles / forbidden_vehicles)")             \
     X(TIME_WINDOW, "time_window",                                                                  \
       "no qualified vehicle can reach it within its time windows and shift")                       \
     X(CAPACITY, "capacity", "its amounts exceed every qualified vehicle's capacity")               \
@@ -24,6 +26,12 @@
       "every qualified vehicle's max_travel_time is too short")                                    \
     X(MAX_DISTANCE, "max_distance", "every qualified vehicle's max_distance is too short")         \
     X(BREAKS, "breaks", "no qualified vehicle can also take its breaks")                           \
+    X(MAX_WORKING_TIME, "max_working_time",                                                        \
+      "every qualified vehicle's max_working_time is too short")                                   \
+    X(MAX_RIDE_TIME, "max_ride_time",                                                              \
+      "no qualified vehicle can deliver it within its max_ride_time")                              \
+    X(RELATIONS, "relations",                                                                      \
+      "feasible alone, but not with the visits it is tied to (workers, together, precedence)")     \
     X(NO_ROOM, "no_room",                                                                          \
       "feasible alone, but did not fit any route together with the other visits")
 
@@ -81,6 +89,10 @@ typedef struct cv_plan {
     double lower_bound;
     char *bound_relaxation; /* what the bound relaxed, for people; malloc'ed or NULL */
     uint32_t min_vehicles;  /* minimum-fleet lower bound; 0 when not computed */
+    /* Care extensions: longest minus shortest working time (end arrival -
+     * start arrival - unpaid breaks) of the routes serving a task; its
+     * fairness cost is in `cost`. */
+    int64_t working_time_spread;
 } cv_plan;
 
 /* Growable construction: cv_plan_builder appends routes/steps/unassigned. */
@@ -103,7 +115,9 @@ void cv_plan_builder_fini(cv_plan_builder *b);
 void cv_plan_destroy(cv_plan *plan);
 
 /* Fills each route's totals and the plan summary from the steps
- * (cost excepted, which the builder of the plan sets per route). */
+ * (cost excepted, which the builder of the plan sets per route; the summary
+ * cost adds the fairness term of the working time spread).  A visit with
+ * several workers counts its priority once, on its first copy. */
 void cv_plan_sum(cv_plan *plan, const cv_problem *p);
 
 #endif

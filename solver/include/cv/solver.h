@@ -57,9 +57,10 @@ typedef struct cv_solver_config {
 
 void cv_solver_config_init(cv_solver_config *cfg);
 
-/* Problems using the care extensions (docs/care-extensions.md) are refused
- * with CV_EUNSUPPORTED and a diag naming them: the search does not plan them
- * yet, and a plan that ignored them would be wrong.
+/* The care extensions (docs/care-extensions.md) are planned: vehicle lists,
+ * preferences, soft windows, working time, overtime, ride times, fairness,
+ * visits with several workers and relations (linked routes are timed
+ * together, solver/care_sched.c).
  * p is read-only and has all duration matrices filled (cv_problem_has_matrices).
  * Returns a complete plan built with cv_plan_builder (every step's arrival,
  * waiting, setup, service, duration, distance and load, each route's cost,

@@ -160,7 +160,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    char path[1024];
+    static char path[32768];
     snprintf(path, sizeof path, "%s/bks.csv", dir);
     FILE *f = fopen(path, "r");
     if (!f) {

@@ -80,7 +80,7 @@ static const cv_plan_step *step_of(const cv_plan *plan, uint32_t t, uint32_t *ro
 
 static int vehicle_of(const cv_plan *plan, uint32_t t)
 {
-    uint32_t r;
+    uint32_t r = 0;
     return step_of(plan, t, &r) ? (int)plan->routes[r].vehicle : -1;
 }
 
@@ -185,7 +185,7 @@ static void test_working_time(void **state)
     cv_plan *plan = solve_checked(p, 20000, 1, NULL);
     assert_int_equal(vehicle_of(plan, 0), 0);
     assert_int_equal(vehicle_of(plan, 1), 1);
-    uint32_t r;
+    uint32_t r = 0;
     assert_non_null(step_of(plan, 1, &r));
     const cv_plan_step *first = &plan->steps[plan->routes[r].step_first];
     const cv_plan_step *last =

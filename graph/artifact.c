@@ -88,6 +88,7 @@ static void emit(writer *w, const cv__built *b, cv__file_hdr *fh, cv__prof_hdr *
         h->off_copies = put(w, v->copies, h->ncopies * 4);
         h->off_cell_first = put(w, v->cell_first, ncell * 4);
         h->off_cell_segs = put(w, v->cell_segs, h->ngrid * 4);
+        h->off_seg_class = put(w, v->seg_class, h->nseg);
     }
     put(w, NULL, 0); /* pad the end to the alignment */
     fh->file_size = w->size;
@@ -187,11 +188,11 @@ cv_status cv_graph_load(cv_graph **out, const char *path, cv_diag *diag)
         cv_diag_set(diag, "%s: not a carevan graph file (bad magic)", path);
         goto fail;
     }
-    if (fh->version != CV__VERSION) {
-        cv_diag_set(
-            diag,
-            "%s: graph format version %u, this carevan reads version %u: re-run carevan import",
-            path, fh->version, CV__VERSION);
+    if (fh->version < CV__VERSION_MIN || fh->version > CV__VERSION) {
+        cv_diag_set(diag,
+                    "%s: graph format version %u, this carevan reads versions %u to %u: re-run "
+                    "carevan import",
+                    path, fh->version, CV__VERSION_MIN, CV__VERSION);
         goto fail;
     }
     if (fh->file_size != size) {
@@ -215,8 +216,10 @@ cv_status cv_graph_load(cv_graph **out, const char *path, cv_diag *diag)
     for (int p = 0; p < g->nprof; p++) {
         cv__prof *v = &g->prof[p];
         v->pool = &g->pool;
-        if (!inside(size, fh->off_prof[p], sizeof(cv__prof_hdr))) goto bad;
-        memcpy(&v->h, base + fh->off_prof[p], sizeof v->h);
+        size_t hsize = fh->version >= 2 ? sizeof(cv__prof_hdr) : CV__PROF_HDR_V1_SIZE;
+        if (!inside(size, fh->off_prof[p], hsize)) goto bad;
+        memset(&v->h, 0, sizeof v->h);
+        memcpy(&v->h, base + fh->off_prof[p], hsize);
         const cv__prof_hdr *h = &v->h;
         uint64_t n1 = (uint64_t)h->n + 1, ncell = (uint64_t)h->grid_nx * h->grid_ny + 1;
         if (h->name[sizeof h->name - 1] != 0) goto bad;
@@ -237,6 +240,11 @@ cv_status cv_graph_load(cv_graph **out, const char *path, cv_diag *diag)
         MAP(copies, h->off_copies, h->ncopies * 4);
         MAP(cell_first, h->off_cell_first, ncell * 4);
         MAP(cell_segs, h->off_cell_segs, h->ngrid * 4);
+        if (fh->version >= 2) {
+            MAP(seg_class, h->off_seg_class, h->nseg);
+        } else {
+            v->seg_class = NULL;
+        }
 #undef MAP
     }
     *out = g;

@@ -51,7 +51,8 @@ typedef struct way_rec {
     int64_t id;
     uint64_t ref_off;
     uint32_t nrefs;
-    uint8_t mask; /* profiles that may use the way */
+    uint8_t mask;       /* profiles that may use the way */
+    uint8_t road_class; /* cv_graph_road_class of its highway tag */
     cv__way_rule rule[CV__NPROF];
 } way_rec;
 
@@ -135,6 +136,7 @@ static int on_way(void *ctx, int64_t id, const int64_t *refs, size_t nrefs, cons
             w.mask |= 1u << p;
     if (!w.mask) return 0;
     w.id = id;
+    w.road_class = cv__graph_road_class(cv__graph_tag(tags, ntags, "highway"));
     w.ref_off = r->nrefs;
     w.nrefs = (uint32_t)nrefs;
     for (size_t i = 0; i < nrefs; i++) VEC_PUSH(r->refs, r->nrefs, r->caprefs, refs[i]);
@@ -272,6 +274,7 @@ typedef struct seg_tmp {
     uint32_t a, b;
     cv__w w;
     bool fwd, bwd;
+    uint8_t road_class;
 } seg_tmp;
 
 static int cmp_edge3_tail(const void *a, const void *b)
@@ -515,7 +518,8 @@ static cv_status build_profile(prof_job *job)
                 ic->coords[2 * (size_t)b] * 1e-7, ic->coords[2 * (size_t)b + 1] * 1e-7);
             double ds = round(m * 36.0 / r->speed_kmh);
             if (ds < 1) ds = 1;
-            seg_tmp s = {a, b, CV__W((uint32_t)ds, (uint32_t)round(m * 10)), r->fwd, r->bwd};
+            seg_tmp s = {a,      b,      CV__W((uint32_t)ds, (uint32_t)round(m * 10)),
+                         r->fwd, r->bwd, w->road_class};
             if (nsegs == capsegs) {
                 capsegs = capsegs ? 2 * capsegs : 4096;
                 seg_tmp *ns = realloc(segs, capsegs * sizeof *ns);
@@ -779,7 +783,8 @@ static cv_status build_profile(prof_job *job)
     /* segments: a direction is usable when its head and at least one tail
      * are in the kept component (then the arc between them is kept too) */
     cv__seg *fs = own(bp, nsegs, sizeof *fs);
-    if (!fs) goto done;
+    uint8_t *fclass = own(bp, nsegs, sizeof *fclass);
+    if (!fs || !fclass) goto done;
     uint32_t nfs = 0;
     for (size_t i = 0; i < nsegs; i++) {
         uint32_t hd[2] = {CV__NONE, CV__NONE};
@@ -801,10 +806,12 @@ static cv_status build_profile(prof_job *job)
                     }
         }
         if (hd[0] == CV__NONE && hd[1] == CV__NONE) continue;
+        fclass[nfs] = segs[i].road_class;
         fs[nfs++] = (cv__seg){segs[i].a, segs[i].b, hd[0], hd[1], segs[i].w};
     }
     h->nseg = nfs;
     bp->view.segs = fs;
+    bp->view.seg_class = fclass;
     if ((st = build_grid(ic, bp, h, fs)) != CV_OK) goto done;
     h->ways = job->ways;
     h->restrictions_applied = job->restr_applied;

@@ -17,6 +17,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* ---- Weights: duration and distance packed into one integer. ----
@@ -52,11 +53,16 @@ bool cv__graph_profile_barrier(int p, const cv_osm_tag *tags, size_t ntags);
 /* CV__RESTR_NO / CV__RESTR_ONLY when the relation is a turn restriction for p, else 0. */
 int cv__graph_profile_restriction(int p, const cv_osm_tag *tags, size_t ntags);
 const char *cv__graph_tag(const cv_osm_tag *tags, size_t ntags, const char *key);
+/* The cv_graph_road_class of a highway=* value (CV_GRAPH_ROAD_UNKNOWN for others). */
+uint8_t cv__graph_road_class(const char *highway);
 
 /* ---- File layout (artifact.c).  All integers little-endian (host order,
  * checked by the magic), every array 64-byte aligned. ---- */
 #define CV__MAGIC "CVGRAPH"
-#define CV__VERSION 1u
+/* Version 2 added each segment's road class (off_seg_class); version 1
+ * files still load, their segments read CV_GRAPH_ROAD_UNKNOWN. */
+#define CV__VERSION 2u
+#define CV__VERSION_MIN 1u
 #define CV__MAX_PROFILES CV__NPROF
 
 typedef struct cv__arc {
@@ -95,7 +101,11 @@ typedef struct cv__prof_hdr {
         off_dn_first, off_dn, off_segs, off_copy_first, off_copies, off_cell_first, off_cell_segs;
     /* import statistics */
     uint64_t ways, restrictions_applied, restrictions_skipped, nodes_dropped_scc;
+    /* version 2: [nseg] uint8_t cv_graph_road_class; 0 in version 1 files */
+    uint64_t off_seg_class;
 } cv__prof_hdr;
+/* The size of a version 1 profile header (everything before off_seg_class). */
+#define CV__PROF_HDR_V1_SIZE offsetof(cv__prof_hdr, off_seg_class)
 
 typedef struct cv__file_hdr {
     char magic[8];
@@ -128,6 +138,7 @@ typedef struct cv__prof {
     const uint32_t *dn_first; /* [n+1] CH upward edges, backward */
     const cv__chedge *dn;
     const cv__seg *segs;        /* [nseg] */
+    const uint8_t *seg_class;   /* [nseg] cv_graph_road_class, NULL in version 1 files */
     const uint32_t *copy_first; /* [nnodes+1] final nodes of each global node */
     const uint32_t *copies;     /* [ncopies] */
     const uint32_t *cell_first; /* [nx*ny+1] */

@@ -108,6 +108,30 @@ static const speed_row speed_table[] = {
     {"steps", {0, 0, 0, 2}, {0}},
 };
 
+uint8_t cv__graph_road_class(const char *highway)
+{
+    static const struct {
+        const char *highway;
+        uint8_t road_class;
+    } classes[] = {
+        {"motorway", CV_GRAPH_ROAD_MOTORWAY},   {"motorway_link", CV_GRAPH_ROAD_MOTORWAY},
+        {"trunk", CV_GRAPH_ROAD_MOTORWAY},      {"trunk_link", CV_GRAPH_ROAD_MOTORWAY},
+        {"primary", CV_GRAPH_ROAD_PRIMARY},     {"primary_link", CV_GRAPH_ROAD_PRIMARY},
+        {"secondary", CV_GRAPH_ROAD_SECONDARY}, {"secondary_link", CV_GRAPH_ROAD_SECONDARY},
+        {"tertiary", CV_GRAPH_ROAD_TERTIARY},   {"tertiary_link", CV_GRAPH_ROAD_TERTIARY},
+        {"unclassified", CV_GRAPH_ROAD_LOCAL},  {"residential", CV_GRAPH_ROAD_LOCAL},
+        {"living_street", CV_GRAPH_ROAD_LOCAL}, {"road", CV_GRAPH_ROAD_LOCAL},
+        {"service", CV_GRAPH_ROAD_SERVICE},     {"track", CV_GRAPH_ROAD_SERVICE},
+        {"cycleway", CV_GRAPH_ROAD_PATH},       {"path", CV_GRAPH_ROAD_PATH},
+        {"footway", CV_GRAPH_ROAD_PATH},        {"pedestrian", CV_GRAPH_ROAD_PATH},
+        {"bridleway", CV_GRAPH_ROAD_PATH},      {"steps", CV_GRAPH_ROAD_PATH},
+    };
+    if (!highway) return CV_GRAPH_ROAD_UNKNOWN;
+    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
+        if (strcmp(highway, classes[i].highway) == 0) return classes[i].road_class;
+    return CV_GRAPH_ROAD_UNKNOWN;
+}
+
 /* Access keys from general to specific, per profile (NULL-terminated). */
 static const char *const access_keys[CV__NPROF][6] = {
     {"access", "vehicle", "motor_vehicle", "motorcar", NULL},

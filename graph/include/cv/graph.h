@@ -118,6 +118,51 @@ cv_status cv_graph_route_polyline(const cv_graph *g, int profile, const double *
                                   char **polyline, uint32_t *duration_s, uint32_t *distance_m,
                                   cv_diag *diag);
 
+/* ---- Road edges in an area (for drawing maps) ----
+ * The OpenStreetMap highway class of each road segment, most important first.
+ * Graph files from before format version 2 did not keep it: their segments
+ * read CV_GRAPH_ROAD_UNKNOWN. */
+#define CV_GRAPH_ROAD_CLASS_MAP(X)                                                                 \
+    X(UNKNOWN, "unknown")     /* file without classes */                                           \
+    X(MOTORWAY, "motorway")   /* motorway, trunk and their links */                                \
+    X(PRIMARY, "primary")     /* primary, primary_link */                                          \
+    X(SECONDARY, "secondary") /* secondary, secondary_link */                                      \
+    X(TERTIARY, "tertiary")   /* tertiary, tertiary_link */                                        \
+    X(LOCAL, "local")         /* unclassified, residential, living_street, road */                 \
+    X(SERVICE, "service")     /* service, track */                                                 \
+    X(PATH, "path")           /* cycleway, path, footway, pedestrian, bridleway, steps */
+
+typedef enum cv_graph_road_class {
+#define CV__ROAD_CLASS_ENUM(name, key) CV_GRAPH_ROAD_##name,
+    CV_GRAPH_ROAD_CLASS_MAP(CV__ROAD_CLASS_ENUM)
+#undef CV__ROAD_CLASS_ENUM
+        CV_GRAPH_ROAD_CLASS_COUNT
+} cv_graph_road_class;
+
+const char *cv_graph_road_class_name(cv_graph_road_class c); /* "primary", ...; "?" if unknown */
+
+/* One road segment between two consecutive OSM nodes of a way.  node_a and
+ * node_b identify the nodes within the graph file (equal ids = same point),
+ * so consecutive edges of one way can be chained into a polyline. */
+typedef struct cv_graph_edge {
+    uint32_t node_a, node_b;
+    double lon_a, lat_a, lon_b, lat_b;
+    cv_graph_road_class road_class;
+    bool forward, backward; /* the profile may travel a->b / b->a */
+} cv_graph_edge;
+
+/* Return non-zero to stop the iteration (cv_graph_edges_in_bbox then returns
+ * CV_ECANCELED). */
+typedef int (*cv_graph_edge_fn)(void *ctx, const cv_graph_edge *e);
+
+/* Calls fn for every road segment of the profile whose bounding box meets
+ * [min_lon, max_lon] x [min_lat, max_lat], in file order (the segments of a
+ * way are consecutive, in the way's node order), each segment once.  Only
+ * the roads the profile may use are in its graph.  Cost: the grid cells the
+ * box covers plus one bit per segment of the profile. */
+cv_status cv_graph_edges_in_bbox(const cv_graph *g, int profile, double min_lon, double min_lat,
+                                 double max_lon, double max_lat, cv_graph_edge_fn fn, void *ctx);
+
 /* ---- Subcommands ----
  * argv[0] is the subcommand name ("import", "route", "matrix"); return the
  * process exit code (0 ok, 2 bad input, 1 other failure); each supports --help. */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_int.h"
 #include "cv/lp.h"
 #include "cv/solver.h"
 #ifdef CV_GRAPH_AVAILABLE
@@ -46,6 +47,8 @@ static const char *usage_main =
     "                          MessagePack-RPC planning server (server/PROTOCOL.md)\n"
     "  scenario CITY.cvg -o DAY.json\n"
     "                          generate a realistic day of home care on the map\n"
+    "  map PLAN.json PROBLEM.json [--graph CITY.cvg] -o MAP.html\n"
+    "                          the plan as one self-contained HTML map\n"
     "\n"
     "`carevan <command> --help` describes each command.  --version prints the version.\n";
 
@@ -79,6 +82,11 @@ static int write_text(const char *path, const char *text)
     }
     free(tmp);
     return 0;
+}
+
+int cv__cli_write_text(const char *path, const char *text)
+{
+    return write_text(path, text);
 }
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -270,7 +278,7 @@ static int cmd_convert(int argc, char **argv)
 static const char *usage_solve =
     "usage: carevan solve [PROBLEM.json] [-o SOLUTION.json] [--time-limit SECONDS]\n"
     "                     [--effort N] [--seed N] [--threads N] [--graph CITY.cvg] [--quiet]\n"
-    "                     [--geojson FILE] [--gpx DIR] [--sheets DIR]\n"
+    "                     [--geojson FILE] [--gpx DIR] [--sheets DIR] [--map FILE.html]\n"
     "\n"
     "Reads a VROOM JSON problem (stdin when no file or '-') and writes the plan in\n"
     "VROOM's output shape (stdout unless -o).  A short summary goes to stderr.\n"
@@ -283,6 +291,8 @@ static const char *usage_solve =
     "  --geojson FILE   also write the plan as GeoJSON (routes, stops, unassigned)\n"
     "  --gpx DIR        also write one GPX file per route (for navigation apps)\n"
     "  --sheets DIR     also write one printable HTML route sheet per route\n"
+    "  --map FILE       also write the plan as one self-contained HTML map (roads\n"
+    "                   from --graph, routes, stops, unassigned; opens offline)\n"
     "  --bound [S]      also prove a lower bound by column generation (GLPK), at\n"
     "                   most S seconds (default 10): summary.lower_bound, .gap,\n"
     "                   .lower_bound_relaxation and .min_vehicles\n"
@@ -421,7 +431,7 @@ static void add_bound(cv_plan *plan, const cv_problem *p, double seconds, bool q
 static int cmd_solve(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *graph = NULL;
-    const char *geojson = NULL, *gpx_dir = NULL, *sheet_dir = NULL;
+    const char *geojson = NULL, *gpx_dir = NULL, *sheet_dir = NULL, *map_file = NULL;
     bool quiet = false;
     double bound_s = -1; /* < 0: no bound */
     double time_limit = 0;
@@ -442,6 +452,8 @@ static int cmd_solve(int argc, char **argv)
             gpx_dir = argv[++i];
         } else if (!strcmp(a, "--sheets") && has_val) {
             sheet_dir = argv[++i];
+        } else if (!strcmp(a, "--map") && has_val) {
+            map_file = argv[++i];
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = true;
         } else if (!strcmp(a, "--bound")) {
@@ -566,8 +578,6 @@ static int cmd_solve(int argc, char **argv)
             fprintf(stderr, "carevan solve: warning: no route geometry: %s\n",
                     diag.set ? diag.msg : cv_status_message(gs));
         plan->ms_routing = (int64_t)((cv_clock_now() - t2) * 1000);
-        cv_graph_destroy(g);
-        g = NULL;
     }
 #endif
     if (bound_s >= 0) add_bound(plan, p, bound_s, quiet);
@@ -576,6 +586,17 @@ static int cmd_solve(int argc, char **argv)
     int code = s == CV_OK ? write_text(out, text) : 1;
     if (s != CV_OK) fprintf(stderr, "carevan solve: %s\n", cv_status_message(s));
     if (code == 0) code = write_exports(plan, p, geojson, gpx_dir, sheet_dir);
+    if (code == 0 && map_file) {
+#ifdef CV_GRAPH_AVAILABLE
+        code = cv__cli_write_map("solve", plan, p, g, map_file, NULL);
+#else
+        code = cv__cli_write_map("solve", plan, p, NULL, map_file, NULL);
+#endif
+    }
+#ifdef CV_GRAPH_AVAILABLE
+    cv_graph_destroy(g); /* kept until here for the map's roads */
+    g = NULL;
+#endif
     if (code == 0 && !quiet) {
         uint32_t assigned = p->ntasks - plan->nunassigned;
         fprintf(stderr,
@@ -620,6 +641,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "solve")) return cmd_solve(argc - 1, argv + 1);
     if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
+    if (!strcmp(cmd, "map")) return cv__cli_map(argc - 1, argv + 1);
 #ifdef CV_SERVER_AVAILABLE
     if (!strcmp(cmd, "serve")) return cv_server_cli(argc - 1, argv + 1);
 #endif

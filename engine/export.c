@@ -7,6 +7,7 @@
  * polyline that `solve --graph` adds; without it a route is drawn as straight
  * legs between stops, and the GeoJSON says so in its properties. */
 #include "cv/engine.h"
+#include "export_int.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -42,7 +43,7 @@ static void sb_escaped(cv_sbuf *b, const char *text)
 
 /* "08:05" for times of day (the usual case in care plans: seconds since
  * midnight); "d2 08:05" beyond the first day. */
-static void clock_text(char *buf, size_t n, int64_t t)
+void cv__export_clock_text(char *buf, size_t n, int64_t t)
 {
     int64_t day = t / 86400, s = t % 86400;
     if (day == 0)
@@ -209,7 +210,7 @@ cv_status cv_export_geojson(const cv_plan *plan, const cv_problem *p, char **out
                            (unsigned long long)v->id, k, cv_step_type_name(s->type));
             first = false;
             json_str(&b, step_name(p, v, s, nbuf, sizeof nbuf));
-            clock_text(tbuf, sizeof tbuf, s->arrival + s->waiting);
+            cv__export_clock_text(tbuf, sizeof tbuf, s->arrival + s->waiting);
             cv_sbuf_printf(
                 &b, ",\"arrival\":%lld,\"start\":%lld,\"start_text\":\"%s\",\"service\":%lld}}",
                 (long long)s->arrival, (long long)(s->arrival + s->waiting), tbuf,
@@ -255,7 +256,7 @@ cv_status cv_export_gpx(const cv_plan *plan, const cv_problem *p, uint32_t route
     for (uint32_t k = 0; k < route->step_count; k++) {
         const cv_plan_step *s = &plan->steps[route->step_first + k];
         if (!has_coords(p, s->loc) || s->type == CV_STEP_BREAK) continue;
-        clock_text(tbuf, sizeof tbuf, s->arrival + s->waiting);
+        cv__export_clock_text(tbuf, sizeof tbuf, s->arrival + s->waiting);
         cv_sbuf_printf(&b, "<wpt lat=\"%.6f\" lon=\"%.6f\"><name>%u. ", p->locs[s->loc].lat,
                        p->locs[s->loc].lon, k);
         sb_escaped(&b, step_name(p, v, s, nbuf, sizeof nbuf));
@@ -298,8 +299,9 @@ cv_status cv_export_sheet_html(const cv_plan *plan, const cv_problem *p, uint32_
     sb_escaped(&b, vehicle_name(v, nbuf, sizeof nbuf));
     const cv_plan_step *first = &plan->steps[route->step_first];
     const cv_plan_step *last = &plan->steps[route->step_first + route->step_count - 1];
-    clock_text(t1, sizeof t1, first->arrival);
-    clock_text(t2, sizeof t2, last->arrival + last->waiting + last->setup + last->service);
+    cv__export_clock_text(t1, sizeof t1, first->arrival);
+    cv__export_clock_text(t2, sizeof t2,
+                          last->arrival + last->waiting + last->setup + last->service);
     uint32_t visits = 0;
     for (uint32_t k = 0; k < route->step_count; k++) {
         cv_step_type ty = plan->steps[route->step_first + k].type;
@@ -314,9 +316,9 @@ cv_status cv_export_sheet_html(const cv_plan *plan, const cv_problem *p, uint32_
     for (uint32_t k = 0; k < route->step_count; k++) {
         const cv_plan_step *s = &plan->steps[route->step_first + k];
         int64_t start = s->arrival + s->waiting;
-        clock_text(t1, sizeof t1, s->arrival);
-        clock_text(t2, sizeof t2, start);
-        clock_text(t3, sizeof t3, start + s->setup + s->service);
+        cv__export_clock_text(t1, sizeof t1, s->arrival);
+        cv__export_clock_text(t2, sizeof t2, start);
+        cv__export_clock_text(t3, sizeof t3, start + s->setup + s->service);
         cv_sbuf_printf(&b, "<tr%s><td>%u</td><td>%s</td><td>%s</td><td>%s</td><td>",
                        s->type == CV_STEP_BREAK ? " class=\"break\"" : "", k, t1, t2, t3);
         sb_escaped(&b, step_name(p, v, s, nbuf, sizeof nbuf));

@@ -61,6 +61,32 @@ cv_status cv_export_gpx(const cv_plan *plan, const cv_problem *p, uint32_t route
 /* A printable HTML sheet of one route: stops in order, times, services. */
 cv_status cv_export_sheet_html(const cv_plan *plan, const cv_problem *p, uint32_t route,
                                char **out);
+/* ---- A self-contained HTML map of the whole plan (engine/export_map*.c) ----
+ * One file, no network: the road network from the graph (if any), each
+ * route in its own colour on its road geometry (straight legs when the plan
+ * has none), numbered stops with popups, depots, unassigned visits with
+ * their reason, a legend that toggles routes, pan and zoom (inline SVG+JS). */
+typedef struct cv_map_config {
+    const struct cv_graph *graph; /* roads to draw; NULL: none */
+    double margin_m;              /* roads this far around the plan's extent (default 400) */
+    /* Road points at most (default 200000): the least important road classes
+     * are left out until the rest fits (primary roads and above always stay).
+     * The page names what it left out. */
+    uint32_t max_road_points;
+    const char *title; /* default "carevan plan" */
+} cv_map_config;
+void cv_map_config_init(cv_map_config *cfg);
+/* Needs coordinates: a problem without any is CV_EINVAL with diag. */
+cv_status cv_export_map_html(const cv_plan *plan, const cv_problem *p, const cv_map_config *cfg,
+                             char **out, cv_diag *diag);
+
+/* Reads a plan written by cv_plan_to_json (or VROOM) back against its
+ * problem: vehicles, tasks and breaks are matched by id and type; times,
+ * geometry and unassigned reasons are taken as written.  Bad input is
+ * CV_EINVAL with a diag naming the field ("routes[2].steps[4].id: no job 17"). */
+cv_status cv_plan_from_json(cv_plan **out, const cv_problem *p, const char *text, size_t len,
+                            cv_diag *diag);
+
 /* Decodes a Google encoded polyline (precision 5) into n lon,lat pairs. */
 cv_status cv_polyline_decode(const char *poly, double **lonlat, uint32_t *n);
 

@@ -5,7 +5,9 @@ set -eu
 
 PKGS="build-essential cmake pkg-config
 libglpk-dev libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev
-libuv1-dev libmsgpack-dev libjansson-dev libsqlite3-dev libcmocka-dev"
+libuv1-dev libmsgpack-dev libjansson-dev libsqlite3-dev libcmocka-dev
+chromium"
+# chromium: the HTML map test opens the map in a headless browser.
 
 missing=""
 for p in $PKGS; do

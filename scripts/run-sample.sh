@@ -11,7 +11,10 @@ mkdir -p "$OUT"
 
 if "$BIN" import --help >/dev/null 2>&1; then
     GRAPH="$OUT/chengdu-center.cvg"
-    if [ ! -f "$GRAPH" ] || [ datasets/osm/chengdu-center.osm.pbf -nt "$GRAPH" ]; then
+    # Re-imported when the extract or carevan changed (under a second; a new
+    # carevan may write a newer graph format, e.g. road classes for the map).
+    if [ ! -f "$GRAPH" ] || [ datasets/osm/chengdu-center.osm.pbf -nt "$GRAPH" ] ||
+        [ "$BIN" -nt "$GRAPH" ]; then
         echo "== importing datasets/osm/chengdu-center.osm.pbf (© OpenStreetMap contributors, ODbL)"
         "$BIN" import datasets/osm/chengdu-center.osm.pbf -o "$GRAPH"
     fi
@@ -19,7 +22,8 @@ if "$BIN" import --help >/dev/null 2>&1; then
     SOLUTION="$OUT/chengdu-care-day.solution.json"
     echo "== planning $PROBLEM on the road network"
     "$BIN" solve "$PROBLEM" --graph "$GRAPH" --time-limit 10 -o "$SOLUTION" \
-        --geojson "$OUT/chengdu-care-day.geojson" --gpx "$OUT/gpx" --sheets "$OUT/sheets"
+        --geojson "$OUT/chengdu-care-day.geojson" --gpx "$OUT/gpx" --sheets "$OUT/sheets" \
+        --map "$OUT/chengdu-care-day.map.html"
 else
     PROBLEM="$OUT/C101.json"
     SOLUTION="$OUT/C101.solution.json"
@@ -36,6 +40,7 @@ else
 fi
 echo "== the plan is in $SOLUTION"
 if [ -n "${GRAPH:-}" ]; then
+    echo "   the whole day on a map: $OUT/chengdu-care-day.map.html (open it in a browser; works offline)"
     echo "   map layers: $OUT/chengdu-care-day.geojson (QGIS or any web map)"
     echo "   for each carer: a printable route sheet in $OUT/sheets/, a GPX track in $OUT/gpx/"
 fi

@@ -277,7 +277,8 @@ static const char *const page_js[] = {
     "  /* a link to MAP.html#stop=R.N opens the popup of route R's stop N (1-based) */\n",
     "  var m = /^#stop=([0-9]+)[.]([0-9]+)$/.exec(location.hash);\n",
     "  if (m) {\n",
-    "    var st = document.querySelectorAll('g.stop[data-route=\"' + (m[1] - 1) + '\"]')[m[2] - 1];\n",
+    "    var st = document.querySelectorAll('g.stop[data-route=\"' + (m[1] - 1) + '\"]')[m[2] - "
+    "1];\n",
     "    if (st) st.dispatchEvent(new MouseEvent('click', {bubbles: true}));\n",
     "  }\n",
     "  document.body.setAttribute('data-ready', '1');\n",

@@ -73,12 +73,22 @@ int main(int argc, char **argv)
             int a = i >= (size_t)bpp ? cur[i - bpp] : 0, b = prev ? prev[i] : 0,
                 c = prev && i >= (size_t)bpp ? prev[i - bpp] : 0;
             switch (row[0]) {
-            case 0: break;
-            case 1: cur[i] = (unsigned char)(cur[i] + a); break;
-            case 2: cur[i] = (unsigned char)(cur[i] + b); break;
-            case 3: cur[i] = (unsigned char)(cur[i] + (a + b) / 2); break;
-            case 4: cur[i] = (unsigned char)(cur[i] + paeth(a, b, c)); break;
-            default: return fail(path, "bad filter type");
+            case 0:
+                break;
+            case 1:
+                cur[i] = (unsigned char)(cur[i] + a);
+                break;
+            case 2:
+                cur[i] = (unsigned char)(cur[i] + b);
+                break;
+            case 3:
+                cur[i] = (unsigned char)(cur[i] + (a + b) / 2);
+                break;
+            case 4:
+                cur[i] = (unsigned char)(cur[i] + paeth(a, b, c));
+                break;
+            default:
+                return fail(path, "bad filter type");
             }
         }
     }

@@ -70,6 +70,14 @@ sed 's/"arrival":\([0-9]*\),"duration"/"arrival":1\1,"duration"/' "$T/r101.sol.j
 expect 1 "INVALID" -- "$BIN" check "$T/r101.json" "$T/r101.bad.json"
 expect 2 "" -- "$BIN" check "$T/r101.json" "$T/bad.json"
 
+# The HTML map: a plan without coordinates cannot be drawn; bad plans name the field.
+expect 0 "" -- "$BIN" map --help
+expect 2 "" -- "$BIN" map "$T/r101.sol.json"
+expect 2 "nothing to draw" -- "$BIN" map "$T/r101.sol.json" "$T/r101.json" -o "$T/r101.html"
+printf '{"routes":[{"vehicle":999,"steps":[]}]}' >"$T/badplan.json"
+expect 2 "routes[0].vehicle: no vehicle 999 in the problem" -- "$BIN" map "$T/badplan.json" "$T/r101.json"
+expect 2 "unknown or incomplete option --colour" -- "$BIN" map --colour x a b
+
 expect 0 "" -- "$BIN" convert --from lilim "$SRC/datasets/vrp/lilim/lc101.txt" -o "$T/lc101.json"
 expect 0 "" -- "$BIN" solve "$T/lc101.json" --effort 200000 -o "$T/lc101.sol.json"
 expect 0 "valid" -- "$BIN" check "$T/lc101.json" "$T/lc101.sol.json"
@@ -84,6 +92,15 @@ if "$BIN" import --help >/dev/null 2>&1; then
     expect 0 "valid" -- "$BIN" check "$SRC/datasets/sample/chengdu-care-day.json" "$T/day.json" --graph "$T/c.cvg"
     expect 2 "pass --graph" -- "$BIN" check "$SRC/datasets/sample/chengdu-care-day.json" "$T/day.json"
     [ -f "$T/sheets/route-1.html" ] && ok || bad "no route sheet written"
+    # The map written by solve and the one drawn later from the files are the same page.
+    expect 0 "" -- "$BIN" solve "$SRC/datasets/sample/chengdu-care-day.json" --graph "$T/c.cvg" \
+        --effort 300000 -o "$T/day2.json" --map "$T/day.map.html"
+    expect 0 "" -- "$BIN" map "$T/day2.json" "$SRC/datasets/sample/chengdu-care-day.json" \
+        --graph "$T/c.cvg" -o "$T/day.map2.html"
+    cmp -s "$T/day.map.html" "$T/day.map2.html" && ok || bad "solve --map and map differ"
+    grep -q '"cls":"primary"' "$T/day.map.html" && ok || bad "the map has no primary roads"
+    expect 2 "cannot open" -- "$BIN" map "$T/day2.json" "$SRC/datasets/sample/chengdu-care-day.json" \
+        --graph "$T/missing.cvg"
     expect 0 "" -- "$BIN" scenario "$T/c.cvg" --seed 7 --clients 25 -o "$T/s1.json"
     expect 0 "" -- "$BIN" scenario "$T/c.cvg" --seed 7 --clients 25 -o "$T/s2.json"
     cmp -s "$T/s1.json" "$T/s2.json" && ok || bad "same seed gave different scenarios"

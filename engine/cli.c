@@ -543,8 +543,9 @@ static int cmd_solve(int argc, char **argv)
     }
     double t1 = cv_clock_now();
     if (cv_problem_is_periodic(p)) {
-        int pc = solve_periodic(p, out, seed, effort, moves, time_limit, (unsigned)threads, quiet,
-                                geojson || gpx_dir || sheet_dir || bound_s >= 0, t1 - t0);
+        int pc =
+            solve_periodic(p, out, seed, effort, moves, time_limit, (unsigned)threads, quiet,
+                           geojson || gpx_dir || sheet_dir || map_file || bound_s >= 0, t1 - t0);
 #ifdef CV_GRAPH_AVAILABLE
         cv_graph_destroy(g);
 #endif

@@ -189,7 +189,10 @@ int main(int argc, char **argv)
     int fails = 0;
     for (int i = 0; i < n; i++) {
         row *r = &rows[i];
-        snprintf(path, sizeof path, "%s/mankowska/%s.txt", dir, r->name);
+        if (snprintf(path, sizeof path, "%s/mankowska/%s.txt", dir, r->name) >= (int)sizeof path) {
+            fprintf(stderr, "care_mankowska: %s: path too long\n", dir);
+            return 2;
+        }
         if (!solve_one(path, tlim, effort, seed, r)) {
             r->ok = false;
             fails++;

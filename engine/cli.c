@@ -308,8 +308,8 @@ static int solve_periodic(const cv_problem *p, const char *out, uint64_t seed, u
                           bool extras, double load_s)
 {
     if (extras)
-        fprintf(stderr, "carevan solve: note: --geojson, --gpx, --sheets and --bound are for "
-                        "one-day plans; not written for this multi-day problem\n");
+        fprintf(stderr, "carevan solve: note: --geojson, --gpx, --sheets, --map and --bound are "
+                        "for one-day plans; not written for this multi-day problem\n");
     cv_periodic_config cfg;
     cv_periodic_config_init(&cfg);
     cfg.seed = seed;

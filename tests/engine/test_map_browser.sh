@@ -86,7 +86,7 @@ check_dom() { # URL LABEL ROADS(yes|no)
     n() { grep -o "$1" "$T/dom.html" | wc -l; }
     grep -q 'data-ready="1"' "$T/dom.html" || bad "$2: the page script did not finish"
     [ "$(n '<path class="route')" -eq "$routes" ] || bad "$2: $(n '<path class="route') route lines, expected $routes"
-    [ "$(n '<g class="stop"')" -eq "$visits" ] || bad "$2: $(n '<g class="stop"') stop markers, expected $visits"
+    [ "$(n '<g class="stop[" ]')" -eq "$visits" ] || bad "$2: $(n '<g class="stop[" ]') stop markers, expected $visits"
     [ "$(n '<g class="unassigned"')" -eq "$unassigned" ] || bad "$2: $(n '<g class="unassigned"') unassigned markers, expected $unassigned"
     [ "$(n '<li class="legend-entry"')" -eq "$routes" ] || bad "$2: $(n '<li class="legend-entry"') legend entries, expected $routes"
     [ "$(n '<g class="depot"')" -eq 2 ] || bad "$2: $(n '<g class="depot"') depots, expected 2"
@@ -101,8 +101,13 @@ check_dom() { # URL LABEL ROADS(yes|no)
     grep -q '<b>Li</b>' "$T/dom.html" && bad "$2: a vehicle name became markup"
     grep -q '&lt;b&gt;Li&lt;/b&gt;' "$T/dom.html" || bad "$2: the vehicle name is not shown as text"
 }
-# (The link to a stop opens its popup, with the times as text.)
-check_dom "file://$T/map.html#stop=1.2" "solve --map" yes
+# (The link to a stop opens its popup, with the times as text; the one to
+# routes switches the others off through the legend's own checkboxes.)
+check_dom "file://$T/map.html#routes=1,3&stop=1.2" "solve --map" yes
+n_off=$(grep -o '<g class="stop off"' "$T/dom.html" | wc -l)
+n_route2=$(grep -o '<g class="stop[^"]*" data-route="1"' "$T/dom.html" | wc -l)
+[ "$n_route2" -gt 0 ] && [ "$n_off" -eq "$n_route2" ] || bad "#routes=1,3: $n_off stops hidden, route 2 has $n_route2"
+grep -q '<path class="route off"[^>]*data-route="1"' "$T/dom.html" || bad "#routes=1,3: route 2's line still shown"
 grep -Eq '<div id="popup"( style="[^"]*")?><h3>' "$T/dom.html" || bad "#stop=1.2 opened no popup"
 grep -q '<td>arrival</td><td>[0-9][0-9]:[0-9][0-9]</td>' "$T/dom.html" || bad "the popup shows no arrival time"
 # The same plan drawn later from its files, without the road network.

@@ -242,6 +242,7 @@ static cv_status write_data(cv_sbuf *b, const cv_plan *plan, const cv_problem *p
     for (uint32_t r = 0; r < plan->nroutes; r++) {
         const cv_plan_route *route = &plan->routes[r];
         const cv_vehicle *v = &p->vehicles[route->vehicle];
+        if (route->step_count == 0) return cv_diag_set(diag, "routes[%u]: no steps", r);
         double *pts;
         uint32_t npts;
         bool on_roads;
@@ -365,7 +366,6 @@ static cv_status write_data(cv_sbuf *b, const cv_plan *plan, const cv_problem *p
         firstu = false;
     }
     cv_sbuf_printf(b, "],\"unassigned_elsewhere\":%u", nowhere);
-    (void)diag;
     return CV_OK;
 }
 

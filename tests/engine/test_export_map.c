@@ -201,6 +201,16 @@ static void test_page_and_escaping(void **state)
     assert_int_equal(cv_export_map_html(plan, p, &cfg, &html, &d), CV_EINVAL);
     assert_non_null(strstr(d.msg, "map margin -1 m"));
     cv_plan_destroy(plan);
+
+    /* a route without steps (no builder of ours makes one) is refused, not read past */
+    cv_plan_builder eb;
+    assert_int_equal(cv_plan_builder_init(&eb, 0), CV_OK);
+    assert_int_equal(cv_plan_builder_route(&eb, 0), CV_OK);
+    plan = cv_plan_builder_finish(&eb);
+    cv_diag_clear(&d);
+    assert_int_equal(cv_export_map_html(plan, p, NULL, &html, &d), CV_EINVAL);
+    assert_string_equal(d.msg, "routes[0]: no steps");
+    cv_plan_destroy(plan);
     cv_problem_destroy(p);
 
     const char *nocoords = "{\"vehicles\":[{\"id\":1,\"start_index\":0}],\"jobs\":[{\"id\":3,"

@@ -110,9 +110,14 @@ n_route2=$(grep -o '<g class="stop[^"]*" data-route="1"' "$T/dom.html" | wc -l)
 grep -q '<path class="route off"[^>]*data-route="1"' "$T/dom.html" || bad "#routes=1,3: route 2's line still shown"
 grep -Eq '<div id="popup"( style="[^"]*")?><h3>' "$T/dom.html" || bad "#stop=1.2 opened no popup"
 grep -q '<td>arrival</td><td>[0-9][0-9]:[0-9][0-9]</td>' "$T/dom.html" || bad "the popup shows no arrival time"
-# The same plan drawn later from its files, without the road network.
-"$BIN" map "$T/plan.json" "$T/day.json" -o "$T/map2.html" 2>"$T/err" || bad "carevan map failed: $(cat "$T/err")"
+# The same plan drawn later from its files, without the road network and
+# without its road geometry (as from a solver that has none): straight legs.
+sed 's/"geometry":"[^"]*",//g' "$T/plan.json" >"$T/plan-nogeo.json"
+grep -q '"geometry"' "$T/plan-nogeo.json" && bad "geometry not removed"
+"$BIN" map "$T/plan-nogeo.json" "$T/day.json" -o "$T/map2.html" 2>"$T/err" || bad "carevan map failed: $(cat "$T/err")"
 check_dom "file://$T/map2.html" "carevan map (no graph)" no
+[ "$(grep -o '<path class="route straight"' "$T/dom.html" | wc -l)" -eq "$routes" ] ||
+    bad "carevan map (no graph): routes not drawn as straight legs"
 
 # The screenshot: a drawn page has many colours over much of its area.
 chrome shot --screenshot="$T/map.png" "file://$T/map.html" >/dev/null ||

@@ -61,6 +61,7 @@ cv_status cv__care_ws_init(cv__care_ws *ws, const cv__ctx *c)
     ws->seqn = cv_calloc(nv, sizeof *ws->seqn);
     ws->rmod = cv_calloc(nv, 1);
     ws->rtouch = cv_calloc(nv, 1);
+    ws->rtouch2 = cv_calloc(nv, 1);
     ws->rlist = cv_calloc(nv, sizeof *ws->rlist);
     ws->rcost = cv_calloc(nv, sizeof *ws->rcost);
     ws->rwork = cv_calloc(nv, sizeof *ws->rwork);
@@ -79,10 +80,10 @@ cv_status cv__care_ws_init(cv__care_ws *ws, const cv__ctx *c)
     ws->choice = cv_calloc(nt, sizeof *ws->choice);
     ws->keep_choice = cv_calloc(nt, sizeof *ws->keep_choice);
     if (!ws->choice || !ws->keep_choice || !ws->x || !ws->xset || !ws->xlist || !ws->troute ||
-        !ws->tlist || !ws->seq || !ws->seqn || !ws->rmod || !ws->rtouch || !ws->rlist ||
-        !ws->rcost || !ws->rwork || !ws->queue || !ws->inq || !ws->lb || !ws->beg || !ws->buf ||
-        !ws->saved || !ws->rsaved || !ws->slist || !ws->sbegin || !ws->sroute_of || !ws->mark ||
-        !ws->class_seen) {
+        !ws->tlist || !ws->seq || !ws->seqn || !ws->rmod || !ws->rtouch || !ws->rtouch2 ||
+        !ws->rlist || !ws->rcost || !ws->rwork || !ws->queue || !ws->inq || !ws->lb || !ws->beg ||
+        !ws->buf || !ws->saved || !ws->rsaved || !ws->slist || !ws->sbegin || !ws->sroute_of ||
+        !ws->mark || !ws->class_seen) {
         cv__care_ws_fini(ws);
         return CV_ENOMEM;
     }
@@ -112,6 +113,7 @@ void cv__care_ws_fini(cv__care_ws *ws)
     free(ws->seqn);
     free(ws->rmod);
     free(ws->rtouch);
+    free(ws->rtouch2);
     free(ws->rlist);
     free(ws->rcost);
     free(ws->rwork);
@@ -156,11 +158,14 @@ static void trial_reset(cv__care_ws *ws)
 {
     for (uint32_t i = 0; i < ws->nx; i++) ws->xset[ws->xlist[i]] = 0;
     for (uint32_t i = 0; i < ws->ntl; i++) ws->troute[ws->tlist[i]] = CV_NONE;
-    for (uint32_t i = 0; i < ws->nr; i++) ws->rmod[ws->rlist[i]] = ws->rtouch[ws->rlist[i]] = 0;
+    for (uint32_t i = 0; i < ws->nr; i++)
+        ws->rmod[ws->rlist[i]] = ws->rtouch[ws->rlist[i]] = ws->rtouch2[ws->rlist[i]] = 0;
     for (uint32_t i = 0; i < ws->qn; i++) ws->inq[ws->queue[(ws->qh + i) % ws->c->nv]] = 0;
     ws->nx = ws->ntl = ws->nr = ws->qh = ws->qn = 0;
     ws->fail_route = CV_NONE;
     ws->scratch = false;
+    ws->bound = INFINITY;
+    ws->pdelta = 0;
 }
 
 static void touch_route(cv__care_ws *ws, uint32_t r)
@@ -251,8 +256,16 @@ static bool trial_run(cv__care_ws *ws, const cv__sol *s, uint64_t limit, uint64_
             ws->fail_route = r;
             return false;
         }
+        /* Without fairness, costs only grow while begins rise: a trial
+         * already above the bound cannot win (its timing stops here). */
+        ws->pdelta += e.cost - (ws->rtouch2[r] ? ws->rcost[r] : s->r[r].cost);
+        ws->rtouch2[r] = 1;
         ws->rcost[r] = e.cost;
         ws->rwork[r] = e.work;
+        if (!ws->scratch && ws->pdelta >= ws->bound - 1e-9) {
+            ws->fail_route = CV_NONE;
+            return false;
+        }
         for (uint32_t k = 0; k < n; k++) {
             uint32_t t = seq[k];
             int64_t b = ws->beg[k];
@@ -504,7 +517,7 @@ static int64_t added_time(const cv__ctx *c, const cv__route *rt, uint32_t u, uin
 
 /* Runs the trial of u at (r, i, j); true with *delta when feasible. */
 static bool try_at(cv__care_ws *ws, const cv__sol *s, uint32_t u, uint32_t r, uint32_t i,
-                   uint32_t j, double *delta, uint64_t *effort)
+                   uint32_t j, double bound, double *delta, uint64_t *effort)
 {
     const cv__ctx *c = ws->c;
     const cv__route *rt = &s->r[r];
@@ -520,6 +533,7 @@ static bool try_at(cv__care_ws *ws, const cv__sol *s, uint32_t u, uint32_t r, ui
             seq[m++] = rt->t[k++];
     }
     trial_reset(ws);
+    if (c->p->fairness_per_hour == 0) ws->bound = bound;
     trial_route(ws, s, r, seq, m);
     uint64_t limit = run_limit(c);
     if (c->nlinked &&
@@ -576,7 +590,7 @@ static uint32_t search(cv__care_ws *ws, const cv__sol *s, uint32_t u, double bli
                 double bound = nbest == k ? best[k - 1].delta : INFINITY;
                 if (prune && !(travel_delta(c, s, r, u, i, j) < bound - 1e-9)) goto next;
                 double d;
-                if (try_at(ws, s, u, r, i, j, &d, effort) && d < bound - 1e-9)
+                if (try_at(ws, s, u, r, i, j, bound, &d, effort) && d < bound - 1e-9)
                     keep(best, &nbest, k, (cand){d, r, i, j});
             next:
                 if (!pair || j >= jhi) break;
@@ -591,7 +605,7 @@ static cv_status apply(cv__care_ws *ws, cv__sol *s, uint32_t u, const cand *x, c
                        uint64_t *effort, bool *ok)
 {
     double d;
-    *ok = try_at(ws, s, u, x->r, x->pos, x->pos2, &d, effort);
+    *ok = try_at(ws, s, u, x->r, x->pos, x->pos2, INFINITY, &d, effort);
     cv_status st = *ok ? trial_commit(ws, s, tc) : CV_OK;
     trial_reset(ws);
     return st;

@@ -303,8 +303,8 @@ typedef struct cv__care_ws {
     uint32_t *tlist, ntl;
     uint32_t **seq; /* per route: trial sequence where rmod */
     uint32_t *seqn;
-    uint8_t *rmod, *rtouch;
-    uint32_t *rlist, nr; /* routes timed by the trial */
+    uint8_t *rmod, *rtouch, *rtouch2; /* rtouch2: timed at least once */
+    uint32_t *rlist, nr;              /* routes timed by the trial */
     double *rcost;
     int64_t *rwork;
     uint32_t *queue, qh, qn;
@@ -312,7 +312,8 @@ typedef struct cv__care_ws {
     int64_t *lb, *beg;
     uint32_t *buf;
     uint32_t fail_route;
-    bool scratch; /* timing from below: begins of the solution ignored */
+    bool scratch;         /* timing from below: begins of the solution ignored */
+    double bound, pdelta; /* a trial stops once its cost change reaches bound */
     /* Snapshot for trying several completions of a unit. */
     bool snap;
     cv__route *saved;

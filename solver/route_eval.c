@@ -352,13 +352,13 @@ bool cv__route_eval_lb(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32
                 if (lb && lb[i] > a) a = lb[i];
                 T = task_depart(p, t, prev, a, NULL, NULL);
                 if (T < 0 || T > vh->tw.end) {
-                    ok = fail(out, CV_REASON_TIME_WINDOW);
+                    ok = fail(out, mylb ? CV_REASON_MAX_RIDE_TIME : CV_REASON_TIME_WINDOW);
                     goto done;
                 }
                 prev = t->loc;
             }
             if (T + cv__dur(w, prev, vh->end_loc) > vh->tw.end) {
-                ok = fail(out, CV_REASON_TIME_WINDOW);
+                ok = fail(out, mylb ? CV_REASON_MAX_RIDE_TIME : CV_REASON_TIME_WINDOW);
                 goto done;
             }
         } else {
@@ -400,7 +400,7 @@ bool cv__route_eval_lb(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32
             int64_t T = E[(size_t)n * nbs + nb];
             uint32_t last = p->tasks[seq[n - 1]].loc;
             if (T == TIME_UNSET || T + cv__dur(w, last, vh->end_loc) > vh->tw.end) {
-                ok = fail(out, CV_REASON_BREAKS);
+                ok = fail(out, mylb ? CV_REASON_MAX_RIDE_TIME : CV_REASON_BREAKS);
                 goto done;
             }
             /* Recover the order of tasks and breaks. */

@@ -290,6 +290,34 @@ static void test_relations(void **state)
     cv_problem_destroy(p);
 }
 
+static void test_reasons(void **state)
+{
+    (void)state;
+    /* One worker with both skills: each visit of the pair fits alone, the
+     * pair (distinct workers) does not; the same for a visit for two.  A
+     * visit too far for the working time; a meal that cannot be hot. */
+    cv_problem *p =
+        parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0,\"skills\":[1,2],"
+              "\"max_working_time\":70,\"capacity\":[1]}],"
+              "\"jobs\":[{\"id\":40,\"location_index\":1,\"skills\":[1]},{\"id\":41,"
+              "\"location_index\":1,\"skills\":[2]},{\"id\":42,\"location_index\":2,\"workers\":2},"
+              "{\"id\":43,\"location_index\":4}],\"shipments\":[{\"pickup\":{\"id\":1,"
+              "\"location_index\":0,\"time_windows\":[[0,0]]},\"delivery\":{\"id\":1,"
+              "\"location_index\":2,\"time_windows\":[[50,60]]},\"amount\":[1],"
+              "\"max_ride_time\":25}],\"relations\":[{\"type\":\"together\",\"first\":40,"
+              "\"second\":41}]," LINE5 "}");
+    cv_plan *plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(plan->nroutes, 0);
+    assert_int_equal(reason_of(plan, 0), CV_REASON_RELATIONS);
+    assert_int_equal(reason_of(plan, 1), CV_REASON_RELATIONS);
+    assert_int_equal(reason_of(plan, 2), CV_REASON_RELATIONS);
+    assert_int_equal(reason_of(plan, 3), CV_REASON_NONE); /* the visit for two: listed once */
+    assert_int_equal(reason_of(plan, 4), CV_REASON_MAX_WORKING_TIME);
+    assert_int_equal(reason_of(plan, 5), CV_REASON_MAX_RIDE_TIME);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+}
+
 /* ---- Random problems mixing every rule ---- */
 
 static uint64_t rng_state;
@@ -442,11 +470,12 @@ static void test_care_determinism(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vehicle_lists),        cmocka_unit_test(test_preferred_vehicles),
-        cmocka_unit_test(test_soft_windows),         cmocka_unit_test(test_working_time),
-        cmocka_unit_test(test_max_ride_time),        cmocka_unit_test(test_fairness),
-        cmocka_unit_test(test_two_workers),          cmocka_unit_test(test_relations),
-        cmocka_unit_test(test_random_care_problems), cmocka_unit_test(test_care_determinism),
+        cmocka_unit_test(test_vehicle_lists),    cmocka_unit_test(test_preferred_vehicles),
+        cmocka_unit_test(test_soft_windows),     cmocka_unit_test(test_working_time),
+        cmocka_unit_test(test_max_ride_time),    cmocka_unit_test(test_fairness),
+        cmocka_unit_test(test_two_workers),      cmocka_unit_test(test_relations),
+        cmocka_unit_test(test_reasons),          cmocka_unit_test(test_random_care_problems),
+        cmocka_unit_test(test_care_determinism),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

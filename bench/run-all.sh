@@ -9,7 +9,7 @@ if [ ! -d "$SHARED/datasets" ]; then
     echo "bench: $SHARED/datasets not found (set CV_SHARED_DIR)" >&2
     exit 1
 fi
-cmake --build "$BUILD" --target graph_bench solver_solomon lp_bound server_bench >/dev/null
+cmake --build "$BUILD" --target graph_bench solver_solomon lp_bound server_bench care_mankowska >/dev/null
 
 echo "== road graph"
 CV_SHARED_OSM="$SHARED/datasets/osm" sh bench/graph_bench.sh "$BUILD"
@@ -23,6 +23,10 @@ done
 echo "== solver: Li & Lim at fixed effort"
 echo "command: $BUILD/bench/solver_solomon --dir $SHARED/datasets/vrp/lilim --lilim --effort 40000000"
 "$BUILD/bench/solver_solomon" --dir "$SHARED/datasets/vrp/lilim" --lilim --effort 40000000
+
+echo "== care planning: Mankowska et al. home health care, groups A-F, fixed effort"
+echo "command: $BUILD/bench/care_mankowska --dir $SHARED/datasets/vrp/hhc --effort 40000000"
+"$BUILD/bench/care_mankowska" --dir "$SHARED/datasets/vrp/hhc" --effort 40000000
 
 echo "== LP bound: Solomon at 60 s per instance"
 echo "command: $BUILD/bench/lp_bound -t 60 -F $SHARED/datasets/vrp/solomon $SHARED/datasets/vrp/solomon/bks.csv"

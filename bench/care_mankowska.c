@@ -12,8 +12,12 @@
  * best known value.  Our search minimises D + T (Tmax is not part of our
  * objective); D is measured on the converter's matrix, rounded to 1/100.
  *
+ * With --save DIR each plan is written to DIR/<instance>.json, for
+ * bench/care_mankowska_eval.py, which recomputes Z from the original file in
+ * real numbers (an evaluation independent of our conversion).
+ *
  * usage: care_mankowska [--dir DIR] [--time S] [--effort N] [--seed N]
- *                       [--only PREFIX]
+ *                       [--only PREFIX] [--save DIR]
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -92,7 +96,8 @@ static void measure(const cv_problem *p, const cv_plan *plan, row *r)
     r->obj = (r->d + r->t + r->tmax) / 3.0;
 }
 
-static bool solve_one(const char *path, double tlim, uint64_t effort, uint64_t seed, row *r)
+static bool solve_one(const char *path, double tlim, uint64_t effort, uint64_t seed,
+                      const char *save, row *r)
 {
     cv_diag diag;
     cv_diag_clear(&diag);
@@ -131,6 +136,15 @@ static bool solve_one(const char *path, double tlim, uint64_t effort, uint64_t s
     for (uint32_t i = 0; i < rep.nmessages && i < 5; i++)
         fprintf(stderr, "%s: check: %s\n", path, rep.messages[i]);
     cv_check_report_fini(&rep);
+    if (save && json) {
+        char out[2048];
+        snprintf(out, sizeof out, "%.1000s/%.60s.json", save, r->name);
+        FILE *f = fopen(out, "w");
+        if (f) {
+            fputs(json, f);
+            fclose(f);
+        }
+    }
     measure(p, plan, r);
     free(json);
     cv_plan_destroy(plan);
@@ -140,7 +154,7 @@ static bool solve_one(const char *path, double tlim, uint64_t effort, uint64_t s
 
 int main(int argc, char **argv)
 {
-    const char *dir = "../shared/datasets/vrp/hhc", *only = NULL;
+    const char *dir = "../shared/datasets/vrp/hhc", *only = NULL, *save = NULL;
     double tlim = 10;
     uint64_t effort = 0, seed = 1;
     for (int i = 1; i < argc; i++) {
@@ -154,9 +168,11 @@ int main(int argc, char **argv)
             seed = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--only") && i + 1 < argc)
             only = argv[++i];
+        else if (!strcmp(argv[i], "--save") && i + 1 < argc)
+            save = argv[++i];
         else {
             fprintf(stderr, "usage: care_mankowska [--dir DIR] [--time S] [--effort N] [--seed N] "
-                            "[--only PREFIX]\n");
+                            "[--only PREFIX] [--save DIR]\n");
             return 2;
         }
     }
@@ -193,7 +209,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "care_mankowska: %s: path too long\n", dir);
             return 2;
         }
-        if (!solve_one(path, tlim, effort, seed, r)) {
+        if (!solve_one(path, tlim, effort, seed, save, r)) {
             r->ok = false;
             fails++;
             printf("%-28s %5c FAILED\n", r->name, r->group);

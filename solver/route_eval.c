@@ -94,7 +94,7 @@ static int64_t lateness(const cv_problem *p, const cv_task *t, int64_t b)
  * shift start; not past a break taken at the start).  When a ride exceeds a
  * pickup's max_ride_time, *raise_at is the pickup's position and *raise_to
  * the begin that would fix it. */
-static void replay(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n, const int64_t *lb,
+static bool replay(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n, const int64_t *lb,
                    const uint8_t *is_break, cv__eval *out, cv__sched_step *sched, uint32_t *nsched,
                    int64_t *loads, int64_t *begin, int64_t *raise_at, int64_t *raise_to)
 {
@@ -156,6 +156,8 @@ static void replay(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n
             s->loc = t->loc;
             s->arrival = a;
             T = task_depart(p, t, prev, lb && lb[ti] > a ? lb[ti] : a, &b, &su);
+            /* Without breaks the replay is also the feasibility test. */
+            if (T < 0 || T > vh->tw.end) return false;
             s->waiting = b - a;
             s->setup = su;
             s->service = t->service;
@@ -199,6 +201,7 @@ static void replay(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n
     }
     int64_t tr = cv__dur(w, prev, vh->end_loc);
     int64_t end_arr = T + tr;
+    if (end_arr > vh->tw.end) return false;
     if (sched) {
         cv__sched_step *s = &sched[ns];
         memset(s, 0, sizeof *s);
@@ -224,6 +227,7 @@ static void replay(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n
     out->work = end_arr - out->start - unpaid;
     if (vh->overtime_per_hour > 0 && out->work > vh->overtime_after)
         out->care_num += vh->overtime_per_hour * (out->work - vh->overtime_after);
+    return true;
 }
 
 bool cv__route_eval(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32_t n, cv__eval *out,
@@ -343,25 +347,7 @@ bool cv__route_eval_lb(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32
         }
     }
     for (uint32_t round = 0;; round++) {
-        if (nb == 0) {
-            int64_t T = t0;
-            uint32_t prev = vh->start_loc;
-            for (uint32_t i = 0; i < n; i++) {
-                const cv_task *t = &p->tasks[seq[i]];
-                int64_t a = T + cv__dur(w, prev, t->loc);
-                if (lb && lb[i] > a) a = lb[i];
-                T = task_depart(p, t, prev, a, NULL, NULL);
-                if (T < 0 || T > vh->tw.end) {
-                    ok = fail(out, mylb ? CV_REASON_MAX_RIDE_TIME : CV_REASON_TIME_WINDOW);
-                    goto done;
-                }
-                prev = t->loc;
-            }
-            if (T + cv__dur(w, prev, vh->end_loc) > vh->tw.end) {
-                ok = fail(out, mylb ? CV_REASON_MAX_RIDE_TIME : CV_REASON_TIME_WINDOW);
-                goto done;
-            }
-        } else {
+        if (nb) {
             for (size_t i = 0; i < (size_t)(n + 1) * nbs; i++) E[i] = TIME_UNSET;
             E[0] = t0;
             for (uint32_t i = 0; i <= n; i++) {
@@ -417,7 +403,13 @@ bool cv__route_eval_lb(const cv__ctx *c, uint32_t v, const uint32_t *seq, uint32
             }
         }
         int64_t raise_at = -1, raise_to = 0;
-        replay(c, v, seq, n, lb, is_break, out, sched, nsched, loads, begin, &raise_at, &raise_to);
+        if (!replay(c, v, seq, n, lb, is_break, out, sched, nsched, loads, begin, &raise_at,
+                    &raise_to)) {
+            ok = fail(out, mylb ? CV_REASON_MAX_RIDE_TIME
+                           : nb ? CV_REASON_BREAKS
+                                : CV_REASON_TIME_WINDOW);
+            goto done;
+        }
         if (raise_at < 0) break;
         /* A ride too long: the pickup waits; no more than n rounds (each
          * fixes one pickup's wait until a later one pushes it again). */

@@ -414,7 +414,9 @@ static bool fast_insert_job(const cv__ctx *c, const cv__route *r, uint32_t u, ui
     const uint32_t ntw = t->tw_count;
     const int64_t last_end = tw[ntw - 1].end;
     const int64_t maxdur = vh->max_travel_time, maxdist = vh->max_distance;
-    const double fixed = n ? 0 : w->fixed;
+    /* An empty route costs nothing (route_update), yet the deltas below take
+     * off its start -> end leg: put it back (it matters when start != end). */
+    const double fixed = n ? 0 : w->fixed + cv__cost(w, r->loc[0], r->loc[1]);
     bool found = false;
     double lim = bound;
     for (uint32_t i = 0; i <= n; i++) {
@@ -465,7 +467,9 @@ static bool fast_insert_pair(const cv__ctx *c, const cv__route *r, uint32_t u, u
     const int64_t *cap = cv_vehicle_capacity(p, vh);
     const int64_t *amt = cv_task_pickup(p, tp);
     const int64_t maxdur = vh->max_travel_time, maxdist = vh->max_distance;
-    const double fixed = n ? 0 : w->fixed;
+    /* An empty route costs nothing (route_update), yet the deltas below take
+     * off its start -> end leg: put it back (it matters when start != end). */
+    const double fixed = n ? 0 : w->fixed + cv__cost(w, r->loc[0], r->loc[1]);
     int64_t rm[CV_MAX_AMOUNT_DIMS];
     bool found = false;
     double lim = bound;

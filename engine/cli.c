@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli_int.h"
+#include "cv/live.h"
 #include "cv/lp.h"
 #include "cv/solver.h"
 #ifdef CV_GRAPH_AVAILABLE
@@ -49,6 +50,8 @@ static const char *usage_main =
     "                          generate a realistic day of home care on the map\n"
     "  map PLAN.json PROBLEM.json [--graph CITY.cvg] -o MAP.html\n"
     "                          the plan as one self-contained HTML map\n"
+    "  simulate PROBLEM.json [EVENTS.json]\n"
+    "                          run a day live: events, urgent visits, re-plans, all checked\n"
     "\n"
     "`carevan <command> --help` describes each command.  --version prints the version.\n";
 
@@ -643,6 +646,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
     if (!strcmp(cmd, "map")) return cv__cli_map(argc - 1, argv + 1);
+    if (!strcmp(cmd, "simulate")) return cv_live_simulate_cli(argc - 1, argv + 1);
 #ifdef CV_SERVER_AVAILABLE
     if (!strcmp(cmd, "serve")) return cv_server_cli(argc - 1, argv + 1);
 #endif

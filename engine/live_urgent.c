@@ -1,0 +1,605 @@
+/* Urgent visits and re-planning of a live day (cv/live.h): cheapest
+ * insertion, re-plan around a worker sent there next, refusal with the best
+ * achievable arrival; reoptimize; the remaining day as a plan for the
+ * checker.
+ *
+ * Workload: an insertion tries every position of every qualified vehicle's
+ * remaining route, each scheduled in full (O(n^2) per route, a few thousand
+ * steps on a 300-visit day); a re-plan calls the solver on the remaining day
+ * with a small deterministic effort budget, for at most three candidates. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cv/engine.h"
+#include "cv/solver.h"
+#include "live_int.h"
+
+#define MAX_CANDIDATES 3
+
+cv_status cv__live_add_extra(cv_live *L, const cv_live_urgent *req, int64_t tw_start,
+                             int64_t tw_end, uint32_t *task)
+{
+    cv__live_extra *e = cv_realloc_array(L->extra, L->nextra + 1, sizeof *e);
+    if (!e) return CV_ENOMEM;
+    L->extra = e;
+    e[L->nextra] = (cv__live_extra){.req = *req, .tw_start = tw_start, .tw_end = tw_end};
+    cv_problem *np;
+    cv_status st = cv__live_problem_with_extras(L->base, L->extra, L->nextra + 1, &np);
+    if (st != CV_OK) return st;
+    const uint32_t at = L->p->njobs, nt = np->ntasks;
+    uint8_t *status = cv_calloc(nt, sizeof *status);
+    uint32_t *veh = cv_calloc(nt, sizeof *veh);
+    if (!status || !veh) {
+        free(status);
+        free(veh);
+        cv_problem_destroy(np);
+        return CV_ENOMEM;
+    }
+    for (uint32_t t = 0; t < L->p->ntasks; t++) {
+        uint32_t n = t < at ? t : t + 1;
+        status[n] = L->status[t];
+        veh[n] = L->vehicle[t];
+    }
+    status[at] = CV__LIVE_UNASSIGNED;
+    veh[at] = CV_NONE;
+    for (uint32_t v = 0; v < np->nvehicles; v++) {
+        cv__live_route *r = &L->routes[v];
+        for (uint32_t k = 0; k < r->n; k++)
+            if (!CV__LIVE_IS_BREAK(r->step[k]) && r->step[k] >= at) r->step[k]++;
+    }
+    free(L->status);
+    free(L->vehicle);
+    L->status = status;
+    L->vehicle = veh;
+    cv_problem_destroy(L->p);
+    L->p = np;
+    L->nextra++;
+    *task = at;
+    return CV_OK;
+}
+
+/* ---- The remaining day as a plan ---- */
+
+cv_status cv__live_sub_plan(const cv_live *L, const cv__live_sub *s, cv_plan **out)
+{
+    const cv_problem *q = s->q;
+    cv_plan_builder b;
+    cv_status st = cv_plan_builder_init(&b, q->ndims);
+    if (st != CV_OK) return st;
+    uint32_t maxn = 1;
+    for (uint32_t v = 0; v < q->nvehicles; v++)
+        if (L->routes[v].n > maxn) maxn = L->routes[v].n;
+    uint32_t *seq = cv_calloc(maxn, sizeof *seq);
+    cv__live_eta *eta = cv_calloc(maxn, sizeof *eta);
+    bool *routed = cv_calloc(q->ntasks ? q->ntasks : 1, sizeof *routed);
+    if (!seq || !eta || !routed) {
+        st = CV_ENOMEM;
+        goto out;
+    }
+    for (uint32_t v = 0; v < q->nvehicles; v++) {
+        const cv__live_route *r = &L->routes[v];
+        const cv_vehicle *vh = &q->vehicles[v];
+        uint32_t n = 0, ntasks = 0, nb = 0;
+        for (uint32_t k = r->nfrozen; k < r->n; k++) {
+            uint32_t x = r->step[k];
+            if (CV__LIVE_IS_BREAK(x)) {
+                seq[n++] = nb++ | CV__LIVE_BREAK;
+            } else if (s->sub_of[x] != CV_NONE) {
+                seq[n++] = s->sub_of[x];
+                routed[s->sub_of[x]] = true;
+                ntasks++;
+            }
+        }
+        if (ntasks == 0) continue;
+        cv__live_avail a = {
+            .loc = vh->start_loc, .time = vh->tw.start, .setup_from = vh->start_loc};
+        cv__live_sched sc;
+        cv__live_schedule(q, v, &a, seq, n, true, eta, &sc);
+        if ((st = cv_plan_builder_route(&b, v)) != CV_OK) goto out;
+        cv_plan_step ps = {
+            .type = CV_STEP_START, .index = CV_NONE, .loc = vh->start_loc, .arrival = a.time};
+        if ((st = cv_plan_builder_step(&b, &ps, sc.load0)) != CV_OK) goto out;
+        for (uint32_t k = 0; k < n; k++) {
+            const cv__live_eta *e = &eta[k];
+            uint32_t x = seq[k];
+            bool br = CV__LIVE_IS_BREAK(x);
+            const cv_task *t = br ? NULL : &q->tasks[x];
+            ps = (cv_plan_step){
+                .type = br                          ? CV_STEP_BREAK
+                        : t->kind == CV_TASK_JOB    ? CV_STEP_JOB
+                        : t->kind == CV_TASK_PICKUP ? CV_STEP_PICKUP
+                                                    : CV_STEP_DELIVERY,
+                .index = br ? (x & ~CV__LIVE_BREAK) : x,
+                .loc = CV_NONE,
+                .arrival = e->arrival,
+                .waiting = e->wait,
+                .setup = e->setup,
+                .service =
+                    br ? q->breaks[vh->break_first + (x & ~CV__LIVE_BREAK)].service : t->service,
+                .duration = e->duration,
+                .distance = e->distance,
+            };
+            if (!br)
+                ps.loc = t->loc;
+            else {
+                /* Taken at the previous stop. */
+                for (uint32_t j = k; j-- > 0;)
+                    if (!CV__LIVE_IS_BREAK(seq[j])) {
+                        ps.loc = q->tasks[seq[j]].loc;
+                        break;
+                    }
+                if (ps.loc == CV_NONE) ps.loc = vh->start_loc;
+            }
+            if ((st = cv_plan_builder_step(&b, &ps, e->load)) != CV_OK) goto out;
+        }
+        ps = (cv_plan_step){.type = CV_STEP_END,
+                            .index = CV_NONE,
+                            .loc = vh->end_loc,
+                            .arrival = sc.end_arrival,
+                            .duration = sc.duration,
+                            .distance = sc.distance};
+        if ((st = cv_plan_builder_step(&b, &ps, n ? eta[n - 1].load : sc.load0)) != CV_OK) goto out;
+        b.plan->routes[b.plan->nroutes - 1].cost = sc.cost;
+    }
+    for (uint32_t t = 0; t < q->ntasks; t++)
+        if (!routed[t] && (st = cv_plan_builder_unassigned(&b, t, CV_REASON_NO_ROOM)) != CV_OK)
+            goto out;
+    cv_plan_sum(b.plan, q);
+    *out = cv_plan_builder_finish(&b);
+out:
+    free(seq);
+    free(eta);
+    free(routed);
+    cv_plan_builder_fini(&b);
+    return st;
+}
+
+cv_status cv_live_subplan(const cv_live *L, cv_problem **sub, char **plan_json, cv_diag *diag)
+{
+    cv__live_sub s;
+    cv_status st = cv__live_sub_build(L, CV_NONE, CV_NONE, false, false, &s, diag);
+    if (st != CV_OK) return st;
+    cv_plan *plan = NULL;
+    if ((st = cv__live_sub_plan(L, &s, &plan)) == CV_OK &&
+        (st = cv_plan_to_json(plan, s.q, plan_json)) == CV_OK) {
+        *sub = s.q;
+        s.q = NULL;
+    }
+    cv_plan_destroy(plan);
+    cv__live_sub_fini(&s, L->p->nvehicles);
+    return st;
+}
+
+/* ---- Costs of the current remaining day ---- */
+
+typedef struct day_eval {
+    bool feasible;
+    int64_t cost;
+    uint32_t assigned;
+} day_eval;
+
+static void eval_day(const cv_live *L, day_eval *d)
+{
+    memset(d, 0, sizeof *d);
+    d->feasible = true;
+    for (uint32_t v = 0; v < L->p->nvehicles; v++) {
+        const cv__live_route *r = &L->routes[v];
+        cv__live_avail a;
+        cv__live_avail_of(L, v, &a);
+        cv__live_sched sc;
+        cv__live_schedule(L->p, v, &a, r->step + r->nfrozen, r->n - r->nfrozen, true, NULL, &sc);
+        if (!sc.feasible) d->feasible = false;
+        d->cost += sc.cost;
+    }
+    for (uint32_t t = 0; t < L->p->ntasks; t++)
+        if (L->status[t] == CV__LIVE_PLANNED) d->assigned++;
+}
+
+/* ---- Applying a solver plan of the remaining day ---- */
+
+typedef struct trial {
+    uint32_t **seq; /* per vehicle: new remaining steps (L's indices) */
+    uint32_t *n;
+    uint32_t *veh; /* per task: new vehicle (CV_NONE: unassigned) */
+    uint32_t changed, dropped;
+    int64_t cost;
+    uint32_t pin_vehicle;
+} trial;
+
+static void trial_fini(trial *t, uint32_t nv)
+{
+    if (t->seq)
+        for (uint32_t v = 0; v < nv; v++) free(t->seq[v]);
+    free(t->seq);
+    free(t->n);
+    free(t->veh);
+    memset(t, 0, sizeof *t);
+}
+
+static cv_status trial_from_plan(const cv_live *L, const cv__live_sub *s, const cv_plan *plan,
+                                 uint32_t pin_vehicle, uint32_t pin_task, trial *out)
+{
+    const uint32_t nv = L->p->nvehicles, nt = L->p->ntasks;
+    trial t = {.pin_vehicle = pin_vehicle};
+    t.seq = cv_calloc(nv, sizeof *t.seq);
+    t.n = cv_calloc(nv, sizeof *t.n);
+    t.veh = cv_calloc(nt, sizeof *t.veh);
+    if (!t.seq || !t.n || !t.veh) goto fail;
+    for (uint32_t x = 0; x < nt; x++) t.veh[x] = CV_NONE;
+    for (uint32_t v = 0; v < nv; v++) {
+        t.seq[v] = cv_calloc((size_t)plan->nsteps + 2, sizeof **t.seq);
+        if (!t.seq[v]) goto fail;
+    }
+    for (uint32_t v = 0; v < nv; v++) {
+        uint32_t *more =
+            cv_realloc_array(t.seq[v], (size_t)plan->nsteps + 2 + s->ncommit[v], sizeof *more);
+        if (!more) goto fail;
+        t.seq[v] = more;
+        for (uint32_t k = 0; k < s->ncommit[v]; k++) {
+            uint32_t x = s->commit[v][k];
+            t.seq[v][t.n[v]++] = x;
+            if (!CV__LIVE_IS_BREAK(x)) t.veh[x] = v;
+        }
+    }
+    (void)pin_task;
+    for (uint32_t i = 0; i < plan->nroutes; i++) {
+        const cv_plan_route *r = &plan->routes[i];
+        uint32_t v = r->vehicle;
+        for (uint32_t k = 0; k < r->step_count; k++) {
+            const cv_plan_step *ps = &plan->steps[r->step_first + k];
+            if (ps->type == CV_STEP_START || ps->type == CV_STEP_END) continue;
+            if (ps->type == CV_STEP_BREAK) {
+                t.seq[v][t.n[v]++] = s->break_of[v][ps->index] | CV__LIVE_BREAK;
+            } else {
+                uint32_t x = s->task_of[ps->index];
+                t.seq[v][t.n[v]++] = x;
+                t.veh[x] = v;
+            }
+        }
+    }
+    for (uint32_t x = 0; x < nt; x++) {
+        if (L->status[x] != CV__LIVE_PLANNED) continue;
+        if (t.veh[x] != L->vehicle[x]) t.changed++;
+        if (t.veh[x] == CV_NONE) t.dropped++;
+    }
+    /* The cost as the live schedule sees it (pinned vehicle included). */
+    for (uint32_t v = 0; v < nv; v++) {
+        cv__live_avail a;
+        cv__live_avail_of(L, v, &a);
+        cv__live_sched sc;
+        cv__live_schedule(L->p, v, &a, t.seq[v], t.n[v], true, NULL, &sc);
+        t.cost += sc.cost;
+    }
+    *out = t;
+    return CV_OK;
+fail:
+    trial_fini(&t, nv);
+    return CV_ENOMEM;
+}
+
+static cv_status trial_apply(cv_live *L, const trial *t)
+{
+    const uint32_t nv = L->p->nvehicles;
+    for (uint32_t v = 0; v < nv; v++) {
+        cv__live_route *r = &L->routes[v];
+        if (cv__live_route_reserve(r, r->nfrozen + t->n[v]) != CV_OK) return CV_ENOMEM;
+    }
+    for (uint32_t v = 0; v < nv; v++) {
+        cv__live_route *r = &L->routes[v];
+        r->n = r->nfrozen;
+        for (uint32_t k = 0; k < t->n[v]; k++) {
+            r->step[r->n] = t->seq[v][k];
+            r->start[r->n] = r->end[r->n] = r->arrive[r->n] = 0;
+            r->n++;
+        }
+    }
+    for (uint32_t x = 0; x < L->p->ntasks; x++) {
+        if (L->status[x] != CV__LIVE_PLANNED && L->status[x] != CV__LIVE_UNASSIGNED) continue;
+        L->vehicle[x] = t->veh[x];
+        L->status[x] = t->veh[x] == CV_NONE ? CV__LIVE_UNASSIGNED : CV__LIVE_PLANNED;
+    }
+    L->changes += t->changed;
+    return CV_OK;
+}
+
+static cv_status solve_sub(const cv_live *L, uint32_t pin_vehicle, uint32_t pin_task,
+                           uint64_t effort, trial *out, cv_diag *diag)
+{
+    cv__live_sub s;
+    cv_status st = cv__live_sub_build(L, pin_vehicle, pin_task, true, true, &s, diag);
+    if (st != CV_OK) return st;
+    cv_solver_config cfg;
+    cv_solver_config_init(&cfg);
+    cfg.seed = 1;
+    cfg.threads = 1;
+    cfg.max_effort = effort;
+    cfg.time_limit_s = 5.0; /* safety net only: effort is what stops the search */
+    if (!s.pin_ok) {
+        /* Going there next would make an accepted urgent visit late. */
+        cv__live_sub_fini(&s, L->p->nvehicles);
+        return CV_EINFEASIBLE;
+    }
+    cv_plan *plan = NULL;
+    st = cv_solver_run(s.q, &cfg, &plan, diag);
+    if (st == CV_OK) st = trial_from_plan(L, &s, plan, pin_vehicle, pin_task, out);
+    cv_plan_destroy(plan);
+    cv__live_sub_fini(&s, L->p->nvehicles);
+    return st;
+}
+
+static uint64_t default_effort(const cv_live *L)
+{
+    return 2000000u + 10000u * (uint64_t)L->p->ntasks;
+}
+
+/* ---- Urgent requests ---- */
+
+static cv_status check_request(const cv_live *L, const cv_live_urgent *q, cv_diag *diag)
+{
+    const cv_problem *p = L->p;
+    if (cv__live_find_task(p, CV_TASK_JOB, q->id) != CV_NONE)
+        return cv_diag_set(diag, "id: job %llu already exists", (unsigned long long)q->id);
+    if (q->loc >= p->nlocs)
+        return cv_diag_set(diag, "location_index: %u is not a location of the day (0..%u)", q->loc,
+                           p->nlocs ? p->nlocs - 1 : 0);
+    if (q->deadline_s <= 0 || q->deadline_s > 24 * 3600)
+        return cv_diag_set(diag, "deadline: %lld s is not in 1..86400", (long long)q->deadline_s);
+    if (q->service < 0 || q->service > 24 * 3600 || q->setup < 0 || q->setup > 24 * 3600)
+        return cv_diag_set(diag, "service: must be in 0..86400 s");
+    if (q->nskills > 8) return cv_diag_set(diag, "skills: at most 8");
+    for (uint32_t i = 1; i < q->nskills; i++)
+        if (q->skills[i] <= q->skills[i - 1])
+            return cv_diag_set(diag, "skills[%u]: skills must be sorted and unique", i);
+    if (q->priority > 100) return cv_diag_set(diag, "priority: %u is above 100", q->priority);
+    if (q->time < L->now)
+        return cv_diag_set(diag, "time: %lld is before the live clock %lld", (long long)q->time,
+                           (long long)L->now);
+    return CV_OK;
+}
+
+typedef struct direct {
+    uint32_t v;
+    int64_t on_site; /* arrival, or the request time if earlier */
+    bool in_shift;   /* can serve it and still end its shift in time */
+} direct;
+
+static int cmp_direct(const void *a, const void *b)
+{
+    const direct *x = a, *y = b;
+    if (x->on_site != y->on_site) return x->on_site < y->on_site ? -1 : 1;
+    return x->v < y->v ? -1 : x->v > y->v;
+}
+
+static void set_msg(cv_live_outcome *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_msg(cv_live_outcome *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(o->message, sizeof o->message, fmt, ap);
+    va_end(ap);
+}
+
+cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_outcome *out,
+                                cv_diag *diag)
+{
+    double t0 = cv_clock_now();
+    cv_status st = check_request(L, req, diag);
+    if (st != CV_OK) return st;
+    memset(out, 0, sizeof *out);
+    L->now = req->time;
+    const int64_t deadline = req->time + req->deadline_s;
+    out->deadline = deadline;
+    day_eval before;
+    eval_day(L, &before);
+    out->cost_before = before.cost;
+    uint32_t u;
+    if ((st = cv__live_add_extra(L, req, req->time, deadline, &u)) != CV_OK) return st;
+    const cv_problem *p = L->p;
+    const cv_task *ut = &p->tasks[u];
+    const uint32_t nv = p->nvehicles;
+
+    /* 1. Cheapest insertion into the remaining routes. */
+    uint32_t maxn = 1;
+    for (uint32_t v = 0; v < nv; v++)
+        if (L->routes[v].n + 1 > maxn) maxn = L->routes[v].n + 1;
+    uint32_t *seq = cv_calloc(maxn, sizeof *seq);
+    cv__live_eta *eta = cv_calloc(maxn, sizeof *eta);
+    direct *cand = cv_calloc(nv ? nv : 1, sizeof *cand);
+    if (!seq || !eta || !cand) {
+        st = CV_ENOMEM;
+        goto done;
+    }
+    uint32_t best_v = CV_NONE, best_pos = 0;
+    int64_t best_delta = 0, best_arr = 0;
+    uint32_t ncand = 0;
+    for (uint32_t v = 0; v < nv; v++) {
+        const cv_vehicle *vh = &p->vehicles[v];
+        if (!cv_vehicle_has_skills(p, vh, ut)) continue;
+        cv__live_route *r = &L->routes[v];
+        cv__live_avail a;
+        cv__live_avail_of(L, v, &a);
+        uint32_t rem = r->n - r->nfrozen;
+        const uint32_t *cur = r->step + r->nfrozen;
+        /* The direct trip, for step 2 and the refusal: after the step under
+         * way, if any. */
+        const uint32_t tr = cv__live_transit(L, v);
+        cv__live_avail at = a;
+        if (tr) {
+            cv__live_sched st0;
+            cv__live_schedule(p, v, &a, cur, 1, true, eta, &st0);
+            at.time = eta[0].end;
+            if (!CV__LIVE_IS_BREAK(cur[0])) at.loc = at.setup_from = p->tasks[cur[0]].loc;
+        }
+        int64_t arr = at.time + cv__live_dur(p, vh, at.loc, ut->loc);
+        int64_t on_site = arr > req->time ? arr : req->time;
+        int64_t setup = ut->loc != at.setup_from ? ut->setup : 0;
+        int64_t back = on_site + setup + ut->service + cv__live_dur(p, vh, ut->loc, vh->end_loc);
+        cand[ncand++] = (direct){.v = v, .on_site = on_site, .in_shift = back <= vh->tw.end};
+        cv__live_sched sc0, sc;
+        cv__live_schedule(p, v, &a, cur, rem, false, NULL, &sc0);
+        if (!sc0.feasible) continue;
+        for (uint32_t pos = tr; pos <= rem; pos++) {
+            memcpy(seq, cur, pos * sizeof *seq);
+            seq[pos] = u;
+            memcpy(seq + pos + 1, cur + pos, (rem - pos) * sizeof *seq);
+            cv__live_schedule(p, v, &a, seq, rem + 1, false, eta, &sc);
+            if (!sc.feasible) continue;
+            int64_t delta = sc.cost - sc0.cost;
+            if (best_v == CV_NONE || delta < best_delta ||
+                (delta == best_delta && eta[pos].start < best_arr)) {
+                best_v = v, best_pos = pos, best_delta = delta, best_arr = eta[pos].start;
+            }
+        }
+    }
+    if (best_v != CV_NONE) {
+        cv__live_route *r = &L->routes[best_v];
+        if ((st = cv__live_route_insert(r, r->nfrozen + best_pos, u)) != CV_OK) goto done;
+        L->status[u] = CV__LIVE_PLANNED;
+        L->vehicle[u] = best_v;
+        out->method = CV_LIVE_INSERTED;
+        out->vehicle = p->vehicles[best_v].id;
+        out->arrival = best_arr;
+        set_msg(out,
+                "urgent visit %llu: inserted into vehicle %llu's route, on site at %lld "
+                "(%lld min after the call, deadline %lld min); no other visit changes vehicle",
+                (unsigned long long)req->id, (unsigned long long)out->vehicle, (long long)best_arr,
+                (long long)((best_arr - req->time) / 60), (long long)(req->deadline_s / 60));
+        goto done;
+    }
+
+    /* 2. Someone who can be there in time by going next: re-plan around it. */
+    qsort(cand, ncand, sizeof *cand, cmp_direct);
+    trial best = {0};
+    bool have = false;
+    uint32_t tried = 0;
+    for (uint32_t i = 0; i < ncand && tried < MAX_CANDIDATES; i++) {
+        if (!cand[i].in_shift || cand[i].on_site > deadline) continue;
+        tried++;
+        trial t;
+        st = solve_sub(L, cand[i].v, u, default_effort(L), &t, diag);
+        if (st == CV_EINFEASIBLE) {
+            st = CV_OK;
+            continue;
+        }
+        if (st != CV_OK) {
+            trial_fini(&best, nv);
+            goto done;
+        }
+        bool better =
+            !have || t.dropped < best.dropped ||
+            (t.dropped == best.dropped &&
+             (t.changed < best.changed || (t.changed == best.changed && t.cost < best.cost)));
+        if (better) {
+            trial_fini(&best, nv);
+            best = t;
+            have = true;
+        } else {
+            trial_fini(&t, nv);
+        }
+    }
+    if (have) {
+        st = trial_apply(L, &best);
+        out->method = CV_LIVE_REPLANNED;
+        out->vehicle = p->vehicles[best.pin_vehicle].id;
+        out->changed = best.changed;
+        out->dropped = best.dropped;
+        for (uint32_t i = 0; i < ncand; i++)
+            if (cand[i].v == best.pin_vehicle) out->arrival = cand[i].on_site;
+        set_msg(out,
+                "urgent visit %llu: vehicle %llu goes next, on site at %lld (%lld min, "
+                "deadline %lld min); the rest of the day re-planned: %u visit%s changed "
+                "vehicle or were dropped, %u dropped",
+                (unsigned long long)req->id, (unsigned long long)out->vehicle,
+                (long long)out->arrival, (long long)((out->arrival - req->time) / 60),
+                (long long)(req->deadline_s / 60), best.changed, best.changed == 1 ? "" : "s",
+                best.dropped);
+        trial_fini(&best, nv);
+        goto done;
+    }
+
+    /* 3. Nobody can: refuse, with the best achievable arrival. */
+    L->status[u] = CV__LIVE_SKIPPED;
+    out->method = CV_LIVE_REFUSED;
+    {
+        const direct *b = NULL;
+        for (uint32_t i = 0; i < ncand && !b; i++)
+            if (cand[i].in_shift) b = &cand[i];
+        if (!b && ncand) b = &cand[0];
+        if (!b) {
+            set_msg(out,
+                    "urgent visit %llu: cannot be reached: no vehicle has the skills it "
+                    "needs",
+                    (unsigned long long)req->id);
+        } else {
+            out->vehicle = p->vehicles[b->v].id;
+            out->arrival = b->on_site;
+            set_msg(out,
+                    "urgent visit %llu: cannot reach in time (deadline %lld min); best is "
+                    "%lld min by vehicle %llu%s",
+                    (unsigned long long)req->id, (long long)(req->deadline_s / 60),
+                    (long long)((b->on_site - req->time + 59) / 60),
+                    (unsigned long long)out->vehicle, b->in_shift ? "" : " (beyond its shift)");
+        }
+    }
+done:
+    free(seq);
+    free(eta);
+    free(cand);
+    if (st == CV_OK) {
+        day_eval after;
+        eval_day(L, &after);
+        out->cost_after = after.cost;
+        out->ms = (cv_clock_now() - t0) * 1000.0;
+    }
+    return st;
+}
+
+cv_status cv_live_reoptimize(cv_live *L, int64_t time, uint64_t effort, cv_live_outcome *out,
+                             cv_diag *diag)
+{
+    double t0 = cv_clock_now();
+    if (time < L->now)
+        return cv_diag_set(diag, "time: %lld is before the live clock %lld", (long long)time,
+                           (long long)L->now);
+    memset(out, 0, sizeof *out);
+    L->now = time;
+    day_eval before;
+    eval_day(L, &before);
+    out->cost_before = before.cost;
+    trial t;
+    cv_status st =
+        solve_sub(L, CV_NONE, CV_NONE, effort ? effort : 4 * default_effort(L), &t, diag);
+    if (st != CV_OK) return st;
+    /* Keep the current routes unless the re-plan serves more, or the same
+     * for less (or the current routes no longer hold). */
+    uint32_t new_assigned = before.assigned + (uint32_t)0;
+    uint32_t un_before = 0, un_after = 0;
+    for (uint32_t x = 0; x < L->p->ntasks; x++) {
+        uint8_t s = L->status[x];
+        if (s != CV__LIVE_PLANNED && s != CV__LIVE_UNASSIGNED) continue;
+        un_before += L->vehicle[x] == CV_NONE;
+        un_after += t.veh[x] == CV_NONE;
+    }
+    (void)new_assigned;
+    bool take =
+        !before.feasible || un_after < un_before || (un_after == un_before && t.cost < before.cost);
+    if (take) {
+        st = trial_apply(L, &t);
+        out->changed = t.changed;
+        out->dropped = t.dropped;
+    }
+    trial_fini(&t, L->p->nvehicles);
+    out->method = CV_LIVE_REPLANNED;
+    day_eval after;
+    eval_day(L, &after);
+    out->cost_after = after.cost;
+    out->ms = (cv_clock_now() - t0) * 1000.0;
+    snprintf(out->message, sizeof out->message,
+             "reoptimize: %s; %u visit%s changed vehicle or were dropped; remaining cost %lld -> "
+             "%lld",
+             take ? "new routes" : "current routes kept", out->changed,
+             out->changed == 1 ? "" : "s", (long long)out->cost_before, (long long)out->cost_after);
+    return st;
+}

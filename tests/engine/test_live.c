@@ -1,0 +1,468 @@
+/* The live day (engine/live*.c): events, ETAs, urgent insertion / re-plan /
+ * refusal, reoptimize, persistence, the frozen-prefix check, and whole
+ * simulated days in which every intermediate plan is verified by the
+ * independent checker. */
+#define _POSIX_C_SOURCE 200809L
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cv/engine.h"
+#include "cv/live.h"
+#include "cv/solver.h"
+#include "live_day.h"
+
+static bool quick(void)
+{
+    return getenv("CV_TEST_QUICK") != NULL;
+}
+
+static cv_problem *problem_from(const char *text)
+{
+    cv_problem *p = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    cv_status st = cv_problem_from_json(&p, text, strlen(text), &d);
+    if (st != CV_OK) fprintf(stderr, "problem: %s\n", d.msg);
+    assert_int_equal(st, CV_OK);
+    return p;
+}
+
+static char *solve_json(const cv_problem *p)
+{
+    cv_solver_config cfg;
+    cv_solver_config_init(&cfg);
+    cfg.seed = 1;
+    cfg.max_effort = 1000000;
+    cv_plan *plan = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_solver_run(p, &cfg, &plan, &d), CV_OK);
+    char *text = NULL;
+    assert_int_equal(cv_plan_to_json(plan, p, &text), CV_OK);
+    cv_plan_destroy(plan);
+    return text;
+}
+
+/* The remaining day, verified by the checker. */
+static void assert_remaining_valid(const cv_live *L)
+{
+    cv_problem *sub = NULL;
+    char *plan = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_live_subplan(L, &sub, &plan, &d), CV_OK);
+    cv_check_report rep;
+    assert_int_equal(cv_check_json(sub, plan, strlen(plan), &rep, &d), CV_OK);
+    if (rep.nmessages) fprintf(stderr, "checker: %s\n", rep.messages[0]);
+    assert_int_equal(rep.nviolations + rep.nmismatches, 0);
+    cv_check_report_fini(&rep);
+    free(plan);
+    cv_problem_destroy(sub);
+}
+
+static json_t *state_of(const cv_live *L)
+{
+    char *s = NULL;
+    assert_int_equal(cv_live_to_json(L, &s), CV_OK);
+    json_t *j = json_loads(s, 0, NULL);
+    free(s);
+    assert_non_null(j);
+    return j;
+}
+
+/* The first planned step of vehicle id in the state. */
+static json_t *first_planned(json_t *state, uint64_t vid)
+{
+    json_t *v, *s;
+    size_t i, k;
+    json_array_foreach(json_object_get(state, "vehicles"), i, v)
+    {
+        if ((uint64_t)json_integer_value(json_object_get(v, "id")) != vid) continue;
+        json_array_foreach(
+            json_object_get(v, "steps"), k,
+            s) if (!strcmp(json_string_value(json_object_get(s, "status")), "planned") &&
+                   strcmp(json_string_value(json_object_get(s, "type")), "break")) return s;
+    }
+    return NULL;
+}
+
+/* ---- A small hand-made day: two carers, four visits on a line. ---- */
+static const char *line_day =
+    "{\"vehicles\": ["
+    " {\"id\": 1, \"start_index\": 0, \"end_index\": 0, \"skills\": [1], \"time_window\": [0, "
+    "20000]},"
+    " {\"id\": 2, \"start_index\": 0, \"end_index\": 0, \"skills\": [1, 2], \"time_window\": [0, "
+    "20000]}],"
+    " \"jobs\": ["
+    " {\"id\": 10, \"location_index\": 1, \"service\": 600, \"skills\": [1]},"
+    " {\"id\": 11, \"location_index\": 2, \"service\": 600, \"skills\": [1]},"
+    " {\"id\": 12, \"location_index\": 3, \"service\": 600, \"skills\": [2]},"
+    " {\"id\": 13, \"location_index\": 4, \"service\": 600, \"skills\": [1]}],"
+    " \"matrices\": {\"car\": {\"durations\": ["
+    "  [0, 300, 600, 900, 1200, 1500], [300, 0, 300, 600, 900, 1200],"
+    "  [600, 300, 0, 300, 600, 900], [900, 600, 300, 0, 300, 600],"
+    "  [1200, 900, 600, 300, 0, 300], [1500, 1200, 900, 600, 300, 0]]}}}";
+
+static const char *line_plan =
+    "{\"routes\": [{\"vehicle\": 1, \"steps\": [{\"type\": \"start\"}, {\"type\": \"job\", \"id\": "
+    "10}, {\"type\": \"job\", \"id\": 11}, {\"type\": \"end\"}]},"
+    " {\"vehicle\": 2, \"steps\": [{\"type\": \"start\"}, {\"type\": \"job\", \"id\": 12}, "
+    "{\"type\": \"job\", \"id\": 13}, {\"type\": \"end\"}]}]}";
+
+static cv_live *line_live(cv_problem **pp)
+{
+    *pp = problem_from(line_day);
+    cv_live *L = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_live_create(&L, *pp, line_plan, strlen(line_plan), 0, &d), CV_OK);
+    return L;
+}
+
+static cv_status ev(cv_live *L, cv_live_event_kind k, int64_t t, uint64_t v, uint64_t job,
+                    cv_diag *d)
+{
+    cv_live_event e = {
+        .kind = k, .time = t, .vehicle = v, .task_kind = CV_TASK_JOB, .task = job, .loc = CV_NONE};
+    cv_diag_clear(d);
+    return cv_live_apply(L, &e, d);
+}
+
+static void test_events_and_etas(void **state)
+{
+    (void)state;
+    cv_problem *p;
+    cv_live *L = line_live(&p);
+    cv_diag d;
+    json_t *s = state_of(L);
+    /* Planned: job 10 at 300 (travel from 0), 11 at 300+600+300 = 1200. */
+    assert_int_equal(json_integer_value(json_object_get(first_planned(s, 1), "start")), 300);
+    json_decref(s);
+    assert_remaining_valid(L);
+    /* Job 10 starts late, at 1000: job 11's ETA moves to 1000+600+300. */
+    assert_int_equal(ev(L, CV_LIVE_VISIT_START, 1000, 1, 10, &d), CV_OK);
+    s = state_of(L);
+    json_t *n = first_planned(s, 1);
+    assert_int_equal(json_integer_value(json_object_get(n, "id")), 11);
+    assert_int_equal(json_integer_value(json_object_get(n, "start")), 1900);
+    json_decref(s);
+    assert_remaining_valid(L);
+    /* It overruns: done at 2000, job 11 at 2300. */
+    assert_int_equal(ev(L, CV_LIVE_VISIT_DONE, 2000, 1, 10, &d), CV_OK);
+    s = state_of(L);
+    assert_int_equal(json_integer_value(json_object_get(first_planned(s, 1), "start")), 2300);
+    json_decref(s);
+    /* A position report moves the vehicle: at location 3 at 2100, job 11 (loc 2) at 2400. */
+    cv_live_event pe = {.kind = CV_LIVE_POSITION, .time = 2100, .vehicle = 1, .loc = 3};
+    assert_int_equal(cv_live_apply(L, &pe, &d), CV_OK);
+    s = state_of(L);
+    assert_int_equal(json_integer_value(json_object_get(first_planned(s, 1), "start")), 2400);
+    json_decref(s);
+    assert_remaining_valid(L);
+    /* Skipping a visit removes it from the route. */
+    assert_int_equal(ev(L, CV_LIVE_VISIT_SKIPPED, 2100, 2, 13, &d), CV_OK);
+    s = state_of(L);
+    assert_int_equal(json_array_size(json_object_get(s, "skipped")), 1);
+    json_decref(s);
+    assert_remaining_valid(L);
+    cv_live_destroy(L);
+    cv_problem_destroy(p);
+}
+
+static void expect_err(cv_status st, const cv_diag *d, const char *needle)
+{
+    assert_int_not_equal(st, CV_OK);
+    if (!strstr(d->msg, needle)) fprintf(stderr, "message \"%s\" lacks \"%s\"\n", d->msg, needle);
+    assert_non_null(strstr(d->msg, needle));
+}
+
+static void test_bad_events(void **state)
+{
+    (void)state;
+    cv_problem *p;
+    cv_live *L = line_live(&p);
+    cv_diag d;
+    expect_err(ev(L, CV_LIVE_VISIT_DONE, 100, 1, 10, &d), &d, "send visit.start first");
+    expect_err(ev(L, CV_LIVE_VISIT_START, 100, 9, 10, &d), &d, "vehicle: no vehicle 9");
+    expect_err(ev(L, CV_LIVE_VISIT_START, 100, 1, 99, &d), &d, "job: no job 99");
+    expect_err(ev(L, CV_LIVE_VISIT_START, 100, 1, 12, &d), &d, "lacks the skills");
+    assert_int_equal(ev(L, CV_LIVE_VISIT_START, 500, 1, 10, &d), CV_OK);
+    expect_err(ev(L, CV_LIVE_VISIT_START, 400, 2, 12, &d), &d, "before the live clock 500");
+    expect_err(ev(L, CV_LIVE_VISIT_START, 600, 1, 11, &d), &d, "still at job 10");
+    expect_err(ev(L, CV_LIVE_VISIT_SKIPPED, 600, 1, 10, &d), &d, "cannot be skipped");
+    expect_err(ev(L, CV_LIVE_VISIT_SKIPPED, 600, 1, 13, &d), &d, "planned on vehicle 2");
+    cv_live_event pe = {.kind = CV_LIVE_POSITION, .time = 700, .vehicle = 1, .loc = 77};
+    cv_diag_clear(&d);
+    expect_err(cv_live_apply(L, &pe, &d), &d, "location_index: 77");
+    /* From JSON: field paths. */
+    const char *bad[][2] = {
+        {"{\"type\": \"visit.begin\", \"time\": 1, \"vehicle\": 1, \"job\": 10}", "ev.type"},
+        {"{\"type\": \"visit.start\", \"vehicle\": 1, \"job\": 10}", "ev.time: required"},
+        {"{\"type\": \"visit.start\", \"time\": 1, \"vehicle\": 1}", "ev.job: required"},
+        {"{\"type\": \"visit.start\", \"time\": -4, \"vehicle\": 1, \"job\": 1}", "ev.time"},
+        {"{\"type\": \"visit.start\", \"time\": 1, \"vehicle\": 1, \"job\": 1, \"jb\": 2}",
+         "\"jb\""},
+        {"{\"type\": \"vehicle.position\", \"time\": 1, \"vehicle\": 1}", "ev.location_index"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        json_t *j = json_loads(bad[i][0], 0, NULL);
+        cv_live_event e;
+        cv_diag_clear(&d);
+        expect_err(cv_live_event_from_json(j, "ev", &e, &d), &d, bad[i][1]);
+        json_decref(j);
+    }
+    const char *badu[][2] = {
+        {"{\"id\": 5, \"time\": 1, \"location_index\": 1}", "u.deadline: required"},
+        {"{\"id\": 5, \"time\": 1, \"deadline\": 900}", "u.location_index: required"},
+        {"{\"id\": 5, \"time\": 1, \"deadline\": 0, \"location_index\": 1}", "u.deadline"},
+        {"{\"id\": 5, \"time\": 1, \"deadline\": 900, \"location_index\": 1, \"skills\": 2}",
+         "u.skills"},
+    };
+    for (size_t i = 0; i < sizeof badu / sizeof badu[0]; i++) {
+        json_t *j = json_loads(badu[i][0], 0, NULL);
+        cv_live_urgent q;
+        cv_diag_clear(&d);
+        expect_err(cv_live_urgent_from_json(j, "u", p, &q, &d), &d, badu[i][1]);
+        json_decref(j);
+    }
+    cv_live_urgent q = {.id = 10, .time = 800, .deadline_s = 900, .loc = 1, .priority = 100};
+    cv_live_outcome o;
+    cv_diag_clear(&d);
+    expect_err(cv_live_insert_urgent(L, &q, &o, &d), &d, "id: job 10 already exists");
+    q.id = 50, q.loc = 42;
+    cv_diag_clear(&d);
+    expect_err(cv_live_insert_urgent(L, &q, &o, &d), &d, "location_index: 42");
+    cv_live_destroy(L);
+    cv_problem_destroy(p);
+}
+
+static void test_urgent_insert_and_refuse(void **state)
+{
+    (void)state;
+    cv_problem *p;
+    cv_live *L = line_live(&p);
+    cv_diag d;
+    cv_diag_clear(&d);
+    /* At 0, a visit at location 5 within 30 min: vehicle 2 can insert it
+     * (1500 s away), nobody's other visit moves. */
+    cv_live_urgent q = {
+        .id = 50, .time = 0, .deadline_s = 1800, .loc = 5, .service = 600, .priority = 100};
+    cv_live_outcome o;
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_equal(o.method, CV_LIVE_INSERTED);
+    assert_int_equal(o.changed, 0);
+    assert_true(o.arrival <= o.deadline);
+    assert_remaining_valid(L);
+    /* An emergency with skill 2 at location 5 in 5 minutes: only vehicle 2
+     * has it; from the depot that is 1500 s: refused, best 25 min by 2. */
+    cv_live_urgent e = {.id = 51,
+                        .time = 0,
+                        .deadline_s = 300,
+                        .loc = 5,
+                        .service = 600,
+                        .skills = {2},
+                        .nskills = 1,
+                        .priority = 100};
+    assert_int_equal(cv_live_insert_urgent(L, &e, &o, &d), CV_OK);
+    assert_int_equal(o.method, CV_LIVE_REFUSED);
+    assert_int_equal(o.vehicle, 2);
+    /* Vehicle 2 is at the depot at 0, the time of the call. */
+    assert_int_equal(o.arrival, 1500);
+    assert_non_null(strstr(o.message, "best is 25 min by vehicle 2"));
+    assert_remaining_valid(L);
+    json_t *s = state_of(L);
+    assert_int_equal(json_array_size(json_object_get(s, "skipped")), 1);
+    json_decref(s);
+    cv_live_destroy(L);
+    cv_problem_destroy(p);
+}
+
+/* A day with no slack: one carer, back-to-back visits with fixed windows.
+ * An emergency next door can only be reached by dropping a visit. */
+static void test_urgent_replan(void **state)
+{
+    (void)state;
+    const char *day =
+        "{\"vehicles\": [{\"id\": 1, \"start_index\": 0, \"end_index\": 0, \"time_window\": [0, "
+        "5000]}, {\"id\": 2, \"start_index\": 4, \"end_index\": 4, \"time_window\": [0, 5000]}],"
+        " \"jobs\": ["
+        " {\"id\": 10, \"location_index\": 1, \"service\": 1000, \"time_windows\": [[100, 100]]},"
+        " {\"id\": 11, \"location_index\": 2, \"service\": 1000, \"time_windows\": [[1200, 1200]]},"
+        " {\"id\": 12, \"location_index\": 3, \"service\": 1000, \"time_windows\": [[2300, "
+        "2300]]}],"
+        " \"matrices\": {\"car\": {\"durations\": ["
+        "  [0, 100, 200, 300, 4000], [100, 0, 100, 200, 4000], [200, 100, 0, 100, 4000],"
+        "  [300, 200, 100, 0, 4000], [4000, 4000, 4000, 4000, 0]]}}}";
+    cv_problem *p = problem_from(day);
+    char *plan = solve_json(p);
+    cv_live *L = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_live_create(&L, p, plan, strlen(plan), 0, &d), CV_OK);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_START, 100, 1, 10, &d), CV_OK);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_DONE, 1100, 1, 10, &d), CV_OK);
+    /* At 1100, an emergency at location 2 (where job 11 is at 1200, for 1000 s):
+     * insertion before 11 pushes 11 out of its window; vehicle 2 is 4000 s away.
+     * Vehicle 1 goes there next (on site at 1200) and drops a visit. */
+    cv_live_urgent q = {
+        .id = 50, .time = 1100, .deadline_s = 900, .loc = 2, .service = 600, .priority = 100};
+    cv_live_outcome o;
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_equal(o.method, CV_LIVE_REPLANNED);
+    assert_int_equal(o.vehicle, 1);
+    assert_int_equal(o.arrival, 1200);
+    assert_true(o.dropped >= 1);
+    assert_int_equal(o.changed, o.dropped);
+    assert_remaining_valid(L);
+    json_t *s = state_of(L);
+    assert_int_equal(json_integer_value(json_object_get(first_planned(s, 1), "id")), 50);
+    assert_int_equal(json_integer_value(json_object_get(s, "changes")), o.changed);
+    json_decref(s);
+    cv_live_destroy(L);
+    free(plan);
+    cv_problem_destroy(p);
+}
+
+static void test_restore_and_frozen_check(void **state)
+{
+    (void)state;
+    cv_problem *p;
+    cv_live *L = line_live(&p);
+    cv_diag d;
+    assert_int_equal(ev(L, CV_LIVE_VISIT_START, 300, 1, 10, &d), CV_OK);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_DONE, 900, 1, 10, &d), CV_OK);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_START, 950, 2, 12, &d), CV_OK);
+    cv_live_urgent q = {
+        .id = 50, .time = 1000, .deadline_s = 1800, .loc = 5, .service = 600, .priority = 100};
+    cv_live_outcome o;
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    char *a = NULL, *b = NULL;
+    assert_int_equal(cv_live_to_json(L, &a), CV_OK);
+    cv_live *R = NULL;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_live_restore(&R, p, a, strlen(a), &d), CV_OK);
+    assert_int_equal(cv_live_to_json(R, &b), CV_OK);
+    assert_string_equal(a, b);
+    /* The restored day goes on: job 12 done, then the frozen check passes. */
+    assert_int_equal(ev(R, CV_LIVE_VISIT_DONE, 1500, 2, 12, &d), CV_OK);
+    free(b);
+    assert_int_equal(cv_live_to_json(R, &b), CV_OK);
+    cv_diag_clear(&d);
+    assert_int_equal(cv_live_check_frozen(a, b, &d), 0);
+    /* A planted fault: job 10's recorded start moved. */
+    char *bad = strdup(b);
+    char *at = strstr(bad, "\"start\":300");
+    assert_non_null(at);
+    memcpy(at, "\"start\":301", 11);
+    cv_diag_clear(&d);
+    assert_int_equal(cv_live_check_frozen(a, bad, &d), 1);
+    assert_non_null(strstr(d.msg, "job 10"));
+    /* Another: the frozen visit disappears from the route. */
+    assert_int_equal(cv_live_check_frozen(b, a, &d) > 0, 1); /* 12 done -> started: changed */
+    free(bad);
+    uint64_t ids[4];
+    assert_int_equal(cv_live_changed_vehicles(a, b, ids, 4), 1);
+    assert_int_equal(ids[0], 2);
+    free(a);
+    free(b);
+    cv_live_destroy(R);
+    cv_live_destroy(L);
+    cv_problem_destroy(p);
+}
+
+/* Whole days: generated with urgent requests, then replayed from the events. */
+static void test_simulated_day(void **state)
+{
+    (void)state;
+    uint32_t nv = quick() ? 20 : 40, nveh = quick() ? 3 : 6;
+    char *text = live_day_json(nv, nveh, 7);
+    cv_problem *p = problem_from(text);
+    free(text);
+    char *plan = solve_json(p);
+    cv_live_sim_config cfg = {.seed = 3,
+                              .urgent = quick() ? 3 : 8,
+                              .delay_max = 600,
+                              .skip_percent = 5,
+                              .log = getenv("CV_TEST_LOG") ? stderr : NULL};
+    cv_live_sim_report r1, r2;
+    json_t *events = NULL, *again = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    cv_status st = cv_live_simulate(p, plan, strlen(plan), NULL, &cfg, &r1, &events, &d);
+    if (st != CV_OK) fprintf(stderr, "simulate: %s\n", d.msg);
+    assert_int_equal(st, CV_OK);
+    if (r1.first_failure[0]) fprintf(stderr, "%s\n", r1.first_failure);
+    assert_int_equal(r1.check_failures + r1.frozen_failures + r1.log_failures, 0);
+    assert_int_equal(r1.dropped_after_accept, 0);
+    assert_int_equal(r1.urgent, cfg.urgent);
+    assert_int_equal(r1.inserted + r1.replanned + r1.refused, r1.urgent);
+    assert_true(r1.checks > r1.events);
+    assert_true(r1.events >= nv / 2);
+    /* The same day replayed from its events gives the same outcome. */
+    st = cv_live_simulate(p, plan, strlen(plan), events, &cfg, &r2, &again, &d);
+    assert_int_equal(st, CV_OK);
+    assert_int_equal(r2.events, r1.events);
+    assert_int_equal(r2.inserted, r1.inserted);
+    assert_int_equal(r2.replanned, r1.replanned);
+    assert_int_equal(r2.refused, r1.refused);
+    assert_int_equal(r2.changed, r1.changed);
+    assert_int_equal(r2.check_failures + r2.frozen_failures + r2.log_failures, 0);
+    assert_true(json_equal(events, again));
+    json_decref(events);
+    json_decref(again);
+    /* Without overruns, every accepted urgent visit starts by its deadline. */
+    cfg.delay_max = 0;
+    cfg.seed = 11;
+    st = cv_live_simulate(p, plan, strlen(plan), NULL, &cfg, &r1, NULL, &d);
+    assert_int_equal(st, CV_OK);
+    assert_int_equal(r1.check_failures + r1.frozen_failures + r1.log_failures, 0);
+    assert_int_equal(r1.reached_late + r1.dropped_after_accept, 0);
+    free(plan);
+    cv_problem_destroy(p);
+}
+
+/* Regression (solver/route.c): inserting into an empty route whose start
+ * and end differ -- every live sub-vehicle that has left its depot -- once
+ * took the start -> end leg off the insertion cost, which CV_DEBUG_CHECKS
+ * builds stop on. */
+static void test_solver_start_not_end(void **state)
+{
+    (void)state;
+    cv_problem *p = problem_from(
+        "{\"vehicles\": [{\"id\": 1, \"start_index\": 2, \"end_index\": 0}],"
+        " \"jobs\": [{\"id\": 12, \"location_index\": 3, \"service\": 10}],"
+        " \"matrices\": {\"car\": {\"durations\": [[0, 100, 200, 300], [100, 0, 100, 200],"
+        " [200, 100, 0, 100], [300, 200, 100, 0]]}}}");
+    char *plan = solve_json(p);
+    cv_check_report rep;
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_check_json(p, plan, strlen(plan), &rep, &d), CV_OK);
+    assert_int_equal(rep.nviolations + rep.nmismatches, 0);
+    assert_int_equal(rep.cost, 400);
+    assert_int_equal(rep.assigned, 1);
+    cv_check_report_fini(&rep);
+    free(plan);
+    cv_problem_destroy(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_solver_start_not_end),
+        cmocka_unit_test(test_events_and_etas),
+        cmocka_unit_test(test_bad_events),
+        cmocka_unit_test(test_urgent_insert_and_refuse),
+        cmocka_unit_test(test_urgent_replan),
+        cmocka_unit_test(test_restore_and_frozen_check),
+        cmocka_unit_test(test_simulated_day),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

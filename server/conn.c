@@ -70,6 +70,7 @@ void cv__server_conn_close(cv__conn *c)
     c->closed = c->closing = true;
     unlink_conn(c);
     cv__server_jobs_conn_closed(c->srv, c);
+    cv__server_live_conn_closed(c->srv, c);
     if (c->in_memory) {
         cv__server_conn_unref(c);
     } else {

@@ -35,6 +35,15 @@ static const cv__method methods[] = {
     {"route", cv__server_m_route, CV__ACCESS_COORDINATOR},
     {"matrix", cv__server_m_matrix, CV__ACCESS_COORDINATOR},
     {"snap", cv__server_m_snap, CV__ACCESS_COORDINATOR},
+    {"live.start", cv__server_m_live_start, CV__ACCESS_COORDINATOR},
+    {"live.get", cv__server_m_live_get, CV__ACCESS_OPERATOR},
+    {"visit.start", cv__server_m_visit_start, CV__ACCESS_OPERATOR},
+    {"visit.done", cv__server_m_visit_done, CV__ACCESS_OPERATOR},
+    {"visit.skipped", cv__server_m_visit_skipped, CV__ACCESS_OPERATOR},
+    {"vehicle.position", cv__server_m_vehicle_position, CV__ACCESS_OPERATOR},
+    {"plan.insert_urgent", cv__server_m_plan_insert_urgent, CV__ACCESS_COORDINATOR},
+    {"plan.reoptimize", cv__server_m_plan_reoptimize, CV__ACCESS_COORDINATOR},
+    {"route.subscribe", cv__server_m_route_subscribe, CV__ACCESS_OPERATOR},
 };
 
 const cv__method *cv__server_method_find(const char *name, size_t len)

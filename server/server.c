@@ -334,6 +334,7 @@ void cv_server_destroy(cv_server *s)
         uv_loop_close(&s->loop);
     }
     cv__server_jobs_fini(s);
+    cv__server_live_fini(s);
     cv__server_store_close(s->store);
 #ifdef CV_GRAPH_AVAILABLE
     cv_graph_destroy(s->graph);

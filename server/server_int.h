@@ -147,6 +147,8 @@ const char *cv__server_role_name(cv__role r);
 
 /* ---- store.c: SQLite (WAL) under --data; only the store thread calls these. ---- */
 typedef struct cv__store cv__store;
+typedef struct cv__live_day cv__live_day;
+typedef struct cv__live_sub cv__live_sub;
 cv_status cv__server_store_open(cv__store **out, const char *dir, cv_diag *diag);
 void cv__server_store_close(cv__store *st);
 /* Replaces the plan of (date, team); returns its new revision. */
@@ -167,6 +169,8 @@ cv_status cv__server_store_job_save(cv__store *st, uint64_t id, const char *stat
 cv_status cv__server_store_job_get(cv__store *st, uint64_t id, char **state, char **result_json,
                                    char **error_code, char **error_msg, cv_diag *diag);
 cv_status cv__server_store_job_max_id(cv__store *st, uint64_t *out);
+/* The connection, for tables kept by other files (rpc_live.c). */
+struct sqlite3 *cv__server_store_sqlite(cv__store *st);
 
 /* ---- conn.c ---- */
 typedef struct cv__conn cv__conn;
@@ -266,6 +270,19 @@ void cv__server_m_plan_route(cv__req *r);
 void cv__server_m_route(cv__req *r);
 void cv__server_m_matrix(cv__req *r);
 void cv__server_m_snap(cv__req *r);
+/* rpc_live.c: the running day (live.*, visit.*, vehicle.position, plan.insert_urgent,
+ * plan.reoptimize, route.subscribe). */
+void cv__server_m_live_start(cv__req *r);
+void cv__server_m_live_get(cv__req *r);
+void cv__server_m_visit_start(cv__req *r);
+void cv__server_m_visit_done(cv__req *r);
+void cv__server_m_visit_skipped(cv__req *r);
+void cv__server_m_vehicle_position(cv__req *r);
+void cv__server_m_plan_insert_urgent(cv__req *r);
+void cv__server_m_plan_reoptimize(cv__req *r);
+void cv__server_m_route_subscribe(cv__req *r);
+void cv__server_live_conn_closed(cv_server *s, cv__conn *c);
+void cv__server_live_fini(cv_server *s); /* after the pools stopped */
 
 /* methods.c: parameter helpers; on failure they reply invalid_params and return false. */
 /* params[i]: NULL when absent. */
@@ -332,6 +349,9 @@ struct cv_server {
     unsigned njobs_finished_kept;
     uint64_t next_job_id;
     uint64_t jobs_submitted, jobs_done, jobs_failed, jobs_canceled;
+    /* rpc_live.c: live days (store thread only), subscriptions (loop only). */
+    struct cv__live_day *live_days;
+    struct cv__live_sub *live_subs;
 };
 
 /* Continues a graceful stop once pools drained (called after each completion). */

@@ -298,3 +298,8 @@ cv_status cv__server_store_job_max_id(cv__store *st, uint64_t *out)
     sqlite3_finalize(q);
     return s;
 }
+
+struct sqlite3 *cv__server_store_sqlite(cv__store *st)
+{
+    return st->db;
+}

@@ -323,6 +323,12 @@ cv_status cv__live_new(cv_live **out, const cv_problem *p, int64_t now, cv_diag 
         st = CV_ENOMEM;
         goto fail;
     }
+    /* Every route has storage: step lists are never NULL (memcpy of none). */
+    for (uint32_t v = 0; v < p->nvehicles; v++)
+        if (cv__live_route_reserve(&L->routes[v], 4) != CV_OK) {
+            st = CV_ENOMEM;
+            goto fail;
+        }
     L->now = now;
     *out = L;
     return CV_OK;

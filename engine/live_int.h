@@ -68,6 +68,8 @@ void cv__live_avail_of(const cv_live *L, uint32_t v, cv__live_avail *a);
  * so that step is under way and no re-plan can divert it; else 0.  A
  * vehicle.position report at the current time makes it divertible again. */
 uint32_t cv__live_transit(const cv_live *L, uint32_t v);
+/* Remaining steps of v up to its last accepted urgent visit (kept in place). */
+uint32_t cv__live_commit_len(const cv_live *L, uint32_t v);
 
 /* One scheduled step (ETAs). */
 typedef struct cv__live_eta {

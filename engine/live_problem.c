@@ -151,7 +151,7 @@ static bool has_amount(const int64_t *a, uint32_t nd)
 
 /* Length of the committed part of v's remaining route: up to its last
  * accepted urgent visit (an extra job). */
-static uint32_t commit_len(const cv_live *L, uint32_t v)
+uint32_t cv__live_commit_len(const cv_live *L, uint32_t v)
 {
     const cv__live_route *r = &L->routes[v];
     const uint32_t first = L->base->njobs, last = first + L->nextra;
@@ -203,7 +203,7 @@ cv_status cv__live_sub_build(const cv_live *L, uint32_t pin_vehicle, uint32_t pi
         cv__live_avail *a = &s.avail[v];
         cv__live_avail_of(L, v, a);
         const cv__live_route *r = &L->routes[v];
-        uint32_t nc = commit ? commit_len(L, v) : 0, pin = v == pin_vehicle;
+        uint32_t nc = commit ? cv__live_commit_len(L, v) : 0, pin = v == pin_vehicle;
         uint32_t tr = commit ? cv__live_transit(L, v) : 0;
         if (nc < tr) nc = tr;
         if (nc + pin == 0) continue;

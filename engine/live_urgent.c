@@ -329,6 +329,134 @@ static cv_status solve_sub(const cv_live *L, uint32_t pin_vehicle, uint32_t pin_
     return st;
 }
 
+/* ---- Local repair: the urgent visit next on v, displaced visits moved ---- */
+
+static bool is_extra(const cv_live *L, uint32_t x)
+{
+    return !CV__LIVE_IS_BREAK(x) && x >= L->base->njobs && x < L->base->njobs + L->nextra;
+}
+
+/* The first task step of seq[from..n) that the schedule finds late, or the
+ * last task step after `from` when the route fails otherwise (shift end,
+ * capacity, budgets); CV_NONE when none can go. */
+static uint32_t victim(const cv_live *L, const uint32_t *seq, uint32_t n, uint32_t from,
+                       const cv__live_eta *eta)
+{
+    for (uint32_t k = from; k < n; k++)
+        if (eta[k].late > 0 && !CV__LIVE_IS_BREAK(seq[k]) && !is_extra(L, seq[k])) return k;
+    for (uint32_t k = n; k-- > from;)
+        if (!CV__LIVE_IS_BREAK(seq[k]) && !is_extra(L, seq[k])) return k;
+    return CV_NONE;
+}
+
+static cv_status local_repair(const cv_live *L, uint32_t v, uint32_t u, trial *out, bool *ok)
+{
+    const cv_problem *p = L->p;
+    const uint32_t nv = p->nvehicles, nt = p->ntasks;
+    trial t = {.pin_vehicle = v};
+    *ok = false;
+    uint32_t maxrem = 0;
+    for (uint32_t w = 0; w < nv; w++)
+        if (L->routes[w].n - L->routes[w].nfrozen > maxrem)
+            maxrem = L->routes[w].n - L->routes[w].nfrozen;
+    const uint32_t cap = 2 * maxrem + 2;
+    t.seq = cv_calloc(nv, sizeof *t.seq);
+    t.n = cv_calloc(nv, sizeof *t.n);
+    t.veh = cv_calloc(nt, sizeof *t.veh);
+    uint32_t *gone = cv_calloc(cap, sizeof *gone), ngone = 0;
+    cv__live_eta *eta = cv_calloc(cap, sizeof *eta);
+    uint32_t *tmp = cv_calloc(cap, sizeof *tmp);
+    cv__live_avail *av = cv_calloc(nv, sizeof *av);
+    cv_status st = CV_ENOMEM;
+    if (!t.seq || !t.n || !t.veh || !gone || !eta || !tmp || !av) goto out;
+    memcpy(t.veh, L->vehicle, nt * sizeof *t.veh);
+    for (uint32_t w = 0; w < nv; w++) {
+        const cv__live_route *r = &L->routes[w];
+        if (!(t.seq[w] = cv_calloc(cap, sizeof **t.seq))) goto out;
+        t.n[w] = r->n - r->nfrozen;
+        memcpy(t.seq[w], r->step + r->nfrozen, t.n[w] * sizeof **t.seq);
+        cv__live_avail_of(L, w, &av[w]);
+    }
+    st = CV_OK;
+    /* u goes right after the step under way. */
+    uint32_t at = cv__live_transit(L, v), *sv = t.seq[v];
+    memmove(sv + at + 1, sv + at, (t.n[v] - at) * sizeof *sv);
+    sv[at] = u;
+    t.n[v]++;
+    t.veh[u] = v;
+    for (;;) {
+        cv__live_sched sc;
+        cv__live_schedule(p, v, &av[v], sv, t.n[v], true, eta, &sc);
+        if (eta[at].late > 0) goto out; /* cannot happen for a candidate: be safe */
+        if (sc.feasible) break;
+        uint32_t k = victim(L, sv, t.n[v], at + 1, eta);
+        if (k == CV_NONE) goto out;
+        gone[ngone++] = sv[k];
+        t.veh[sv[k]] = CV_NONE;
+        memmove(sv + k, sv + k + 1, (t.n[v] - k - 1) * sizeof *sv);
+        t.n[v]--;
+    }
+    /* Each displaced visit to its cheapest feasible place on another route. */
+    for (uint32_t g = 0; g < ngone; g++) {
+        uint32_t x = gone[g];
+        const cv_task *k = &p->tasks[x];
+        t.changed++;
+        bool movable = k->kind == CV_TASK_JOB;
+        for (uint32_t d = 0; d < p->ndims && movable; d++)
+            if (cv_task_delivery(p, k)[d] && (L->routes[v].nfrozen || L->routes[v].has_pos))
+                movable = false;              /* its goods are on v */
+        if (k->kind != CV_TASK_JOB) goto out; /* shipments: leave them to the solver */
+        uint32_t bw = CV_NONE, bpos = 0;
+        int64_t bdelta = 0;
+        for (uint32_t w = 0; w < nv && movable; w++) {
+            if (w == v || !cv_vehicle_has_skills(p, &p->vehicles[w], k)) continue;
+            cv__live_sched s0, s1;
+            cv__live_schedule(p, w, &av[w], t.seq[w], t.n[w], false, NULL, &s0);
+            if (!s0.feasible) continue;
+            for (uint32_t pos = cv__live_transit(L, w); pos <= t.n[w]; pos++) {
+                memcpy(tmp, t.seq[w], pos * sizeof *tmp);
+                tmp[pos] = x;
+                memcpy(tmp + pos + 1, t.seq[w] + pos, (t.n[w] - pos) * sizeof *tmp);
+                cv__live_schedule(p, w, &av[w], tmp, t.n[w] + 1, false, NULL, &s1);
+                if (s1.feasible && (bw == CV_NONE || s1.cost - s0.cost < bdelta))
+                    bw = w, bpos = pos, bdelta = s1.cost - s0.cost;
+            }
+        }
+        if (bw == CV_NONE) {
+            t.dropped++;
+            continue;
+        }
+        uint32_t *sw = t.seq[bw];
+        memmove(sw + bpos + 1, sw + bpos, (t.n[bw] - bpos) * sizeof *sw);
+        sw[bpos] = x;
+        t.n[bw]++;
+        t.veh[x] = bw;
+    }
+    for (uint32_t w = 0; w < nv; w++) {
+        cv__live_sched sc;
+        cv__live_schedule(p, w, &av[w], t.seq[w], t.n[w], true, NULL, &sc);
+        t.cost += sc.cost;
+    }
+    *ok = true;
+out:
+    free(gone);
+    free(eta);
+    free(tmp);
+    free(av);
+    if (*ok)
+        *out = t;
+    else
+        trial_fini(&t, nv);
+    return st;
+}
+
+static bool trial_better(const trial *a, const trial *b)
+{
+    return a->dropped < b->dropped ||
+           (a->dropped == b->dropped &&
+            (a->changed < b->changed || (a->changed == b->changed && a->cost < b->cost)));
+}
+
 static uint64_t default_effort(const cv_live *L)
 {
     return 2000000u + 10000u * (uint64_t)L->p->ntasks;
@@ -469,12 +597,32 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
         goto done;
     }
 
-    /* 2. Someone who can be there in time by going next: re-plan around it. */
+    /* 2. Someone who can be there in time by going next.  First a local
+     * repair for each such worker (the visits that no longer fit move to
+     * their cheapest place elsewhere); the solver re-plans the rest of the
+     * day only when every repair drops a visit. */
     qsort(cand, ncand, sizeof *cand, cmp_direct);
     trial best = {0};
-    bool have = false;
+    bool have = false, solved = false;
+    for (uint32_t i = 0; i < ncand; i++) {
+        if (!cand[i].in_shift || cand[i].on_site > deadline) continue;
+        trial t;
+        bool ok;
+        if ((st = local_repair(L, cand[i].v, u, &t, &ok)) != CV_OK) {
+            trial_fini(&best, nv);
+            goto done;
+        }
+        if (!ok) continue;
+        if (!have || trial_better(&t, &best)) {
+            trial_fini(&best, nv);
+            best = t;
+            have = true;
+        } else {
+            trial_fini(&t, nv);
+        }
+    }
     uint32_t tried = 0;
-    for (uint32_t i = 0; i < ncand && tried < MAX_CANDIDATES; i++) {
+    for (uint32_t i = 0; i < ncand && tried < MAX_CANDIDATES && (!have || best.dropped > 0); i++) {
         if (!cand[i].in_shift || cand[i].on_site > deadline) continue;
         tried++;
         trial t;
@@ -487,14 +635,11 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
             trial_fini(&best, nv);
             goto done;
         }
-        bool better =
-            !have || t.dropped < best.dropped ||
-            (t.dropped == best.dropped &&
-             (t.changed < best.changed || (t.changed == best.changed && t.cost < best.cost)));
-        if (better) {
+        if (!have || trial_better(&t, &best)) {
             trial_fini(&best, nv);
             best = t;
             have = true;
+            solved = true;
         } else {
             trial_fini(&t, nv);
         }
@@ -509,12 +654,12 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
             if (cand[i].v == best.pin_vehicle) out->arrival = cand[i].on_site;
         set_msg(out,
                 "urgent visit %llu: vehicle %llu goes next, on site at %lld (%lld min, "
-                "deadline %lld min); the rest of the day re-planned: %u visit%s changed "
-                "vehicle or were dropped, %u dropped",
+                "deadline %lld min); %s: %u visit%s changed vehicle or were dropped, %u dropped",
                 (unsigned long long)req->id, (unsigned long long)out->vehicle,
                 (long long)out->arrival, (long long)((out->arrival - req->time) / 60),
-                (long long)(req->deadline_s / 60), best.changed, best.changed == 1 ? "" : "s",
-                best.dropped);
+                (long long)(req->deadline_s / 60),
+                solved ? "the rest of the day re-planned" : "its displaced visits moved",
+                best.changed, best.changed == 1 ? "" : "s", best.dropped);
         trial_fini(&best, nv);
         goto done;
     }

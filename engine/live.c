@@ -307,6 +307,12 @@ cv_status cv__live_new(cv_live **out, const cv_problem *p, int64_t now, cv_diag 
     if (!cv_problem_has_matrices(p))
         return cv_diag_set(diag, "problem: travel times are missing (give matrices, or a road "
                                  "graph for coordinates)");
+    if (cv_problem_is_periodic(p)) {
+        cv_diag_set(diag, "problem: has a horizon of %u days; a live day is one day (run the "
+                          "plan of the day)",
+                    p->horizon_days);
+        return CV_EUNSUPPORTED;
+    }
     if (cv_problem_uses_care_extensions(p)) {
         cv_diag_set(diag, "problem: uses care extensions (docs/care-extensions.md), which the "
                           "solver does not plan yet; the live day refuses them");

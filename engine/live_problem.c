@@ -37,6 +37,11 @@ static cv_status clone(const cv_problem *p, uint32_t extra_tasks, uint32_t extra
     q->breaks = NULL, q->skills = NULL, q->amounts = NULL, q->input_steps = NULL;
     q->relations = NULL, q->vehicle_refs = NULL, q->strings = NULL;
     q->nprofiles = 0, q->nstrings = 0, q->nrelations = 0, q->nvehicle_refs = 0;
+    /* Multi-day data is not copied: live days are single days (refused in
+     * cv__live_new).  Every pointer of cv_problem must be reset here or
+     * copied below: a shared one would be freed twice. */
+    q->shifts = NULL, q->nshifts = 0, q->day_patterns = NULL, q->npatterns = 0;
+    q->horizon_days = 0;
     bool fail = false;
     q->tasks = dup_array(p->tasks, p->ntasks, sizeof *p->tasks, extra_tasks, &fail);
     q->vehicles = dup_array(p->vehicles, p->nvehicles, sizeof *p->vehicles, 0, &fail);

@@ -108,7 +108,27 @@ if "$BIN" import --help >/dev/null 2>&1; then
     cmp -s "$T/s1.json" "$T/s3.json" && bad "different seeds gave the same scenario" || ok
     expect 2 "no street within 150 m" -- "$BIN" scenario "$T/c.cvg" --center 10,10
     expect 2 "--clients 0: bad value" -- "$BIN" scenario "$T/c.cvg" --clients 0
+    # A live day on the sample: events from the ETAs, urgent calls, every plan checked;
+    # then the same day replayed from its events file gives the same outcome.
+    SAMPLE="$SRC/datasets/sample/chengdu-care-day.json"
+    expect 0 "" -- "$BIN" simulate "$SAMPLE" --graph "$T/c.cvg" --plan "$T/day.json" --urgent 5 \
+        --seed 2 --write-events "$T/ev.json" -q
+    grep -q " 0 checker failures, 0 frozen-prefix failures, 0 event-log failures" "$T/out" && ok \
+        || bad "simulate: $(cat "$T/out")"
+    sed 's/urgent answer[^;]*;//' "$T/out" >"$T/sim1"
+    expect 0 "" -- "$BIN" simulate "$SAMPLE" "$T/ev.json" --graph "$T/c.cvg" --plan "$T/day.json" -q
+    sed 's/urgent answer[^;]*;//' "$T/out" >"$T/sim2"
+    cmp -s "$T/sim1" "$T/sim2" && ok || bad "replayed day differs: $(cat "$T/sim1" "$T/sim2")"
+    echo '[{"type": "visit.begin", "time": 1, "vehicle": 1, "job": 100}]' >"$T/badev.json"
+    expect 2 "events[0].type: \"visit.begin\" is not" -- "$BIN" simulate "$SAMPLE" "$T/badev.json" \
+        --graph "$T/c.cvg" --plan "$T/day.json"
+    echo '[{"type": "visit.done", "time": 30000, "vehicle": 1, "job": 100}]' >"$T/badev.json"
+    expect 2 "events[0]: job: job 100 is not in progress" -- "$BIN" simulate "$SAMPLE" \
+        "$T/badev.json" --graph "$T/c.cvg" --plan "$T/day.json"
 fi
+expect 0 "" -- "$BIN" simulate --help
+expect 2 "--urgent x: expected an integer" -- "$BIN" simulate x.json --urgent x
+expect 2 "cannot open" -- "$BIN" simulate "$T/missing.json"
 
 echo "cli: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -9,7 +9,7 @@ if [ ! -d "$SHARED/datasets" ]; then
     echo "bench: $SHARED/datasets not found (set CV_SHARED_DIR)" >&2
     exit 1
 fi
-cmake --build "$BUILD" --target graph_bench solver_solomon lp_bound server_bench care_mankowska >/dev/null
+cmake --build "$BUILD" --target graph_bench solver_solomon lp_bound server_bench care_mankowska live_urgent >/dev/null
 
 echo "== road graph"
 CV_SHARED_OSM="$SHARED/datasets/osm" sh bench/graph_bench.sh "$BUILD"
@@ -33,3 +33,7 @@ echo "command: $BUILD/bench/lp_bound -t 60 -F $SHARED/datasets/vrp/solomon $SHAR
 "$BUILD/bench/lp_bound" -t 60 -F "$SHARED/datasets/vrp/solomon" "$SHARED/datasets/vrp/solomon/bks.csv"
 
 echo "== server: see bench/RESULTS.md (## Server) for the server_bench commands per extract"
+
+echo "== live day: urgent insertion on a 300-visit day"
+echo "command: $BUILD/bench/live_urgent 300 28 40 1 37800"
+"$BUILD/bench/live_urgent" 300 28 40 1 37800

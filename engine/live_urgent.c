@@ -349,26 +349,31 @@ static uint32_t victim(const cv_live *L, const uint32_t *seq, uint32_t n, uint32
     return CV_NONE;
 }
 
-static cv_status local_repair(const cv_live *L, uint32_t v, uint32_t u, trial *out, bool *ok)
+/* The repair: with pin_v != CV_NONE, task u goes on pin_v right after the
+ * step under way; then every route that does not hold sheds visits (the
+ * first late one, else its last) until it does, and each shed visit goes to
+ * its cheapest feasible place on any route (goods on board stay with their
+ * vehicle), else is dropped.  *ok false: not repairable this way (u itself
+ * late, or a shipment would have to move); the solver's turn then. */
+static cv_status repair(const cv_live *L, uint32_t pin_v, uint32_t u, trial *out, bool *ok)
 {
     const cv_problem *p = L->p;
     const uint32_t nv = p->nvehicles, nt = p->ntasks;
-    trial t = {.pin_vehicle = v};
+    trial t = {.pin_vehicle = pin_v};
     *ok = false;
-    uint32_t maxrem = 0;
-    for (uint32_t w = 0; w < nv; w++)
-        if (L->routes[w].n - L->routes[w].nfrozen > maxrem)
-            maxrem = L->routes[w].n - L->routes[w].nfrozen;
-    const uint32_t cap = 2 * maxrem + 2;
+    uint32_t total = 2;
+    for (uint32_t w = 0; w < nv; w++) total += L->routes[w].n - L->routes[w].nfrozen;
+    const uint32_t cap = total + 2;
     t.seq = cv_calloc(nv, sizeof *t.seq);
     t.n = cv_calloc(nv, sizeof *t.n);
     t.veh = cv_calloc(nt, sizeof *t.veh);
     uint32_t *gone = cv_calloc(cap, sizeof *gone), ngone = 0;
+    uint32_t *from = cv_calloc(cap, sizeof *from);
     cv__live_eta *eta = cv_calloc(cap, sizeof *eta);
     uint32_t *tmp = cv_calloc(cap, sizeof *tmp);
     cv__live_avail *av = cv_calloc(nv, sizeof *av);
     cv_status st = CV_ENOMEM;
-    if (!t.seq || !t.n || !t.veh || !gone || !eta || !tmp || !av) goto out;
+    if (!t.seq || !t.n || !t.veh || !gone || !from || !eta || !tmp || !av) goto out;
     memcpy(t.veh, L->vehicle, nt * sizeof *t.veh);
     for (uint32_t w = 0; w < nv; w++) {
         const cv__live_route *r = &L->routes[w];
@@ -378,42 +383,51 @@ static cv_status local_repair(const cv_live *L, uint32_t v, uint32_t u, trial *o
         cv__live_avail_of(L, w, &av[w]);
     }
     st = CV_OK;
-    /* u goes right after the step under way. */
-    uint32_t at = cv__live_transit(L, v), *sv = t.seq[v];
-    memmove(sv + at + 1, sv + at, (t.n[v] - at) * sizeof *sv);
-    sv[at] = u;
-    t.n[v]++;
-    t.veh[u] = v;
-    for (;;) {
-        cv__live_sched sc;
-        cv__live_schedule(p, v, &av[v], sv, t.n[v], true, eta, &sc);
-        if (eta[at].late > 0) goto out; /* cannot happen for a candidate: be safe */
-        if (sc.feasible) break;
-        uint32_t k = victim(L, sv, t.n[v], at + 1, eta);
-        if (k == CV_NONE) goto out;
-        gone[ngone++] = sv[k];
-        t.veh[sv[k]] = CV_NONE;
-        memmove(sv + k, sv + k + 1, (t.n[v] - k - 1) * sizeof *sv);
-        t.n[v]--;
+    uint32_t at = 0;
+    if (pin_v != CV_NONE) {
+        uint32_t *sv = t.seq[pin_v];
+        at = cv__live_transit(L, pin_v);
+        memmove(sv + at + 1, sv + at, (t.n[pin_v] - at) * sizeof *sv);
+        sv[at] = u;
+        t.n[pin_v]++;
+        t.veh[u] = pin_v;
     }
-    /* Each displaced visit to its cheapest feasible place on another route. */
+    for (uint32_t w = 0; w < nv; w++) {
+        uint32_t *sw = t.seq[w];
+        /* Steps before `keep` stay: the one under way (and u). */
+        uint32_t keep = w == pin_v ? at + 1 : cv__live_transit(L, w);
+        for (;;) {
+            cv__live_sched sc;
+            cv__live_schedule(p, w, &av[w], sw, t.n[w], true, eta, &sc);
+            if (w == pin_v && eta[at].late > 0) goto out;
+            if (sc.feasible) break;
+            uint32_t k = victim(L, sw, t.n[w], keep, eta);
+            if (k == CV_NONE) break; /* nothing left to shed: stays as it is */
+            from[ngone] = w;
+            gone[ngone++] = sw[k];
+            t.veh[sw[k]] = CV_NONE;
+            memmove(sw + k, sw + k + 1, (t.n[w] - k - 1) * sizeof *sw);
+            t.n[w]--;
+        }
+    }
     for (uint32_t g = 0; g < ngone; g++) {
         uint32_t x = gone[g];
         const cv_task *k = &p->tasks[x];
-        t.changed++;
-        bool movable = k->kind == CV_TASK_JOB;
-        for (uint32_t d = 0; d < p->ndims && movable; d++)
-            if (cv_task_delivery(p, k)[d] && (L->routes[v].nfrozen || L->routes[v].has_pos))
-                movable = false;              /* its goods are on v */
         if (k->kind != CV_TASK_JOB) goto out; /* shipments: leave them to the solver */
+        bool on_board = false;
+        const cv__live_route *rf = &L->routes[from[g]];
+        for (uint32_t d = 0; d < p->ndims; d++)
+            if (cv_task_delivery(p, k)[d] && (rf->nfrozen || rf->has_pos)) on_board = true;
         uint32_t bw = CV_NONE, bpos = 0;
         int64_t bdelta = 0;
-        for (uint32_t w = 0; w < nv && movable; w++) {
-            if (w == v || !cv_vehicle_has_skills(p, &p->vehicles[w], k)) continue;
+        for (uint32_t w = 0; w < nv; w++) {
+            if ((on_board && w != from[g]) || !cv_vehicle_has_skills(p, &p->vehicles[w], k))
+                continue;
             cv__live_sched s0, s1;
             cv__live_schedule(p, w, &av[w], t.seq[w], t.n[w], false, NULL, &s0);
             if (!s0.feasible) continue;
-            for (uint32_t pos = cv__live_transit(L, w); pos <= t.n[w]; pos++) {
+            uint32_t first = w == pin_v ? at + 1 : cv__live_transit(L, w);
+            for (uint32_t pos = first; pos <= t.n[w]; pos++) {
                 memcpy(tmp, t.seq[w], pos * sizeof *tmp);
                 tmp[pos] = x;
                 memcpy(tmp + pos + 1, t.seq[w] + pos, (t.n[w] - pos) * sizeof *tmp);
@@ -422,15 +436,17 @@ static cv_status local_repair(const cv_live *L, uint32_t v, uint32_t u, trial *o
                     bw = w, bpos = pos, bdelta = s1.cost - s0.cost;
             }
         }
-        if (bw == CV_NONE) {
-            t.dropped++;
-            continue;
-        }
+        if (bw == CV_NONE) continue;
         uint32_t *sw = t.seq[bw];
         memmove(sw + bpos + 1, sw + bpos, (t.n[bw] - bpos) * sizeof *sw);
         sw[bpos] = x;
         t.n[bw]++;
         t.veh[x] = bw;
+    }
+    for (uint32_t x = 0; x < nt; x++) {
+        if (L->status[x] != CV__LIVE_PLANNED) continue;
+        if (t.veh[x] != L->vehicle[x]) t.changed++;
+        if (t.veh[x] == CV_NONE) t.dropped++;
     }
     for (uint32_t w = 0; w < nv; w++) {
         cv__live_sched sc;
@@ -440,6 +456,7 @@ static cv_status local_repair(const cv_live *L, uint32_t v, uint32_t u, trial *o
     *ok = true;
 out:
     free(gone);
+    free(from);
     free(eta);
     free(tmp);
     free(av);
@@ -608,7 +625,7 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
         if (!cand[i].in_shift || cand[i].on_site > deadline) continue;
         trial t;
         bool ok;
-        if ((st = local_repair(L, cand[i].v, u, &t, &ok)) != CV_OK) {
+        if ((st = repair(L, cand[i].v, u, &t, &ok)) != CV_OK) {
             trial_fini(&best, nv);
             goto done;
         }
@@ -714,9 +731,20 @@ cv_status cv_live_reoptimize(cv_live *L, int64_t time, uint64_t effort, cv_live_
     eval_day(L, &before);
     out->cost_before = before.cost;
     trial t;
-    cv_status st =
-        solve_sub(L, CV_NONE, CV_NONE, effort ? effort : 4 * default_effort(L), &t, diag);
-    if (st != CV_OK) return st;
+    cv_status st;
+    bool ok = false, repaired = false;
+    if (!before.feasible) {
+        /* Broken routes (overruns): the fewest changes that mend them first. */
+        if ((st = repair(L, CV_NONE, CV_NONE, &t, &ok)) != CV_OK) return st;
+        if (ok && t.dropped == 0)
+            repaired = true;
+        else if (ok)
+            trial_fini(&t, L->p->nvehicles);
+    }
+    if (!repaired) {
+        st = solve_sub(L, CV_NONE, CV_NONE, effort ? effort : 4 * default_effort(L), &t, diag);
+        if (st != CV_OK) return st;
+    }
     /* Keep the current routes unless the re-plan serves more, or the same
      * for less (or the current routes no longer hold). */
     uint32_t new_assigned = before.assigned + (uint32_t)0;
@@ -728,8 +756,8 @@ cv_status cv_live_reoptimize(cv_live *L, int64_t time, uint64_t effort, cv_live_
         un_after += t.veh[x] == CV_NONE;
     }
     (void)new_assigned;
-    bool take =
-        !before.feasible || un_after < un_before || (un_after == un_before && t.cost < before.cost);
+    bool take = repaired || !before.feasible || un_after < un_before ||
+                (un_after == un_before && t.cost < before.cost);
     if (take) {
         st = trial_apply(L, &t);
         out->changed = t.changed;
@@ -744,7 +772,10 @@ cv_status cv_live_reoptimize(cv_live *L, int64_t time, uint64_t effort, cv_live_
     snprintf(out->message, sizeof out->message,
              "reoptimize: %s; %u visit%s changed vehicle or were dropped; remaining cost %lld -> "
              "%lld",
-             take ? "new routes" : "current routes kept", out->changed,
-             out->changed == 1 ? "" : "s", (long long)out->cost_before, (long long)out->cost_after);
+             repaired ? "broken routes mended"
+             : take   ? "new routes"
+                      : "current routes kept",
+             out->changed, out->changed == 1 ? "" : "s", (long long)out->cost_before,
+             (long long)out->cost_after);
     return st;
 }

@@ -21,12 +21,12 @@ for t in 2 10; do
         --vroom "$SHARED/baselines/vroom_solomon.csv"
 done
 echo "== solver: Li & Lim at fixed effort"
-echo "command: $BUILD/bench/solver_solomon --dir $SHARED/datasets/vrp/lilim --lilim --effort 40000000"
-"$BUILD/bench/solver_solomon" --dir "$SHARED/datasets/vrp/lilim" --lilim --effort 40000000
+echo "command: $BUILD/bench/solver_solomon --dir $SHARED/datasets/vrp/lilim --lilim --effort 200000000"
+"$BUILD/bench/solver_solomon" --dir "$SHARED/datasets/vrp/lilim" --lilim --effort 200000000
 
 echo "== care planning: Mankowska et al. home health care, groups A-F, fixed effort"
-echo "command: $BUILD/bench/care_mankowska --dir $SHARED/datasets/vrp/hhc --effort 40000000"
-"$BUILD/bench/care_mankowska" --dir "$SHARED/datasets/vrp/hhc" --effort 40000000
+echo "command: $BUILD/bench/care_mankowska --dir $SHARED/datasets/vrp/hhc --effort 200000000"
+"$BUILD/bench/care_mankowska" --dir "$SHARED/datasets/vrp/hhc" --effort 200000000
 
 echo "== LP bound: Solomon at 60 s per instance"
 echo "command: $BUILD/bench/lp_bound -t 60 -F $SHARED/datasets/vrp/solomon $SHARED/datasets/vrp/solomon/bks.csv"

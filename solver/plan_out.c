@@ -64,6 +64,14 @@ cv_status cv__plan_build(const cv__ctx *c, const cv__sol *s, cv_plan **out)
         if ((st = cv_plan_builder_route(&b, v)) != CV_OK) goto out;
         for (uint32_t k = 0; k < ns; k++) {
             const cv__sched_step *x = &sched[k];
+            /* The linked schedule must come out as the search kept it (the
+             * ties between routes hold on those begins); a difference is a
+             * bug, reported rather than written. */
+            if (s->begin && x->index != CV_NONE && x->type != CV_STEP_BREAK &&
+                x->arrival + x->waiting != s->begin[x->index]) {
+                st = CV_EINTERNAL;
+                goto out;
+            }
             bool task =
                 x->type == CV_STEP_JOB || x->type == CV_STEP_PICKUP || x->type == CV_STEP_DELIVERY;
             cv_plan_step ps = {

@@ -44,7 +44,10 @@ typedef struct cv__ctx {
     /* Care extensions (care_ctx.c; docs/care-extensions.md).  care: the
      * problem uses one, and the search takes the care paths (care_*.c) with
      * the full evaluation instead of the O(1) caches.  allowed/forbidden
-     * vehicles are folded into `can`. */
+     * vehicles are folded into `can`.  Moves that change routes behind the
+     * care paths' back (local search operators, route pools) must not run
+     * when care is set: they would break the ties between routes (relations,
+     * visits for several workers) and the schedule in cv__sol.begin. */
     bool care;
     bool has_ride; /* some shipment has a max_ride_time */
     /* Time edges between tasks, x[to] >= x[from] + w (relations, workers),

@@ -421,7 +421,8 @@ static char *random_problem(uint64_t seed)
 static void test_random_care_problems(void **state)
 {
     (void)state;
-    const uint32_t rounds = getenv("CV_TEST_QUICK") ? 12 : 40;
+    uint32_t rounds = getenv("CV_TEST_QUICK") ? 12 : 40;
+    if (getenv("CV_CARE_ROUNDS")) rounds = (uint32_t)atoi(getenv("CV_CARE_ROUNDS")); /* stress */
     uint32_t assigned = 0, total = 0;
     for (uint32_t i = 0; i < rounds; i++) {
         char *json = random_problem(1000 + i);

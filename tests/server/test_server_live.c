@@ -11,6 +11,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "client.h"
@@ -18,16 +19,25 @@
 static const char *serve_path;
 static char dir[64], sock[128], data[128];
 
-static pid_t spawn(void)
+static pid_t spawn_auth(const char *tokens)
 {
     pid_t pid = fork();
     if (pid == 0) {
         char listen[160];
         snprintf(listen, sizeof listen, "unix:%s", sock);
-        execl(serve_path, "serve", "--listen", listen, "--data", data, (char *)NULL);
+        if (tokens)
+            execl(serve_path, "serve", "--listen", listen, "--data", data, "--auth", tokens,
+                  (char *)NULL);
+        else
+            execl(serve_path, "serve", "--listen", listen, "--data", data, (char *)NULL);
         _exit(127);
     }
     return pid;
+}
+
+static pid_t spawn(void)
+{
+    return spawn_auth(NULL);
 }
 
 static void connect_retry(tclient *c)
@@ -195,6 +205,47 @@ static void test_live_day(void **state)
     assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* A carer's token acts for its own vehicle only. */
+static void test_live_operator(void **state)
+{
+    (void)state;
+    char tokens[160];
+    snprintf(tokens, sizeof tokens, "%s/tokens", dir);
+    FILE *f = fopen(tokens, "w");
+    assert_non_null(f);
+    fputs("coord-0123456789abcdef coordinator\nvan1-0123456789abcdef operator 1\n", f);
+    fclose(f);
+    assert_int_equal(chmod(tokens, 0600), 0);
+    pid_t pid = spawn_auth(tokens);
+    tclient a, o;
+    connect_retry(&a);
+    connect_retry(&o);
+    json_decref(ok_call(&a, 1, "auth", "[\"coord-0123456789abcdef\"]"));
+    json_decref(ok_call(&o, 1, "auth", "[\"van1-0123456789abcdef\"]"));
+    /* A fresh day (the first test left this date live: start over). */
+    json_decref(ok_call(&a, 2, "live.start", "[{" DT ", \"restart\": true}]"));
+    json_decref(
+        ok_call(&o, 2, "visit.start", "[{" DT ", \"time\": 300, \"vehicle\": 1, \"job\": 10}]"));
+    err_call(&o, 3, "visit.start", "[{" DT ", \"time\": 900, \"vehicle\": 2, \"job\": 12}]",
+             "forbidden", "acts only for vehicle 1");
+    err_call(&o, 4, "plan.insert_urgent",
+             "[{" DT ", \"time\": 950, \"id\": 50, \"location_index\": 5, \"deadline\": 900}]",
+             "forbidden", "not allowed for the operator role");
+    err_call(&o, 5, "route.subscribe", "[{" DT "}]", "forbidden", "only vehicle 1");
+    json_decref(ok_call(&o, 6, "route.subscribe", "[{" DT ", \"vehicle\": 1}]"));
+    json_t *r = ok_call(&o, 7, "live.get", "[{" DT "}]");
+    json_t *vs = json_object_get(tc_result(r), "vehicles");
+    assert_int_equal(json_array_size(vs), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(vs, 0), "id")), 1);
+    json_decref(r);
+    tc_close(&a);
+    tc_close(&o);
+    kill(pid, SIGTERM);
+    int st;
+    waitpid(pid, &st, 0);
+    assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -206,7 +257,8 @@ int main(int argc, char **argv)
     if (!mkdtemp(dir)) return 1;
     snprintf(sock, sizeof sock, "%s/s.sock", dir);
     snprintf(data, sizeof data, "%s/data", dir);
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_live_day)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_live_day),
+                                       cmocka_unit_test(test_live_operator)};
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

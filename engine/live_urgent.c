@@ -733,21 +733,31 @@ cv_status cv_live_reoptimize(cv_live *L, int64_t time, uint64_t effort, cv_live_
     trial t;
     cv_status st;
     bool ok = false, repaired = false;
+    trial rep = {0};
     if (!before.feasible) {
-        /* Broken routes (overruns): the fewest changes that mend them first. */
-        if ((st = repair(L, CV_NONE, CV_NONE, &t, &ok)) != CV_OK) return st;
-        if (ok && t.dropped == 0)
-            repaired = true;
-        else if (ok)
-            trial_fini(&t, L->p->nvehicles);
+        /* Broken routes (overruns): the fewest changes that mend them first;
+         * the solver only when the repair drops a visit, and then the better
+         * of the two (fewer dropped, then fewer changed). */
+        if ((st = repair(L, CV_NONE, CV_NONE, &rep, &ok)) != CV_OK) return st;
+        if (ok && rep.dropped == 0) t = rep, repaired = true;
     }
     if (!repaired) {
         st = solve_sub(L, CV_NONE, CV_NONE, effort ? effort : 4 * default_effort(L), &t, diag);
-        if (st != CV_OK) return st;
+        if (st != CV_OK) {
+            if (ok) trial_fini(&rep, L->p->nvehicles);
+            return st;
+        }
+        if (ok &&
+            (rep.dropped < t.dropped || (rep.dropped == t.dropped && rep.changed < t.changed))) {
+            trial_fini(&t, L->p->nvehicles);
+            t = rep;
+            repaired = true;
+        } else if (ok) {
+            trial_fini(&rep, L->p->nvehicles);
+        }
     }
     /* Keep the current routes unless the re-plan serves more, or the same
      * for less (or the current routes no longer hold). */
-    uint32_t new_assigned = before.assigned + (uint32_t)0;
     uint32_t un_before = 0, un_after = 0;
     for (uint32_t x = 0; x < L->p->ntasks; x++) {
         uint8_t s = L->status[x];
@@ -755,7 +765,6 @@ cv_status cv_live_reoptimize(cv_live *L, int64_t time, uint64_t effort, cv_live_
         un_before += L->vehicle[x] == CV_NONE;
         un_after += t.veh[x] == CV_NONE;
     }
-    (void)new_assigned;
     bool take = repaired || !before.feasible || un_after < un_before ||
                 (un_after == un_before && t.cost < before.cost);
     if (take) {

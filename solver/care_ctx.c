@@ -1,6 +1,7 @@
 /* The care extensions in the solver's read-only context (docs/care-extensions.md).
  *
- * Built once per run when the problem uses one:
+ * Built once per run when the problem uses one (with only allowed /
+ * forbidden vehicles, the table is all that changes and `care` stays false):
  *   - allowed_vehicles / forbidden_vehicles folded into the skills table
  *     `can`, so every path that checks skills honours them;
  *   - time edges x[to] >= x[from] + w between service starts, from the
@@ -62,11 +63,30 @@ static bool same_care_vehicle(const cv__ctx *c, uint32_t a, uint32_t b)
     return true;
 }
 
+/* True when the problem uses more than allowed / forbidden vehicles: then
+ * costs or timing differ from VROOM's and the care paths are needed. */
+static bool needs_care_paths(const cv_problem *p)
+{
+    if (p->nrelations || p->fairness_per_hour) return true;
+    for (uint32_t t = 0; t < p->ntasks; t++) {
+        const cv_task *k = &p->tasks[t];
+        if (k->group_size > 1 || k->max_lateness || k->preferred_count || k->max_ride_time)
+            return true;
+    }
+    for (uint32_t v = 0; v < p->nvehicles; v++)
+        if (p->vehicles[v].max_working_time || p->vehicles[v].overtime_per_hour) return true;
+    for (uint32_t b = 0; b < p->nbreaks; b++)
+        if (p->breaks[b].unpaid) return true;
+    return false;
+}
+
 cv_status cv__care_ctx_init(cv__ctx *c)
 {
     const cv_problem *p = c->p;
     const uint32_t nt = c->nt, nv = c->nv;
-    c->care = true;
+    /* Vehicle lists alone only narrow the skills table: the O(1) insertion
+     * checks stay exact (the multi-day planner solves many such days). */
+    c->care = needs_care_paths(p);
     for (uint32_t t = 0; t < nt; t++) {
         const cv_task *k = &p->tasks[t];
         if (k->max_ride_time > 0) c->has_ride = true;

@@ -29,6 +29,8 @@ static cv_problem *parse(const char *json)
     return p;
 }
 
+static int use_local_search; /* set by the test of vehicle lists with 2-opt* */
+
 /* Solves, writes, checks; returns the plan (caller destroys), the JSON text
  * when json_out is not NULL. */
 static cv_plan *solve_checked(const cv_problem *p, uint64_t effort, uint64_t seed, char **json_out)
@@ -37,6 +39,7 @@ static cv_plan *solve_checked(const cv_problem *p, uint64_t effort, uint64_t see
     cv_solver_config_init(&cfg);
     cfg.max_effort = effort;
     cfg.seed = seed;
+    cfg.local_search = use_local_search;
     cv_plan *plan = NULL;
     cv_diag d;
     cv_diag_clear(&d);
@@ -117,6 +120,39 @@ static void test_vehicle_lists(void **state)
     assert_int_equal(vehicle_of(plan, 1), 1); /* only worker 2 is allowed */
     assert_int_equal(plan->nunassigned, 1);   /* skills only on a worker not allowed */
     assert_int_equal(reason_of(plan, 2), CV_REASON_VEHICLES);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+}
+
+/* Vehicle lists alone keep the fast insertion checks and the 2-opt* local
+ * search (the lists live in the skills table): many jobs, each forbidden or
+ * allowed some of the workers, planned with the local search on. */
+static void test_vehicle_lists_local_search(void **state)
+{
+    (void)state;
+    char buf[8192];
+    size_t n = (size_t)snprintf(buf, sizeof buf,
+                                "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0},"
+                                "{\"id\":2,\"start_index\":4,\"end_index\":4},{\"id\":3,"
+                                "\"start_index\":2,\"end_index\":2}],\"jobs\":[");
+    for (int j = 0; j < 24; j++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n,
+                              "%s{\"id\":%d,\"location_index\":%d,\"service\":5,\"%s\":[%d]}",
+                              j ? "," : "", j + 1, j % 5,
+                              j % 2 ? "forbidden_vehicles" : "allowed_vehicles", 1 + (j * 7) % 3);
+    snprintf(buf + n, sizeof buf - n, "]," LINE5 "}");
+    cv_problem *p = parse(buf);
+    use_local_search = 1;
+    cv_plan *plan = solve_checked(p, 200000, 3, NULL);
+    use_local_search = 0;
+    assert_int_equal(plan->nunassigned, 0);
+    for (uint32_t t = 0; t < p->ntasks; t++) {
+        int v = vehicle_of(plan, t), listed = 1 + ((int)t * 7) % 3 - 1;
+        if (t % 2)
+            assert_int_not_equal(v, listed);
+        else
+            assert_int_equal(v, listed);
+    }
     cv_plan_destroy(plan);
     cv_problem_destroy(p);
 }
@@ -471,11 +507,17 @@ static void test_care_determinism(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vehicle_lists),    cmocka_unit_test(test_preferred_vehicles),
-        cmocka_unit_test(test_soft_windows),     cmocka_unit_test(test_working_time),
-        cmocka_unit_test(test_max_ride_time),    cmocka_unit_test(test_fairness),
-        cmocka_unit_test(test_two_workers),      cmocka_unit_test(test_relations),
-        cmocka_unit_test(test_reasons),          cmocka_unit_test(test_random_care_problems),
+        cmocka_unit_test(test_vehicle_lists),
+        cmocka_unit_test(test_vehicle_lists_local_search),
+        cmocka_unit_test(test_preferred_vehicles),
+        cmocka_unit_test(test_soft_windows),
+        cmocka_unit_test(test_working_time),
+        cmocka_unit_test(test_max_ride_time),
+        cmocka_unit_test(test_fairness),
+        cmocka_unit_test(test_two_workers),
+        cmocka_unit_test(test_relations),
+        cmocka_unit_test(test_reasons),
+        cmocka_unit_test(test_random_care_problems),
         cmocka_unit_test(test_care_determinism),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,12 +12,9 @@
  * unpaid lunch breaks, a working-time limit and overtime.  The output is VROOM
  * JSON with care extensions (docs/care-extensions.md), coordinates only: solve
  * it with --graph. */
-#include "cv/engine.h"
+#include "scenario_int.h"
 
 #ifdef CV_GRAPH_AVAILABLE
-#include "cv/graph.h"
-
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,16 +42,10 @@ static const service_kind mix[] = {
     {"escort to clinic", 90 * 60, 4, 1, 8 * H + 1800, 14 * H, 2},
 };
 
-typedef struct gen {
-    const cv_graph *g;
-    int walk;
-    cv_rng rng;
-    double lon0, lat0, radius_m;
-    cv_diag *diag;
-} gen;
+typedef cv__scenario_gen gen;
 
 /* A random home on a street within the disc. */
-static cv_status home(gen *s, double *lon, double *lat)
+cv_status cv__scenario_home(gen *s, double *lon, double *lat)
 {
     for (int attempt = 0; attempt < 200; attempt++) {
         double r = s->radius_m * sqrt(cv_rng_unit(&s->rng));
@@ -78,9 +69,40 @@ static cv_status home(gen *s, double *lon, double *lat)
                        s->lon0, s->lat0);
 }
 
-static json_t *coords(double lon, double lat)
+json_t *cv__scenario_coords(double lon, double lat)
 {
     return json_pack("[ff]", lon, lat);
+}
+#define coords cv__scenario_coords
+#define home cv__scenario_home
+
+cv_status cv__scenario_finish(const json_t *root, const cv_graph *g, bool matrices, char **out,
+                              cv_diag *diag)
+{
+    char *text = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+    if (!text) return CV_ENOMEM;
+    /* What we generate must read back as a valid problem. */
+    cv_problem *p = NULL;
+    cv_status st = cv_problem_from_json(&p, text, strlen(text), diag);
+    if (st == CV_OK && matrices) {
+        free(text);
+        text = NULL;
+        st = cv_engine_fill_matrices(p, g, 0, diag);
+        if (st == CV_OK) {
+            /* Locations become indices into the embedded matrices; the
+             * coordinates stay for maps and for checking with --graph. */
+            p->uses_coords = false;
+            p->uses_indices = true;
+            st = cv_problem_to_json(p, &text);
+        }
+    }
+    cv_problem_destroy(p);
+    if (st != CV_OK) {
+        free(text);
+        return st;
+    }
+    *out = text;
+    return CV_OK;
 }
 
 static json_t *window(int64_t a, int64_t b)
@@ -88,11 +110,7 @@ static json_t *window(int64_t a, int64_t b)
     return json_pack("[[II]]", (json_int_t)a, (json_int_t)b);
 }
 
-typedef struct scenario_opts {
-    uint64_t seed;
-    uint32_t clients, carers, nurses;
-    double lon0, lat0, radius_m;
-} scenario_opts;
+typedef cv__scenario_opts scenario_opts;
 
 static cv_status generate(const cv_graph *g, const scenario_opts *o, char **out, cv_diag *diag)
 {
@@ -192,37 +210,45 @@ static cv_status generate(const cv_graph *g, const scenario_opts *o, char **out,
     }
     if (st == CV_OK)
         json_object_set_new(root, "fairness", json_pack("{s:I}", "per_hour", (json_int_t)300));
-    char *text = st == CV_OK ? json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) : NULL;
+    if (st == CV_OK) st = cv__scenario_finish(root, g, o->matrices, out, diag);
     json_decref(root);
-    if (st != CV_OK) return st;
-    if (!text) return CV_ENOMEM;
-    /* What we generate must read back as a valid problem. */
-    cv_problem *p = NULL;
-    st = cv_problem_from_json(&p, text, strlen(text), diag);
-    cv_problem_destroy(p);
-    if (st != CV_OK) {
-        free(text);
-        return st;
-    }
-    *out = text;
-    return CV_OK;
+    return st;
 }
 
 static const char *usage =
-    "usage: carevan scenario CITY.cvg [-o DAY.json] [--seed N] [--clients N] [--carers N]\n"
-    "                        [--nurses N] [--center LON,LAT] [--radius-km R]\n"
+    "usage: carevan scenario MAP.cvg [-o FILE.json] [--kind city|caravan] [--seed N]\n"
+    "                        [--matrices]\n"
+    "  city:    [--clients N] [--carers N] [--nurses N] [--center LON,LAT] [--radius-km R]\n"
+    "  caravan: --villages PLACES.csv [--base NAME] [--vans N] [--households N]\n"
+    "           [--no-continuity]\n"
     "\n"
-    "Generates a realistic day of home care on the road graph (deterministic for a\n"
-    "seed): clients' homes on streets around the service centre, meals from the\n"
-    "community canteen, cleaning, bathing by two carers, check-ups and sickbed\n"
-    "rounds by nurses, shopping and escort; carers on e-bikes, nurses by car, with\n"
-    "shifts, unpaid lunch breaks, working-time limits and preferred carers.\n"
-    "Defaults: 60 clients, 8 carers, 2 nurses, radius 2.5 km around --center\n"
-    "(default: central Chengdu, 104.0715,30.6735).\n";
+    "Generates a realistic care scenario on the road graph (deterministic for a seed).\n"
+    "\n"
+    "--kind city (default): a day of home care: clients' homes on streets around the\n"
+    "service centre, meals from the community canteen, cleaning, bathing by two carers,\n"
+    "check-ups and sickbed rounds by nurses, shopping and escort; carers on e-bikes,\n"
+    "nurses by car, with shifts, unpaid lunch breaks, working-time limits and preferred\n"
+    "carers.  Defaults: 60 clients, 8 carers, 2 nurses, radius 2.5 km around --center\n"
+    "(default: central Chengdu, 104.0715,30.6735).\n"
+    "\n"
+    "--kind caravan: a week of the rural elderly-care caravan: the villages and hamlets\n"
+    "of PLACES.csv (kind,name,lon,lat, e.g. datasets/osm/andorra-places.csv), older\n"
+    "people at home in each, one caravan stop per village (its centre on the nearest van\n"
+    "road) with weekly check-ups and medicine, haircuts and baths, sickbed rounds at home\n"
+    "twice a week by the same crew (unless --no-continuity); vans with a medical kit\n"
+    "and/or a bath unit on weekday shifts from the --base town.  Defaults: 4 vans, 1 to 5\n"
+    "households per village, base \"Andorra la Vella\".\n"
+    "\n"
+    "--matrices embeds the travel-time and distance matrices (the plan needs no graph).\n";
 
 int cv_scenario_cli(int argc, char **argv)
 {
-    scenario_opts o = {.seed = 1,
+    scenario_opts o = {.kind = "city",
+                       .seed = 1,
+                       .base = "Andorra la Vella",
+                       .vans = 4,
+                       .households_max = 5,
+                       .continuity = true,
                        .clients = 60,
                        .carers = 8,
                        .nurses = 2,
@@ -239,6 +265,23 @@ int cv_scenario_cli(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "-o") && val) {
             out = argv[++i];
+        } else if (!strcmp(a, "--kind") && val) {
+            o.kind = argv[++i];
+            if (strcmp(o.kind, "city") && strcmp(o.kind, "caravan")) end = "x";
+        } else if (!strcmp(a, "--villages") && val) {
+            o.villages = argv[++i];
+        } else if (!strcmp(a, "--base") && val) {
+            o.base = argv[++i];
+        } else if (!strcmp(a, "--vans") && val) {
+            o.vans = (uint32_t)strtoul(argv[++i], &end, 10);
+            if (o.vans < 1 || o.vans > 100) end = "x";
+        } else if (!strcmp(a, "--households") && val) {
+            o.households_max = (uint32_t)strtoul(argv[++i], &end, 10);
+            if (o.households_max < 1 || o.households_max > 16) end = "x";
+        } else if (!strcmp(a, "--no-continuity")) {
+            o.continuity = false;
+        } else if (!strcmp(a, "--matrices")) {
+            o.matrices = true;
         } else if (!strcmp(a, "--seed") && val) {
             o.seed = strtoull(argv[++i], &end, 10);
         } else if (!strcmp(a, "--clients") && val) {
@@ -278,7 +321,8 @@ int cv_scenario_cli(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
-    if (o.carers + o.nurses == 0) {
+    bool caravan = !strcmp(o.kind, "caravan");
+    if (!caravan && o.carers + o.nurses == 0) {
         fprintf(stderr, "carevan scenario: at least one carer or nurse is needed\n");
         return 2;
     }
@@ -287,7 +331,8 @@ int cv_scenario_cli(int argc, char **argv)
     cv_graph *g = NULL;
     cv_status st = cv_graph_load(&g, graph, &diag);
     char *text = NULL;
-    if (st == CV_OK) st = generate(g, &o, &text, &diag);
+    if (st == CV_OK)
+        st = caravan ? cv__scenario_caravan(g, &o, &text, &diag) : generate(g, &o, &text, &diag);
     cv_graph_destroy(g);
     if (st != CV_OK) {
         fprintf(stderr, "carevan scenario: %s\n", diag.set ? diag.msg : cv_status_message(st));

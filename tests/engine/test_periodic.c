@@ -114,7 +114,8 @@ static const bad_case bad_cases[] = {
      ",\"jobs\":[{\"id\":1,\"location_index\":1},{\"id\":2,\"location_index\":2}],"
      "\"relations\":[{\"type\":\"together\",\"first\":1,\"second\":2}]}",
      "relations: not supported in a multi-day problem"},
-    {"{" H3 ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"steps\":[{\"type\":\"job\",\"id\":1}]}]," M3
+    {"{" H3
+     ",\"vehicles\":[{\"id\":1,\"start_index\":0,\"steps\":[{\"type\":\"job\",\"id\":1}]}]," M3
      ",\"jobs\":[{\"id\":1,\"location_index\":1}]}",
      "vehicles[0].steps: not supported in a multi-day problem"},
 };
@@ -126,8 +127,7 @@ static void test_bad_inputs(void **state)
         cv_diag d;
         cv_diag_clear(&d);
         cv_problem *p = NULL;
-        cv_status s =
-            cv_problem_from_json(&p, bad_cases[i].json, strlen(bad_cases[i].json), &d);
+        cv_status s = cv_problem_from_json(&p, bad_cases[i].json, strlen(bad_cases[i].json), &d);
         if (s != CV_EINVAL || !strstr(d.msg, bad_cases[i].message))
             fail_msg("case %zu: status %d, message \"%s\", expected \"%s\"", i, (int)s, d.msg,
                      bad_cases[i].message);
@@ -145,7 +145,8 @@ static const char PD[] =
     "{\"horizon\":{\"days\":3},"
     "\"vehicles\":["
     "{\"id\":1,\"start_index\":0,\"end_index\":0,\"time_window\":[0,1000]},"
-    "{\"id\":2,\"start_index\":0,\"end_index\":0,\"shifts\":[{\"day\":1,\"time_window\":[100,500]}]},"
+    "{\"id\":2,\"start_index\":0,\"end_index\":0,\"shifts\":[{\"day\":1,\"time_window\":[100,500]}]"
+    "},"
     "{\"id\":3,\"start_index\":0,\"end_index\":0,\"time_window\":[0,1000]}],"
     "\"jobs\":["
     "{\"id\":5,\"location_index\":1,\"service\":30,\"frequency\":2,\"day_patterns\":[[0,2]],"
@@ -263,9 +264,11 @@ static void test_check_faults(void **state)
     expect(s, 2, 0, "unassigned[1]: no job with id 9 in the problem");
     free(s);
     /* A day's own rules: vehicle 2 leaves before its shift of day 1. */
-    s = replace_once(SOL, "{\"type\":\"start\",\"arrival\":100,", "{\"type\":\"start\",\"arrival\":50,");
-    expect(s, 1, 1, "day 1: routes[2].steps[0] (start): the route starts at 50, before the start "
-                    "100 of vehicle 2's shift");
+    s = replace_once(SOL, "{\"type\":\"start\",\"arrival\":100,",
+                     "{\"type\":\"start\",\"arrival\":50,");
+    expect(s, 1, 1,
+           "day 1: routes[2].steps[0] (start): the route starts at 50, before the start "
+           "100 of vehicle 2's shift");
     free(s);
     /* A day's numbers: job 6's arrival stated wrong, named with the solution's index. */
     s = replace_once(SOL, "\"id\":6,\"arrival\":120", "\"id\":6,\"arrival\":121");
@@ -281,10 +284,12 @@ static void test_check_cyclic(void **state)
 {
     (void)state;
     /* Four days, cyclic: job 7 on days 0 and 3 is one day apart across the end. */
-    char *p = replace_once(PD, "\"horizon\":{\"days\":3}", "\"horizon\":{\"days\":4,\"cyclic\":true}");
+    char *p =
+        replace_once(PD, "\"horizon\":{\"days\":3}", "\"horizon\":{\"days\":4,\"cyclic\":true}");
     char *s = replace_once(SOL, "\"day\":2", "\"day\":3");
     check(p, s, 2, 0,
-          "job 7: visits on days 3 and 0 are 1 day apart across the end of the cyclic horizon", NULL);
+          "job 7: visits on days 3 and 0 are 1 day apart across the end of the cyclic horizon",
+          NULL);
     free(s);
     check(p, SOL, 0, 0, NULL, NULL);
     free(p);
@@ -396,11 +401,13 @@ static char *plan(const char *problem, uint32_t moves, cv_periodic_result *res)
 static void test_plan_week(void **state)
 {
     (void)state;
+    /* Fewer moves under the sanitizers (CV_TEST_QUICK): same checks. */
+    uint32_t moves = getenv("CV_TEST_QUICK") ? 4 : 12;
     char *problem = make_week(20, "");
     cv_periodic_result r0, r1, r2;
     char *a = plan(problem, 0, &r0);
-    char *b = plan(problem, 12, &r1);
-    char *c = plan(problem, 12, &r2);
+    char *b = plan(problem, moves, &r1);
+    char *c = plan(problem, moves, &r2);
     /* Every client fits: all planned, visits as the frequencies say
      * (4 x 3 + 5 x 2 + 11 x 1 = 33 visits). */
     assert_int_equal(r0.jobs_served, 20);
@@ -423,7 +430,7 @@ static void test_plan_impossible_pattern(void **state)
     char *problem = make_week(
         10, ",{\"id\":99,\"location_index\":3,\"service\":600,\"skills\":[2],\"frequency\":4}");
     cv_periodic_result r;
-    char *out = plan(problem, 4, &r);
+    char *out = plan(problem, 2, &r);
     assert_int_equal(r.jobs_unassigned, 1);
     assert_non_null(strstr(out, "\"reason\":\"no_day_pattern\""));
     free(out);
@@ -433,10 +440,10 @@ static void test_plan_impossible_pattern(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bad_inputs),      cmocka_unit_test(test_model_round_trip),
-        cmocka_unit_test(test_check_valid),     cmocka_unit_test(test_check_faults),
-        cmocka_unit_test(test_check_cyclic),    cmocka_unit_test(test_check_unreadable),
-        cmocka_unit_test(test_plan_week),       cmocka_unit_test(test_plan_impossible_pattern),
+        cmocka_unit_test(test_bad_inputs),   cmocka_unit_test(test_model_round_trip),
+        cmocka_unit_test(test_check_valid),  cmocka_unit_test(test_check_faults),
+        cmocka_unit_test(test_check_cyclic), cmocka_unit_test(test_check_unreadable),
+        cmocka_unit_test(test_plan_week),    cmocka_unit_test(test_plan_impossible_pattern),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

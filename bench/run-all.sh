@@ -32,6 +32,9 @@ echo "== LP bound: Solomon at 60 s per instance"
 echo "command: $BUILD/bench/lp_bound -t 60 -F $SHARED/datasets/vrp/solomon $SHARED/datasets/vrp/solomon/bks.csv"
 "$BUILD/bench/lp_bound" -t 60 -F "$SHARED/datasets/vrp/solomon" "$SHARED/datasets/vrp/solomon/bks.csv"
 
+echo "== periodic planner: caravan weeks"
+sh bench/periodic_bench.sh "$BUILD"
+
 echo "== server: see bench/RESULTS.md (## Server) for the server_bench commands per extract"
 
 echo "== live day: urgent insertion on a 300-visit day"

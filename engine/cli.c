@@ -302,13 +302,15 @@ static const char *usage_solve =
     "\n"
     "A problem with a \"horizon\" (several days, docs/care-extensions.md) is planned\n"
     "day by day by the periodic planner: each route of the plan carries its \"day\".\n"
-    "  --effort N       there: solver work units per day solved\n"
-    "  --moves N        there: improvement moves between day patterns (default 30)\n";
+    "  --effort N       there: solver work units per day solved (the final polish of\n"
+    "                   each day: 10 N; default: the solver's default)\n"
+    "  --moves N        there: improvement moves between day patterns (default 30)\n"
+    "  --no-polish      there: skip the final full-effort solve of each day\n";
 
 /* A multi-day problem: the periodic planner (engine/periodic.c). */
 static int solve_periodic(const cv_problem *p, const char *out, uint64_t seed, uint64_t effort,
-                          uint64_t moves, double time_limit, unsigned threads, bool quiet,
-                          bool extras, double load_s)
+                          uint64_t moves, bool polish, double time_limit, unsigned threads,
+                          bool quiet, bool extras, double load_s)
 {
     if (extras)
         fprintf(stderr, "carevan solve: note: --geojson, --gpx, --sheets, --map and --bound are "
@@ -317,7 +319,9 @@ static int solve_periodic(const cv_problem *p, const char *out, uint64_t seed, u
     cv_periodic_config_init(&cfg);
     cfg.seed = seed;
     cfg.day_effort = effort;
+    if (effort) cfg.polish_effort = effort * 10; /* else the solver's default */
     cfg.max_moves = (uint32_t)moves;
+    cfg.polish = polish;
     cfg.time_limit_s = time_limit;
     cfg.threads = threads;
     cv_diag diag;
@@ -439,6 +443,7 @@ static int cmd_solve(int argc, char **argv)
     double bound_s = -1; /* < 0: no bound */
     double time_limit = 0;
     uint64_t seed = 1, threads = 1, effort = 0, moves = 30;
+    bool polish = true;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_val = i + 1 < argc;
@@ -477,6 +482,8 @@ static int cmd_solve(int argc, char **argv)
                 fprintf(stderr, "carevan solve: --effort %s: expected an integer >= 0\n", argv[i]);
                 return EXIT_BAD_INPUT;
             }
+        } else if (!strcmp(a, "--no-polish")) {
+            polish = false;
         } else if (!strcmp(a, "--moves") && has_val) {
             if (!parse_u64(argv[++i], &moves) || moves > 1000000) {
                 fprintf(stderr, "carevan solve: --moves %s: expected 0..1000000\n", argv[i]);
@@ -546,9 +553,9 @@ static int cmd_solve(int argc, char **argv)
     }
     double t1 = cv_clock_now();
     if (cv_problem_is_periodic(p)) {
-        int pc =
-            solve_periodic(p, out, seed, effort, moves, time_limit, (unsigned)threads, quiet,
-                           geojson || gpx_dir || sheet_dir || map_file || bound_s >= 0, t1 - t0);
+        int pc = solve_periodic(p, out, seed, effort, moves, polish, time_limit, (unsigned)threads,
+                                quiet, geojson || gpx_dir || sheet_dir || map_file || bound_s >= 0,
+                                t1 - t0);
 #ifdef CV_GRAPH_AVAILABLE
         cv_graph_destroy(g);
 #endif

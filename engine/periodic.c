@@ -26,6 +26,8 @@
  *      best other pattern.  A move re-solves only the days whose job set
  *      changes and is kept if the plan gets better (more priority, then more
  *      visits, then lower cost); otherwise those days are restored.
+ *   5. Polish: each day solved once more with the solver's full effort,
+ *      kept when it serves the same visits at a lower cost.
  * Deterministic: same problem, seed and effort, same plan (the wall-clock
  * limit is a safety net only).
  *
@@ -47,6 +49,9 @@
 #include "periodic_int.h"
 
 #define CANDIDATES_MAX 512
+/* solve_day_effort: the default search effort of a day, 1e5 + 2e4 x its tasks
+ * (small: many days are solved during the search). */
+#define EFFORT_DAY_DEFAULT 1
 #define DAY_SECONDS 86400
 
 typedef struct pjob {
@@ -89,6 +94,7 @@ void cv_periodic_config_init(cv_periodic_config *cfg)
     cfg->seed = 1;
     cfg->threads = 1;
     cfg->max_moves = 30;
+    cfg->polish = true;
 }
 
 static bool works_on(const cv_problem *p, const cv_vehicle *v, uint32_t day, cv_tw *tw)
@@ -417,8 +423,20 @@ static cv_status build_day(planner *pl, uint32_t day, pday *out)
 /* Solves day `day` for the current patterns into *out.  *failed gets 1 for
  * each job the day could not serve (unassigned, or over its vehicle cap),
  * with its reason. */
+static cv_status solve_day_effort(planner *pl, uint32_t day, pday *out, uint8_t *failed,
+                                  const char **reasons, uint64_t effort);
+
 static cv_status solve_day(planner *pl, uint32_t day, pday *out, uint8_t *failed,
                            const char **reasons)
+{
+    cv_periodic_config *cfg = pl->cfg;
+    return solve_day_effort(pl, day, out, failed, reasons,
+                            cfg->day_effort ? cfg->day_effort : EFFORT_DAY_DEFAULT);
+}
+
+/* effort: solver work units; EFFORT_DAY_DEFAULT, or 0 for the solver's own default. */
+static cv_status solve_day_effort(planner *pl, uint32_t day, pday *out, uint8_t *failed,
+                                  const char **reasons, uint64_t effort)
 {
     cv_status st = build_day(pl, day, out);
     if (st != CV_OK || !out->tasks) return st;
@@ -427,7 +445,7 @@ static cv_status solve_day(planner *pl, uint32_t day, pday *out, uint8_t *failed
     cv_solver_config_init(&sc);
     sc.seed = cfg->seed + day;
     sc.threads = cfg->threads ? cfg->threads : 1;
-    sc.max_effort = cfg->day_effort ? cfg->day_effort : 100000ull + 20000ull * out->view.ntasks;
+    sc.max_effort = effort == EFFORT_DAY_DEFAULT ? 100000ull + 20000ull * out->view.ntasks : effort;
     if (cfg->time_limit_s > 0) sc.time_limit_s = cfg->time_limit_s / pl->p->horizon_days;
     st = cv_solver_run(&out->view, &sc, &out->plan, pl->diag);
     cfg->stat_day_solves++;
@@ -719,6 +737,34 @@ static cv_status enforce_caps(planner *pl)
     }
 }
 
+/* Each day once more with the solver's full effort (cfg->polish_effort), the
+ * patterns fixed: kept when it serves every visit of the day within the caps
+ * at a lower cost. */
+static cv_status polish(planner *pl)
+{
+    const cv_problem *p = pl->p;
+    uint8_t *failed = cv_calloc(pl->njobs + 1, 1);
+    const char **reasons = cv_calloc(pl->njobs + 1, sizeof *reasons);
+    cv_status st = failed && reasons ? CV_OK : CV_ENOMEM;
+    for (uint32_t d = 0; st == CV_OK && d < p->horizon_days && !out_of_time(pl); d++) {
+        if (!pl->days[d].plan) continue;
+        pday nd;
+        memset(failed, 0, pl->njobs);
+        if ((st = solve_day_effort(pl, d, &nd, failed, reasons, pl->cfg->polish_effort))) break;
+        bool ok = nd.plan && nd.plan->nunassigned == 0 && nd.plan->cost < pl->days[d].plan->cost;
+        for (uint32_t j = 0; ok && j < pl->njobs; j++) ok = !failed[j];
+        if (ok) {
+            day_free(&pl->days[d]);
+            pl->days[d] = nd;
+        } else {
+            day_free(&nd);
+        }
+    }
+    free(failed);
+    free(reasons);
+    return st;
+}
+
 /* ---- output ---- */
 
 static void add_int(json_t *obj, const char *key, int64_t v)
@@ -841,6 +887,7 @@ cv_status cv_periodic_solve(const cv_problem *p, cv_periodic_config *cfg, char *
     if ((st = resolve(&pl, all, NULL, NULL))) goto done;
     if ((st = improve(&pl))) goto done;
     if ((st = enforce_caps(&pl))) goto done;
+    if (cfg->polish && (st = polish(&pl))) goto done;
     st = write_plan(&pl, out, res);
 done:
     for (uint32_t d = 0; pl.days && d < p->horizon_days; d++) day_free(&pl.days[d]);

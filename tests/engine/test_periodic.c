@@ -375,6 +375,7 @@ static char *plan(const char *problem, uint32_t moves, cv_periodic_result *res)
     cv_periodic_config_init(&cfg);
     cfg.max_moves = moves;
     cfg.day_effort = 200000;
+    cfg.polish_effort = 1000000;
     char *out = NULL;
     cv_diag d;
     cv_diag_clear(&d);

@@ -96,10 +96,12 @@ cv_status cv_polyline_decode(const char *poly, double **lonlat, uint32_t *n);
  * moving jobs between them (the algorithm is described in periodic.c). */
 typedef struct cv_periodic_config {
     uint64_t seed;
-    uint64_t day_effort; /* solver work units per day solved; 0: 1e5 + 2e4 x tasks of the day */
-    double time_limit_s; /* wall-clock safety stop for the whole horizon; <= 0: none */
-    unsigned threads;    /* solver threads per day */
-    uint32_t max_moves;  /* improvement moves tried (each solves a few days again); default 30 */
+    uint64_t day_effort;    /* solver work units per day solved; 0: 1e5 + 2e4 x tasks of the day */
+    double time_limit_s;    /* wall-clock safety stop for the whole horizon; <= 0: none */
+    unsigned threads;       /* solver threads per day */
+    uint32_t max_moves;     /* improvement moves tried (each solves a few days again); default 30 */
+    bool polish;            /* finally solve each day again at polish_effort (default true) */
+    uint64_t polish_effort; /* 0: the solver's default effort */
     /* Statistics written back. */
     uint32_t stat_day_solves, stat_moves, stat_moves_accepted;
 } cv_periodic_config;

@@ -157,6 +157,15 @@ static void solve_adapter(cv__job *j)
             return;
         }
     }
+    if (cv_problem_is_periodic(p)) {
+        /* The solver plans one day; a horizon planned as one day would be a
+         * silently wrong plan (the periodic planner is engine/periodic.c). */
+        fail(j, CV__E_INVALID_PARAMS,
+             "params[0]: a multi-day problem (horizon) is not planned by the server yet; use "
+             "`carevan solve`");
+        cv_problem_destroy(p);
+        return;
+    }
 #ifdef CV_SOLVER_AVAILABLE
     cv_plan *plan = NULL;
     cv_solver_config cfg;

@@ -546,10 +546,26 @@ static int cmd_solve(int argc, char **argv)
         return EXIT_BAD_INPUT;
 #endif
     } else if (graph) {
+#ifdef CV_GRAPH_AVAILABLE
+        /* Travel times stay the problem's own; the graph only draws the routes
+         * on the roads (geometry, GeoJSON, GPX) for stops with coordinates. */
+        s = cv_graph_load(&g, graph, &diag);
+        if (s != CV_OK) {
+            fprintf(stderr, "carevan solve: %s\n", diag.set ? diag.msg : cv_status_message(s));
+            cv_problem_destroy(p);
+            return s == CV_ENOMEM ? 1 : EXIT_BAD_INPUT;
+        }
+        if (!quiet)
+            fprintf(stderr,
+                    "carevan solve: note: travel times from the problem's matrices; "
+                    "%s draws the routes\n",
+                    graph);
+#else
         fprintf(stderr,
                 "carevan solve: note: the problem has its own matrices; --graph %s is "
                 "not used\n",
                 graph);
+#endif
     }
     double t1 = cv_clock_now();
     if (cv_problem_is_periodic(p)) {

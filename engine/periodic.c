@@ -123,6 +123,21 @@ static bool qualified(const cv_problem *p, uint32_t v, const cv_task *t)
     return false;
 }
 
+/* Does vehicle v work on every day of `mask`? */
+static bool works_all(const cv_problem *p, uint32_t v, uint64_t mask)
+{
+    cv_tw tw;
+    for (uint32_t d = 0; d < p->horizon_days; d++)
+        if ((mask >> d & 1) && !works_on(p, &p->vehicles[v], d, &tw)) return false;
+    return true;
+}
+
+/* A tight cap (max_vehicles == workers: the same crew at every visit). */
+static bool tight_cap(const cv_task *t, uint32_t ntasks)
+{
+    return t->max_vehicles && t->max_vehicles == ntasks;
+}
+
 static void day_free(pday *d)
 {
     cv_plan_destroy(d->plan);
@@ -183,6 +198,17 @@ static cv_status make_candidates(planner *pl, pjob *j)
         enum_state e = {p, t, day_ok, j->cands, 0};
         enumerate(&e, 0, t->frequency, 0, -1);
         j->ncands = e.n;
+    }
+    if (tight_cap(t, j->ntasks)) {
+        /* The same crew at every visit: enough of them must work on all its days. */
+        uint32_t kept = 0;
+        for (uint32_t k = 0; k < j->ncands; k++) {
+            uint32_t n = 0;
+            for (uint32_t v = 0; v < p->nvehicles; v++)
+                if (qualified(p, v, t) && works_all(p, v, j->cands[k])) n++;
+            if (n >= j->ntasks) j->cands[kept++] = j->cands[k];
+        }
+        j->ncands = kept;
     }
     if (!j->ncands) j->reason = "no_day_pattern";
     return CV_OK;
@@ -339,7 +365,12 @@ static void collect_seen(planner *pl, uint32_t day)
     }
 }
 
-/* Builds day `day`'s view for the current patterns, into *out (zeroed first). */
+/* Builds day `day`'s view for the current patterns, into *out (zeroed first).
+ * The cap on distinct vehicles narrows a job's allowed vehicles: to the ones
+ * already serving it on other days once one more would break the cap, and,
+ * with a tight cap, from the first visit on to the qualified vehicles that
+ * work on every day of its pattern (otherwise the first day could pick a crew
+ * that is off on a later one). */
 static cv_status build_day(planner *pl, uint32_t day, pday *out)
 {
     const cv_problem *p = pl->p;
@@ -352,7 +383,8 @@ static cv_status build_day(planner *pl, uint32_t day, pday *out)
         nt += jb->ntasks;
         nj++;
         nrel += jb->ntasks - 1;
-        nrestricted += pl->nseen[j] * jb->ntasks;
+        nrestricted +=
+            pl->nseen[j] + (tight_cap(&p->tasks[jb->task], jb->ntasks) ? p->nvehicles : 0);
     }
     if (nj == 0) return CV_OK;
     out->tasks = cv_calloc(nt, sizeof *out->tasks);
@@ -379,14 +411,19 @@ static cv_status build_day(planner *pl, uint32_t day, pday *out)
             memcpy(out->vrefs + nrefs, pl->seen + (size_t)j * pl->seen_cap,
                    pl->nseen[j] * sizeof *out->vrefs);
             nrefs += pl->nseen[j];
+        } else if (tight_cap(src, jb->ntasks) && pl->nseen[j] == 0) {
+            for (uint32_t v = 0; v < p->nvehicles; v++)
+                if (qualified(p, v, src) && works_all(p, v, jb->mask)) out->vrefs[nrefs++] = v;
+            restrict_ = true;
         }
+        uint32_t nallowed = nrefs - afirst;
         for (uint32_t c = 0; c < jb->ntasks; c++) {
             cv_task *k = &out->tasks[t + c];
             *k = src[c];
             k->group_first = t;
             if (restrict_) {
                 k->allowed_first = afirst;
-                k->allowed_count = pl->nseen[j];
+                k->allowed_count = nallowed;
             }
             out->task_job[t + c] = j;
             if (c > 0)
@@ -454,9 +491,14 @@ static cv_status solve_day_effort(planner *pl, uint32_t day, pday *out, uint8_t 
         return st;
     }
     for (uint32_t i = 0; i < out->plan->nunassigned; i++) {
-        uint32_t j = out->task_job[out->plan->unassigned[i].task];
+        uint32_t t = out->plan->unassigned[i].task;
+        uint32_t j = out->task_job[t];
         failed[j] = 1;
-        reasons[j] = cv_reason_key(out->plan->unassigned[i].reason);
+        /* Narrowed to the crew of its other visits: the cap is why. */
+        bool narrowed =
+            out->tasks[t].allowed_count != pl->p->tasks[pl->jobs[j].task].allowed_count ||
+            out->tasks[t].allowed_first != pl->p->tasks[pl->jobs[j].task].allowed_first;
+        reasons[j] = narrowed ? "max_vehicles" : cv_reason_key(out->plan->unassigned[i].reason);
     }
     /* The cap, for visits with several workers the restriction cannot express. */
     collect_seen(pl, day);

@@ -327,7 +327,9 @@ static void test_check_unreadable(void **state)
  * Manhattan), three carers: one full-time, one on weekdays only, one nurse
  * (skill 2) on Monday, Wednesday, Friday.  Every 5th client needs the nurse
  * three times a week, two days apart; every 3rd is seen twice on fixed
- * patterns; the others once.  `extra` is appended to the jobs. */
+ * patterns; every 7th twice, two days apart, always by the same carer (a
+ * tight cap: the planner narrows allowed_vehicles); the others once.  `extra`
+ * is appended to the jobs. */
 static char *make_week(uint32_t n, const char *extra)
 {
     size_t cap = 4096 + (size_t)n * 256 + (size_t)(n + 1) * (n + 1) * 8;
@@ -347,6 +349,7 @@ static char *make_week(uint32_t n, const char *extra)
     for (uint32_t i = 1; i <= n; i++) {
         const char *rule = i % 5 == 0   ? ",\"skills\":[2],\"frequency\":3,\"min_spacing\":2"
                            : i % 3 == 0 ? ",\"frequency\":2,\"day_patterns\":[[0,3],[1,4],[2,5]]"
+                           : i % 7 == 0 ? ",\"frequency\":2,\"min_spacing\":2,\"max_vehicles\":1"
                                         : "";
         u += (size_t)snprintf(b + u, cap - u,
                               "%s{\"id\":%u,\"location_index\":%u,\"service\":1200,"
@@ -410,9 +413,10 @@ static void test_plan_week(void **state)
     char *b = plan(problem, moves, &r1);
     char *c = plan(problem, moves, &r2);
     /* Every client fits: all planned, visits as the frequencies say
-     * (4 x 3 + 5 x 2 + 11 x 1 = 33 visits). */
+     * (4 x 3 + 5 x 2 + 2 x 2 + 9 x 1 = 35 visits); the checker in plan()
+     * verified the one-carer cap of clients 7 and 14. */
     assert_int_equal(r0.jobs_served, 20);
-    assert_int_equal(r0.visits, 33);
+    assert_int_equal(r0.visits, 35);
     assert_int_equal(r1.jobs_served, 20);
     /* Moves keep only improvements, and the planner is deterministic. */
     assert_true(r1.cost <= r0.cost);

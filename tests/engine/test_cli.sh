@@ -133,7 +133,7 @@ if "$BIN" import --help >/dev/null 2>&1; then
     expect 0 "" -- "$BIN" scenario "$T/c.cvg" --kind caravan --villages "$T/places.csv" --base Base \
         --vans 2 --matrices -o "$T/cw2.json"
     cmp -s "$T/cw.json" "$T/cw2.json" && ok || bad "same seed gave different caravan weeks"
-    expect 0 "jobs planned" -- "$BIN" solve "$T/cw.json" --effort 100000 --moves 4 -o "$T/cw-plan.json"
+    expect 0 "jobs planned" -- "$BIN" solve "$T/cw.json" --effort 50000 --moves 4 -o "$T/cw-plan.json"
     expect 0 "valid" -- "$BIN" check "$T/cw.json" "$T/cw-plan.json"
     expect 2 "needs --villages" -- "$BIN" scenario "$T/c.cvg" --kind caravan
     expect 2 "--base \"Nowhere\": no place of that name" -- "$BIN" scenario "$T/c.cvg" --kind caravan \
@@ -152,7 +152,7 @@ expect 2 "cannot open" -- "$BIN" simulate "$T/missing.json"
 CW="$SRC/datasets/scenarios/andorra-caravan-week.json"
 # Its sickbed rounds keep one crew (max_vehicles 1), so the planner narrows
 # allowed_vehicles per day; the checker verifies every rule of the week.
-expect 0 "jobs planned" -- "$BIN" solve "$CW" --effort 100000 --moves 2 -o "$T/week.json"
+expect 0 "jobs planned" -- "$BIN" solve "$CW" --effort 30000 --moves 1 -o "$T/week.json"
 grep -q '"day":4' "$T/week.json" && ok || bad "the week's routes carry no day"
 expect 0 "valid" -- "$BIN" check "$CW" "$T/week.json"
 sed 's/"day":0\([,}]\)/"day":9\1/' "$T/week.json" >"$T/week-bad.json"

@@ -12,7 +12,7 @@
  * class at exploration level 5 from the baselines file, side by side.
  *
  * usage: solver_solomon [--dir DIR] [--lilim] [--time S] [--effort N]
- *                       [--seed N] [--only PREFIX] [--vroom CSV] [--ls]
+ *                       [--seed N] [--only PREFIX] [--vroom CSV] [--ls] [--setpart]
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -113,7 +113,7 @@ int main(int argc, char **argv)
     const char *dir = "../shared/datasets/vrp/solomon", *only = NULL, *vroom = NULL;
     double tlim = 2.0;
     uint64_t effort = 0, seed = 1;
-    bool lilim = false, ls = false;
+    bool lilim = false, ls = false, setpart = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--dir") && i + 1 < argc)
             dir = argv[++i];
@@ -121,6 +121,8 @@ int main(int argc, char **argv)
             lilim = true;
         else if (!strcmp(argv[i], "--ls"))
             ls = true;
+        else if (!strcmp(argv[i], "--setpart"))
+            setpart = true;
         else if (!strcmp(argv[i], "--time") && i + 1 < argc)
             tlim = atof(argv[++i]);
         else if (!strcmp(argv[i], "--effort") && i + 1 < argc)
@@ -134,7 +136,7 @@ int main(int argc, char **argv)
         else {
             fprintf(stderr,
                     "usage: %s [--dir DIR] [--lilim] [--time S] [--effort N] [--seed N] "
-                    "[--only PREFIX] [--vroom CSV] [--ls]\n",
+                    "[--only PREFIX] [--vroom CSV] [--ls] [--setpart]\n",
                     argv[0]);
             return 2;
         }
@@ -182,6 +184,7 @@ int main(int argc, char **argv)
         cv_solver_config_init(&cfg);
         cfg.seed = seed;
         cfg.local_search = ls;
+        cfg.setpart = setpart;
         if (effort)
             cfg.max_effort = effort;
         else {

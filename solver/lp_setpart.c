@@ -2,9 +2,10 @@
  * the recombination step of the local search.  GLPK's branch-and-cut on the
  * pool, warm-started by handing the caller's incumbent to GLPK as a
  * heuristic solution (glp_ios_heur_sol at the first GLP_IHEUR callback), and
- * time-limited.  The unassigned columns y_j make every pool feasible; the
- * result is the best of GLPK's solution, the incumbent and the empty
- * selection, so a limit never makes it worse than what came in. */
+ * limited by a node count (deterministic: the same pool gives the same
+ * answer on any machine) and a wall-clock safety limit.  The unassigned columns y_j make every pool
+ * feasible; the result is the best of GLPK's solution, the incumbent and the empty selection, so a
+ * limit never makes it worse than what came in. */
 #include "lp_int.h"
 
 #include <glpk.h>
@@ -120,6 +121,11 @@ static void on_tree(glp_tree *T, void *info)
         s->heur_given = true;
         glp_ios_heur_sol(T, s->xinc);
     }
+    if (s->cfg->max_nodes && glp_ios_reason(T) == GLP_ISELECT) {
+        int active, current, total;
+        glp_ios_tree_size(T, &active, &current, &total);
+        if ((uint32_t)total >= s->cfg->max_nodes) glp_ios_terminate(T);
+    }
 }
 
 static cv_status run_mip(void *ctx)
@@ -186,7 +192,7 @@ static cv_status run_mip(void *ctx)
     }
     int ret = glp_intopt(lp, &io);
     int ms = glp_mip_status(lp);
-    if ((ret == 0 || ret == GLP_ETMLIM || ret == GLP_EMIPGAP) &&
+    if ((ret == 0 || ret == GLP_ETMLIM || ret == GLP_EMIPGAP || ret == GLP_ESTOP) &&
         (ms == GLP_OPT || ms == GLP_FEAS)) {
         s->have_mip = true;
         s->optimal = ms == GLP_OPT;

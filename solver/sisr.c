@@ -33,6 +33,11 @@
  * SISR_GRANULAR_K nearest tasks: the Solomon fleets (<= 25) never reach it. */
 #define SISR_GRANULAR_ROUTES 30u
 #define SISR_GRANULAR_K 40u
+/* Set partitioning over the route pool (when sp->pool): at these fractions
+ * of the budget and at the end, with this share of a time limit kept for
+ * the final MIP. */
+#define SISR_RECOMBINE_EVERY 0.2
+#define SISR_RECOMBINE_SHARE 0.05
 
 typedef struct sisr {
     const cv__ctx *c;
@@ -289,6 +294,17 @@ static void report(const cv__search_params *sp, const cv__sol *best, double now,
     sp->on_progress(sp->progress_ud, &pr);
 }
 
+/* Set partitioning over the route pool (route_pool.c); when it improves the
+ * best solution, the search goes on from there. */
+static cv_status recombine(sisr *S, cv__sol *best, const cv__search_params *sp, double mip_s)
+{
+    bool improved;
+    cv_status rc = cv__pool_recombine(sp->pool, best, mip_s, &improved);
+    if (rc == CV_OK && improved) rc = cv__sol_copy(&S->cur, best, S->c->nd);
+    if (rc == CV_OK && improved) rc = cv__sol_copy(&S->work, best, S->c->nd);
+    return rc;
+}
+
 cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp,
                        cv__search_stats *st)
 {
@@ -339,13 +355,17 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
     const bool show = sp->progress && isatty(2);
     double next_show = sp->t_start + 1.0, next_report = sp->t_start;
     uint64_t it = 0;
-    double frac = 0;
+    double frac = 0, next_recombine = SISR_RECOMBINE_EVERY;
+    /* With a pool and a time limit, the final MIP gets the last share. */
+    const double span = sp->deadline > 0 ? sp->deadline - sp->t_start : 0;
+    const double loop_deadline =
+        sp->pool && span > 0 ? sp->deadline - SISR_RECOMBINE_SHARE * span : sp->deadline;
     for (;;) {
         if (S.effort >= sp->max_effort) break;
         if (sp->cancel && atomic_load_explicit(sp->cancel, memory_order_relaxed)) break;
         if ((it & 15) == 0 && (sp->deadline > 0 || show || sp->on_progress)) {
             double now = cv_clock_now();
-            if (sp->deadline > 0 && now >= sp->deadline) break;
+            if (sp->deadline > 0 && now >= loop_deadline) break;
             if (show && now >= next_show) {
                 progress_line(s, now - sp->t_start, it);
                 next_show = now + 1.0;
@@ -363,6 +383,10 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
         if (fe > frac) frac = fe;
         double T = T0 * pow(Tf / T0, frac > 1 ? 1 : frac);
         it++;
+        if (sp->pool && frac >= next_recombine) {
+            next_recombine += SISR_RECOMBINE_EVERY;
+            if ((rc = recombine(&S, s, sp, SISR_RECOMBINE_SHARE * span)) != CV_OK) goto out;
+        }
 
         S.used_routes = 0;
         for (uint32_t r = 0; r < c->nv; r++) S.used_routes += S.work.r[r].n > 0;
@@ -397,6 +421,7 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
                 if (rc != CV_OK) goto out;
             }
             rc = sync(&S, &S.cur, &S.work);
+            if (rc == CV_OK && sp->pool) rc = cv__pool_add(sp->pool, &S.cur, S.tlist, S.ntouched);
         } else {
             rc = sync(&S, &S.work, &S.cur);
         }
@@ -404,6 +429,10 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
         for (uint32_t i = 0; i < S.ntouched; i++) S.touched[S.tlist[i]] = 0;
         S.ntouched = 0;
         memset(S.mark, 0, c->nt);
+    }
+    if (sp->pool && !(sp->cancel && atomic_load(sp->cancel))) {
+        double left = span > 0 ? sp->deadline - cv_clock_now() : 0;
+        if ((rc = recombine(&S, s, sp, span > 0 ? fmax(left, 0.01) : 0)) != CV_OK) goto out;
     }
     if (show) {
         progress_line(s, cv_clock_now() - sp->t_start, it);

@@ -32,6 +32,15 @@ static uint64_t default_effort(uint32_t nt)
     return 20000000ull + 200000ull * n;
 }
 
+/* Route pool bounds: enough distinct routes for the MIP to recombine,
+ * few enough that GLPK's simplex stays fast (routes x tasks nonzeros). */
+static uint32_t pool_routes(uint32_t nt)
+{
+    uint64_t r = 60ull * nt;
+    return r < 2000 ? 2000 : r > 20000 ? 20000 : (uint32_t)r;
+}
+#define POOL_MIP_NODES 200
+
 typedef struct worker {
     const cv__ctx *c;
     cv__sol sol;
@@ -69,7 +78,7 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
         cv__ctx_fini(&c);
         return st;
     }
-    uint64_t effort = 0, iterations = 0;
+    uint64_t effort = 0, iterations = 0, sp_calls = 0, sp_improved = 0;
     st = cv__warm_start(&c, &sol);
     if (st == CV_OK && c.care) {
         /* Care extensions: whole units, linked schedules (care_sched.c). */
@@ -99,7 +108,9 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
             ws[i].sp.on_progress = i == 0 ? cfg.on_progress : NULL;
             ws[i].sp.progress_ud = cfg.progress_ud;
             ws[i].sp.cancel = cfg.cancel;
-            st = cv__sol_copy(&ws[i].sol, &sol, c.nd);
+            if (cfg.setpart && cv__pool_applies(p))
+                st = cv__pool_create(&ws[i].sp.pool, &c, pool_routes(c.nt), POOL_MIP_NODES);
+            if (st == CV_OK) st = cv__sol_copy(&ws[i].sol, &sol, c.nd);
         }
         for (unsigned i = 1; st == CV_OK && i < nth; i++)
             started[i] = pthread_create(&tid[i], NULL, worker_main, &ws[i]) == 0;
@@ -121,7 +132,20 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
             if (st == CV_OK) st = cv__sol_copy(&sol, &ws[best].sol, c.nd);
         }
         if (ws)
-            for (unsigned i = 0; i < nth; i++) cv__sol_fini(&ws[i].sol);
+            for (unsigned i = 0; i < nth; i++) {
+                if (ws[i].sp.pool) {
+                    const cv__pool_stats *ps = cv__pool_stats_get(ws[i].sp.pool);
+                    sp_calls += ps->calls;
+                    sp_improved += ps->improvements;
+                    cv_log(2,
+                           "solver: thread %u route pool: %llu routes, %llu MIPs, %llu improved "
+                           "(gain %.1f)\n",
+                           i, (unsigned long long)ps->added, (unsigned long long)ps->calls,
+                           (unsigned long long)ps->improvements, ps->gain);
+                }
+                cv__pool_destroy(ws[i].sp.pool);
+                cv__sol_fini(&ws[i].sol);
+            }
         free(ws);
         free(tid);
         free(started);
@@ -136,6 +160,8 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
     if (cfg_io) {
         cfg_io->stat_effort = effort;
         cfg_io->stat_iterations = iterations;
+        cfg_io->stat_setpart_calls = sp_calls;
+        cfg_io->stat_setpart_improved = sp_improved;
     }
     cv__sol_fini(&sol);
     cv__ctx_fini(&c);

@@ -249,6 +249,36 @@ cv_status cv__ls_two_opt_star(const cv__ctx *c, cv__sol *s, cv__ls *ls, const ui
                               uint32_t nroutes, uint8_t *touched, uint32_t *tlist,
                               uint32_t *ntouched, uint64_t *effort);
 
+/* ---- Route pool and set-partitioning recombination (route_pool.c) ---- */
+
+typedef struct cv__pool cv__pool;
+
+typedef struct cv__pool_stats {
+    uint64_t added;        /* distinct routes stored over the run */
+    uint32_t routes;       /* routes stored now (<= max_routes) */
+    uint64_t evictions;    /* times the older half was dropped */
+    uint64_t calls;        /* set-partitioning MIPs solved */
+    uint64_t improvements; /* of them, how many improved the best solution */
+    double gain;           /* total cost they removed */
+} cv__pool_stats;
+
+/* At most max_routes routes (the older half dropped when full); each MIP
+ * explores at most max_nodes branch-and-bound nodes (0: no limit). */
+cv_status cv__pool_create(cv__pool **out, const cv__ctx *c, uint32_t max_routes,
+                          uint32_t max_nodes);
+void cv__pool_destroy(cv__pool *p);
+/* Stores the non-empty routes s->r[routes[i]] (all nroutes routes of s when
+ * routes is NULL), once each by content. */
+cv_status cv__pool_add(cv__pool *p, const cv__sol *s, const uint32_t *routes, uint32_t nroutes);
+/* Set partitioning over the pool, warm-started from best; replaces best and
+ * sets *improved when the selection is better (cv__sol_better).
+ * time_limit_s: wall-clock safety limit of the MIP (<= 0: none). */
+cv_status cv__pool_recombine(cv__pool *p, cv__sol *best, double time_limit_s, bool *improved);
+const cv__pool_stats *cv__pool_stats_get(cv__pool *p);
+/* False when constraints link routes (relations, groups, fairness), where
+ * recombining independent routes is not valid. */
+bool cv__pool_applies(const cv_problem *p);
+
 /* ---- Construction and search ---- */
 
 /* Regret-2 insertion of every unassigned task (priority first). */
@@ -263,6 +293,7 @@ typedef struct cv__search_params {
     uint64_t seed;
     int progress;      /* print progress lines */
     bool local_search; /* 2-opt* after each recreate */
+    cv__pool *pool;    /* set-partitioning recombination over this pool, or NULL */
     void (*on_progress)(void *ud, const cv_solver_progress *progress);
     void *progress_ud;
     const atomic_int *cancel;

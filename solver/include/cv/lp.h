@@ -134,7 +134,8 @@ typedef struct cv_lp_pool {
 } cv_lp_pool;
 
 typedef struct cv_lp_setpart_config {
-    double time_limit_s;       /* GLPK MIP time limit; <= 0: none */
+    double time_limit_s;       /* wall-clock limit of the whole call; <= 0: none */
+    uint32_t max_nodes;        /* branch-and-bound nodes, the deterministic limit; 0: none */
     const uint32_t *incumbent; /* route indices of a feasible selection to start from, or NULL */
     uint32_t nincumbent;
 } cv_lp_setpart_config;

@@ -43,6 +43,13 @@ typedef struct cv_solver_config {
     int local_search; /* 1: 2-opt* local search after each recreate (off by default:
                          at equal effort it did not improve Solomon gaps, and costs
                          about 20 % more time; see bench/RESULTS.md) */
+    int setpart;      /* 1: keep a pool of the distinct routes the search accepts and,
+                         five times per run (at each fifth of the budget, the last at the
+                         end), solve a set-partitioning MIP over it with GLPK
+                         (cv_lp_setpart, node-limited, so deterministic) whose better
+                         selections replace the best plan; skipped for problems whose
+                         constraints link routes (relations, groups, fairness).  See
+                         bench/RESULTS.md for when it helps. */
     /* Called from the first search thread about every 100 ms and at the end
      * of the search (never concurrently); NULL: none. */
     void (*on_progress)(void *ud, const cv_solver_progress *progress);
@@ -51,8 +58,10 @@ typedef struct cv_solver_config {
      * its next iteration and cv_solver_run returns CV_ECANCELED (no plan). */
     const atomic_int *cancel;
     /* Statistics written back by cv_solver_run_stats (cv_solver_run leaves cfg alone). */
-    uint64_t stat_effort;     /* work units spent (all threads) */
-    uint64_t stat_iterations; /* ruin-and-recreate iterations (all threads) */
+    uint64_t stat_effort;           /* work units spent (all threads) */
+    uint64_t stat_iterations;       /* ruin-and-recreate iterations (all threads) */
+    uint64_t stat_setpart_calls;    /* set-partitioning MIPs solved (setpart, all threads) */
+    uint64_t stat_setpart_improved; /* of them, those that improved a best plan */
 } cv_solver_config;
 
 void cv_solver_config_init(cv_solver_config *cfg);

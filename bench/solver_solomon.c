@@ -114,6 +114,7 @@ int main(int argc, char **argv)
     double tlim = 2.0;
     uint64_t effort = 0, seed = 1;
     bool lilim = false, ls = false, setpart = false;
+    if (getenv("CV_LOG")) cv_log_level = atoi(getenv("CV_LOG"));
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--dir") && i + 1 < argc)
             dir = argv[++i];

@@ -282,6 +282,7 @@ static const char *usage_solve =
     "usage: carevan solve [PROBLEM.json] [-o SOLUTION.json] [--time-limit SECONDS]\n"
     "                     [--effort N] [--seed N] [--threads N] [--graph CITY.cvg] [--quiet]\n"
     "                     [--geojson FILE] [--gpx DIR] [--sheets DIR] [--map FILE.html]\n"
+    "                     [--setpart on|off]\n"
     "\n"
     "Reads a VROOM JSON problem (stdin when no file or '-') and writes the plan in\n"
     "VROOM's output shape (stdout unless -o).  A short summary goes to stderr.\n"
@@ -289,6 +290,8 @@ static const char *usage_solve =
     "  --effort N       deterministic work budget (same seed + effort = same plan)\n"
     "  --seed N         random seed (default 1)\n"
     "  --threads N      worker threads (default 1)\n"
+    "  --setpart on|off recombine the routes the search met by set partitioning\n"
+    "                   (GLPK MIP, five times per run; default off)\n"
     "  --graph FILE     road graph from `carevan import`, for problems that give\n"
     "                   coordinates instead of matrices\n"
     "  --geojson FILE   also write the plan as GeoJSON (routes, stops, unassigned)\n"
@@ -441,6 +444,7 @@ static int cmd_solve(int argc, char **argv)
     const char *geojson = NULL, *gpx_dir = NULL, *sheet_dir = NULL, *map_file = NULL;
     bool quiet = false;
     double bound_s = -1; /* < 0: no bound */
+    int setpart = -1;    /* < 0: the solver's default */
     double time_limit = 0;
     uint64_t seed = 1, threads = 1, effort = 0, moves = 30;
     bool polish = true;
@@ -489,6 +493,13 @@ static int cmd_solve(int argc, char **argv)
                 fprintf(stderr, "carevan solve: --moves %s: expected 0..1000000\n", argv[i]);
                 return EXIT_BAD_INPUT;
             }
+        } else if (!strcmp(a, "--setpart") && has_val) {
+            i++;
+            if (strcmp(argv[i], "on") && strcmp(argv[i], "off")) {
+                fprintf(stderr, "carevan solve: --setpart %s: expected on or off\n", argv[i]);
+                return EXIT_BAD_INPUT;
+            }
+            setpart = !strcmp(argv[i], "on");
         } else if (!strcmp(a, "--threads") && has_val) {
             if (!parse_u64(argv[++i], &threads) || threads < 1 || threads > 256) {
                 fprintf(stderr, "carevan solve: --threads %s: expected 1..256\n", argv[i]);
@@ -583,6 +594,7 @@ static int cmd_solve(int argc, char **argv)
     cfg.time_limit_s = time_limit;
     cfg.seed = seed;
     cfg.threads = (unsigned)threads;
+    if (setpart >= 0) cfg.setpart = setpart;
     if (effort) cfg.max_effort = effort;
     cfg.progress = !quiet && isatty(STDERR_FILENO);
     cv_plan *plan = NULL;

@@ -302,7 +302,11 @@ cv_status cv__pool_recombine(cv__pool *p, cv__sol *best, double time_limit_s, bo
     cv_diag diag;
     memset(&diag, 0, sizeof diag);
     p->stats.calls++;
+    const double t0 = cv_clock_now();
     st = cv_lp_setpart(&pl, &cfg, &res, &diag);
+    p->stats.seconds += cv_clock_now() - t0;
+    cv_log(2, "route pool: MIP over %u routes: %.1f -> %.1f (%s) in %.2f s\n", nr, best->cost,
+           res.objective, res.optimal ? "optimal" : "node limit", cv_clock_now() - t0);
     if (st) {
         cv_log(1, "route pool: set partitioning failed (%s): %s", cv_status_name(st), diag.msg);
         st = st == CV_ENOMEM ? st : CV_OK; /* a GLPK failure only skips the recombination */

@@ -260,6 +260,7 @@ typedef struct cv__pool_stats {
     uint64_t calls;        /* set-partitioning MIPs solved */
     uint64_t improvements; /* of them, how many improved the best solution */
     double gain;           /* total cost they removed */
+    double seconds;        /* wall-clock time in the MIPs */
 } cv__pool_stats;
 
 /* At most max_routes routes (the older half dropped when full); each MIP

@@ -37,6 +37,7 @@ expect 2 "unknown command" -- "$BIN" frobnicate
 expect 2 "" -- "$BIN"
 expect 2 "unknown or incomplete option --bogus" -- "$BIN" solve --bogus
 expect 2 "--threads 0: expected 1..256" -- "$BIN" solve --threads 0 x.json
+expect 2 "--setpart maybe: expected on or off" -- "$BIN" solve --setpart maybe x.json
 expect 2 "cannot open" -- "$BIN" solve "$T/missing.json"
 expect 2 "--from tsplib: expected solomon, lilim or mankowska" -- "$BIN" convert --from tsplib x
 
@@ -58,6 +59,12 @@ expect 0 "valid" -- "$BIN" check "$T/r101.json" "$T/r101.sol.json"
 "$BIN" solve "$T/r101.json" --effort 200000 --seed 3 -q | sed 's/"computing_times":{[^}]*}//' >"$T/a"
 "$BIN" solve "$T/r101.json" --effort 200000 --seed 3 -q | sed 's/"computing_times":{[^}]*}//' >"$T/b"
 cmp -s "$T/a" "$T/b" && ok || bad "same seed and effort gave different plans"
+# With set partitioning over the route pool: a valid plan, also deterministic.
+expect 0 "routes" -- "$BIN" solve "$T/r101.json" --effort 200000 --setpart on -o "$T/r101.sp.json"
+expect 0 "valid" -- "$BIN" check "$T/r101.json" "$T/r101.sp.json"
+"$BIN" solve "$T/r101.json" --effort 200000 --setpart on -q | sed 's/"computing_times":{[^}]*}//' >"$T/c"
+"$BIN" solve "$T/r101.json" --effort 200000 --setpart on -q | sed 's/"computing_times":{[^}]*}//' >"$T/d"
+cmp -s "$T/c" "$T/d" && ok || bad "--setpart on: same seed and effort gave different plans"
 # A certified lower bound: below the plan's cost and below the proven optimum 1637.7 (x10).
 expect 0 "above the best possible" -- "$BIN" solve "$T/r101.json" --effort 200000 --bound 5 -o "$T/r101.lb.json"
 lb=$(sed -n 's/.*"lower_bound":\([0-9.]*\).*/\1/p' "$T/r101.lb.json")

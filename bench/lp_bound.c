@@ -8,9 +8,14 @@
  *   lp_bound [-t seconds] [-n ng] [-F] [-v] SOLOMON_DIR BKS_CSV [INSTANCE...]
  * Also reads Gehring & Homberger (same format): pass its size folder and its
  * bks.csv, and the instance names.
- * -F: skip the minimum-fleet LP (all the time goes to the cost bound). */
+ * -F: skip the minimum-fleet LP (all the time goes to the cost bound).
+ * -u EFFORT: first solve with the local search at this deterministic effort
+ *    (0: its default) and hand the plan's cost to the bound as upper_bound
+ *    (cv/lp.h (10a)); its time is printed apart ("ub_s"), not in "seconds".
+ * "Mlabel": millions of label extensions, the deterministic work measure. */
 #include "cv/engine.h"
 #include "cv/lp.h"
+#include "cv/solver.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -63,7 +68,9 @@ int main(int argc, char **argv)
     cv_lp_bound_config_init(&cfg);
     cfg.time_limit_s = 60;
     int opt;
-    while ((opt = getopt(argc, argv, "t:n:Fv")) != -1) {
+    bool use_ub = false;
+    uint64_t ub_effort = 0;
+    while ((opt = getopt(argc, argv, "t:n:Fvu:")) != -1) {
         if (opt == 't')
             cfg.time_limit_s = atof(optarg);
         else if (opt == 'n')
@@ -72,14 +79,19 @@ int main(int argc, char **argv)
             cfg.min_vehicles = false;
         else if (opt == 'v')
             cv_log_level++;
-        else {
-            fprintf(stderr,
-                    "usage: lp_bound [-t s] [-n ng] [-F] SOLOMON_DIR BKS_CSV [INSTANCE...]\n");
+        else if (opt == 'u') {
+            use_ub = true;
+            ub_effort = strtoull(optarg, NULL, 10);
+        } else {
+            fprintf(stderr, "usage: lp_bound [-t s] [-n ng] [-F] [-u effort] SOLOMON_DIR BKS_CSV "
+                            "[INSTANCE...]\n");
             return 2;
         }
     }
     if (argc - optind < 2) {
-        fprintf(stderr, "usage: lp_bound [-t s] [-n ng] [-F] SOLOMON_DIR BKS_CSV [INSTANCE...]\n");
+        fprintf(
+            stderr,
+            "usage: lp_bound [-t s] [-n ng] [-F] [-u effort] SOLOMON_DIR BKS_CSV [INSTANCE...]\n");
         return 2;
     }
     const char *dir = argv[optind], *csv = argv[optind + 1];
@@ -91,8 +103,9 @@ int main(int argc, char **argv)
     }
     double sum[6] = {0}, tsum[6] = {0};
     int cnt[6] = {0}, conv[6] = {0}, invalid = 0;
-    printf("%-6s %9s %9s %7s %5s %4s %4s %6s %6s %8s\n", "inst", "bks", "bound", "gap%", "conv",
-           "fleet", "bksV", "iters", "cols", "seconds");
+    printf("%-6s %9s %9s %7s %5s %4s %4s %6s %6s %8s %9s %4s %6s %7s\n", "inst", "bks", "bound",
+           "gap%", "conv", "fleet", "bksV", "iters", "cols", "seconds", "ub", "K", "ub_s",
+           "Mlabel");
     for (int k = 0; k < nb; k++) {
         if (argc - optind > 2) {
             bool want = false;
@@ -108,6 +121,19 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: %s\n", path, diag.msg);
             continue;
         }
+        double ub = 0, ub_s = 0;
+        if (use_ub) {
+            cv_solver_config sc;
+            cv_solver_config_init(&sc);
+            sc.max_effort = ub_effort;
+            cv_plan *plan = NULL;
+            const double t0 = cv_clock_now();
+            if (cv_solver_run(p, &sc, &plan, &diag) == CV_OK && plan->nunassigned == 0)
+                ub = (double)plan->cost;
+            ub_s = cv_clock_now() - t0;
+            cv_plan_destroy(plan);
+        }
+        cfg.upper_bound = ub;
         cv_lp_bound_result r;
         cv_status st = cv_lp_bound(p, &cfg, &r, &diag);
         cv_problem_destroy(p);
@@ -121,9 +147,10 @@ int main(int argc, char **argv)
         const bool ok =
             r.lower_bound <= bk && (!cfg.min_vehicles || r.min_vehicles <= b[k].vehicles);
         if (!ok) invalid++;
-        printf("%-6s %9.0f %9.1f %7.2f %5s %4u %4u %6u %6u %8.1f%s\n", b[k].name, bk, r.lower_bound,
-               gap, r.converged ? "yes" : "no", r.min_vehicles, b[k].vehicles, r.iterations,
-               r.columns, r.seconds, ok ? "" : "  INVALID");
+        printf("%-6s %9.0f %9.1f %7.2f %5s %4u %4u %6u %6u %8.1f %9.0f %4u %6.1f %7.1f%s\n",
+               b[k].name, bk, r.lower_bound, gap, r.converged ? "yes" : "no", r.min_vehicles,
+               b[k].vehicles, r.iterations, r.columns, r.seconds, ub, r.fleet, ub_s,
+               (double)r.effort / 1e6, ok ? "" : "  INVALID");
         fflush(stdout);
         const int c = class_of(b[k].name);
         sum[c] += gap;

@@ -362,6 +362,53 @@ static cv_status run_cg(void *ctx)
     return st;
 }
 
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* K' of (10a): the most routes a plan costing at most ub can have. */
+static uint32_t fleet_from_upper_bound(const cv__lp_model *m, double ub)
+{
+    const uint32_t n = m->n;
+    double *diff = cv_calloc(n + 1, sizeof *diff), *end = cv_calloc(n + 1, sizeof *end);
+    if (!diff || !end) {
+        free(diff);
+        free(end);
+        return m->fleet;
+    }
+    double base = 0.0;
+    for (uint32_t j = 0; j < n; j++) {
+        /* Cheapest arc into j from a customer that some route can use. */
+        double a = INFINITY;
+        for (uint32_t i = 0; i < n; i++) {
+            if (i == j) continue;
+            int64_t tj = m->a[i] + m->t[(size_t)i * n + j];
+            if (tj < m->a[j]) tj = m->a[j];
+            if (tj > m->b[j]) continue;
+            if (m->c[(size_t)i * n + j] < a) a = m->c[(size_t)i * n + j];
+        }
+        if (!isfinite(a)) a = m->c0[j]; /* j always starts its route */
+        base += a;
+        diff[j] = m->c0[j] - a;
+        end[j] = m->ce[j];
+    }
+    qsort(diff, n, sizeof *diff, cmp_double);
+    qsort(end, n, sizeof *end, cmp_double);
+    /* Rounding slack: LB_k must exceed ub clearly before k is ruled out. */
+    const double slack = 1e-6 * (1.0 + fabs(ub));
+    uint32_t kmax = 0;
+    double lb = base;
+    for (uint32_t k = 1; k <= m->fleet; k++) {
+        lb += m->route_fixed + diff[k - 1] + end[k - 1];
+        if (lb <= ub + slack) kmax = k;
+    }
+    free(diff);
+    free(end);
+    return kmax ? kmax : 1;
+}
+
 static void free_cols(cg *g)
 {
     for (uint32_t k = 0; k < g->ncols; k++) free(g->cols[k].seq);
@@ -382,10 +429,19 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
         return cv_diag_set(diag, "lower bound: ng_size %u is outside 1..32", cfg.ng_size);
     if (!(cfg.smoothing >= 0 && cfg.smoothing < 1))
         return cv_diag_set(diag, "lower bound: smoothing %g is outside [0, 1)", cfg.smoothing);
+    if (!(cfg.upper_bound >= 0) || !isfinite(cfg.upper_bound))
+        return cv_diag_set(diag, "lower bound: upper_bound %g is not a finite value >= 0",
+                           cfg.upper_bound);
     const double t0 = cv_clock_now();
     cv__lp_model m;
     cv_status st = cv__lp_model_build(&m, p, diag);
     if (st) return st;
+    if (cfg.upper_bound > 0 && m.n == p->ntasks && m.n > 0) {
+        uint32_t k = fleet_from_upper_bound(&m, cfg.upper_bound);
+        cv_log(1, "lp: upper bound %.1f: at most %u of %u routes (10a)\n", cfg.upper_bound, k,
+               m.fleet);
+        if (k < m.fleet) m.fleet = k;
+    }
     cv__lp_pricer *pr = NULL;
     if ((st = cv__lp_pricer_create(&pr, &m, cfg.ng_size))) {
         cv__lp_model_fini(&m);

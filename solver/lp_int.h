@@ -61,9 +61,12 @@ void cv__lp_pricer_destroy(cv__lp_pricer *pr);
 /* Prices duals pi (n) against threshold sigma: returns in cols up to
  * max_cols columns with c_r - pi a_r < sigma - eps (most negative first;
  * caller frees each seq and the array).  *complete is true when every label
- * was extended, and then *min_m is m(pi) of (9) for the mode's relaxation
- * (a lower bound on m(pi) for the ng_size relaxation and for elementary
- * routes).  Stops incomplete when *effort reaches effort_cap (0: none), the
+ * was extended, and then min(0, *min_m) is min(0, m(pi)) of (9) for the
+ * mode's relaxation (a lower bound on it for the ng_size relaxation and for
+ * elementary routes); *min_m itself is exact only when negative, because
+ * the exact labelling drops every label whose completion bound (q-routes
+ * over time buckets, no capacity) shows it can neither be negative nor
+ * enter the full list of best columns.  Stops incomplete when *effort reaches effort_cap (0: none), the
  * clock passes deadline (<= 0: none) or max_labels labels exist. */
 cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp_price_mode mode,
                        uint32_t max_cols, uint64_t *effort, uint64_t effort_cap, double deadline,

@@ -9,7 +9,13 @@
  * elementarity test and the subset test of the dominance are one AND each.
  * A call is bounded by label extensions (the deterministic effort unit), a
  * label count (memory) and a wall-clock deadline; only a call that extends
- * every label reports m(pi), which is what makes the Lagrangian bound valid. */
+ * every label reports m(pi), which is what makes the Lagrangian bound valid.
+ * The exact labelling drops labels by completion bounds (completion_bounds:
+ * q-routes over time buckets, recomputed per call): a label none of whose
+ * completions can be negative, or beat the worst of a full list of best
+ * columns, changes neither min(0, m(pi)) nor the columns returned.
+ * Measured (Solomon, same columns and iterations): label extensions R109
+ * 23.4 -> 6.0 million, RC105 15.1 -> 4.4, RC201 131 -> 99. */
 #include "lp_int.h"
 
 #include <math.h>
@@ -36,6 +42,12 @@ struct cv__lp_pricer {
     /* Heap of labels to extend, keyed by (t, index). */
     uint32_t *heap;
     size_t heap_len, heap_cap;
+    /* Completion bounds, recomputed per call: cb[i*nb + k] <= the value of
+     * every completion from customer i when service at i starts in time
+     * bucket k (buckets of width bw from depot_a). */
+    uint32_t nb;
+    int64_t bw;
+    double *cb;
 };
 
 void cv__lp_pricer_destroy(cv__lp_pricer *pr)
@@ -58,6 +70,7 @@ void cv__lp_pricer_destroy(cv__lp_pricer *pr)
     free(pr->bucket_len);
     free(pr->bucket_cap);
     free(pr->heap);
+    free(pr->cb);
     free(pr);
 }
 
@@ -126,8 +139,86 @@ cv_status cv__lp_pricer_create(cv__lp_pricer **out, const cv__lp_model *m, uint3
         }
     }
     pr->succ_first[n] = e;
+    /* Completion-bound buckets: fine enough that an arc (service + travel)
+     * usually leaves its bucket, coarse enough to cost little per call. */
+    pr->nb = 128;
+    pr->bw = (m->depot_b - m->depot_a) / pr->nb + 1;
+    pr->cb = cv_calloc((size_t)n * pr->nb + 1, sizeof *pr->cb);
+    if (!pr->cb) {
+        cv__lp_pricer_destroy(pr);
+        return CV_ENOMEM;
+    }
     *out = pr;
     return CV_OK;
+}
+
+static inline uint32_t bucket_of(const cv__lp_pricer *pr, int64_t t)
+{
+    int64_t k = (t - pr->m->depot_a) / pr->bw;
+    return k < 0 ? 0 : k >= (int64_t)pr->nb ? pr->nb - 1 : (uint32_t)k;
+}
+
+/* Completion bounds for duals pi: a backward dynamic programme over
+ * (customer, time bucket) on q-routes (repeats allowed, capacity ignored),
+ * each state valued at the earliest time of its bucket, which can only
+ * lower it (a later start never has more completions).  Arcs that stay in
+ * their bucket are relaxed by Bellman-Ford passes; a bucket that does not
+ * settle (a negative cycle of zero-time arcs) gets -inf: no pruning there.
+ * O(buckets x arcs). */
+static void completion_bounds(cv__lp_pricer *pr, const double *pi, bool fleet, double fixed)
+{
+    const cv__lp_model *m = pr->m;
+    const uint32_t n = m->n, nb = pr->nb;
+    double *cb = pr->cb;
+    for (uint32_t k = nb; k-- > 0;) {
+        const int64_t T = m->depot_a + (int64_t)k * pr->bw;
+        bool intra = false;
+        for (uint32_t i = 0; i < n; i++) {
+            const int64_t t0 = T > m->a[i] ? T : m->a[i];
+            double v = INFINITY;
+            if (t0 <= m->b[i]) {
+                if (t0 + m->te[i] <= m->depot_b) v = (fleet ? 0.0 : m->ce[i]) + fixed;
+                for (uint32_t e = pr->succ_first[i]; e < pr->succ_first[i + 1]; e++) {
+                    const uint32_t j = pr->succ[e];
+                    int64_t tj = t0 + m->t[(size_t)i * n + j];
+                    if (tj < m->a[j]) tj = m->a[j];
+                    if (tj > m->b[j]) continue;
+                    const uint32_t kj = bucket_of(pr, tj);
+                    if (kj == k) {
+                        intra = true;
+                        continue;
+                    }
+                    const double w =
+                        (fleet ? 0.0 : m->c[(size_t)i * n + j]) - pi[j] + cb[(size_t)j * nb + kj];
+                    if (w < v) v = w;
+                }
+            }
+            cb[(size_t)i * nb + k] = v;
+        }
+        if (!intra) continue;
+        bool changed = true;
+        for (uint32_t pass = 0; pass <= n && changed; pass++) {
+            changed = false;
+            for (uint32_t i = 0; i < n; i++) {
+                const int64_t t0 = T > m->a[i] ? T : m->a[i];
+                if (t0 > m->b[i]) continue;
+                for (uint32_t e = pr->succ_first[i]; e < pr->succ_first[i + 1]; e++) {
+                    const uint32_t j = pr->succ[e];
+                    int64_t tj = t0 + m->t[(size_t)i * n + j];
+                    if (tj < m->a[j]) tj = m->a[j];
+                    if (tj > m->b[j] || bucket_of(pr, tj) != k) continue;
+                    const double w =
+                        (fleet ? 0.0 : m->c[(size_t)i * n + j]) - pi[j] + cb[(size_t)j * nb + k];
+                    if (w < cb[(size_t)i * nb + k] - 1e-9 * (1.0 + fabs(w))) {
+                        cb[(size_t)i * nb + k] = w;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if (changed)
+            for (uint32_t i = 0; i < n; i++) cb[(size_t)i * nb + k] = -INFINITY;
+    }
 }
 
 static bool pool_reserve(cv__lp_pricer *pr, size_t want)
@@ -311,6 +402,14 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
     pr->len = 0;
     pr->heap_len = 0;
     for (uint32_t i = 0; i < n; i++) pr->bucket_len[i] = 0;
+    /* Completion bounds only for the exact labelling: the heuristic's calls
+     * are many and cheap, and its labels few. */
+    const bool use_cb = !mode.heuristic;
+    if (use_cb) {
+        completion_bounds(pr, pi, mode.fleet, fixed);
+        *effort += (uint64_t)pr->nb * pr->succ_first[n] / 16;
+    }
+    const uint32_t nb = pr->nb;
     cv_status st = CV_OK;
     bool stopped = false;
     int64_t ld[CV__LP_MAX_RES];
@@ -324,9 +423,12 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
         for (uint32_t r = 0; r < m->nres; r++)
             fits &= m->dem[(size_t)j * CV__LP_MAX_RES + r] <= m->cap[r];
         if (!fits) continue;
+        const double rc0 = (mode.fleet ? 0.0 : m->c0[j]) - pi[j];
+        if (use_cb && rc0 + pr->cb[(size_t)j * nb + bucket_of(pr, tj)] > 1e-7 * (1.0 + fabs(rc0)))
+            continue;
         if (!pool_reserve(pr, pr->len + 1)) goto nomem;
         uint32_t x = (uint32_t)pr->len++;
-        pr->rc[x] = (mode.fleet ? 0.0 : m->c0[j]) - pi[j];
+        pr->rc[x] = rc0;
         pr->t[x] = tj;
         pr->node[x] = j;
         pr->parent[x] = UINT32_MAX;
@@ -370,6 +472,13 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
             }
             if (!fits) continue;
             const double rcj = rcx + (mode.fleet ? 0.0 : m->c[(size_t)i * n + j]) - pi[j];
+            /* Completion bound: no completion of this label can be negative
+             * or enter the full list of best columns (so it cannot change
+             * min(0, m(pi)) either). */
+            const double thr = bst.len == bst.cap && bst.cap ? fmin(0.0, bst.val[0]) : 0.0;
+            if (use_cb &&
+                rcj + pr->cb[(size_t)j * nb + bucket_of(pr, tj)] > thr + 1e-7 * (1.0 + fabs(rcj)))
+                continue;
             /* ng-memory at j: j itself and the remembered customers in N_j. */
             uint32_t memj = 1u;
             for (uint32_t bits = memx; bits; bits &= bits - 1) {

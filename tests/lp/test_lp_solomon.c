@@ -134,11 +134,69 @@ static void test_early_stop(void **state)
     }
 }
 
+/* Gehring & Homberger, 200 customers (when present): valid bounds under a
+ * small effort budget, also with the BKS as upper bound (10a): the BKS is
+ * the cost of a known plan. */
+static void test_homberger_200(void **state)
+{
+    (void)state;
+    const char *s = getenv("CV_SHARED_DIR");
+    char gdir[4200], path[4300];
+    snprintf(gdir, sizeof gdir, "%s/datasets/vrp/homberger", s ? s : "");
+    snprintf(path, sizeof path, "%s/bks.csv", gdir);
+    FILE *f = s ? fopen(path, "r") : NULL;
+    if (!f) {
+        printf("  skipped: CV_SHARED_DIR/datasets/vrp/homberger not found\n");
+        return;
+    }
+    static const char *const names[] = {"c1_2_1", "r2_2_1", "rc1_2_1", "c2_2_1"};
+    double best[4] = {0};
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        char nm[64], conv[64];
+        unsigned c, v;
+        double d;
+        if (sscanf(line, "%63[^,],%u,%u,%lf,%63[^,]", nm, &c, &v, &d, conv) == 5 &&
+            !strcmp(conv, "distance-trunc1"))
+            for (int k = 0; k < 4; k++)
+                if (!strcmp(nm, names[k])) best[k] = round(d * 10);
+    }
+    fclose(f);
+    const int n = getenv("CV_TEST_QUICK") ? 1 : 4;
+    for (int k = 0; k < n; k++) {
+        snprintf(path, sizeof path, "%s/200/%s.txt", gdir, names[k]);
+        cv_problem *p = NULL;
+        cv_diag d;
+        cv_diag_clear(&d);
+        if (cv_convert_solomon(&p, path, &d) != CV_OK) {
+            printf("  %s: %s, skipped\n", path, d.msg);
+            continue;
+        }
+        assert_true(best[k] > 0);
+        cv_lp_bound_config cfg;
+        cv_lp_bound_config_init(&cfg);
+        cfg.time_limit_s = 0;
+        cfg.max_effort = 3000000;
+        cfg.min_vehicles = false;
+        cv_lp_bound_result r, ru;
+        assert_int_equal(cv_lp_bound(p, &cfg, &r, NULL), CV_OK);
+        cfg.upper_bound = best[k];
+        assert_int_equal(cv_lp_bound(p, &cfg, &ru, NULL), CV_OK);
+        printf("  %-8s bound %.0f, with upper bound %.0f (K %u -> %u), bks %.0f\n", names[k],
+               r.lower_bound, ru.lower_bound, r.fleet, ru.fleet, best[k]);
+        assert_true(r.lower_bound <= best[k]);
+        assert_true(ru.lower_bound <= best[k]);
+        assert_true(ru.fleet <= r.fleet);
+        cv_problem_destroy(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_and_tight),
         cmocka_unit_test(test_early_stop),
+        cmocka_unit_test(test_homberger_200),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -244,11 +244,11 @@ static bool quick(void)
 
 /* ---- cv_lp_bound against brute force ---- */
 
-static void check_bound_family(gen g, uint32_t ninst, uint64_t seed, bool tight)
+static uint32_t check_bound_family(gen g, uint32_t ninst, uint64_t seed, bool tight)
 {
     cv_rng rng;
     cv_rng_seed(&rng, seed);
-    uint32_t tested = 0, sum_ratio_n = 0;
+    uint32_t tested = 0, sum_ratio_n = 0, reduced = 0;
     double sum_ratio = 0;
     for (uint32_t k = 0; k < ninst; k++) {
         cv_problem *p = make_problem(&rng, g);
@@ -275,6 +275,20 @@ static void check_bound_family(gen g, uint32_t ninst, uint64_t seed, bool tight)
         assert_true(r.min_vehicles <= minveh);
         assert_true(r.converged);
         assert_int_equal(r.customers, p->ntasks);
+        /* Told the optimum as an upper bound, the fleet K' of (10a) may be
+         * smaller: still a bound, at least as good. */
+        cv_lp_bound_result ru;
+        cfg.upper_bound = (double)opt;
+        assert_int_equal(cv_lp_bound(p, &cfg, &ru, &d), CV_OK);
+        if (ru.lower_bound > (double)opt + 1e-6)
+            fprintf(stderr,
+                    "instance %u (seed %llu): with upper bound: bound %.3f opt %lld (K' %u)\n", k,
+                    (unsigned long long)seed, ru.lower_bound, (long long)opt, ru.fleet);
+        assert_true(ru.lower_bound <= (double)opt + 1e-6);
+        assert_true(ru.fleet <= r.fleet);
+        assert_true(ru.converged);
+        assert_true(ru.lower_bound >= r.lower_bound - 1e-6);
+        reduced += ru.fleet < r.fleet;
         if (tight) {
             assert_true(fabs(r.lower_bound - (double)opt) < 1e-6);
             assert_int_equal(r.min_vehicles, minveh);
@@ -287,12 +301,14 @@ static void check_bound_family(gen g, uint32_t ninst, uint64_t seed, bool tight)
         cv_problem_destroy(p);
     }
     /* The bound must mean something: on average well above zero. */
-    printf("  %u instances, mean bound/optimum %.3f\n", tested, sum_ratio / sum_ratio_n);
+    printf("  %u instances, mean bound/optimum %.3f, fleet lowered by (10a) in %u\n", tested,
+           sum_ratio / sum_ratio_n, reduced);
     assert_true(tested >= ninst / 3);
     /* The mixed fleet is relaxed to its cheapest arcs (an open-ended, faster
      * van without fixed cost here), hence the lower expectation (measured
      * 0.57 with skills kept pairwise, 0.40 without). */
     assert_true(sum_ratio_n > 0 && sum_ratio / sum_ratio_n > (g.features ? 0.5 : 0.95));
+    return reduced;
 }
 
 static void test_bound_plain(void **state)
@@ -312,6 +328,14 @@ static void test_bound_tight(void **state)
 {
     (void)state;
     check_bound_family((gen){5, 5, false, true}, quick() ? 5 : 15, 13, true);
+}
+
+/* More vehicles than an optimal plan needs: the upper bound lowers K (10a)
+ * often, and the bound stays valid. */
+static void test_bound_upper_fleet(void **state)
+{
+    (void)state;
+    assert_true(check_bound_family((gen){6, 5, false, false}, quick() ? 8 : 30, 14, false) > 0);
 }
 
 /* A customer no vehicle can serve is left out of C, not forced in. */
@@ -371,6 +395,15 @@ static void test_bound_bad_config(void **state)
     cv_lp_bound_result r;
     assert_int_equal(cv_lp_bound(p, &cfg, &r, &d), CV_EINVAL);
     assert_non_null(strstr(d.msg, "ng_size"));
+    cv_lp_bound_config_init(&cfg);
+    cfg.upper_bound = -5;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_lp_bound(p, &cfg, &r, &d), CV_EINVAL);
+    assert_non_null(strstr(d.msg, "upper_bound -5"));
+    cfg.upper_bound = NAN;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_lp_bound(p, &cfg, &r, &d), CV_EINVAL);
+    assert_non_null(strstr(d.msg, "upper_bound"));
     cv_problem_destroy(p);
 }
 
@@ -646,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_bound_plain),
         cmocka_unit_test(test_bound_features),
         cmocka_unit_test(test_bound_tight),
+        cmocka_unit_test(test_bound_upper_fleet),
         cmocka_unit_test(test_bound_unservable),
         cmocka_unit_test(test_bound_deterministic),
         cmocka_unit_test(test_bound_bad_config),

@@ -46,6 +46,15 @@
  *        below): (pi, min(0, m(pi))) is feasible for the dual of (5)-(8).
  *        At convergence m(pi) >= sigma and LB = z_LP.  When costs are
  *        integral, ceil(LB - 1e-6) is reported.
+ * (10a) A smaller valid K from an upper bound UB (a plan's cost): with a_j the
+ *        cheapest arc into j from a customer (c_0j when none), a plan of k
+ *        routes costs at least
+ *          LB_k = k*fixed + sum_j a_j + (k smallest of c_0j - a_j) + (k smallest of c_je)
+ *        (each customer has one incoming arc; k of them come from the depot and
+ *        k routes end at it).  Every plan of k routes with LB_k > UB costs more
+ *        than the optimum, so K' = max{k <= K : LB_k <= UB} routes suffice for
+ *        an optimal plan, and (7), (10) hold with K'.  Relaxed costs are at most
+ *        real ones, so a real plan serving every task (all in C) gives UB.
  * ---- Minimum fleet ----
  *  (11)  same columns with c_r = 1:  F = min sum_r x_r  s.t. (6), (8);
  *        valid bound max(LB(pi) with K = |C|, Farley: sum_j pi_j / (1 - m(pi))
@@ -90,6 +99,9 @@ typedef struct cv_lp_bound_config {
     uint32_t max_iterations; /* column generation rounds per LP; 0: unlimited */
     bool min_vehicles;       /* also compute the minimum-fleet bound (11) */
     double smoothing;        /* Wentges dual smoothing factor in [0, 1) (default 0.8; 0: none) */
+    double upper_bound;      /* cost of a known plan serving every task (e.g. the solver's), or
+                                0: lowers the fleet K of (7) and (10) by (10a); used only when
+                                every task is a customer of C */
 } cv_lp_bound_config;
 
 void cv_lp_bound_config_init(cv_lp_bound_config *cfg);
@@ -101,7 +113,7 @@ typedef struct cv_lp_bound_result {
     uint32_t iterations;  /* column generation rounds (cost LP) */
     uint32_t columns;     /* columns in the final master (cost LP) */
     uint32_t customers;   /* |C| */
-    uint32_t fleet;       /* K */
+    uint32_t fleet;       /* K (K' of (10a) when an upper bound lowered it) */
     uint64_t effort;      /* label extensions spent */
     double seconds;
     uint32_t min_vehicles; /* minimum-fleet bound (11); 0 when not computed */

@@ -402,6 +402,9 @@ static void add_bound(cv_plan *plan, const cv_problem *p, double seconds, bool q
     cv_lp_bound_config_init(&cfg);
     cfg.time_limit_s = seconds;
     cfg.min_vehicles = true;
+    /* A plan serving every task bounds the optimum: it lowers the fleet of
+     * the Lagrangian bound (cv/lp.h (10a)). */
+    if (plan->nunassigned == 0 && plan->cost > 0) cfg.upper_bound = (double)plan->cost;
     cv_lp_bound_result res;
     cv_diag diag;
     cv_diag_clear(&diag);

@@ -409,6 +409,97 @@ static uint32_t fleet_from_upper_bound(const cv__lp_model *m, double ub)
     return kmax ? kmax : 1;
 }
 
+/* K' of (10b): the largest k for which the assignment relaxation admits k
+ * routes at cost <= ub (an LP over arcs; see cv/lp.h).  *k is left alone
+ * when the LP is not solved to optimality. */
+typedef struct ap_fleet {
+    const cv__lp_model *m;
+    double ub, time_limit_s;
+    uint32_t k;
+} ap_fleet;
+
+static cv_status run_ap_fleet(void *ctx)
+{
+    ap_fleet *a = ctx;
+    const cv__lp_model *m = a->m;
+    const int n = (int)m->n;
+    /* Arcs i -> j that a route can use (time windows). */
+    size_t narcs = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            if (i == j) continue;
+            int64_t tj = m->a[i] + m->t[(size_t)i * n + j];
+            narcs += (tj < m->a[j] ? m->a[j] : tj) <= m->b[j];
+        }
+    const size_t nnz = 3 * narcs + 6 * (size_t)n + 3;
+    if (narcs > (size_t)INT32_MAX / 4) return CV_OK;
+    int *ia = cv_calloc(nnz + 1, sizeof *ia), *ja = cv_calloc(nnz + 1, sizeof *ja);
+    double *ar = cv_calloc(nnz + 1, sizeof *ar);
+    if (!ia || !ja || !ar) {
+        free(ia);
+        free(ja);
+        free(ar);
+        return CV_ENOMEM;
+    }
+    glp_prob *lp = glp_create_prob();
+    glp_set_obj_dir(lp, GLP_MAX);
+    const int r_dep = 2 * n + 1, r_end = 2 * n + 2, r_cost = 2 * n + 3;
+    glp_add_rows(lp, 2 * n + 3);
+    for (int r = 1; r <= 2 * n; r++) glp_set_row_bnds(lp, r, GLP_FX, 1.0, 1.0);
+    glp_set_row_bnds(lp, r_dep, GLP_FX, 0.0, 0.0);
+    glp_set_row_bnds(lp, r_end, GLP_FX, 0.0, 0.0);
+    /* A little slack on ub: a larger K' is always safe. */
+    glp_set_row_bnds(lp, r_cost, GLP_UP, 0.0, a->ub + 1e-6 * (1.0 + fabs(a->ub)));
+    glp_add_cols(lp, 1 + 2 * n + (int)narcs);
+    size_t q = 0;
+#define PUT(row, col, val) (q++, ia[q] = (row), ja[q] = (col), ar[q] = (val))
+    /* k: routes; y_j: depot -> j; z_i: i -> end; x_ij. */
+    glp_set_col_bnds(lp, 1, GLP_DB, 0.0, (double)m->fleet);
+    glp_set_obj_coef(lp, 1, 1.0);
+    PUT(r_dep, 1, -1.0);
+    PUT(r_end, 1, -1.0);
+    PUT(r_cost, 1, m->route_fixed);
+    for (int j = 0; j < n; j++) {
+        const int y = 2 + j, z = 2 + n + j;
+        glp_set_col_bnds(lp, y, GLP_LO, 0.0, 0.0);
+        glp_set_col_bnds(lp, z, GLP_LO, 0.0, 0.0);
+        PUT(j + 1, y, 1.0);
+        PUT(r_dep, y, 1.0);
+        PUT(r_cost, y, m->c0[j]);
+        PUT(n + j + 1, z, 1.0);
+        PUT(r_end, z, 1.0);
+        PUT(r_cost, z, m->ce[j]);
+    }
+    int col = 2 + 2 * n;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            if (i == j) continue;
+            int64_t tj = m->a[i] + m->t[(size_t)i * n + j];
+            if ((tj < m->a[j] ? m->a[j] : tj) > m->b[j]) continue;
+            glp_set_col_bnds(lp, col, GLP_LO, 0.0, 0.0);
+            PUT(j + 1, col, 1.0);
+            PUT(n + i + 1, col, 1.0);
+            PUT(r_cost, col, m->c[(size_t)i * n + j]);
+            col++;
+        }
+#undef PUT
+    glp_load_matrix(lp, (int)q, ia, ja, ar);
+    free(ia);
+    free(ja);
+    free(ar);
+    glp_smcp sm;
+    glp_init_smcp(&sm);
+    sm.msg_lev = GLP_MSG_OFF;
+    sm.presolve = GLP_ON;
+    if (a->time_limit_s > 0) sm.tm_lim = (int)(a->time_limit_s * 1000) + 1;
+    if (glp_simplex(lp, &sm) == 0 && glp_get_status(lp) == GLP_OPT) {
+        double k = floor(glp_get_obj_val(lp) + 1e-6);
+        if (k < a->k) a->k = k < 1 ? 1 : (uint32_t)k;
+    }
+    glp_delete_prob(lp);
+    return CV_OK;
+}
+
 static void free_cols(cg *g)
 {
     for (uint32_t k = 0; k < g->ncols; k++) free(g->cols[k].seq);
@@ -438,9 +529,14 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
     if (st) return st;
     if (cfg.upper_bound > 0 && m.n == p->ntasks && m.n > 0) {
         uint32_t k = fleet_from_upper_bound(&m, cfg.upper_bound);
-        cv_log(1, "lp: upper bound %.1f: at most %u of %u routes (10a)\n", cfg.upper_bound, k,
-               m.fleet);
-        if (k < m.fleet) m.fleet = k;
+        ap_fleet af = {&m, cfg.upper_bound, cfg.time_limit_s > 0 ? 0.1 * cfg.time_limit_s : 0, k};
+        if ((st = cv__lp_glpk_run(run_ap_fleet, &af))) {
+            cv__lp_model_fini(&m);
+            return st;
+        }
+        cv_log(1, "lp: upper bound %.1f: at most %u (10a), %u (10b) of %u routes\n",
+               cfg.upper_bound, k, af.k, m.fleet);
+        if (af.k < m.fleet) m.fleet = af.k;
     }
     cv__lp_pricer *pr = NULL;
     if ((st = cv__lp_pricer_create(&pr, &m, cfg.ng_size))) {

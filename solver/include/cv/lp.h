@@ -55,6 +55,12 @@
  *        than the optimum, so K' = max{k <= K : LB_k <= UB} routes suffice for
  *        an optimal plan, and (7), (10) hold with K'.  Relaxed costs are at most
  *        real ones, so a real plan serving every task (all in C) gives UB.
+ * (10b) Sharper, the assignment relaxation (each customer one predecessor and
+ *        one successor, k of them the depot), an LP over the time-feasible arcs:
+ *          K'' = floor( max k  s.t.  sum_i x_ij + y_j = 1,  sum_j x_ij + z_i = 1,
+ *                       sum_j y_j = sum_i z_i = k <= K,  x, y, z >= 0,
+ *                       sum c_ij x_ij + sum c_0j y_j + sum c_ie z_i + fixed*k <= UB )
+ *        (every plan of k routes is such a point, at its cost); K = min(K', K'').
  * ---- Minimum fleet ----
  *  (11)  same columns with c_r = 1:  F = min sum_r x_r  s.t. (6), (8);
  *        valid bound max(LB(pi) with K = |C|, Farley: sum_j pi_j / (1 - m(pi))

@@ -38,9 +38,15 @@ typedef struct cg {
     double deadline;
     double late;          /* past this clock time the heuristic stops (<= 0: never) */
     uint64_t late_effort; /* same, in effort (0: never) */
+    /* Until a bound is proven, one exact labelling may use at most this
+     * (0: no cap); past it the relaxation is coarsened, as when out of
+     * label memory: a coarser bound proven beats none. */
+    double call_s;
+    uint64_t call_effort;
     uint64_t *effort, effort_cap;
     uint32_t max_iterations;
     double alpha;   /* dual smoothing factor, 0 = none */
+    double cmin;    /* a lower bound on every route's cost (10c), <= 0: unknown */
     bool heuristic; /* try the heuristic labelling before the exact one */
     cv__lp_price_mode exact;
     /* Columns generated (also seeds for the next LP). */
@@ -58,6 +64,13 @@ static bool time_up(const cg *g)
 {
     return (g->deadline > 0 && cv_clock_now() > g->deadline) ||
            (g->effort_cap && *g->effort >= g->effort_cap);
+}
+
+/* Did the per-call cap (not the overall budget) stop the labelling? */
+static bool pr_capped(const cg *g, double call_deadline, uint64_t call_cap)
+{
+    return (call_deadline > 0 && call_deadline != g->deadline && cv_clock_now() > call_deadline) ||
+           (call_cap && call_cap != g->effort_cap && *g->effort >= call_cap);
 }
 
 static cv_status keep_col(cg *g, const cv__lp_col *c)
@@ -287,8 +300,18 @@ static cv_status run_cg(void *ctx)
             uint32_t ncols = 0;
             double mm;
             bool complete;
-            st = cv__lp_price(g->pr, sep, sigma_sep, g->exact, max_cols, g->effort, g->effort_cap,
-                              g->deadline, MAX_LABELS, &cols, &ncols, &mm, &complete);
+            double call_deadline = g->deadline;
+            uint64_t call_cap = g->effort_cap;
+            if (!have_center && g->call_s > 0) {
+                const double d = cv_clock_now() + g->call_s;
+                if (call_deadline <= 0 || d < call_deadline) call_deadline = d;
+            }
+            if (!have_center && g->call_effort) {
+                const uint64_t e = *g->effort + g->call_effort;
+                if (!call_cap || e < call_cap) call_cap = e;
+            }
+            st = cv__lp_price(g->pr, sep, sigma_sep, g->exact, max_cols, g->effort, call_cap,
+                              call_deadline, MAX_LABELS, &cols, &ncols, &mm, &complete);
             if (st) break;
             cv_log(2, "lp: it %u z %.2f a %.2f ng %u complete %d m %.3f cols %u lb %.2f t %.2f\n",
                    g->iterations, z, a, g->exact.ng, complete, mm, ncols, g->lb, cv_clock_now());
@@ -296,6 +319,9 @@ static cv_status run_cg(void *ctx)
                 /* (10), or for the fleet LP also Farley's bound. */
                 double lb = sum_sep + K * fmin(0.0, mm);
                 if (g->fleet && mm < 0 && sum_sep > 0) lb = fmax(lb, sum_sep / (1.0 - mm));
+                /* (10c): the duals scaled down until no route prices out. */
+                if (!g->fleet && mm < 0 && g->cmin > 0 && sum_sep > 0)
+                    lb = fmax(lb, sum_sep * g->cmin / (g->cmin - mm));
                 if (lb > g->lb || !have_center) {
                     if (lb > g->lb) g->lb = lb;
                     memcpy(center, sep, n * sizeof *center);
@@ -305,16 +331,20 @@ static cv_status run_cg(void *ctx)
             } else if (time_up(g)) {
                 done = true;
             } else {
-                /* Out of label memory: coarsen the exact relaxation. */
+                /* Out of label memory (ng halved) or over the per-call cap
+                 * before any bound (ng quartered): coarsen the relaxation. */
+                const bool capped = pr_capped(g, call_deadline, call_cap);
                 g->coarsened = true;
                 if (g->exact.ng > 1)
-                    g->exact.ng /= 2;
+                    g->exact.ng =
+                        g->exact.ng / (capped ? 4 : 2) ? g->exact.ng / (capped ? 4 : 2) : 1;
                 else if (g->exact.loads)
                     g->exact.loads = false;
                 else
                     done = true;
-                cv_log(1, "lp: label memory exhausted; pricing relaxed to ng %u%s\n", g->exact.ng,
-                       g->exact.loads ? "" : " without capacity");
+                cv_log(1, "lp: %s; pricing relaxed to ng %u%s\n",
+                       capped ? "labelling over its per-call budget" : "label memory exhausted",
+                       g->exact.ng, g->exact.loads ? "" : " without capacity");
             }
             /* Keep the columns that are negative for the master's duals. */
             for (uint32_t c = 0; c < ncols; c++) {
@@ -553,12 +583,22 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
     g.max_iterations = cfg.max_iterations;
     g.exact = (cv__lp_price_mode){cfg.ng_size, true, false, false};
     g.alpha = cfg.smoothing;
+    /* Every route costs at least fixed + the cheapest first and last arcs
+     * (arc costs are >= 0). */
+    double c0min = INFINITY, cemin = INFINITY;
+    for (uint32_t j = 0; j < m.n; j++) {
+        c0min = fmin(c0min, m.c0[j]);
+        cemin = fmin(cemin, m.ce[j]);
+    }
+    g.cmin = m.n ? m.route_fixed + c0min + cemin : 0;
     g.heuristic = true;
     g.deadline = total > 0 ? t0 + (cfg.min_vehicles ? 0.75 : 1.0) * total : 0;
     g.effort_cap =
         cfg.max_effort ? (cfg.min_vehicles ? cfg.max_effort / 4 * 3 : cfg.max_effort) : 0;
     if (g.deadline > 0) g.late = t0 + 0.7 * (g.deadline - t0);
     g.late_effort = g.effort_cap / 10 * 7;
+    g.call_s = g.deadline > 0 ? 0.15 * (g.deadline - t0) : 0;
+    g.call_effort = g.effort_cap / 100 * 15;
     st = cv__lp_glpk_run(run_cg, &g);
 
     cv_lp_bound_result r;

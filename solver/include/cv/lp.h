@@ -61,6 +61,12 @@
  *                       sum_j y_j = sum_i z_i = k <= K,  x, y, z >= 0,
  *                       sum c_ij x_ij + sum c_0j y_j + sum c_ie z_i + fixed*k <= UB )
  *        (every plan of k routes is such a point, at its cost); K = min(K', K'').
+ * (10c) Without K (Farley-like): every route costs at least
+ *        c_min = fixed + min_j c_0j + min_j c_je > 0, so by concavity
+ *        m(theta pi) >= theta m(pi) + (1 - theta) c_min, and theta = c_min / (c_min - m)
+ *        makes (theta pi, 0) dual feasible for (5), (6), (8):
+ *          LB(pi) = sum_j pi_j * c_min / (c_min - m(pi))     when m(pi) < 0
+ *        (the fleet row (7) dropped, a relaxation).  The larger of (10), (10c).
  * ---- Minimum fleet ----
  *  (11)  same columns with c_r = 1:  F = min sum_r x_r  s.t. (6), (8);
  *        valid bound max(LB(pi) with K = |C|, Farley: sum_j pi_j / (1 - m(pi))
@@ -72,8 +78,11 @@
  * finds nothing prices exactly with Wentges smoothing around the duals of the
  * best bound so far.  In the last 30 % of the budget every round prices
  * exactly, so that a bound gets proven.  When the exact labelling exceeds its
- * label memory it is coarsened (ng halved, then capacity dropped): still a
- * relaxation, named in the result.
+ * label memory it is coarsened (ng halved, then capacity dropped), and so
+ * when, before any bound is proven, one labelling exceeds 15 % of the budget
+ * (ng quartered): still a relaxation, named in the result.  The exact
+ * labelling prunes by completion bounds (lp_pricing.c); every completed
+ * labelling gives the larger of (10) and (10c).
  *
  * What the bound bounds: the cost of any plan that serves every task of C
  * (the tasks some vehicle can serve alone, breaks aside).  A plan that

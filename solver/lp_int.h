@@ -66,8 +66,8 @@ void cv__lp_pricer_destroy(cv__lp_pricer *pr);
  * elementary routes); *min_m itself is exact only when negative, because
  * the exact labelling drops every label whose completion bound (q-routes
  * over time buckets, no capacity) shows it can neither be negative nor
- * enter the full list of best columns.  Stops incomplete when *effort reaches effort_cap (0: none), the
- * clock passes deadline (<= 0: none) or max_labels labels exist. */
+ * enter the full list of best columns.  Stops incomplete when *effort reaches effort_cap (0: none),
+ * the clock passes deadline (<= 0: none) or max_labels labels exist. */
 cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp_price_mode mode,
                        uint32_t max_cols, uint64_t *effort, uint64_t effort_cap, double deadline,
                        size_t max_labels, cv__lp_col **cols, uint32_t *ncols, double *min_m,

@@ -162,6 +162,7 @@ static void test_pool_recombine(void **state)
 
     /* From the poor plan, the MIP finds the optimum over the pool. */
     cv__sol best;
+    memset(&best, 0, sizeof best); /* cv__sol_copy allocates into an empty solution */
     assert_int_equal(cv__sol_copy(&best, &poor, c.nd), CV_OK);
     bool improved = false;
     assert_int_equal(cv__pool_recombine(pool, &best, 0, &improved), CV_OK);

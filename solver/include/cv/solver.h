@@ -48,8 +48,10 @@ typedef struct cv_solver_config {
                          end), solve a set-partitioning MIP over it with GLPK
                          (cv_lp_setpart, node-limited, so deterministic) whose better
                          selections replace the best plan; skipped for problems whose
-                         constraints link routes (relations, groups, fairness).  See
-                         bench/RESULTS.md for when it helps. */
+                         constraints link routes (relations, groups, fairness).  Off by
+                         default: it paid off with ~1.4 s of CPU per 100 tasks (Solomon
+                         R/RC mean gap 0.74 -> 0.51 % at equal CPU) and lost with 0.15 to
+                         0.4 s (bench/RESULTS.md). */
     /* Called from the first search thread about every 100 ms and at the end
      * of the search (never concurrently); NULL: none. */
     void (*on_progress)(void *ud, const cv_solver_progress *progress);

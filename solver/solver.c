@@ -111,7 +111,9 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
             ws[i].sp.on_progress = i == 0 ? cfg.on_progress : NULL;
             ws[i].sp.progress_ud = cfg.progress_ud;
             ws[i].sp.cancel = cfg.cancel;
-            if (cfg.setpart && cv__pool_applies(p))
+            /* Care extensions are planned by the care paths with their own
+             * linked state: no recombination there (yet). */
+            if (cfg.setpart && !c.care && cv__pool_applies(p))
                 st = cv__pool_create(&ws[i].sp.pool, &c, pool_routes(c.nt), POOL_MIP_NODES);
             if (st == CV_OK) st = cv__sol_copy(&ws[i].sol, &sol, c.nd);
         }

@@ -220,6 +220,21 @@ static void test_pool_applies(void **state)
     p->fairness_per_hour = 1;
     assert_false(cv__pool_applies(p));
     p->fairness_per_hour = 0;
+    /* The solver skips it for any care extension, and still plans. */
+    p->tasks[0].max_lateness = 600;
+    p->tasks[0].lateness_per_hour = 3600;
+    assert_true(cv_problem_uses_care_extensions(p));
+    cv_solver_config cfg;
+    cv_solver_config_init(&cfg);
+    cfg.max_effort = 200000;
+    cfg.setpart = 1;
+    cv_plan *plan = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_solver_run_stats(p, &cfg, &plan, &d), CV_OK);
+    assert_int_equal(cfg.stat_setpart_calls, 0);
+    assert_int_equal(plan->nunassigned, 0);
+    cv_plan_destroy(plan);
     cv_problem_destroy(p);
 }
 

@@ -47,8 +47,8 @@ typedef struct cv_solver_config {
                          five times per run (at each fifth of the budget, the last at the
                          end), solve a set-partitioning MIP over it with GLPK
                          (cv_lp_setpart, node-limited, so deterministic) whose better
-                         selections replace the best plan; skipped for problems whose
-                         constraints link routes (relations, groups, fairness).  Off by
+                         selections replace the best plan; skipped for problems using
+                         care extensions (docs/care-extensions.md).  Off by
                          default: it paid off with ~1.4 s of CPU per 100 tasks (Solomon
                          R/RC mean gap 0.74 -> 0.51 % at equal CPU) and lost with 0.15 to
                          0.4 s (bench/RESULTS.md). */

@@ -9,6 +9,8 @@
  * Also reads Gehring & Homberger (same format): pass its size folder and its
  * bks.csv, and the instance names.
  * -F: skip the minimum-fleet LP (all the time goes to the cost bound).
+ * -e N: stop on N label extensions instead of the clock (deterministic;
+ *    the time limit is then off).
  * -u EFFORT: first solve with the local search at this deterministic effort
  *    (0: its default) and hand the plan's cost to the bound as upper_bound
  *    (cv/lp.h (10a)); its time is printed apart ("ub_s"), not in "seconds".
@@ -70,14 +72,17 @@ int main(int argc, char **argv)
     int opt;
     bool use_ub = false;
     uint64_t ub_effort = 0;
-    while ((opt = getopt(argc, argv, "t:n:Fvu:")) != -1) {
+    while ((opt = getopt(argc, argv, "t:n:Fvu:e:")) != -1) {
         if (opt == 't')
             cfg.time_limit_s = atof(optarg);
         else if (opt == 'n')
             cfg.ng_size = (uint32_t)atoi(optarg);
         else if (opt == 'F')
             cfg.min_vehicles = false;
-        else if (opt == 'v')
+        else if (opt == 'e') {
+            cfg.max_effort = strtoull(optarg, NULL, 10);
+            cfg.time_limit_s = 0; /* deterministic: the effort alone stops it */
+        } else if (opt == 'v')
             cv_log_level++;
         else if (opt == 'u') {
             use_ub = true;

@@ -335,7 +335,11 @@ static cv_status run_cg(void *ctx)
                  * before any bound (ng quartered): coarsen the relaxation. */
                 const bool capped = pr_capped(g, call_deadline, call_cap);
                 g->coarsened = true;
-                if (g->exact.ng > 1)
+                if (capped && g->exact.ng == 1 && !g->exact.loads) {
+                    /* Nothing coarser left: labellings run uncapped. */
+                    g->call_s = 0;
+                    g->call_effort = 0;
+                } else if (g->exact.ng > 1)
                     g->exact.ng =
                         g->exact.ng / (capped ? 4 : 2) ? g->exact.ng / (capped ? 4 : 2) : 1;
                 else if (g->exact.loads)

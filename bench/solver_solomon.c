@@ -12,7 +12,8 @@
  * class at exploration level 5 from the baselines file, side by side.
  *
  * usage: solver_solomon [--dir DIR] [--lilim] [--time S] [--effort N]
- *                       [--seed N] [--only PREFIX] [--vroom CSV] [--ls]
+ *                       [--seed N] [--only PREFIX] [--vroom CSV] [--ls OPS]
+ *                       [--ls-when recreate|best]
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -113,14 +114,18 @@ int main(int argc, char **argv)
     const char *dir = "../shared/datasets/vrp/solomon", *only = NULL, *vroom = NULL;
     double tlim = 2.0;
     uint64_t effort = 0, seed = 1;
-    bool lilim = false, ls = false;
+    bool lilim = false;
+    unsigned ls = CV_SOLVER_LS_DEFAULT;
+    int ls_when = CV_SOLVER_LS_WHEN_DEFAULT;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--dir") && i + 1 < argc)
             dir = argv[++i];
         else if (!strcmp(argv[i], "--lilim"))
             lilim = true;
-        else if (!strcmp(argv[i], "--ls"))
-            ls = true;
+        else if (!strcmp(argv[i], "--ls") && i + 1 < argc && cv_solver_ls_parse(argv[i + 1], &ls))
+            i++;
+        else if (!strcmp(argv[i], "--ls-when") && i + 1 < argc)
+            ls_when = !strcmp(argv[++i], "best") ? CV_LS_WHEN_BEST : CV_LS_WHEN_RECREATE;
         else if (!strcmp(argv[i], "--time") && i + 1 < argc)
             tlim = atof(argv[++i]);
         else if (!strcmp(argv[i], "--effort") && i + 1 < argc)
@@ -134,7 +139,7 @@ int main(int argc, char **argv)
         else {
             fprintf(stderr,
                     "usage: %s [--dir DIR] [--lilim] [--time S] [--effort N] [--seed N] "
-                    "[--only PREFIX] [--vroom CSV] [--ls]\n",
+                    "[--only PREFIX] [--vroom CSV] [--ls OPS] [--ls-when recreate|best]\n",
                     argv[0]);
             return 2;
         }
@@ -182,6 +187,7 @@ int main(int argc, char **argv)
         cv_solver_config_init(&cfg);
         cfg.seed = seed;
         cfg.local_search = ls;
+        cfg.ls_when = ls_when;
         if (effort)
             cfg.max_effort = effort;
         else {

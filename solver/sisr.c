@@ -52,7 +52,7 @@ typedef struct sisr {
     uint32_t used_routes; /* non-empty routes at the start of the iteration */
     uint64_t stamp;
     uint64_t effort;
-    cv__ls ls;          /* 2-opt* scratch */
+    cv__ls ls;          /* local-search scratch */
     uint32_t *lsroutes; /* routes recreate touched, the local search's start */
     cv__care_ws care;   /* care extensions: linked scheduling (care_sched.c) */
     cv__care_touch ct;  /* care operations report their routes here */
@@ -373,11 +373,11 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
         if (c->care && it % 7 == 0) cv__care_debug_check(c, &S.care, &S.work);
 #endif
         /* Local search moves do not know the care rules: off with them. */
-        if (sp->local_search && !c->care) {
+        if (sp->ls_ops && sp->ls_when == CV_LS_WHEN_RECREATE && !c->care) {
             uint32_t nr = S.ntouched;
             memcpy(S.lsroutes, S.tlist, nr * sizeof *S.lsroutes);
-            rc = cv__ls_two_opt_star(c, &S.work, &S.ls, S.lsroutes, nr, S.touched, S.tlist,
-                                     &S.ntouched, &S.effort);
+            rc = cv__ls_run(&S.ls, &S.work, sp->ls_ops, S.lsroutes, nr, S.touched, S.tlist,
+                            &S.ntouched, UINT64_MAX, &S.effort);
             if (rc != CV_OK) goto out;
         }
 
@@ -391,6 +391,15 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
             accept = W->cost < C->cost - T * log(1.0 - cv_rng_unit(&S.rng));
         if (accept) {
             if (cv__sol_better(W, s)) {
+                if (sp->ls_ops && sp->ls_when == CV_LS_WHEN_BEST && !c->care) {
+                    /* Intensify around a new best: every route. */
+                    uint32_t nr = 0;
+                    for (uint32_t r = 0; r < c->nv; r++)
+                        if (S.work.r[r].n) S.lsroutes[nr++] = r;
+                    rc = cv__ls_run(&S.ls, &S.work, sp->ls_ops, S.lsroutes, nr, S.touched, S.tlist,
+                                    &S.ntouched, UINT64_MAX, &S.effort);
+                    if (rc != CV_OK) goto out;
+                }
                 /* New best: s gets every touched route (s == cur before
                  * this iteration only for those; copy all to be safe). */
                 rc = cv__sol_copy(s, W, c->nd);

@@ -22,6 +22,30 @@ typedef enum cv_solver_algo {
     CV_SOLVER_CONSTRUCT = 1, /* regret construction only (the first solver path) */
 } cv_solver_algo;
 
+/* Local-search operator families (cv_solver_config.local_search, a set of
+ * these flags).  Every move is evaluated in O(1) or O(segment) from cached
+ * route data and only between a task and its nearest tasks (granular). */
+enum {
+    CV_LS_TWO_OPT_STAR = 1u << 0, /* exchange the tails of two routes */
+    CV_LS_RELOCATE = 1u << 1,     /* move 1..3 consecutive jobs, possibly reversed */
+    CV_LS_SWAP = 1u << 2,         /* exchange one job of each of two routes */
+    CV_LS_CROSS = 1u << 3,        /* exchange segments of up to 3 jobs between routes */
+    CV_LS_TWO_OPT = 1u << 4,      /* reverse a segment of one route */
+    CV_LS_OR_OPT = 1u << 5,       /* move 1..3 jobs inside their route */
+    CV_LS_PAIR = 1u << 6,         /* move a shipment (pickup and delivery) to another route */
+    CV_LS_ALL = (1u << 7) - 1,
+};
+
+/* The default operator set and placement (bench/RESULTS.md, Solver: local search). */
+#define CV_SOLVER_LS_DEFAULT 0u
+#define CV_SOLVER_LS_WHEN_DEFAULT 0
+
+/* Where the search applies its local search. */
+typedef enum cv_solver_ls_when {
+    CV_LS_WHEN_RECREATE = 0, /* after every recreate, on the routes it changed */
+    CV_LS_WHEN_BEST = 1,     /* on every new best plan, all its routes */
+} cv_solver_ls_when;
+
 /* What a search reports while it runs (see on_progress). */
 typedef struct cv_solver_progress {
     double elapsed_s;
@@ -40,9 +64,10 @@ typedef struct cv_solver_config {
     unsigned threads; /* >= 1; each thread runs its own search, the best plan wins */
     int progress;     /* print a progress line to stderr on a terminal */
     cv_solver_algo algo;
-    int local_search; /* 1: 2-opt* local search after each recreate (off by default:
-                         at equal effort it did not improve Solomon gaps, and costs
-                         about 20 % more time; see bench/RESULTS.md) */
+    unsigned local_search; /* CV_LS_* operator families of the local search; 0: none.
+                              Default: CV_SOLVER_LS_DEFAULT (chosen by measurement,
+                              bench/RESULTS.md) */
+    int ls_when;           /* cv_solver_ls_when; default CV_SOLVER_LS_WHEN_DEFAULT */
     /* Called from the first search thread about every 100 ms and at the end
      * of the search (never concurrently); NULL: none. */
     void (*on_progress)(void *ud, const cv_solver_progress *progress);
@@ -56,6 +81,11 @@ typedef struct cv_solver_config {
 } cv_solver_config;
 
 void cv_solver_config_init(cv_solver_config *cfg);
+
+/* Parses a comma-separated list of operator names ("relocate,swap,cross,2opt,
+ * 2opt*,oropt,pair", or "all", "none", "default") into CV_LS_* flags;
+ * returns false (and leaves *ops alone) on an unknown name. */
+bool cv_solver_ls_parse(const char *list, unsigned *ops);
 
 /* The care extensions (docs/care-extensions.md) are planned: vehicle lists,
  * preferences, soft windows, working time, overtime, ride times, fairness,

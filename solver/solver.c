@@ -141,6 +141,7 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
             ws[i].sp.progress = cfg.progress && i == 0;
             ws[i].sp.ls_ops = cfg.local_search & CV_LS_ALL;
             ws[i].sp.ls_when = cfg.ls_when;
+            ws[i].sp.objective = cfg.objective;
             ws[i].sp.on_progress = i == 0 ? cfg.on_progress : NULL;
             ws[i].sp.progress_ud = cfg.progress_ud;
             ws[i].sp.cancel = cfg.cancel;
@@ -161,7 +162,9 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
                 if (ws[i].rc != CV_OK) st = ws[i].rc;
                 effort += ws[i].st.effort;
                 iterations += ws[i].st.iterations;
-                if (i && cv__sol_better(&ws[i].sol, &ws[best].sol)) best = i;
+                if (i && cv__sol_better_obj(&ws[i].sol, &ws[best].sol,
+                                            cfg.objective == CV_OBJECTIVE_VEHICLES))
+                    best = i;
             }
             if (st == CV_OK) st = cv__sol_copy(&sol, &ws[best].sol, c.nd);
         }

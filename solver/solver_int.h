@@ -336,6 +336,7 @@ typedef struct cv__search_params {
     int progress;    /* print progress lines */
     unsigned ls_ops; /* CV_LS_* operator families; 0: no local search */
     int ls_when;     /* cv_solver_ls_when */
+    int objective;   /* cv_solver_objective */
     void (*on_progress)(void *ud, const cv_solver_progress *progress);
     void *progress_ud;
     const atomic_int *cancel;
@@ -355,6 +356,18 @@ static inline bool cv__sol_better(const cv__sol *a, const cv__sol *b)
     if (a->unassigned_prio != b->unassigned_prio) return a->unassigned_prio < b->unassigned_prio;
     if (a->nunassigned != b->nunassigned) return a->nunassigned < b->nunassigned;
     return a->cost < b->cost - 1e-9;
+}
+
+/* Same with the vehicles-first objective when hier: fewer routes before cost. */
+static inline bool cv__sol_better_obj(const cv__sol *a, const cv__sol *b, bool hier)
+{
+    if (hier && a->unassigned_prio == b->unassigned_prio && a->nunassigned == b->nunassigned) {
+        uint32_t ra = 0, rb = 0;
+        for (uint32_t r = 0; r < a->nv; r++) ra += a->r[r].n > 0;
+        for (uint32_t r = 0; r < b->nv; r++) rb += b->r[r].n > 0;
+        if (ra != rb) return ra < rb;
+    }
+    return cv__sol_better(a, b);
 }
 
 /* ---- Care extensions (care_ctx.c, care_sched.c) ---- */

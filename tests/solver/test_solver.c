@@ -30,7 +30,7 @@ static cv_problem *parse(const char *json)
 }
 
 /* Set by the local-search tests; -1: the configuration's default. */
-static int use_local_search = -1, use_ls_when = -1;
+static int use_local_search = -1, use_ls_when = -1, use_objective = -1;
 
 /* Solves, writes, checks; returns the plan (caller destroys) and the JSON text. */
 static cv_plan *solve_checked(const cv_problem *p, uint64_t effort, uint64_t seed, char **json_out)
@@ -39,6 +39,7 @@ static cv_plan *solve_checked(const cv_problem *p, uint64_t effort, uint64_t see
     cv_solver_config_init(&cfg);
     if (use_local_search >= 0) cfg.local_search = (unsigned)use_local_search;
     if (use_ls_when >= 0) cfg.ls_when = use_ls_when;
+    if (use_objective >= 0) cfg.objective = use_objective;
     cfg.max_effort = effort;
     cfg.seed = seed;
     cv_plan *plan = NULL;
@@ -513,6 +514,43 @@ static void test_random_rich_problems_local_search(void **state)
     use_local_search = use_ls_when = -1;
 }
 
+/* Vehicles first: one route serving both jobs (cost 120) beats two routes
+ * (cost 40); the cost objective keeps two.  The fleet phase must also give
+ * fewer routes than the cost objective on a random problem. */
+static void test_objective_vehicles(void **state)
+{
+    (void)state;
+    cv_problem *p =
+        parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0},"
+              "{\"id\":2,\"start_index\":0,\"end_index\":0}],"
+              "\"jobs\":[{\"id\":1,\"location_index\":1},{\"id\":2,\"location_index\":2}],"
+              "\"matrices\":{\"car\":{\"durations\":[[0,10,10],[10,0,100],[10,100,0]]}}}");
+    cv_plan *plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(plan->nroutes, 2);
+    assert_int_equal(plan->cost, 40);
+    cv_plan_destroy(plan);
+    use_objective = CV_OBJECTIVE_VEHICLES;
+    plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(plan->nroutes, 1);
+    assert_int_equal(plan->cost, 120);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+    /* A random problem with identical vans: never more routes than the cost objective. */
+    char *json = random_problem_ex(77, 60, 6, 12, true);
+    p = parse(json);
+    use_objective = CV_OBJECTIVE_COST;
+    cv_plan *a = solve_checked(p, 300000, 3, NULL);
+    use_objective = CV_OBJECTIVE_VEHICLES;
+    cv_plan *b = solve_checked(p, 300000, 3, NULL);
+    assert_true(b->nunassigned <= a->nunassigned);
+    if (b->nunassigned == a->nunassigned) assert_true(b->nroutes <= a->nroutes);
+    cv_plan_destroy(a);
+    cv_plan_destroy(b);
+    cv_problem_destroy(p);
+    free(json);
+    use_objective = -1;
+}
+
 /* Operator lists: names, "all", "none"; unknown names are refused. */
 static void test_local_search_options(void **state)
 {
@@ -684,6 +722,7 @@ int main(void)
         cmocka_unit_test(test_random_rich_problems),
         cmocka_unit_test(test_random_rich_problems_local_search),
         cmocka_unit_test(test_local_search_options),
+        cmocka_unit_test(test_objective_vehicles),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_search_improves),
         cmocka_unit_test(test_bad_config),

@@ -46,6 +46,14 @@ typedef enum cv_solver_ls_when {
     CV_LS_WHEN_BEST = 1,     /* on every new best plan, all its routes */
 } cv_solver_ls_when;
 
+/* What the search minimises after the assigned priority and task count. */
+typedef enum cv_solver_objective {
+    CV_OBJECTIVE_COST = 0,     /* total cost (default) */
+    CV_OBJECTIVE_VEHICLES = 1, /* number of routes, then total cost (the hierarchical
+                                  convention of the Gehring & Homberger and Li & Lim
+                                  BKS); half the budget goes to removing routes */
+} cv_solver_objective;
+
 /* What a search reports while it runs (see on_progress). */
 typedef struct cv_solver_progress {
     double elapsed_s;
@@ -68,6 +76,7 @@ typedef struct cv_solver_config {
                               Default: CV_SOLVER_LS_DEFAULT (chosen by measurement,
                               bench/RESULTS.md) */
     int ls_when;           /* cv_solver_ls_when; default CV_SOLVER_LS_WHEN_DEFAULT */
+    int objective;         /* cv_solver_objective; default CV_OBJECTIVE_COST */
     /* Called from the first search thread about every 100 ms and at the end
      * of the search (never concurrently); NULL: none. */
     void (*on_progress)(void *ud, const cv_solver_progress *progress);

@@ -1,14 +1,15 @@
 /* Granular local search: the driver of the operators of ls_*.c.
  *
- * A queue of routes to examine starts with the routes the caller names
- * (those ruin-and-recreate changed, or every route of a new best plan).  For
- * each task u of a route in the queue and each of its LS_NEIGH nearest tasks
- * v, the enabled operator families try the moves that bring u next to v
- * (granular neighbourhoods, Toth & Vigo 2003); the first improving move is
- * applied, both routes it changed go back into the queue, and the scan of
- * the route restarts.  Stops when the queue is empty or the effort budget is
- * spent.  Work: O(tasks of queued routes x neighbours x moves per pair),
- * each move O(1) or O(segment) (ls_concat.c).
+ * A queue of tasks to examine starts with the tasks the caller names (those
+ * ruin-and-recreate reinserted, or every task of a new best plan).  For a
+ * task u of the queue and each of its LS_NEIGH nearest tasks v, the enabled
+ * operator families try the moves that bring u next to v (granular
+ * neighbourhoods, Toth & Vigo 2003); the first improving move is applied,
+ * and u, v and their new neighbours in their routes go back into the queue
+ * (a "don't look" queue: a task whose surroundings did not change is not
+ * examined again).  Stops when the queue is empty or the effort budget is
+ * spent.  Work: O(queued tasks x neighbours x moves per pair), each move
+ * O(1) or O(segment) (ls_concat.c).
  */
 #include "solver_int.h"
 
@@ -30,8 +31,8 @@ cv_status cv__ls_init(cv__ls *ls, const cv__ctx *c)
     ls->mida = cv_calloc(n, sizeof *ls->mida);
     ls->midb = cv_calloc(n, sizeof *ls->midb);
     ls->dbg = cv_calloc(n, sizeof *ls->dbg);
-    ls->inq = cv_calloc(c->nv + 1, 1);
-    ls->queue = cv_calloc(c->nv + 1, sizeof *ls->queue);
+    ls->inq = cv_calloc(n, 1);
+    ls->queue = cv_calloc(n, sizeof *ls->queue);
     if (!ls->pos || !ls->seqa || !ls->seqb || !ls->mida || !ls->midb || !ls->dbg || !ls->inq ||
         !ls->queue) {
         cv__ls_fini(ls);
@@ -58,12 +59,25 @@ static void index_route(cv__ls *ls, const cv__route *r)
     for (uint32_t k = 0; k < r->n; k++) ls->pos[r->t[k]] = k + 1;
 }
 
-static void enqueue(cv__ls *ls, uint32_t r)
+static void enqueue(cv__ls *ls, uint32_t t)
 {
-    if (ls->inq[r]) return;
-    ls->inq[r] = 1;
-    ls->queue[(ls->qhead + ls->qlen) % ls->c->nv] = r;
+    if (ls->inq[t]) return;
+    ls->inq[t] = 1;
+    ls->queue[(ls->qhead + ls->qlen) % ls->c->nt] = t;
     ls->qlen++;
+}
+
+/* Task t and its predecessor and successor in its route. */
+static void enqueue_around(cv__ls *ls, uint32_t t)
+{
+    const cv__sol *s = ls->s;
+    uint32_t r = s->route_of[t];
+    if (r == CV_NONE) return;
+    const cv__route *R = &s->r[r];
+    uint32_t k = ls->pos[t];
+    enqueue(ls, t);
+    if (k > 1) enqueue(ls, R->t[k - 2]);
+    if (k < R->n) enqueue(ls, R->t[k]);
 }
 
 static void touch(cv__ls *ls, uint32_t r)
@@ -102,11 +116,9 @@ cv_status cv__ls_commit(cv__ls *ls, uint32_t ra, const uint32_t *seqa, uint32_t 
     }
 #endif
     index_route(ls, &s->r[ra]);
-    if (ra != ls->scanning) enqueue(ls, ra);
     touch(ls, ra);
     if (rb != CV_NONE) {
         index_route(ls, &s->r[rb]);
-        if (rb != ls->scanning) enqueue(ls, rb);
         touch(ls, rb);
     }
     return CV_OK;
@@ -114,7 +126,7 @@ cv_status cv__ls_commit(cv__ls *ls, uint32_t ra, const uint32_t *seqa, uint32_t 
 
 typedef int (*ls_op)(cv__ls *, uint32_t, uint32_t);
 
-cv_status cv__ls_run(cv__ls *ls, cv__sol *s, unsigned ops, const uint32_t *routes, uint32_t nroutes,
+cv_status cv__ls_run(cv__ls *ls, cv__sol *s, unsigned ops, const uint32_t *tasks, uint32_t ntasks,
                      uint8_t *touched, uint32_t *tlist, uint32_t *ntouched, uint64_t max_effort,
                      uint64_t *effort)
 {
@@ -125,10 +137,9 @@ cv_status cv__ls_run(cv__ls *ls, cv__sol *s, unsigned ops, const uint32_t *route
     ls->ntouched = ntouched;
     ls->effort = 0;
     ls->qhead = ls->qlen = 0;
-    memset(ls->inq, 0, c->nv);
+    memset(ls->inq, 0, c->nt);
     for (uint32_t r = 0; r < s->nv; r++) index_route(ls, &s->r[r]);
-    for (uint32_t x = 0; x < nroutes; x++)
-        if (!c->veh[s->r[routes[x]].v].has_breaks) enqueue(ls, routes[x]);
+    for (uint32_t x = 0; x < ntasks; x++) enqueue(ls, tasks[x]);
     /* Cheap families first: a pair's first improving move wins. */
     ls_op fn[8];
     unsigned nfn = 0;
@@ -141,38 +152,31 @@ cv_status cv__ls_run(cv__ls *ls, cv__sol *s, unsigned ops, const uint32_t *route
     const uint32_t K = c->nneigh < LS_NEIGH ? c->nneigh : LS_NEIGH;
     cv_status st = CV_OK;
     while (ls->qlen && ls->effort < max_effort) {
-        uint32_t ra = ls->queue[ls->qhead];
-        ls->qhead = (ls->qhead + 1) % c->nv;
+        const uint32_t u = ls->queue[ls->qhead];
+        ls->qhead = (ls->qhead + 1) % c->nt;
         ls->qlen--;
-        ls->inq[ra] = 0;
-        ls->scanning = ra;
-        bool again = true;
-        while (again && ls->effort < max_effort) {
-            again = false;
-            for (uint32_t k = 0; k < s->r[ra].n && !again; k++) {
-                const uint32_t u = s->r[ra].t[k];
-                for (uint32_t q = 0; q < K && !again; q++) {
-                    const uint32_t v = c->neigh[(size_t)u * c->nneigh + q];
-                    const uint32_t rb = s->route_of[v];
-                    if (rb == CV_NONE || c->veh[s->r[rb].v].has_breaks) continue;
-                    ls->effort++;
-                    for (unsigned f = 0; f < nfn; f++) {
-                        int r = fn[f](ls, u, v);
-                        if (r < 0) {
-                            st = (cv_status)r;
-                            goto out;
-                        }
-                        if (r > 0) {
-                            again = true;
-                            break;
-                        }
-                    }
-                }
+        ls->inq[u] = 0;
+        const uint32_t ra = s->route_of[u];
+        if (ra == CV_NONE || c->veh[s->r[ra].v].has_breaks) continue;
+        for (uint32_t q = 0; q < K; q++) {
+            const uint32_t v = c->neigh[(size_t)u * c->nneigh + q];
+            const uint32_t rb = s->route_of[v];
+            if (rb == CV_NONE || c->veh[s->r[rb].v].has_breaks) continue;
+            ls->effort++;
+            int r = 0;
+            for (unsigned f = 0; f < nfn && r == 0; f++) r = fn[f](ls, u, v);
+            if (r < 0) {
+                st = (cv_status)r;
+                goto out;
+            }
+            if (r > 0) {
+                enqueue_around(ls, u);
+                enqueue_around(ls, v);
+                break;
             }
         }
     }
 out:
-    ls->scanning = CV_NONE;
     /* One local-search unit (a pair examined, or one task of a move re-timed)
      * costs about half an insertion check (measured on Homberger 200: 6e7
      * units took 0.45 s of CPU with the local search after every recreate,

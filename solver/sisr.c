@@ -58,7 +58,7 @@ typedef struct sisr {
     uint32_t max_routes;  /* recreate opens no route beyond this many (fleet phase) */
     uint32_t live_routes; /* non-empty routes of work during recreate */
     uint64_t *absent;     /* per task: iterations it stayed unassigned (fleet phase) */
-    uint32_t *lsroutes;   /* routes recreate touched, the local search's start */
+    uint32_t *lsroutes;   /* tasks the local search starts from */
     cv__care_ws care;     /* care extensions: linked scheduling (care_sched.c) */
     cv__care_touch ct;    /* care operations report their routes here */
 } sisr;
@@ -347,7 +347,7 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
     S.far = cv_calloc(c->nt + 1, sizeof *S.far);
     S.amount = cv_calloc(c->nt + 1, sizeof *S.amount);
     S.class_seen = cv_calloc(c->nv + 1, sizeof *S.class_seen);
-    S.lsroutes = cv_calloc(c->nv + 1, sizeof *S.lsroutes);
+    S.lsroutes = cv_calloc(c->nt + 1, sizeof *S.lsroutes);
     S.route_seen = cv_calloc(c->nv + 1, sizeof *S.route_seen);
     S.absent = cv_calloc(c->nt + 1, sizeof *S.absent);
     S.max_routes = UINT32_MAX;
@@ -440,9 +440,8 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
 #endif
         /* Local search moves do not know the care rules: off with them. */
         if (sp->ls_ops && sp->ls_when == CV_LS_WHEN_RECREATE && !c->care) {
-            uint32_t nr = S.ntouched;
-            memcpy(S.lsroutes, S.tlist, nr * sizeof *S.lsroutes);
-            rc = cv__ls_run(&S.ls, &S.work, sp->ls_ops, S.lsroutes, nr, S.touched, S.tlist,
+            /* Around the reinserted tasks only. */
+            rc = cv__ls_run(&S.ls, &S.work, sp->ls_ops, S.removed, S.nremoved, S.touched, S.tlist,
                             &S.ntouched, UINT64_MAX, &S.effort);
             if (rc != CV_OK) goto out;
         }
@@ -478,10 +477,10 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
                 if (cv__sol_better_obj(W, s, hier)) {
                     if (sp->ls_ops && sp->ls_when == CV_LS_WHEN_BEST && !c->care) {
                         /* Intensify around a new best: every route. */
-                        uint32_t nr = 0;
-                        for (uint32_t r = 0; r < c->nv; r++)
-                            if (S.work.r[r].n) S.lsroutes[nr++] = r;
-                        rc = cv__ls_run(&S.ls, &S.work, sp->ls_ops, S.lsroutes, nr, S.touched,
+                        uint32_t nt = 0;
+                        for (uint32_t t = 0; t < c->nt; t++)
+                            if (S.work.route_of[t] != CV_NONE) S.lsroutes[nt++] = t;
+                        rc = cv__ls_run(&S.ls, &S.work, sp->ls_ops, S.lsroutes, nt, S.touched,
                                         S.tlist, &S.ntouched, UINT64_MAX, &S.effort);
                         if (rc != CV_OK) goto out;
                     }

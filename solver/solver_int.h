@@ -279,22 +279,21 @@ typedef struct cv__ls {
     uint32_t *seqa, *seqb; /* scratch sequences (nt + 2) */
     uint32_t *mida, *midb; /* scratch middles (nt + 2) */
     uint32_t *dbg;         /* scratch for the debug checks (nt + 2) */
-    uint8_t *inq;          /* per route: in the queue */
-    uint32_t *queue;       /* routes still to examine (a ring of nv) */
+    uint8_t *inq;          /* per task: in the queue */
+    uint32_t *queue;       /* tasks still to examine (a ring of nt) */
     uint32_t qhead, qlen;
     uint8_t *touched; /* per route, the caller's (may be NULL) */
     uint32_t *tlist, *ntouched;
-    uint32_t scanning; /* route whose tasks the driver scans (rescanned after a move) */
-    unsigned ops;      /* CV_LS_* families enabled */
+    unsigned ops; /* CV_LS_* families enabled */
     uint64_t effort;
 } cv__ls;
 
 cv_status cv__ls_init(cv__ls *ls, const cv__ctx *c);
 void cv__ls_fini(cv__ls *ls);
 
-/* Granular local search from the tasks of the given routes of s, with the
- * operator families in `ops` (CV_LS_* flags), first improvement, until no
- * move improves or `max_effort` work units are spent.  Routes it changes
+/* Granular local search from the given tasks of s (unassigned ones are
+ * skipped), with the operator families in `ops` (CV_LS_* flags), first
+ * improvement, until no move improves or `max_effort` work units are spent.  Routes it changes
  * are added to touched/tlist (when touched is not NULL); *effort grows by
  * the work done. */
 cv_status cv__ls_run(cv__ls *ls, cv__sol *s, unsigned ops, const uint32_t *routes, uint32_t nroutes,

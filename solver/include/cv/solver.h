@@ -37,7 +37,7 @@ enum {
 };
 
 /* The default operator set and placement (bench/RESULTS.md, Solver: local search). */
-#define CV_SOLVER_LS_DEFAULT 0u
+#define CV_SOLVER_LS_DEFAULT ((unsigned)CV_LS_ALL)
 #define CV_SOLVER_LS_WHEN_DEFAULT 0
 
 /* Where the search applies its local search. */
@@ -73,8 +73,9 @@ typedef struct cv_solver_config {
     int progress;     /* print a progress line to stderr on a terminal */
     cv_solver_algo algo;
     unsigned local_search; /* CV_LS_* operator families of the local search; 0: none.
-                              Default: CV_SOLVER_LS_DEFAULT (chosen by measurement,
-                              bench/RESULTS.md) */
+                              Default: CV_SOLVER_LS_DEFAULT = all, run after every
+                              recreate around the reinserted tasks (chosen by
+                              measurement, bench/RESULTS.md) */
     int ls_when;           /* cv_solver_ls_when; default CV_SOLVER_LS_WHEN_DEFAULT */
     int objective;         /* cv_solver_objective; default CV_OBJECTIVE_COST */
     /* Called from the first search thread about every 100 ms and at the end

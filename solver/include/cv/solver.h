@@ -4,9 +4,12 @@
  * string removals, Christiaens & Vanden Berghe 2020) around a regret
  * insertion, with O(1) insertion checks from cached forward/backward route
  * data and a full route re-evaluation as the reference (checked against the
- * fast path in CV_DEBUG_CHECKS builds).  Objective, lexicographic: maximise
- * the total priority of assigned tasks, then their number, then minimise the
- * total cost.  Deterministic for a fixed seed, effort and thread count when
+ * fast path in CV_DEBUG_CHECKS builds).  After every recreate a granular
+ * local search (relocate, or-opt, swap, cross-exchange, 2-opt, 2-opt*,
+ * shipment pairs; solver/ls_*.c) improves the plan around the reinserted
+ * tasks.  Objective, lexicographic: maximise the total priority of assigned
+ * tasks, then their number, then (objective "vehicles") minimise the number
+ * of routes, then the total cost.  Deterministic for a fixed seed, effort and thread count when
  * the wall-clock limit is not what stops the search.
  */
 #ifndef CV_SOLVER_H

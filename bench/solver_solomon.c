@@ -11,8 +11,16 @@
  * and the mean / worst gap per class; with --vroom CSV, VROOM's mean gap per
  * class at exploration level 5 from the baselines file, side by side.
  *
- * usage: solver_solomon [--dir DIR] [--lilim] [--time S] [--effort N]
- *                       [--seed N] [--only PREFIX] [--vroom CSV] [--ls] [--setpart]
+ * With --cvrplib the instances are CVRPLIB .vrp files (X set): rounded
+ * Euclidean distances, BKS rows `distance-nint`.
+ *
+ * usage: solver_solomon [--dir DIR] [--lilim|--cvrplib] [--time S] [--effort N]
+ *                       [--seed N] [--only PREFIX] [--vroom CSV] [--ls OPS]
+ *                       [--ls-when recreate|best] [--bks CSV] [--conv CONVENTION]
+ *                       [--threads N] [--vehicles-first]
+ *                       [--setpart]
+ * --bks: the BKS file when it is not DIR/bks.csv (Gehring & Homberger: one
+ * file for the three size folders); --conv: its row convention.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -111,19 +119,30 @@ static bool vroom_gap(const char *csv, const char *inst, double *gap, double *wa
 int main(int argc, char **argv)
 {
     const char *dir = "../shared/datasets/vrp/solomon", *only = NULL, *vroom = NULL;
+    const char *bks_path = NULL, *conv_arg = NULL;
+    unsigned threads = 1;
     double tlim = 2.0;
     uint64_t effort = 0, seed = 1;
-    bool lilim = false, ls = false, setpart = false;
+    bool lilim = false, cvrplib = false, setpart = false;
     if (getenv("CV_LOG")) cv_log_level = atoi(getenv("CV_LOG"));
+    int objective = CV_OBJECTIVE_COST;
+    unsigned ls = CV_SOLVER_LS_DEFAULT;
+    int ls_when = CV_SOLVER_LS_WHEN_DEFAULT;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--dir") && i + 1 < argc)
             dir = argv[++i];
         else if (!strcmp(argv[i], "--lilim"))
             lilim = true;
-        else if (!strcmp(argv[i], "--ls"))
-            ls = true;
         else if (!strcmp(argv[i], "--setpart"))
             setpart = true;
+        else if (!strcmp(argv[i], "--cvrplib"))
+            cvrplib = true;
+        else if (!strcmp(argv[i], "--vehicles-first"))
+            objective = CV_OBJECTIVE_VEHICLES;
+        else if (!strcmp(argv[i], "--ls") && i + 1 < argc && cv_solver_ls_parse(argv[i + 1], &ls))
+            i++;
+        else if (!strcmp(argv[i], "--ls-when") && i + 1 < argc)
+            ls_when = !strcmp(argv[++i], "best") ? CV_LS_WHEN_BEST : CV_LS_WHEN_RECREATE;
         else if (!strcmp(argv[i], "--time") && i + 1 < argc)
             tlim = atof(argv[++i]);
         else if (!strcmp(argv[i], "--effort") && i + 1 < argc)
@@ -132,13 +151,21 @@ int main(int argc, char **argv)
             seed = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--only") && i + 1 < argc)
             only = argv[++i];
+        else if (!strcmp(argv[i], "--bks") && i + 1 < argc)
+            bks_path = argv[++i];
+        else if (!strcmp(argv[i], "--conv") && i + 1 < argc)
+            conv_arg = argv[++i];
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+            threads = (unsigned)atoi(argv[++i]);
         else if (!strcmp(argv[i], "--vroom") && i + 1 < argc)
             vroom = argv[++i];
         else {
-            fprintf(stderr,
-                    "usage: %s [--dir DIR] [--lilim] [--time S] [--effort N] [--seed N] "
-                    "[--only PREFIX] [--vroom CSV] [--ls] [--setpart]\n",
-                    argv[0]);
+            fprintf(
+                stderr,
+                "usage: %s [--dir DIR] [--lilim|--cvrplib] [--time S] [--effort N] [--seed N] "
+                "[--only PREFIX] [--vroom CSV] [--ls OPS] [--ls-when recreate|best] [--bks CSV] "
+                "[--conv CONVENTION] [--threads N] [--vehicles-first] [--setpart]\n",
+                argv[0]);
             return 2;
         }
     }
@@ -152,18 +179,23 @@ int main(int argc, char **argv)
     struct dirent *e;
     while ((e = readdir(d)) && nn < MAXI) {
         size_t l = strlen(e->d_name);
-        if (l > 4 && strcmp(e->d_name + l - 4, ".txt") == 0 &&
+        if (l > 4 && strcmp(e->d_name + l - 4, cvrplib ? ".vrp" : ".txt") == 0 &&
             (!only || strncasecmp(e->d_name, only, strlen(only)) == 0))
             names[nn++] = strdup(e->d_name);
     }
     closedir(d);
     qsort(names, (size_t)nn, sizeof *names, cmp_str);
     char bks[1200];
-    snprintf(bks, sizeof bks, "%s/bks.csv", dir);
-    const char *conv = lilim ? "hierarchical-real" : "distance-trunc1";
+    snprintf(bks, sizeof bks, "%s", bks_path ? bks_path : dir);
+    if (!bks_path) strncat(bks, "/bks.csv", sizeof bks - strlen(bks) - 1);
+    const char *conv = conv_arg  ? conv_arg
+                       : lilim   ? "hierarchical-real"
+                       : cvrplib ? "distance-nint"
+                                 : "distance-trunc1";
     row *rows = calloc((size_t)nn + 1, sizeof *rows);
     int fails = 0;
-    printf("# %s, %s, one thread, %s\n", dir, conv, effort ? "fixed effort" : "time limit");
+    printf("# %s, %s, %u thread(s), %s\n", dir, conv, threads,
+           effort ? "fixed effort" : "time limit");
     printf("%-8s %5s %10s %5s %10s %8s %6s %6s %8s\n", "inst", "veh", "dist", "bveh", "bks", "gap%",
            "wall s", "cpu s", "iters");
     for (int i = 0; i < nn; i++) {
@@ -175,7 +207,9 @@ int main(int argc, char **argv)
         cv_problem *p = NULL;
         cv_diag dg;
         cv_diag_clear(&dg);
-        cv_status s = lilim ? cv_convert_lilim(&p, path, &dg) : cv_convert_solomon(&p, path, &dg);
+        cv_status s = lilim     ? cv_convert_lilim(&p, path, &dg)
+                      : cvrplib ? cv_convert_cvrplib(&p, path, &dg)
+                                : cv_convert_solomon(&p, path, &dg);
         if (s != CV_OK) {
             fprintf(stderr, "%s: %s\n", path, dg.msg);
             fails++;
@@ -184,7 +218,10 @@ int main(int argc, char **argv)
         cv_solver_config cfg;
         cv_solver_config_init(&cfg);
         cfg.seed = seed;
+        cfg.threads = threads < 1 ? 1 : threads;
         cfg.local_search = ls;
+        cfg.ls_when = ls_when;
+        cfg.objective = objective;
         cfg.setpart = setpart;
         if (effort)
             cfg.max_effort = effort;
@@ -211,7 +248,7 @@ int main(int argc, char **argv)
                 cv_check_json(p, text, strlen(text), &rep, &dg) == CV_OK && rep.nviolations == 0 &&
                 rep.nmismatches == 0 && plan->nunassigned == 0;
         if (!r->ok) fails++;
-        r->dist = lilim ? (double)plan->distance / 10.0 : (double)plan->distance / 10.0;
+        r->dist = cvrplib ? (double)plan->distance : (double)plan->distance / 10.0;
         r->veh = (int)plan->nroutes;
         r->has_bks = load_bks(bks, conv, r->name, &r->bks_dist, &r->bks_veh);
         double gap = r->has_bks ? 100.0 * (r->dist - r->bks_dist) / r->bks_dist : NAN;

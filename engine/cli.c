@@ -2,7 +2,7 @@
  *
  *   solve    PROBLEM.json  -> VROOM-shaped solution (the planner's daily job)
  *   check    PROBLEM.json SOLUTION.json   (the independent plan checker)
- *   convert  --from solomon|lilim FILE    (benchmarks -> VROOM JSON)
+ *   convert  --from solomon|lilim|cvrplib|mankowska FILE    (benchmarks -> VROOM JSON)
  *   import / route / matrix               (road graph, when built with graph/)
  *
  * Exit codes: 0 ok, 1 failure or (check) violations, 2 bad input. */
@@ -38,7 +38,7 @@ static const char *usage_main =
     "  solve PROBLEM.json      plan visits (VROOM JSON in, VROOM-shaped JSON out)\n"
     "  check PROBLEM.json SOLUTION.json\n"
     "                          verify a plan independently of the solver\n"
-    "  convert --from solomon|lilim FILE\n"
+    "  convert --from solomon|lilim|cvrplib|mankowska FILE\n"
     "                          turn a benchmark instance into VROOM JSON\n"
     "  import CITY.osm.pbf -o CITY.cvg\n"
     "                          build a road graph from OpenStreetMap data\n"
@@ -211,7 +211,7 @@ static int cmd_check(int argc, char **argv)
 /* ---- convert ---- */
 
 static const char *usage_convert =
-    "usage: carevan convert --from solomon|lilim|mankowska FILE [-o PROBLEM.json]\n"
+    "usage: carevan convert --from solomon|lilim|cvrplib|mankowska FILE [-o PROBLEM.json]\n"
     "\n"
     "Solomon and Gehring & Homberger files (--from solomon) and Li & Lim files\n"
     "(--from lilim) become VROOM JSON with matrices on the DIMACS convention:\n"
@@ -219,7 +219,10 @@ static const char *usage_convert =
     "windows times 10, so totals are in tenths of the instance's unit.\n"
     "Mankowska et al. home health care files (--from mankowska) use the care\n"
     "extensions (skills per service, together/precedence relations, soft windows)\n"
-    "with times and distances multiplied by 100.\n";
+    "with times and distances multiplied by 100.\n"
+    "CVRPLIB files (--from cvrplib: TSPLIB format, EUC_2D, one depot) keep the\n"
+    "CVRPLIB convention: distance = travel time = nint(euclidean distance), no\n"
+    "time windows; fleet VEHICLES or 2 x ceil(total demand / capacity) + 5.\n";
 
 static int cmd_convert(int argc, char **argv)
 {
@@ -254,10 +257,14 @@ static int cmd_convert(int argc, char **argv)
         s = cv_convert_solomon(&p, file, &diag);
     else if (!strcmp(from, "lilim"))
         s = cv_convert_lilim(&p, file, &diag);
+    else if (!strcmp(from, "cvrplib"))
+        s = cv_convert_cvrplib(&p, file, &diag);
     else if (!strcmp(from, "mankowska"))
         s = cv_convert_mankowska(&p, file, &diag);
     else {
-        fprintf(stderr, "carevan convert: --from %s: expected solomon, lilim or mankowska\n", from);
+        fprintf(stderr,
+                "carevan convert: --from %s: expected solomon, lilim, cvrplib or mankowska\n",
+                from);
         return EXIT_BAD_INPUT;
     }
     if (s != CV_OK) {
@@ -282,6 +289,8 @@ static const char *usage_solve =
     "usage: carevan solve [PROBLEM.json] [-o SOLUTION.json] [--time-limit SECONDS]\n"
     "                     [--effort N] [--seed N] [--threads N] [--graph CITY.cvg] [--quiet]\n"
     "                     [--geojson FILE] [--gpx DIR] [--sheets DIR] [--map FILE.html]\n"
+    "                     [--local-search OPS] [--ls-when recreate|best]\n"
+    "                     [--objective cost|vehicles]\n"
     "                     [--setpart on|off]\n"
     "\n"
     "Reads a VROOM JSON problem (stdin when no file or '-') and writes the plan in\n"
@@ -289,7 +298,13 @@ static const char *usage_solve =
     "  --time-limit S   wall-clock limit in seconds (default: effort-bound only)\n"
     "  --effort N       deterministic work budget (same seed + effort = same plan)\n"
     "  --seed N         random seed (default 1)\n"
-    "  --threads N      worker threads (default 1)\n"
+    "  --threads N      worker threads (default 1): independent searches with\n"
+    "                   seeds N, N+1, ...; the best plan wins (deterministic)\n"
+    "  --local-search OPS  local-search operators, comma-separated: relocate,\n"
+    "                   swap,cross,2opt,2opt*,oropt,pair, or all, none, default\n"
+    "  --ls-when W      where the local search runs: recreate (after every\n"
+    "                   ruin-and-recreate step) or best (on every new best plan)\n"
+    "  --objective O    cost (default) or vehicles: fewest routes first, then cost\n"
     "  --setpart on|off recombine the routes the search met by set partitioning\n"
     "                   (GLPK MIP, five times per run; default off)\n"
     "  --graph FILE     road graph from `carevan import`, for problems that give\n"
@@ -451,6 +466,8 @@ static int cmd_solve(int argc, char **argv)
     double time_limit = 0;
     uint64_t seed = 1, threads = 1, effort = 0, moves = 30;
     bool polish = true;
+    unsigned ls_ops = CV_SOLVER_LS_DEFAULT;
+    int ls_when = CV_SOLVER_LS_WHEN_DEFAULT, objective = CV_OBJECTIVE_COST;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_val = i + 1 < argc;
@@ -506,6 +523,36 @@ static int cmd_solve(int argc, char **argv)
         } else if (!strcmp(a, "--threads") && has_val) {
             if (!parse_u64(argv[++i], &threads) || threads < 1 || threads > 256) {
                 fprintf(stderr, "carevan solve: --threads %s: expected 1..256\n", argv[i]);
+                return EXIT_BAD_INPUT;
+            }
+        } else if (!strcmp(a, "--local-search") && has_val) {
+            if (!cv_solver_ls_parse(argv[++i], &ls_ops)) {
+                fprintf(stderr,
+                        "carevan solve: --local-search %s: expected a comma-separated list of "
+                        "relocate, swap, cross, 2opt, 2opt*, oropt, pair, or all, none, default\n",
+                        argv[i]);
+                return EXIT_BAD_INPUT;
+            }
+        } else if (!strcmp(a, "--ls-when") && has_val) {
+            i++;
+            if (!strcmp(argv[i], "recreate"))
+                ls_when = CV_LS_WHEN_RECREATE;
+            else if (!strcmp(argv[i], "best"))
+                ls_when = CV_LS_WHEN_BEST;
+            else {
+                fprintf(stderr, "carevan solve: --ls-when %s: expected recreate or best\n",
+                        argv[i]);
+                return EXIT_BAD_INPUT;
+            }
+        } else if (!strcmp(a, "--objective") && has_val) {
+            i++;
+            if (!strcmp(argv[i], "cost"))
+                objective = CV_OBJECTIVE_COST;
+            else if (!strcmp(argv[i], "vehicles"))
+                objective = CV_OBJECTIVE_VEHICLES;
+            else {
+                fprintf(stderr, "carevan solve: --objective %s: expected cost or vehicles\n",
+                        argv[i]);
                 return EXIT_BAD_INPUT;
             }
         } else if (a[0] == '-' && a[1]) {
@@ -597,6 +644,9 @@ static int cmd_solve(int argc, char **argv)
     cfg.time_limit_s = time_limit;
     cfg.seed = seed;
     cfg.threads = (unsigned)threads;
+    cfg.local_search = ls_ops;
+    cfg.ls_when = ls_when;
+    cfg.objective = objective;
     if (setpart >= 0) cfg.setpart = setpart;
     if (effort) cfg.max_effort = effort;
     cfg.progress = !quiet && isatty(STDERR_FILENO);

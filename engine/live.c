@@ -308,8 +308,9 @@ cv_status cv__live_new(cv_live **out, const cv_problem *p, int64_t now, cv_diag 
         return cv_diag_set(diag, "problem: travel times are missing (give matrices, or a road "
                                  "graph for coordinates)");
     if (cv_problem_is_periodic(p)) {
-        cv_diag_set(diag, "problem: has a horizon of %u days; a live day is one day (run the "
-                          "plan of the day)",
+        cv_diag_set(diag,
+                    "problem: has a horizon of %u days; a live day is one day (run the "
+                    "plan of the day)",
                     p->horizon_days);
         return CV_EUNSUPPORTED;
     }

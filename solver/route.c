@@ -41,15 +41,25 @@ static bool route_reserve(cv__route *r, uint32_t need, uint32_t nd)
             ok = false;
     }
     r->dep = a[0], r->ldep = a[1], r->cdur = a[2], r->cdist = a[3];
-    int64_t *b[3] = {r->load, r->pmax, r->smax};
-    for (int i = 0; i < 3; i++) {
+    double *cc = cv_realloc_array(r->ccost, np, sizeof *cc);
+    if (cc)
+        r->ccost = cc;
+    else
+        ok = false;
+    uint32_t *op = cv_realloc_array(r->nopen, np, sizeof *op);
+    if (op)
+        r->nopen = op;
+    else
+        ok = false;
+    int64_t *b[4] = {r->load, r->pmax, r->smax, r->jdel};
+    for (int i = 0; i < 4; i++) {
         int64_t *x = cv_realloc_array(b[i], nl, sizeof *x);
         if (x)
             b[i] = x;
         else
             ok = false;
     }
-    r->load = b[0], r->pmax = b[1], r->smax = b[2];
+    r->load = b[0], r->pmax = b[1], r->smax = b[2], r->jdel = b[3];
     if (ok) r->cap = cap;
     return ok;
 }
@@ -65,6 +75,9 @@ void cv__route_free(cv__route *r)
     free(r->load);
     free(r->pmax);
     free(r->smax);
+    free(r->jdel);
+    free(r->ccost);
+    free(r->nopen);
     memset(r, 0, sizeof *r);
 }
 
@@ -112,10 +125,13 @@ cv_status cv__route_copy(cv__route *dst, const cv__route *src, uint32_t nd)
     memcpy(dst->ldep, src->ldep, np * sizeof *dst->ldep);
     memcpy(dst->cdur, src->cdur, np * sizeof *dst->cdur);
     memcpy(dst->cdist, src->cdist, np * sizeof *dst->cdist);
+    memcpy(dst->ccost, src->ccost, np * sizeof *dst->ccost);
+    memcpy(dst->nopen, src->nopen, np * sizeof *dst->nopen);
     if (nd) {
         memcpy(dst->load, src->load, nl * sizeof *dst->load);
         memcpy(dst->pmax, src->pmax, nl * sizeof *dst->pmax);
         memcpy(dst->smax, src->smax, nl * sizeof *dst->smax);
+        memcpy(dst->jdel, src->jdel, nl * sizeof *dst->jdel);
     }
     dst->cost = src->cost;
     dst->dur = src->dur;
@@ -165,6 +181,22 @@ cv_status cv__route_set(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint32_
     return st;
 }
 
+cv_status cv__route_assign(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint32_t *seq,
+                           uint32_t n)
+{
+    cv__route *r = &s->r[ri];
+    if (!route_reserve(r, n + 1, c->nd)) return CV_ENOMEM;
+    memcpy(r->t, seq, n * sizeof *seq);
+    r->n = n;
+    for (uint32_t k = 0; k < n; k++) s->route_of[seq[k]] = ri;
+    double old = r->cost;
+    bool ok = cv__route_update(c, r);
+    (void)ok;
+    assert(ok);
+    s->cost += r->cost - old;
+    return CV_OK;
+}
+
 void cv__sol_recount(const cv__ctx *c, cv__sol *s)
 {
     s->cost = c->care ? cv__care_fairness(c, s) : 0;
@@ -210,6 +242,8 @@ bool cv__route_update(const cv__ctx *c, cv__route *r)
      * open end the route ends where the last task is. */
     r->dep[0] = vh->tw.start;
     r->cdur[0] = r->cdist[0] = 0;
+    r->ccost[0] = 0;
+    r->nopen[0] = 0;
     double cost = 0;
     uint32_t prev = r->loc[0];
     for (uint32_t k = 1; k <= n + 1; k++) {
@@ -217,6 +251,13 @@ bool cv__route_update(const cv__ctx *c, cv__route *r)
         r->cdur[k] = r->cdur[k - 1] + cv__dur(w, prev, l);
         r->cdist[k] = r->cdist[k - 1] + cv__dist(w, prev, l);
         cost += cv__cost(w, prev, l);
+        r->ccost[k] = cost;
+        if (k <= n) {
+            cv_task_kind kind = p->tasks[r->t[k - 1]].kind;
+            r->nopen[k] = r->nopen[k - 1] + (kind == CV_TASK_PICKUP) - (kind == CV_TASK_DELIVERY);
+        } else {
+            r->nopen[k] = r->nopen[k - 1];
+        }
         int64_t arr = r->dep[k - 1] + cv__dur(w, prev, l);
         if (k <= n) {
             int64_t d = r->dep[k - 1] < 0 ? -1 : depart(p, &p->tasks[r->t[k - 1]], prev, arr);
@@ -244,13 +285,14 @@ bool cv__route_update(const cv__ctx *c, cv__route *r)
     /* Loads. */
     if (nd) {
         int64_t *l0 = r->load;
-        for (uint32_t d = 0; d < nd; d++) l0[d] = 0;
-        for (uint32_t k = 0; k < n; k++) {
-            const cv_task *t = &p->tasks[r->t[k]];
-            if (t->kind != CV_TASK_JOB) continue;
-            const int64_t *del = cv_task_delivery(p, t);
-            for (uint32_t d = 0; d < nd; d++) l0[d] += del[d];
+        for (uint32_t d = 0; d < nd; d++) r->jdel[d] = 0;
+        for (uint32_t k = 1; k <= n + 1; k++) {
+            int64_t *jk = r->jdel + (size_t)k * nd, *jp = jk - nd;
+            const cv_task *t = k <= n ? &p->tasks[r->t[k - 1]] : NULL;
+            const int64_t *del = t && t->kind == CV_TASK_JOB ? cv_task_delivery(p, t) : c->zero;
+            for (uint32_t d = 0; d < nd; d++) jk[d] = jp[d] + del[d];
         }
+        for (uint32_t d = 0; d < nd; d++) l0[d] = r->jdel[(size_t)(n + 1) * nd + d];
         for (uint32_t k = 1; k <= n + 1; k++) {
             int64_t *lk = r->load + (size_t)k * nd, *lp = lk - nd;
             if (k <= n) {

@@ -33,6 +33,8 @@
  * SISR_GRANULAR_K nearest tasks: the Solomon fleets (<= 25) never reach it. */
 #define SISR_GRANULAR_ROUTES 30u
 #define SISR_GRANULAR_K 40u
+/* Vehicles-first objective: share of the budget spent removing routes. */
+#define SISR_FLEET_FRAC 0.5
 /* Set partitioning over the route pool (when sp->pool): at these fractions
  * of the budget and at the end, with this share of a time limit kept for
  * the final MIP. */
@@ -57,10 +59,13 @@ typedef struct sisr {
     uint32_t used_routes; /* non-empty routes at the start of the iteration */
     uint64_t stamp;
     uint64_t effort;
-    cv__ls ls;          /* 2-opt* scratch */
-    uint32_t *lsroutes; /* routes recreate touched, the local search's start */
-    cv__care_ws care;   /* care extensions: linked scheduling (care_sched.c) */
-    cv__care_touch ct;  /* care operations report their routes here */
+    cv__ls ls;            /* local-search scratch */
+    uint32_t max_routes;  /* recreate opens no route beyond this many (fleet phase) */
+    uint32_t live_routes; /* non-empty routes of work during recreate */
+    uint64_t *absent;     /* per task: iterations it stayed unassigned (fleet phase) */
+    uint32_t *lsroutes;   /* tasks the local search starts from */
+    cv__care_ws care;     /* care extensions: linked scheduling (care_sched.c) */
+    cv__care_touch ct;    /* care operations report their routes here */
 } sisr;
 
 static void touch(sisr *S, uint32_t r)
@@ -216,6 +221,8 @@ static cv_status recreate(sisr *S)
                                        &S->effort, &in);
         if (st != CV_OK) return st;
     }
+    S->live_routes = 0;
+    for (uint32_t r = 0; r < c->nv; r++) S->live_routes += w->r[r].n > 0;
     for (uint32_t i = 0; !c->care && i < S->nremoved; i++) {
         uint32_t u = S->removed[i];
         cv__ins best = {0, 0, 0}, ins;
@@ -235,6 +242,7 @@ static cv_status recreate(sisr *S)
         for (uint32_t r = 0; r < c->nv; r++) {
             if (granular && w->r[r].n && S->route_seen[r] != S->stamp) continue;
             if (w->r[r].n == 0) {
+                if (S->live_routes >= S->max_routes) continue;
                 /* One empty route per class of identical vehicles is enough. */
                 uint32_t k = c->vclass[r];
                 if (S->class_seen[k] == S->stamp) continue;
@@ -247,6 +255,7 @@ static cv_status recreate(sisr *S)
             }
         }
         if (br == CV_NONE) continue;
+        S->live_routes += w->r[br].n == 0;
         const cv_task *t = &p->tasks[u];
         cv_status st = cv__route_insert(
             c, w, br, u, best.pos, t->kind == CV_TASK_PICKUP ? t->sibling : CV_NONE, best.pos2);
@@ -305,6 +314,38 @@ static cv_status recombine(sisr *S, cv__sol *best, const cv__search_params *sp, 
     return rc;
 }
 
+static uint32_t routes_of(const cv__sol *s)
+{
+    uint32_t n = 0;
+    for (uint32_t r = 0; r < s->nv; r++) n += s->r[r].n > 0;
+    return n;
+}
+
+/* Sum of the absence counts of the unassigned tasks of s. */
+static uint64_t absence(const sisr *S, const cv__sol *s)
+{
+    uint64_t a = 0;
+    for (uint32_t t = 0; t < s->nt; t++)
+        if (s->route_of[t] == CV_NONE) a += S->absent[t];
+    return a;
+}
+
+/* Fleet phase: unassigns every task of the route of work with the fewest
+ * tasks (ties: the first) and caps the fleet at the routes left. */
+static void drop_route(sisr *S)
+{
+    cv__sol *w = &S->work;
+    uint32_t best = CV_NONE;
+    for (uint32_t r = 0; r < w->nv; r++)
+        if (w->r[r].n && (best == CV_NONE || w->r[r].n < w->r[best].n)) best = r;
+    if (best == CV_NONE) return;
+    for (uint32_t k = 0; k < w->r[best].n; k++) mark_task(S, w->r[best].t[k]);
+    touch(S, best);
+    cv__route_remove_marked(S->c, w, best, S->mark);
+    memset(S->mark, 0, S->c->nt);
+    S->max_routes = routes_of(w);
+}
+
 cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp,
                        cv__search_stats *st)
 {
@@ -322,9 +363,11 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
     S.far = cv_calloc(c->nt + 1, sizeof *S.far);
     S.amount = cv_calloc(c->nt + 1, sizeof *S.amount);
     S.class_seen = cv_calloc(c->nv + 1, sizeof *S.class_seen);
-    S.lsroutes = cv_calloc(c->nv + 1, sizeof *S.lsroutes);
+    S.lsroutes = cv_calloc(c->nt + 1, sizeof *S.lsroutes);
     S.route_seen = cv_calloc(c->nv + 1, sizeof *S.route_seen);
-    if (!S.route_seen) goto out;
+    S.absent = cv_calloc(c->nt + 1, sizeof *S.absent);
+    S.max_routes = UINT32_MAX;
+    if (!S.route_seen || !S.absent) goto out;
     if (!S.lsroutes || cv__ls_init(&S.ls, c) != CV_OK) goto out;
     if (c->care && cv__care_ws_init(&S.care, c) != CV_OK) goto out;
     S.ct = (cv__care_touch){S.touched, S.tlist, &S.ntouched};
@@ -360,6 +403,20 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
     const double span = sp->deadline > 0 ? sp->deadline - sp->t_start : 0;
     const double loop_deadline =
         sp->pool && span > 0 ? sp->deadline - SISR_RECOMBINE_SHARE * span : sp->deadline;
+    const bool hier = sp->objective == CV_OBJECTIVE_VEHICLES;
+    /* Vehicles first: a fleet phase (Christiaens & Vanden Berghe's fleet
+     * minimisation): drop the smallest route, then ruin-and-recreate with the
+     * fleet capped, accepting fewer unassigned tasks or a lower sum of their
+     * absence counts (how long each stayed out), until every task is back:
+     * one route less; repeat.  Then minimise cost on the best fleet. */
+    bool fleet = hier && !c->care && s->nunassigned == 0 && routes_of(s) > 1;
+    if (fleet) {
+        drop_route(&S);
+        rc = sync(&S, &S.cur, &S.work);
+        if (rc != CV_OK) goto out;
+        for (uint32_t i = 0; i < S.ntouched; i++) S.touched[S.tlist[i]] = 0;
+        S.ntouched = 0;
+    }
     for (;;) {
         if (S.effort >= sp->max_effort) break;
         if (sp->cancel && atomic_load_explicit(sp->cancel, memory_order_relaxed)) break;
@@ -381,9 +438,18 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
         }
         double fe = sp->max_effort == UINT64_MAX ? 0 : (double)S.effort / (double)sp->max_effort;
         if (fe > frac) frac = fe;
-        double T = T0 * pow(Tf / T0, frac > 1 ? 1 : frac);
+        if (fleet && frac >= SISR_FLEET_FRAC) {
+            /* Back to the best plan; keep its fleet size. */
+            fleet = false;
+            if ((rc = cv__sol_copy(&S.cur, s, c->nd)) != CV_OK ||
+                (rc = cv__sol_copy(&S.work, s, c->nd)) != CV_OK)
+                goto out;
+            S.max_routes = routes_of(s);
+        }
+        double fr = hier ? (frac - SISR_FLEET_FRAC) / (1 - SISR_FLEET_FRAC) : frac;
+        double T = T0 * pow(Tf / T0, fr > 1 ? 1 : fr < 0 ? 0 : fr);
         it++;
-        if (sp->pool && frac >= next_recombine) {
+        if (sp->pool && !hier && frac >= next_recombine) {
             next_recombine += SISR_RECOMBINE_EVERY;
             if ((rc = recombine(&S, s, sp, SISR_RECOMBINE_SHARE * span)) != CV_OK) goto out;
         }
@@ -397,40 +463,69 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
         if (c->care && it % 7 == 0) cv__care_debug_check(c, &S.care, &S.work);
 #endif
         /* Local search moves do not know the care rules: off with them. */
-        if (sp->local_search && !c->care) {
-            uint32_t nr = S.ntouched;
-            memcpy(S.lsroutes, S.tlist, nr * sizeof *S.lsroutes);
-            rc = cv__ls_two_opt_star(c, &S.work, &S.ls, S.lsroutes, nr, S.touched, S.tlist,
-                                     &S.ntouched, &S.effort);
+        if (sp->ls_ops && sp->ls_when == CV_LS_WHEN_RECREATE && !c->care) {
+            /* Around the reinserted tasks only. */
+            rc = cv__ls_run(&S.ls, &S.work, sp->ls_ops, S.removed, S.nremoved, S.touched, S.tlist,
+                            &S.ntouched, UINT64_MAX, &S.effort);
             if (rc != CV_OK) goto out;
         }
 
         const cv__sol *W = &S.work, *C = &S.cur;
-        bool accept;
-        if (W->unassigned_prio != C->unassigned_prio)
-            accept = W->unassigned_prio < C->unassigned_prio;
-        else if (W->nunassigned != C->nunassigned)
-            accept = W->nunassigned < C->nunassigned;
-        else
-            accept = W->cost < C->cost - T * log(1.0 - cv_rng_unit(&S.rng));
-        if (accept) {
-            if (cv__sol_better(W, s)) {
-                /* New best: s gets every touched route (s == cur before
-                 * this iteration only for those; copy all to be safe). */
-                rc = cv__sol_copy(s, W, c->nd);
-                if (rc != CV_OK) goto out;
+        if (fleet) {
+            for (uint32_t i = 0; i < S.nremoved; i++)
+                if (W->route_of[S.removed[i]] == CV_NONE) S.absent[S.removed[i]]++;
+            bool accept = W->nunassigned < C->nunassigned ||
+                          (W->nunassigned == C->nunassigned && absence(&S, W) < absence(&S, C));
+            if (accept) {
+                rc = sync(&S, &S.cur, &S.work);
+                if (rc == CV_OK && W->nunassigned == 0) {
+                    /* Every task placed on fewer routes: a new best. */
+                    rc = cv__sol_copy(s, W, c->nd);
+                    drop_route(&S);
+                    if (rc == CV_OK) rc = sync(&S, &S.cur, &S.work);
+                }
+            } else {
+                rc = sync(&S, &S.work, &S.cur);
             }
-            rc = sync(&S, &S.cur, &S.work);
-            if (rc == CV_OK && sp->pool) rc = cv__pool_add(sp->pool, &S.cur, S.tlist, S.ntouched);
         } else {
-            rc = sync(&S, &S.work, &S.cur);
+            bool accept;
+            if (W->unassigned_prio != C->unassigned_prio)
+                accept = W->unassigned_prio < C->unassigned_prio;
+            else if (W->nunassigned != C->nunassigned)
+                accept = W->nunassigned < C->nunassigned;
+            else if (hier && routes_of(W) != routes_of(C))
+                accept = routes_of(W) < routes_of(C);
+            else
+                accept = W->cost < C->cost - T * log(1.0 - cv_rng_unit(&S.rng));
+            if (accept) {
+                if (cv__sol_better_obj(W, s, hier)) {
+                    if (sp->ls_ops && sp->ls_when == CV_LS_WHEN_BEST && !c->care) {
+                        /* Intensify around a new best: every route. */
+                        uint32_t nt = 0;
+                        for (uint32_t t = 0; t < c->nt; t++)
+                            if (S.work.route_of[t] != CV_NONE) S.lsroutes[nt++] = t;
+                        rc = cv__ls_run(&S.ls, &S.work, sp->ls_ops, S.lsroutes, nt, S.touched,
+                                        S.tlist, &S.ntouched, UINT64_MAX, &S.effort);
+                        if (rc != CV_OK) goto out;
+                    }
+                    /* New best: s gets every touched route (s == cur before
+                     * this iteration only for those; copy all to be safe). */
+                    rc = cv__sol_copy(s, W, c->nd);
+                    if (rc != CV_OK) goto out;
+                }
+                rc = sync(&S, &S.cur, &S.work);
+                if (rc == CV_OK && sp->pool)
+                    rc = cv__pool_add(sp->pool, &S.cur, S.tlist, S.ntouched);
+            } else {
+                rc = sync(&S, &S.work, &S.cur);
+            }
         }
         if (rc != CV_OK) goto out;
         for (uint32_t i = 0; i < S.ntouched; i++) S.touched[S.tlist[i]] = 0;
         S.ntouched = 0;
         memset(S.mark, 0, c->nt);
     }
-    if (sp->pool && !(sp->cancel && atomic_load(sp->cancel))) {
+    if (sp->pool && !hier && !(sp->cancel && atomic_load(sp->cancel))) {
         double left = span > 0 ? sp->deadline - cv_clock_now() : 0;
         if ((rc = recombine(&S, s, sp, span > 0 ? fmax(left, 0.01) : 0)) != CV_OK) goto out;
     }
@@ -454,6 +549,7 @@ out:
     free(S.class_seen);
     free(S.lsroutes);
     free(S.route_seen);
+    free(S.absent);
     cv__ls_fini(&S.ls);
     if (c->care) cv__care_ws_fini(&S.care);
     return rc;

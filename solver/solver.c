@@ -22,6 +22,45 @@ void cv_solver_config_init(cv_solver_config *cfg)
     cfg->threads = 1;
     cfg->progress = 0;
     cfg->algo = CV_SOLVER_SISR;
+    cfg->local_search = CV_SOLVER_LS_DEFAULT;
+    cfg->ls_when = CV_SOLVER_LS_WHEN_DEFAULT;
+}
+
+static const struct {
+    const char *name;
+    unsigned flag;
+} ls_names[] = {
+    {"2opt*", CV_LS_TWO_OPT_STAR},
+    {"relocate", CV_LS_RELOCATE},
+    {"swap", CV_LS_SWAP},
+    {"cross", CV_LS_CROSS},
+    {"2opt", CV_LS_TWO_OPT},
+    {"oropt", CV_LS_OR_OPT},
+    {"pair", CV_LS_PAIR},
+    {"all", CV_LS_ALL},
+    {"none", 0},
+    {"default", CV_SOLVER_LS_DEFAULT},
+};
+
+bool cv_solver_ls_parse(const char *list, unsigned *ops)
+{
+    unsigned acc = 0;
+    const char *s = list;
+    if (!s) return false;
+    for (;;) {
+        size_t len = strcspn(s, ",");
+        bool known = false;
+        for (size_t k = 0; k < sizeof ls_names / sizeof ls_names[0]; k++)
+            if (strlen(ls_names[k].name) == len && strncmp(s, ls_names[k].name, len) == 0) {
+                acc |= ls_names[k].flag;
+                known = true;
+            }
+        if (!known) return false;
+        if (!s[len]) break;
+        s += len + 1;
+    }
+    *ops = acc;
+    return true;
 }
 
 /* Default budget: grows with the number of tasks (a ruin-and-recreate step
@@ -72,6 +111,11 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
         return cv_diag_set(diag, "problem: a profile has no duration matrix (coordinates need a "
                                  "road graph to fill the matrices)");
     if (cfg.threads < 1) return cv_diag_set(diag, "solver: threads must be >= 1");
+    if (cfg.local_search & ~(unsigned)CV_LS_ALL)
+        return cv_diag_set(diag, "solver: local_search: unknown operator flags");
+    if (cfg.ls_when != CV_LS_WHEN_RECREATE && cfg.ls_when != CV_LS_WHEN_BEST)
+        return cv_diag_set(diag,
+                           "solver: ls_when: expected CV_LS_WHEN_RECREATE or CV_LS_WHEN_BEST");
     double t_start = cv_clock_now();
     cv__ctx c;
     cv_status st = cv__ctx_init(&c, p);
@@ -107,7 +151,9 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
             ws[i].sp.t_start = t_start;
             ws[i].sp.seed = cfg.seed + i;
             ws[i].sp.progress = cfg.progress && i == 0;
-            ws[i].sp.local_search = cfg.local_search != 0;
+            ws[i].sp.ls_ops = cfg.local_search & CV_LS_ALL;
+            ws[i].sp.ls_when = cfg.ls_when;
+            ws[i].sp.objective = cfg.objective;
             ws[i].sp.on_progress = i == 0 ? cfg.on_progress : NULL;
             ws[i].sp.progress_ud = cfg.progress_ud;
             ws[i].sp.cancel = cfg.cancel;
@@ -132,7 +178,9 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
                 if (ws[i].rc != CV_OK) st = ws[i].rc;
                 effort += ws[i].st.effort;
                 iterations += ws[i].st.iterations;
-                if (i && cv__sol_better(&ws[i].sol, &ws[best].sol)) best = i;
+                if (i && cv__sol_better_obj(&ws[i].sol, &ws[best].sol,
+                                            cfg.objective == CV_OBJECTIVE_VEHICLES))
+                    best = i;
             }
             if (st == CV_OK) st = cv__sol_copy(&sol, &ws[best].sol, c.nd);
         }

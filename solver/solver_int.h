@@ -180,6 +180,10 @@ typedef struct cv__route {
     int64_t *cdur, *cdist; /* n + 2 cumulative travel upon arrival */
     int64_t *load;         /* (n + 2) x nd, load after the position */
     int64_t *pmax, *smax;  /* (n + 2) x nd, max load over 0..k / k..n+1 */
+    int64_t *jdel;         /* (n + 2) x nd, job deliveries of positions 1..k (the start
+                              load is jdel[n + 1]) */
+    double *ccost;         /* n + 2 cumulative search cost of the arcs upon arrival */
+    uint32_t *nopen;       /* n + 2 shipments picked up and not yet delivered after k */
     double cost;           /* search cost incl. fixed when n > 0 */
     int64_t dur, dist;
     int64_t work; /* care: working time (fairness) */
@@ -232,22 +236,89 @@ typedef struct cv__ins {
 bool cv__route_best_insert(const cv__ctx *c, const cv__route *r, uint32_t u, double blink,
                            cv_rng *rng, double bound, cv__ins *best, uint64_t *effort);
 
+/* Replaces route ri by seq[0..n-1] (which the caller knows to be feasible)
+ * without touching other routes' tasks in route_of: for moves that only
+ * exchange tasks between routes.  Updates s->cost. */
+cv_status cv__route_assign(const cv__ctx *c, cv__sol *s, uint32_t ri, const uint32_t *seq,
+                           uint32_t n);
+
 /* ---- Local search (ls_*.c) ---- */
 
+/* A candidate route for vehicle v, as the concatenation of three parts
+ * (ls_concat.c): positions 0..i of route P (its start and first i tasks),
+ * the explicit tasks mid[0..m-1], and positions j..n+1 of route S (its
+ * last tasks and end; 1 <= j <= S->n + 1).  P and S must be routes of v or of
+ * vehicles of v's class (their caches hold v's times); v has no breaks.
+ * Shipment order and skills are the caller's business.  Work: O(m + nd). */
+typedef struct cv__cat {
+    uint32_t v;
+    const cv__route *P;
+    uint32_t i;
+    const uint32_t *mid;
+    uint32_t m;
+    const cv__route *S;
+    uint32_t j;
+} cv__cat;
+
+/* Search cost of the candidate (incl. the fixed cost when it has tasks). */
+double cv__cat_cost(const cv__ctx *c, const cv__cat *k);
+/* Whether the candidate respects time windows, shift, loads, travel limits
+ * and max_tasks.  CV_DEBUG_CHECKS builds compare a sample of answers (and
+ * costs) with cv__route_eval; seq is scratch for that (room for the route). */
+bool cv__cat_feasible(const cv__ctx *c, const cv__cat *k, uint32_t *seq);
+/* Writes the candidate's task sequence to seq; returns its length. */
+uint32_t cv__cat_write(const cv__cat *k, uint32_t *seq);
+
+/* Operator families, switchable in cv_solver_config.local_search. */
+/* (CV_LS_* flags are public: cv/solver.h.) */
+
 typedef struct cv__ls {
-    uint32_t *pos;  /* per task: 1-based position in its route */
-    uint32_t *open; /* per task: shipments picked up and not yet delivered after it */
-    int64_t *jd;    /* per task x nd: job deliveries of its route up to it */
-    uint32_t *seq;  /* scratch */
+    const cv__ctx *c;
+    cv__sol *s;
+    uint32_t *pos;         /* per task: 1-based position in its route */
+    uint32_t *seqa, *seqb; /* scratch sequences (nt + 2) */
+    uint32_t *mida, *midb; /* scratch middles (nt + 2) */
+    uint32_t *dbg;         /* scratch for the debug checks (nt + 2) */
+    uint8_t *inq;          /* per task: in the queue */
+    uint32_t *queue;       /* tasks still to examine (a ring of nt) */
+    uint32_t qhead, qlen;
+    uint8_t *touched; /* per route, the caller's (may be NULL) */
+    uint32_t *tlist, *ntouched;
+    unsigned ops; /* CV_LS_* families enabled */
+    uint64_t effort;
 } cv__ls;
 
 cv_status cv__ls_init(cv__ls *ls, const cv__ctx *c);
 void cv__ls_fini(cv__ls *ls);
-/* 2-opt* from the tasks of the given routes; routes it changes are added to
- * touched/tlist (when touched is not NULL). */
-cv_status cv__ls_two_opt_star(const cv__ctx *c, cv__sol *s, cv__ls *ls, const uint32_t *routes,
-                              uint32_t nroutes, uint8_t *touched, uint32_t *tlist,
-                              uint32_t *ntouched, uint64_t *effort);
+
+/* Granular local search from the given tasks of s (unassigned ones are
+ * skipped), with the operator families in `ops` (CV_LS_* flags), first
+ * improvement, until no move improves or `max_effort` work units are spent.  Routes it changes
+ * are added to touched/tlist (when touched is not NULL); *effort grows by
+ * the work done. */
+cv_status cv__ls_run(cv__ls *ls, cv__sol *s, unsigned ops, const uint32_t *routes, uint32_t nroutes,
+                     uint8_t *touched, uint32_t *tlist, uint32_t *ntouched, uint64_t max_effort,
+                     uint64_t *effort);
+
+/* Commits a two-route move (ls_search.c): route ra becomes seqa[0..na-1] and,
+ * when rb != CV_NONE, route rb becomes seqb[0..nb-1]; `delta` is the
+ * predicted cost change (checked in CV_DEBUG_CHECKS builds). */
+cv_status cv__ls_commit(cv__ls *ls, uint32_t ra, const uint32_t *seqa, uint32_t na, uint32_t rb,
+                        const uint32_t *seqb, uint32_t nb, double delta);
+
+/* The operators (one file each).  u is a task of route ra, v one of its
+ * nearest tasks (in route rb, possibly ra).  Each tries its moves that bring
+ * u next to v and applies the first that lowers the cost; returns 1 when it
+ * applied one, 0 when none, or a negative cv_status. */
+int cv__ls_relocate(cv__ls *ls, uint32_t u, uint32_t v); /* ls_relocate.c: 1..3 jobs, reversed */
+int cv__ls_cross(cv__ls *ls, uint32_t u, uint32_t v);    /* ls_cross.c: swap, cross-exchange */
+int cv__ls_two_opt(cv__ls *ls, uint32_t u, uint32_t v);  /* ls_two_opt.c: intra-route */
+int cv__ls_two_opt_star(cv__ls *ls, uint32_t u, uint32_t v); /* ls_two_opt_star.c */
+int cv__ls_pair(cv__ls *ls, uint32_t u, uint32_t v);         /* ls_pair.c: shipment pairs */
+
+/* Minimum improvement a move must bring (search cost units): guards the
+ * first-improvement loop against rounding. */
+#define CV__LS_EPS 1e-6
 
 /* ---- Route pool and set-partitioning recombination (route_pool.c) ---- */
 
@@ -292,9 +363,11 @@ typedef struct cv__search_params {
     double deadline; /* cv_clock_now() value; <= 0 none */
     double t_start;
     uint64_t seed;
-    int progress;      /* print progress lines */
-    bool local_search; /* 2-opt* after each recreate */
-    cv__pool *pool;    /* set-partitioning recombination over this pool, or NULL */
+    int progress;    /* print progress lines */
+    unsigned ls_ops; /* CV_LS_* operator families; 0: no local search */
+    int ls_when;     /* cv_solver_ls_when */
+    int objective;   /* cv_solver_objective */
+    cv__pool *pool;  /* set-partitioning recombination over this pool, or NULL */
     void (*on_progress)(void *ud, const cv_solver_progress *progress);
     void *progress_ud;
     const atomic_int *cancel;
@@ -314,6 +387,18 @@ static inline bool cv__sol_better(const cv__sol *a, const cv__sol *b)
     if (a->unassigned_prio != b->unassigned_prio) return a->unassigned_prio < b->unassigned_prio;
     if (a->nunassigned != b->nunassigned) return a->nunassigned < b->nunassigned;
     return a->cost < b->cost - 1e-9;
+}
+
+/* Same with the vehicles-first objective when hier: fewer routes before cost. */
+static inline bool cv__sol_better_obj(const cv__sol *a, const cv__sol *b, bool hier)
+{
+    if (hier && a->unassigned_prio == b->unassigned_prio && a->nunassigned == b->nunassigned) {
+        uint32_t ra = 0, rb = 0;
+        for (uint32_t r = 0; r < a->nv; r++) ra += a->r[r].n > 0;
+        for (uint32_t r = 0; r < b->nv; r++) rb += b->r[r].n > 0;
+        if (ra != rb) return ra < rb;
+    }
+    return cv__sol_better(a, b);
 }
 
 /* ---- Care extensions (care_ctx.c, care_sched.c) ---- */

@@ -39,7 +39,10 @@ expect 2 "unknown or incomplete option --bogus" -- "$BIN" solve --bogus
 expect 2 "--threads 0: expected 1..256" -- "$BIN" solve --threads 0 x.json
 expect 2 "--setpart maybe: expected on or off" -- "$BIN" solve --setpart maybe x.json
 expect 2 "cannot open" -- "$BIN" solve "$T/missing.json"
-expect 2 "--from tsplib: expected solomon, lilim or mankowska" -- "$BIN" convert --from tsplib x
+expect 2 "--local-search reloc: expected a comma-separated list" -- "$BIN" solve --local-search reloc x.json
+expect 2 "--ls-when never: expected recreate or best" -- "$BIN" solve --ls-when never x.json
+expect 2 "--objective speed: expected cost or vehicles" -- "$BIN" solve --objective speed x.json
+expect 2 "--from tsplib: expected solomon, lilim, cvrplib or mankowska" -- "$BIN" convert --from tsplib x
 
 printf '{"vehicles":[{"id":1,"start_index":0}],"jobs":[{"id":3,"location_index":1,"time_windows":[[900,600]]}],"matrix":[[0,5],[5,0]]}' >"$T/bad.json"
 expect 2 "jobs[0].time_windows[0]: start 900 > end 600" -- "$BIN" solve "$T/bad.json"
@@ -55,6 +58,9 @@ expect 2 "not a Solomon file" -- "$BIN" convert --from solomon "$T/empty.txt"
 expect 0 "" -- "$BIN" convert --from solomon "$SRC/datasets/vrp/solomon/R101.txt" -o "$T/r101.json"
 expect 0 "routes" -- "$BIN" solve "$T/r101.json" --effort 200000 --seed 3 -o "$T/r101.sol.json"
 expect 0 "valid" -- "$BIN" check "$T/r101.json" "$T/r101.sol.json"
+expect 0 "routes" -- "$BIN" solve "$T/r101.json" --effort 300000 --local-search all --ls-when recreate \
+    --objective vehicles --threads 2 -o "$T/r101.ls.json"
+expect 0 "valid" -- "$BIN" check "$T/r101.json" "$T/r101.ls.json"
 # Same seed and effort: the same plan (computing times aside).
 "$BIN" solve "$T/r101.json" --effort 200000 --seed 3 -q | sed 's/"computing_times":{[^}]*}//' >"$T/a"
 "$BIN" solve "$T/r101.json" --effort 200000 --seed 3 -q | sed 's/"computing_times":{[^}]*}//' >"$T/b"
@@ -88,6 +94,35 @@ expect 2 "unknown or incomplete option --colour" -- "$BIN" map --colour x a b
 expect 0 "" -- "$BIN" convert --from lilim "$SRC/datasets/vrp/lilim/lc101.txt" -o "$T/lc101.json"
 expect 0 "" -- "$BIN" solve "$T/lc101.json" --effort 200000 -o "$T/lc101.sol.json"
 expect 0 "valid" -- "$BIN" check "$T/lc101.json" "$T/lc101.sol.json"
+
+# CVRPLIB: rounded (not truncated) Euclidean distances: depot (0,0), customers at
+# distance 2.5 (-> 3) and 5; demands 5 + 6 > capacity 10: two routes, 2 x 3 + 2 x 5 = 16.
+cvrp() { # header lines..., then the sections
+    printf 'NAME : t\nTYPE : CVRP\nDIMENSION : 3\nEDGE_WEIGHT_TYPE : EUC_2D\nCAPACITY : %s\n' "$1"
+    printf 'NODE_COORD_SECTION\n1 0 0\n2 0 2.5\n%s\nDEMAND_SECTION\n1 0\n2 5\n3 %s\n' "$2" "$3"
+    printf 'DEPOT_SECTION\n%s\n-1\nEOF\n' "$4"
+}
+cvrp 10 "3 3 4" 6 1 >"$T/t.vrp"
+expect 0 "" -- "$BIN" convert --from cvrplib "$T/t.vrp" -o "$T/t.json"
+expect 0 "distance 16," -- "$BIN" solve "$T/t.json" --effort 100000 -o "$T/t.sol.json"
+expect 0 "valid" -- "$BIN" check "$T/t.json" "$T/t.sol.json"
+cvrp 10 "3 3 4" 11 1 >"$T/t.vrp"
+expect 2 "t.vrp: DEMAND_SECTION: node 3: demand 11 > capacity 10" -- "$BIN" convert --from cvrplib "$T/t.vrp"
+cvrp 10 "4 3 4" 6 1 >"$T/t.vrp"
+expect 2 "t.vrp:9: NODE_COORD_SECTION: expected \"node x y\" with node in 1..DIMENSION" -- "$BIN" convert --from cvrplib "$T/t.vrp"
+cvrp 10 "3 3" 6 1 >"$T/t.vrp"
+expect 2 "NODE_COORD_SECTION: expected" -- "$BIN" convert --from cvrplib "$T/t.vrp"
+cvrp 10 "3 3 4" 6 7 >"$T/t.vrp"
+expect 2 "DEPOT_SECTION: node outside 1..DIMENSION" -- "$BIN" convert --from cvrplib "$T/t.vrp"
+cvrp 0 "3 3 4" 6 1 >"$T/t.vrp"
+expect 2 "CAPACITY: expected a positive integer, got 0" -- "$BIN" convert --from cvrplib "$T/t.vrp"
+cvrp 10 "3 3 4" 6 1 | sed 's/EUC_2D/GEO/' >"$T/t.vrp"
+expect 2 "EDGE_WEIGHT_TYPE: only EUC_2D is supported, got GEO" -- "$BIN" convert --from cvrplib "$T/t.vrp"
+cvrp 10 "3 3 4" 6 1 | sed '/^3 6$/d' >"$T/t.vrp"
+expect 2 "DEMAND_SECTION: node 3 missing" -- "$BIN" convert --from cvrplib "$T/t.vrp"
+printf 'C101\n\nVEHICLE\n' >"$T/t.vrp"
+expect 2 "not a CVRPLIB file" -- "$BIN" convert --from cvrplib "$T/t.vrp"
+expect 2 "cannot open" -- "$BIN" convert --from cvrplib "$T/missing.vrp"
 
 # With the road graph: the make-run path (import, solve with road travel times,
 # check against the same graph) and the scenario generator.

@@ -29,14 +29,17 @@ static cv_problem *parse(const char *json)
     return p;
 }
 
-static int use_local_search; /* set by the tests of the 2-opt* option */
+/* Set by the local-search tests; -1: the configuration's default. */
+static int use_local_search = -1, use_ls_when = -1, use_objective = -1;
 
 /* Solves, writes, checks; returns the plan (caller destroys) and the JSON text. */
 static cv_plan *solve_checked(const cv_problem *p, uint64_t effort, uint64_t seed, char **json_out)
 {
     cv_solver_config cfg;
     cv_solver_config_init(&cfg);
-    cfg.local_search = use_local_search;
+    if (use_local_search >= 0) cfg.local_search = (unsigned)use_local_search;
+    if (use_ls_when >= 0) cfg.ls_when = use_ls_when;
+    if (use_objective >= 0) cfg.objective = use_objective;
     cfg.max_effort = effort;
     cfg.seed = seed;
     cv_plan *plan = NULL;
@@ -476,22 +479,109 @@ static void test_random_rich_problems(void **state)
     }
 }
 
-/* The same problems with the 2-opt* local search switched on (its moves are
- * also checked against the full evaluation in CV_DEBUG_CHECKS builds). */
+/* The same problems with every local-search family switched on, applied
+ * after each recreate and on new bests (every move's cost and feasibility
+ * is also checked against the full evaluation in CV_DEBUG_CHECKS builds),
+ * then one family at a time. */
 static void test_random_rich_problems_local_search(void **state)
 {
-    use_local_search = 1;
-    test_random_rich_problems(state);
-    /* Identical vehicles, jobs and shipments: tails with open shipments must not be cut. */
-    for (uint32_t i = 0; i < (quick() ? 2u : 6u); i++) {
-        char *json = random_problem_ex(300 + i, i % 2 ? 0 : 40, 20, 6, true);
+    static const int whens[] = {CV_LS_WHEN_RECREATE, CV_LS_WHEN_BEST};
+    for (int w = 0; w < 2; w++) {
+        use_local_search = CV_LS_ALL;
+        use_ls_when = whens[w];
+        test_random_rich_problems(state);
+        /* Identical vehicles, jobs and shipments: tails with open shipments
+         * must not be cut, shipments move as pairs. */
+        for (uint32_t i = 0; i < (quick() ? 2u : 6u); i++) {
+            char *json = random_problem_ex(300 + i, i % 2 ? 0 : 40, 20, 6, true);
+            cv_problem *p = parse(json);
+            cv_plan *plan = solve_checked(p, 200000, i, NULL);
+            cv_plan_destroy(plan);
+            cv_problem_destroy(p);
+            free(json);
+        }
+    }
+    use_ls_when = CV_LS_WHEN_RECREATE;
+    for (unsigned f = 1; f < CV_LS_ALL; f <<= 1) {
+        use_local_search = (int)f;
+        char *json = random_problem_ex(400 + f, 50, 6, 5, f % 2 == 0);
         cv_problem *p = parse(json);
-        cv_plan *plan = solve_checked(p, 200000, i, NULL);
+        cv_plan *plan = solve_checked(p, quick() ? 50000 : 200000, f, NULL);
         cv_plan_destroy(plan);
         cv_problem_destroy(p);
         free(json);
     }
-    use_local_search = 0;
+    use_local_search = use_ls_when = -1;
+}
+
+/* Vehicles first: one route serving both jobs (cost 120) beats two routes
+ * (cost 40); the cost objective keeps two.  The fleet phase must also give
+ * fewer routes than the cost objective on a random problem. */
+static void test_objective_vehicles(void **state)
+{
+    (void)state;
+    cv_problem *p =
+        parse("{\"vehicles\":[{\"id\":1,\"start_index\":0,\"end_index\":0},"
+              "{\"id\":2,\"start_index\":0,\"end_index\":0}],"
+              "\"jobs\":[{\"id\":1,\"location_index\":1},{\"id\":2,\"location_index\":2}],"
+              "\"matrices\":{\"car\":{\"durations\":[[0,10,10],[10,0,100],[10,100,0]]}}}");
+    cv_plan *plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(plan->nroutes, 2);
+    assert_int_equal(plan->cost, 40);
+    cv_plan_destroy(plan);
+    use_objective = CV_OBJECTIVE_VEHICLES;
+    plan = solve_checked(p, 20000, 1, NULL);
+    assert_int_equal(plan->nroutes, 1);
+    assert_int_equal(plan->cost, 120);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+    /* A random problem with identical vans: never more routes than the cost objective. */
+    char *json = random_problem_ex(77, 60, 6, 12, true);
+    p = parse(json);
+    use_objective = CV_OBJECTIVE_COST;
+    cv_plan *a = solve_checked(p, 300000, 3, NULL);
+    use_objective = CV_OBJECTIVE_VEHICLES;
+    cv_plan *b = solve_checked(p, 300000, 3, NULL);
+    assert_true(b->nunassigned <= a->nunassigned);
+    if (b->nunassigned == a->nunassigned) assert_true(b->nroutes <= a->nroutes);
+    cv_plan_destroy(a);
+    cv_plan_destroy(b);
+    cv_problem_destroy(p);
+    free(json);
+    use_objective = -1;
+}
+
+/* Operator lists: names, "all", "none"; unknown names are refused. */
+static void test_local_search_options(void **state)
+{
+    (void)state;
+    unsigned ops = 12345;
+    assert_true(cv_solver_ls_parse("relocate,2opt*", &ops));
+    assert_int_equal(ops, CV_LS_RELOCATE | CV_LS_TWO_OPT_STAR);
+    assert_true(cv_solver_ls_parse("all", &ops));
+    assert_int_equal(ops, CV_LS_ALL);
+    assert_true(cv_solver_ls_parse("none", &ops));
+    assert_int_equal(ops, 0);
+    assert_false(cv_solver_ls_parse("relocate,bogus", &ops));
+    assert_false(cv_solver_ls_parse("", &ops));
+    assert_int_equal(ops, 0);
+    cv_problem *p = parse("{\"vehicles\":[{\"id\":1,\"start_index\":0}],"
+                          "\"jobs\":[{\"id\":1,\"location_index\":1}]," LINE5 "}");
+    cv_solver_config cfg;
+    cv_solver_config_init(&cfg);
+    cfg.local_search = 1u << 20;
+    cv_plan *plan = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_solver_run(p, &cfg, &plan, &d), CV_EINVAL);
+    assert_non_null(strstr(d.msg, "local_search"));
+    cv_solver_config_init(&cfg);
+    cfg.ls_when = 7;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_solver_run(p, &cfg, &plan, &d), CV_EINVAL);
+    assert_non_null(strstr(d.msg, "ls_when"));
+    assert_null(plan);
+    cv_problem_destroy(p);
 }
 
 static void test_determinism(void **state)
@@ -631,6 +721,8 @@ int main(void)
         cmocka_unit_test(test_costs_matrix_and_warm_start),
         cmocka_unit_test(test_random_rich_problems),
         cmocka_unit_test(test_random_rich_problems_local_search),
+        cmocka_unit_test(test_local_search_options),
+        cmocka_unit_test(test_objective_vehicles),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_search_improves),
         cmocka_unit_test(test_bad_config),

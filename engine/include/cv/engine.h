@@ -33,6 +33,11 @@ cv_status cv_plan_to_json(const cv_plan *plan, const cv_problem *p, char **out);
  * Solomon and Gehring & Homberger share one format; Li & Lim is the PDPTW one. */
 cv_status cv_convert_solomon(cv_problem **out, const char *path, cv_diag *diag);
 cv_status cv_convert_lilim(cv_problem **out, const char *path, cv_diag *diag);
+/* CVRPLIB capacitated VRP files (TSPLIB/VRPLIB format, EUC_2D, one depot,
+ * e.g. the X set of Uchoa et al.): distances rounded to the nearest integer
+ * as CVRPLIB does (compare with distance-nint BKS); one job per customer;
+ * fleet VEHICLES or 2 x ceil(demand / capacity) + 5 (engine/convert_cvrplib.c). */
+cv_status cv_convert_cvrplib(cv_problem **out, const char *path, cv_diag *diag);
 /* Mankowska et al. (2014) home health care instances: jobs per service with
  * skills, together/precedence relations for double services, soft windows
  * (tardiness at one cost unit per time unit); times and distances x 100. */

@@ -4,9 +4,12 @@
  * string removals, Christiaens & Vanden Berghe 2020) around a regret
  * insertion, with O(1) insertion checks from cached forward/backward route
  * data and a full route re-evaluation as the reference (checked against the
- * fast path in CV_DEBUG_CHECKS builds).  Objective, lexicographic: maximise
- * the total priority of assigned tasks, then their number, then minimise the
- * total cost.  Deterministic for a fixed seed, effort and thread count when
+ * fast path in CV_DEBUG_CHECKS builds).  After every recreate a granular
+ * local search (relocate, or-opt, swap, cross-exchange, 2-opt, 2-opt*,
+ * shipment pairs; solver/ls_*.c) improves the plan around the reinserted
+ * tasks.  Objective, lexicographic: maximise the total priority of assigned
+ * tasks, then their number, then (objective "vehicles") minimise the number
+ * of routes, then the total cost.  Deterministic for a fixed seed, effort and thread count when
  * the wall-clock limit is not what stops the search.
  */
 #ifndef CV_SOLVER_H
@@ -21,6 +24,38 @@ typedef enum cv_solver_algo {
     CV_SOLVER_SISR = 0,      /* regret construction, then SISR ruin-and-recreate (default) */
     CV_SOLVER_CONSTRUCT = 1, /* regret construction only (the first solver path) */
 } cv_solver_algo;
+
+/* Local-search operator families (cv_solver_config.local_search, a set of
+ * these flags).  Every move is evaluated in O(1) or O(segment) from cached
+ * route data and only between a task and its nearest tasks (granular). */
+enum {
+    CV_LS_TWO_OPT_STAR = 1u << 0, /* exchange the tails of two routes */
+    CV_LS_RELOCATE = 1u << 1,     /* move 1..3 consecutive jobs, possibly reversed */
+    CV_LS_SWAP = 1u << 2,         /* exchange one job of each of two routes */
+    CV_LS_CROSS = 1u << 3,        /* exchange segments of up to 3 jobs between routes */
+    CV_LS_TWO_OPT = 1u << 4,      /* reverse a segment of one route */
+    CV_LS_OR_OPT = 1u << 5,       /* move 1..3 jobs inside their route */
+    CV_LS_PAIR = 1u << 6,         /* move a shipment (pickup and delivery) to another route */
+    CV_LS_ALL = (1u << 7) - 1,
+};
+
+/* The default operator set and placement (bench/RESULTS.md, Solver: local search). */
+#define CV_SOLVER_LS_DEFAULT ((unsigned)CV_LS_ALL)
+#define CV_SOLVER_LS_WHEN_DEFAULT 0
+
+/* Where the search applies its local search. */
+typedef enum cv_solver_ls_when {
+    CV_LS_WHEN_RECREATE = 0, /* after every recreate, on the routes it changed */
+    CV_LS_WHEN_BEST = 1,     /* on every new best plan, all its routes */
+} cv_solver_ls_when;
+
+/* What the search minimises after the assigned priority and task count. */
+typedef enum cv_solver_objective {
+    CV_OBJECTIVE_COST = 0,     /* total cost (default) */
+    CV_OBJECTIVE_VEHICLES = 1, /* number of routes, then total cost (the hierarchical
+                                  convention of the Gehring & Homberger and Li & Lim
+                                  BKS); half the budget goes to removing routes */
+} cv_solver_objective;
 
 /* What a search reports while it runs (see on_progress). */
 typedef struct cv_solver_progress {
@@ -40,18 +75,21 @@ typedef struct cv_solver_config {
     unsigned threads; /* >= 1; each thread runs its own search, the best plan wins */
     int progress;     /* print a progress line to stderr on a terminal */
     cv_solver_algo algo;
-    int local_search; /* 1: 2-opt* local search after each recreate (off by default:
-                         at equal effort it did not improve Solomon gaps, and costs
-                         about 20 % more time; see bench/RESULTS.md) */
-    int setpart;      /* 1: keep a pool of the distinct routes the search accepts and,
-                         five times per run (at each fifth of the budget, the last at the
-                         end), solve a set-partitioning MIP over it with GLPK
-                         (cv_lp_setpart, node-limited, so deterministic) whose better
-                         selections replace the best plan; skipped for problems using
-                         care extensions (docs/care-extensions.md).  Off by
-                         default: it paid off with ~1.4 s of CPU per 100 tasks (Solomon
-                         R/RC mean gap 0.74 -> 0.51 % at equal CPU) and lost with 0.15 to
-                         0.4 s (bench/RESULTS.md). */
+    unsigned local_search; /* CV_LS_* operator families of the local search; 0: none.
+                              Default: CV_SOLVER_LS_DEFAULT = all, run after every
+                              recreate around the reinserted tasks (chosen by
+                              measurement, bench/RESULTS.md) */
+    int ls_when;           /* cv_solver_ls_when; default CV_SOLVER_LS_WHEN_DEFAULT */
+    int objective;         /* cv_solver_objective; default CV_OBJECTIVE_COST */
+    int setpart;           /* 1: keep a pool of the distinct routes the search accepts and,
+                              five times per run (at each fifth of the budget, the last at the
+                              end), solve a set-partitioning MIP over it with GLPK
+                              (cv_lp_setpart, node-limited, so deterministic) whose better
+                              selections replace the best plan; skipped for problems using
+                              care extensions (docs/care-extensions.md).  Off by
+                              default: it paid off with ~1.4 s of CPU per 100 tasks (Solomon
+                              R/RC mean gap 0.74 -> 0.51 % at equal CPU) and lost with 0.15 to
+                              0.4 s (bench/RESULTS.md). */
     /* Called from the first search thread about every 100 ms and at the end
      * of the search (never concurrently); NULL: none. */
     void (*on_progress)(void *ud, const cv_solver_progress *progress);
@@ -67,6 +105,11 @@ typedef struct cv_solver_config {
 } cv_solver_config;
 
 void cv_solver_config_init(cv_solver_config *cfg);
+
+/* Parses a comma-separated list of operator names ("relocate,swap,cross,2opt,
+ * 2opt*,oropt,pair", or "all", "none", "default") into CV_LS_* flags;
+ * returns false (and leaves *ops alone) on an unknown name. */
+bool cv_solver_ls_parse(const char *list, unsigned *ops);
 
 /* The care extensions (docs/care-extensions.md) are planned: vehicle lists,
  * preferences, soft windows, working time, overtime, ride times, fairness,

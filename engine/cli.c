@@ -52,6 +52,8 @@ static const char *usage_main =
     "                          the plan as one self-contained HTML map\n"
     "  simulate PROBLEM.json [EVENTS.json]\n"
     "                          run a day live: events, urgent visits, re-plans, all checked\n"
+    "  coverage CITY.cvg --sites SITES.csv --clients CLIENTS.csv [--minutes 15]\n"
+    "                          service circles, new sites (--add K), caravan stops (--stops)\n"
     "\n"
     "`carevan <command> --help` describes each command.  --version prints the version.\n";
 
@@ -743,6 +745,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "route")) return cv_graph_cli_route(argc - 1, argv + 1);
     if (!strcmp(cmd, "matrix")) return cv_graph_cli_matrix(argc - 1, argv + 1);
     if (!strcmp(cmd, "scenario")) return cv_scenario_cli(argc - 1, argv + 1);
+    if (!strcmp(cmd, "coverage")) return cv_coverage_cli(argc - 1, argv + 1);
 #endif
     fprintf(stderr, "carevan: unknown command \"%s\"\n\n%s", cmd, usage_main);
     return EXIT_BAD_INPUT;

@@ -310,6 +310,23 @@ static inline uint32_t cv__graph_w_metres(cv__w w)
     return (uint32_t)(((uint64_t)CV__W_DM(w) + 5) / 10);
 }
 
+/* ---- Service circles (reach.c, isochrone.c) ---- */
+struct cv_graph_points {
+    const cv_graph *g;
+    int profile;
+    uint32_t n;
+    cv__phantom *ph; /* [n] snapped positions */
+};
+struct cv_graph_reach {
+    const struct cv_graph_points *src; /* the sources (borrowed) */
+    bool to_sources;                   /* labels are times towards the sources */
+    uint32_t limit_s;
+    uint64_t limit_ds; /* labels whose duration is <= this (deciseconds) are inside */
+    cv__w *dist;       /* [n] label of each final node, CV__WINF outside the limit */
+    uint32_t *from;    /* [n] source index of the label (valid where dist is finite) */
+    uint32_t nreached;
+};
+
 /* ---- Import (build.c, ch_build.c, artifact.c) ---- */
 /* A profile's graph before contraction: arcs as (tail, head, w). */
 typedef struct cv__edge3 {

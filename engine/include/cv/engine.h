@@ -131,6 +131,91 @@ cv_status cv_periodic_solve(const cv_problem *p, cv_periodic_config *cfg, char *
  * realistic care day generated on the road graph.  Returns the exit code. */
 int cv_scenario_cli(int argc, char **argv);
 
+/* ---- Point lists (engine/points_csv.c): CSV `id,lon,lat` with that header ----
+ * Errors name FILE:LINE:COLUMN and the field, e.g.
+ * `clients.csv:7:12: lat: expected a number in [-90, 90], got "3x"`; ids are
+ * non-empty, without commas, unique in the file. */
+typedef struct cv_points {
+    uint32_t n;
+    char **ids;     /* [n] malloc'ed strings */
+    double *lonlat; /* [2n] degrees */
+    uint32_t *line; /* [n] line of each point in its file (for messages) */
+} cv_points;
+
+cv_status cv_points_read_csv(cv_points *out, const char *path, cv_diag *diag);
+/* The same from text in memory; name stands for the file in messages. */
+cv_status cv_points_parse_csv(cv_points *out, const char *name, const char *text, size_t len,
+                              cv_diag *diag);
+void cv_points_fini(cv_points *p);
+
+/* ---- Service circles, siting, caravan stops (engine/coverage.c; needs graph/) ----
+ * Travel times are network times on one profile of the graph between snapped
+ * points (cv_graph_reach_*): a client is covered when the nearest site reaches
+ * it within limit_s (seconds, rounded as every carevan time).  A point farther
+ * than the snap radius from the profile's roads is CV_EINVAL naming it
+ * ("clients[4] (lon,lat): nearest walk road is 1234 m away (limit 1000 m)"). */
+typedef struct cv_coverage {
+    uint32_t nclients, ncovered;
+    uint32_t *time_s; /* [nclients] from the nearest site, UINT32_MAX beyond the limit */
+    uint32_t *site;   /* [nclients] index of that site, UINT32_MAX beyond the limit */
+} cv_coverage;
+
+cv_status cv_engine_coverage(const struct cv_graph *g, int profile, const double *sites,
+                             uint32_t nsites, const double *clients, uint32_t nclients,
+                             uint32_t limit_s, cv_coverage *out, cv_diag *diag);
+void cv_coverage_fini(cv_coverage *c);
+
+/* Maximal covering location (cv/lp_cover.h (1)-(4), GLPK): at most k of the
+ * candidates to add to the sites so that the most clients not yet covered
+ * become covered.  time_limit_s bounds GLPK (<= 0: none). */
+typedef struct cv_siting {
+    uint32_t nchosen;
+    uint32_t *chosen; /* candidate indices, ascending */
+    uint32_t covered_before, covered_after, nclients;
+    bool optimal; /* proven by GLPK */
+} cv_siting;
+
+cv_status cv_engine_siting(const struct cv_graph *g, int profile, const double *sites,
+                           uint32_t nsites, const double *clients, uint32_t nclients,
+                           const double *candidates, uint32_t ncandidates, uint32_t limit_s,
+                           uint32_t k, double time_limit_s, cv_siting *out, cv_diag *diag);
+void cv_siting_fini(cv_siting *s);
+
+/* Caravan stops (cv/lp_cover.h (5)-(7), GLPK): the fewest stops, chosen among
+ * the candidates (NULL: the households' own positions), such that every
+ * household walks to some stop within walk_s on the walk profile (the walk
+ * is timed from the household to the stop).  A household no candidate
+ * serves is listed as uncoverable and left out.  For a periodic caravan
+ * (engine/scenario.c) the stops become the van's visits. */
+typedef struct cv_caravan_stops {
+    uint32_t nstops;
+    uint32_t *stops; /* candidate indices, ascending */
+    uint32_t nhouseholds;
+    uint32_t *stop_of; /* [nhouseholds] index into stops of the nearest stop, UINT32_MAX:
+                          uncoverable */
+    uint32_t *walk_s;  /* [nhouseholds] walking time to it, UINT32_MAX: uncoverable */
+    uint32_t nuncoverable;
+    bool optimal; /* the stop count is proven minimal */
+} cv_caravan_stops;
+
+cv_status cv_engine_caravan_stops(const struct cv_graph *g, int walk_profile,
+                                  const double *households, uint32_t nhouseholds,
+                                  const double *candidates, uint32_t ncandidates, uint32_t walk_s,
+                                  double time_limit_s, cv_caravan_stops *out, cv_diag *diag);
+void cv_caravan_stops_fini(cv_caravan_stops *c);
+
+/* GeoJSON FeatureCollection of a coverage: one isochrone (MultiPolygon, see
+ * cv_graph_reach_geojson) per site, the sites, and the clients as Points with
+ * covered/time_s/site.  ids may be NULL (indices are used). */
+cv_status cv_engine_coverage_geojson(const struct cv_graph *g, int profile, const double *sites,
+                                     uint32_t nsites, const char *const *site_ids,
+                                     const double *clients, const char *const *client_ids,
+                                     const cv_coverage *cov, uint32_t limit_s, char **out,
+                                     cv_diag *diag);
+
+/* `carevan coverage ...` (engine/cli_coverage.c).  Returns the exit code. */
+int cv_coverage_cli(int argc, char **argv);
+
 /* ---- The independent plan checker (engine/checker.c) ----
  * Shares no code with solver/: it recomputes every arrival, wait, service
  * start, load, distance and cost from the problem alone and compares. */

@@ -163,6 +163,49 @@ typedef int (*cv_graph_edge_fn)(void *ctx, const cv_graph_edge *e);
 cv_status cv_graph_edges_in_bbox(const cv_graph *g, int profile, double min_lon, double min_lat,
                                  double max_lon, double max_lat, cv_graph_edge_fn fn, void *ctx);
 
+/* ---- Service circles (graph/reach.c, graph/isochrone.c) ----
+ * Snapped point sets, time-bounded one-to-many searches from them and
+ * isochrone polygons.  A reach is a Dijkstra search on the profile's full
+ * graph from every source at once, stopped at limit_s: it labels each node
+ * within the limit with its travel time from the nearest source (or, with
+ * to_sources, towards the nearest source) and that source.  A point is
+ * reached when its time rounded to whole seconds (as cv_graph_matrix reports
+ * it) is at most limit_s; its time equals the minimum of the matrix row (or
+ * column) over the sources exactly. */
+typedef struct cv_graph_points cv_graph_points;
+typedef struct cv_graph_reach cv_graph_reach;
+
+/* Snaps n lon,lat points once for later searches and look-ups.  A point
+ * beyond the snap radius -> CV_EINVAL naming "<what>[i]".  The set borrows g. */
+cv_status cv_graph_points_create(cv_graph_points **out, const cv_graph *g, int profile,
+                                 const double *lonlat, uint32_t n, const char *what, cv_diag *diag);
+void cv_graph_points_destroy(cv_graph_points *p); /* NULL ok */
+uint32_t cv_graph_points_count(const cv_graph_points *p);
+
+/* Runs the search from (to_sources: towards) the points of `sources`
+ * (borrowed: it must outlive the reach).  CV_ENOMEM is the only failure. */
+cv_status cv_graph_reach_create(cv_graph_reach **out, const cv_graph_points *sources,
+                                uint32_t limit_s, bool to_sources);
+void cv_graph_reach_destroy(cv_graph_reach *r);         /* NULL ok */
+uint32_t cv_graph_reach_count(const cv_graph_reach *r); /* graph nodes within the limit */
+/* For each point of pts (same graph and profile): time_s[i] in seconds from
+ * (towards) the nearest source and source[i] its index, or UINT32_MAX for
+ * both when beyond the limit.  Either array may be NULL. */
+cv_status cv_graph_reach_times(const cv_graph_reach *r, const cv_graph_points *pts,
+                               uint32_t *time_s, uint32_t *source);
+
+/* The area within the limit as a GeoJSON MultiPolygon geometry (malloc'ed
+ * text, holes included, outer rings counter-clockwise, holes clockwise).
+ * Method (isochrone.c): every road piece reached in time (partially reached
+ * segments cut at the fraction the remaining time allows) is rasterised on a
+ * grid of cell_m with a buffer of buffer_m around it, and the boundary of
+ * the marked cells is traced by marching squares.  So the polygon is the
+ * reached roads widened by buffer_m, to within one cell.  cell_m is raised
+ * when the grid would exceed CV_GRAPH_ISO_MAX_CELLS. */
+#define CV_GRAPH_ISO_MAX_CELLS (4u << 20)
+cv_status cv_graph_reach_geojson(const cv_graph_reach *r, double buffer_m, double cell_m,
+                                 char **out);
+
 /* ---- Subcommands ----
  * argv[0] is the subcommand name ("import", "route", "matrix"); return the
  * process exit code (0 ok, 2 bad input, 1 other failure); each supports --help. */

@@ -1,6 +1,7 @@
 /* The method table and the small methods: auth, health, version, stats.
  * Heavier methods live with their subsystem: solve and job.* in jobs.c,
- * plan.* in plans.c, route/matrix/snap in geo.c.  Each entry says who may
+ * plan.* in plans.c, route/matrix/snap in geo.c, coverage/siting in
+ * rpc_coverage.c.  Each entry says who may
  * call it; rpc.c enforces that before the handler runs. */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -44,6 +45,8 @@ static const cv__method methods[] = {
     {"plan.insert_urgent", cv__server_m_plan_insert_urgent, CV__ACCESS_COORDINATOR},
     {"plan.reoptimize", cv__server_m_plan_reoptimize, CV__ACCESS_COORDINATOR},
     {"route.subscribe", cv__server_m_route_subscribe, CV__ACCESS_OPERATOR},
+    {"coverage", cv__server_m_coverage, CV__ACCESS_COORDINATOR},
+    {"siting", cv__server_m_siting, CV__ACCESS_COORDINATOR},
 };
 
 const cv__method *cv__server_method_find(const char *name, size_t len)

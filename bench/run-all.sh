@@ -9,7 +9,7 @@ if [ ! -d "$SHARED/datasets" ]; then
     echo "bench: $SHARED/datasets not found (set CV_SHARED_DIR)" >&2
     exit 1
 fi
-cmake --build "$BUILD" --target graph_bench solver_solomon lp_bound server_bench care_mankowska live_urgent >/dev/null
+cmake --build "$BUILD" --target graph_bench solver_solomon lp_bound server_bench care_mankowska live_urgent coverage_bench carevan >/dev/null
 
 echo "== road graph"
 CV_SHARED_OSM="$SHARED/datasets/osm" sh bench/graph_bench.sh "$BUILD"
@@ -34,6 +34,18 @@ echo "command: $BUILD/bench/lp_bound -t 60 -F $SHARED/datasets/vrp/solomon $SHAR
 
 echo "== periodic planner: caravan weeks"
 sh bench/periodic_bench.sh "$BUILD"
+
+echo "== service circles (bench/RESULTS.md, Service circles)"
+TMP=$(mktemp -d)
+"$BUILD/carevan" import "$SHARED/datasets/osm/chengdu-center.osm.pbf" -o "$TMP/chengdu.cvg" --profiles walk,car -q
+"$BUILD/carevan" import "$SHARED/datasets/osm/andorra.osm.pbf" -o "$TMP/andorra.cvg" --profiles walk,car -q
+for prof in walk car; do
+    echo "command: $BUILD/bench/coverage_bench chengdu.cvg --centre 104.085,30.69 --span 0.06 --profile $prof"
+    "$BUILD/bench/coverage_bench" "$TMP/chengdu.cvg" --centre 104.085,30.69 --span 0.06 --profile $prof
+    echo "command: $BUILD/bench/coverage_bench andorra.cvg --centre 1.5218,42.5063 --span 0.06 --profile $prof"
+    "$BUILD/bench/coverage_bench" "$TMP/andorra.cvg" --centre 1.5218,42.5063 --span 0.06 --profile $prof
+done
+rm -rf "$TMP"
 
 echo "== server: see bench/RESULTS.md (## Server) for the server_bench commands per extract"
 

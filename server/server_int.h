@@ -283,7 +283,7 @@ void cv__server_m_plan_reoptimize(cv__req *r);
 void cv__server_m_route_subscribe(cv__req *r);
 void cv__server_live_conn_closed(cv_server *s, cv__conn *c);
 void cv__server_live_fini(cv_server *s); /* after the pools stopped */
-void cv__server_m_coverage(cv__req *r); /* rpc_coverage.c */
+void cv__server_m_coverage(cv__req *r);  /* rpc_coverage.c */
 void cv__server_m_siting(cv__req *r);
 
 /* methods.c: parameter helpers; on failure they reply invalid_params and return false. */

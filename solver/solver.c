@@ -64,11 +64,15 @@ bool cv_solver_ls_parse(const char *list, unsigned *ops)
 }
 
 /* Default budget: grows with the number of tasks (a ruin-and-recreate step
- * costs about 10 x tasks checks), about a few seconds at 100 tasks. */
+ * costs about 10 x tasks checks), about a second at 100 tasks.  The fixed
+ * part 2e7 is scaled down below 100 tasks: on a handful of visits an
+ * iteration costs only a few units, and a full 2e7 meant 1.7 s of search to
+ * place one visit. */
 static uint64_t default_effort(uint32_t nt)
 {
     uint64_t n = nt ? nt : 1;
-    return 20000000ull + 200000ull * n;
+    uint64_t fixed = n < 100 ? 200000ull * n : 20000000ull;
+    return fixed + 200000ull * n;
 }
 
 /* Route pool bounds: the recent distinct routes, few enough that each MIP

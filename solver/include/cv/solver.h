@@ -69,8 +69,8 @@ typedef struct cv_solver_config {
     double time_limit_s; /* wall-clock safety stop; <= 0: none */
     uint64_t max_effort; /* deterministic work-unit budget (about one unit per insertion
                             position examined); 0: default 2e7 + 2e5 x tasks (about 1 s
-                            of one core at 100 tasks); UINT64_MAX: unlimited (then set
-                            time_limit_s) */
+                            of one core at 100 tasks), 4e5 x tasks below 100 tasks; UINT64_MAX:
+                            unlimited (then set time_limit_s) */
     uint64_t seed;
     unsigned threads; /* >= 1; each thread runs its own search, the best plan wins */
     int progress;     /* print a progress line to stderr on a terminal */

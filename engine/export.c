@@ -15,8 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* HTML/XML text escaping for user strings (descriptions). */
-static void sb_escaped(cv_sbuf *b, const char *text)
+/* HTML/XML text escaping for user strings (descriptions, names): shared
+ * with the HTML map (export_int.h). */
+void cv__export_html_text(cv_sbuf *b, const char *text)
 {
     for (const char *c = text; *c && !b->failed; c++) {
         switch (*c) {
@@ -249,7 +250,7 @@ cv_status cv_export_gpx(const cv_plan *plan, const cv_problem *p, uint32_t route
                        "<gpx version=\"1.1\" creator=\"carevan\" "
                        "xmlns=\"http://www.topografix.com/GPX/1/1\">\n"
                        "<metadata><name>");
-    sb_escaped(&b, vehicle_name(v, nbuf, sizeof nbuf));
+    cv__export_html_text(&b, vehicle_name(v, nbuf, sizeof nbuf));
     cv_sbuf_printf(&b, "</name><copyright author=\"OpenStreetMap contributors\"><license>"
                        "https://opendatacommons.org/licenses/odbl/1-0/</license></copyright>"
                        "</metadata>\n");
@@ -259,7 +260,7 @@ cv_status cv_export_gpx(const cv_plan *plan, const cv_problem *p, uint32_t route
         cv__export_clock_text(tbuf, sizeof tbuf, s->arrival + s->waiting);
         cv_sbuf_printf(&b, "<wpt lat=\"%.6f\" lon=\"%.6f\"><name>%u. ", p->locs[s->loc].lat,
                        p->locs[s->loc].lon, k);
-        sb_escaped(&b, step_name(p, v, s, nbuf, sizeof nbuf));
+        cv__export_html_text(&b, step_name(p, v, s, nbuf, sizeof nbuf));
         cv_sbuf_printf(&b, "</name><desc>start %s, service %lld min</desc></wpt>\n", tbuf,
                        (long long)(s->service / 60));
     }
@@ -267,7 +268,7 @@ cv_status cv_export_gpx(const cv_plan *plan, const cv_problem *p, uint32_t route
     uint32_t npts = 0;
     if (route->geometry && cv_polyline_decode(route->geometry, &pts, &npts) == CV_OK && npts >= 2) {
         cv_sbuf_printf(&b, "<trk><name>");
-        sb_escaped(&b, vehicle_name(v, nbuf, sizeof nbuf));
+        cv__export_html_text(&b, vehicle_name(v, nbuf, sizeof nbuf));
         cv_sbuf_printf(&b, "</name><trkseg>\n");
         for (uint32_t i = 0; i < npts; i++)
             cv_sbuf_printf(&b, "<trkpt lat=\"%.6f\" lon=\"%.6f\"/>\n", pts[2 * i + 1], pts[2 * i]);
@@ -290,13 +291,13 @@ cv_status cv_export_sheet_html(const cv_plan *plan, const cv_problem *p, uint32_
     char nbuf[64], t1[32], t2[32], t3[32];
     cv_sbuf_printf(&b, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
                        "<title>");
-    sb_escaped(&b, vehicle_name(v, nbuf, sizeof nbuf));
+    cv__export_html_text(&b, vehicle_name(v, nbuf, sizeof nbuf));
     cv_sbuf_printf(&b, "</title><style>body{font-family:sans-serif;margin:2em}"
                        "table{border-collapse:collapse;width:100%%}"
                        "td,th{border:1px solid #999;padding:4px 8px;text-align:left}"
                        "th{background:#eee}tr.break td{color:#666;font-style:italic}"
                        "@media print{body{margin:0}}</style></head><body>\n<h1>");
-    sb_escaped(&b, vehicle_name(v, nbuf, sizeof nbuf));
+    cv__export_html_text(&b, vehicle_name(v, nbuf, sizeof nbuf));
     const cv_plan_step *first = &plan->steps[route->step_first];
     const cv_plan_step *last = &plan->steps[route->step_first + route->step_count - 1];
     cv__export_clock_text(t1, sizeof t1, first->arrival);
@@ -321,7 +322,7 @@ cv_status cv_export_sheet_html(const cv_plan *plan, const cv_problem *p, uint32_
         cv__export_clock_text(t3, sizeof t3, start + s->setup + s->service);
         cv_sbuf_printf(&b, "<tr%s><td>%u</td><td>%s</td><td>%s</td><td>%s</td><td>",
                        s->type == CV_STEP_BREAK ? " class=\"break\"" : "", k, t1, t2, t3);
-        sb_escaped(&b, step_name(p, v, s, nbuf, sizeof nbuf));
+        cv__export_html_text(&b, step_name(p, v, s, nbuf, sizeof nbuf));
         cv_sbuf_printf(&b, "</td><td>%lld min</td></tr>\n", (long long)(s->service / 60));
     }
     cv_sbuf_printf(&b, "</table>\n<p><small>Planned by carevan. Map data © OpenStreetMap "

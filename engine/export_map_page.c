@@ -10,6 +10,7 @@
  * one path.route per route, one g.stop per visit, one g.unassigned per
  * unassigned visit with coordinates, one li.legend-entry per route, one
  * path.road per drawn road class. */
+#include "export_int.h"
 #include "export_map_int.h"
 
 #include <stdlib.h>
@@ -298,32 +299,6 @@ static const char *const page_js[] = {
     NULL,
 };
 
-/* HTML text escaping (the title is also in <title> and <h1>). */
-static void html_text(cv_sbuf *b, const char *s)
-{
-    for (; *s && !b->failed; s++) {
-        switch (*s) {
-        case '<':
-            cv_sbuf_printf(b, "&lt;");
-            break;
-        case '>':
-            cv_sbuf_printf(b, "&gt;");
-            break;
-        case '&':
-            cv_sbuf_printf(b, "&amp;");
-            break;
-        case '"':
-            cv_sbuf_printf(b, "&quot;");
-            break;
-        case '\'':
-            cv_sbuf_printf(b, "&#39;");
-            break;
-        default:
-            cv_sbuf_printf(b, "%c", *s);
-        }
-    }
-}
-
 static void lines(cv_sbuf *b, const char *const *text)
 {
     for (; *text; text++) cv_sbuf_printf(b, "%s", *text);
@@ -335,7 +310,7 @@ cv_status cv__map_page(const char *title, const char *json, char **out)
     cv_sbuf_printf(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
                        "<title>");
-    html_text(&b, title);
+    cv__export_html_text(&b, title);
     cv_sbuf_printf(&b, "</title>\n<style>\n");
     lines(&b, page_css);
     cv_sbuf_printf(&b, "</style>\n</head>\n<body>\n"
@@ -346,7 +321,7 @@ cv_status cv__map_page(const char *title, const char *json, char **out)
                        "<button id=\"zoom-out\" title=\"zoom out\">&minus;</button>"
                        "<button id=\"zoom-fit\" title=\"whole plan\">&#9635;</button></div>\n"
                        "<div id=\"popup\" hidden></div></div>\n<aside><h1>");
-    html_text(&b, title);
+    cv__export_html_text(&b, title);
     cv_sbuf_printf(&b,
                    "</h1>\n<p id=\"summary\"></p>\n<ul id=\"legend\"></ul>\n"
                    "<h2 id=\"unassigned-head\" class=\"small\">Unassigned</h2>\n"

@@ -7,6 +7,7 @@
  * output is D / 10 in the benchmark's unit: compare with the distance-trunc1
  * BKS, never with the hierarchical-real ones. */
 #define _POSIX_C_SOURCE 200809L
+#include "convert_int.h"
 #include "cv/engine.h"
 
 #include <errno.h>
@@ -28,6 +29,30 @@ static cv_status read_lines(const char *path, char **text, cv_diag *diag)
     return cv_read_file(path, (size_t)64 << 20, text, &len, diag);
 }
 
+/* The part of a problem every converted benchmark shares: n locations given
+ * by index, one dimension, one "car" profile with n x n duration and
+ * distance matrices (zeroed; the caller fills them and the locations). */
+cv_status cv__bench_problem_skeleton(cv_problem *p, uint32_t n)
+{
+    p->ndims = 1;
+    p->nlocs = n;
+    p->uses_indices = true;
+    p->locs = cv_calloc(n, sizeof *p->locs);
+    p->nprofiles = 1;
+    p->profiles = cv_calloc(1, sizeof *p->profiles);
+    p->strings = cv_calloc(1, sizeof *p->strings);
+    if (!p->locs || !p->profiles || !p->strings) return CV_ENOMEM;
+    p->strings[0] = strdup("car");
+    if (!p->strings[0]) return CV_ENOMEM;
+    p->nstrings = 1;
+    cv_profile *pr = &p->profiles[0];
+    pr->name = p->strings[0];
+    pr->n = n;
+    pr->durations = cv_calloc((size_t)n * n, sizeof *pr->durations);
+    pr->distances = cv_calloc((size_t)n * n, sizeof *pr->distances);
+    return pr->durations && pr->distances ? CV_OK : CV_ENOMEM;
+}
+
 /* Builds a problem: node 0 is the depot, vehicles nveh x capacity cap. */
 static cv_status build(cv_problem **out, const node *nodes, uint32_t n, int64_t nveh, int64_t cap,
                        bool pdptw, const char *path, cv_diag *diag)
@@ -36,23 +61,8 @@ static cv_status build(cv_problem **out, const node *nodes, uint32_t n, int64_t 
     if (!p) return CV_ENOMEM;
     cv_status s = CV_ENOMEM;
     uint32_t ncust = n - 1;
-    p->ndims = 1;
-    p->nlocs = n;
-    p->uses_indices = true;
-    p->locs = cv_calloc(n, sizeof *p->locs);
-    p->nprofiles = 1;
-    p->profiles = cv_calloc(1, sizeof *p->profiles);
-    p->strings = cv_calloc(1, sizeof *p->strings);
-    if (!p->locs || !p->profiles || !p->strings) goto fail;
-    p->strings[0] = strdup("car");
-    if (!p->strings[0]) goto fail;
-    p->nstrings = 1;
+    if (cv__bench_problem_skeleton(p, n) != CV_OK) goto fail;
     cv_profile *pr = &p->profiles[0];
-    pr->name = p->strings[0];
-    pr->n = n;
-    pr->durations = cv_calloc((size_t)n * n, sizeof *pr->durations);
-    pr->distances = cv_calloc((size_t)n * n, sizeof *pr->distances);
-    if (!pr->durations || !pr->distances) goto fail;
     for (uint32_t i = 0; i < n; i++) {
         p->locs[i] = (cv_location){nodes[i].x, nodes[i].y, false};
         for (uint32_t j = 0; j < n; j++) {

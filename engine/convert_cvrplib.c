@@ -12,6 +12,7 @@
  * X instances leave the fleet free and their best plans use the lower bound
  * or a few routes more.  Work: O(n^2) for the matrix. */
 #define _POSIX_C_SOURCE 200809L
+#include "convert_int.h"
 #include "cv/engine.h"
 
 #include <ctype.h>
@@ -226,23 +227,8 @@ static cv_status build(cv_problem **out, const cvrp *f)
     }
     cv_problem *p = calloc(1, sizeof *p);
     if (!p) return CV_ENOMEM;
-    p->ndims = 1;
-    p->nlocs = n;
-    p->uses_indices = true;
-    p->locs = cv_calloc(n, sizeof *p->locs);
-    p->nprofiles = 1;
-    p->profiles = cv_calloc(1, sizeof *p->profiles);
-    p->strings = cv_calloc(1, sizeof *p->strings);
-    if (!p->locs || !p->profiles || !p->strings) goto oom;
-    p->strings[0] = strdup("car");
-    if (!p->strings[0]) goto oom;
-    p->nstrings = 1;
+    if (cv__bench_problem_skeleton(p, n) != CV_OK) goto oom;
     cv_profile *pr = &p->profiles[0];
-    pr->name = p->strings[0];
-    pr->n = n;
-    pr->durations = cv_calloc((size_t)n * n, sizeof *pr->durations);
-    pr->distances = cv_calloc((size_t)n * n, sizeof *pr->distances);
-    if (!pr->durations || !pr->distances) goto oom;
     for (uint32_t i = 0; i < n; i++) {
         p->locs[i] = (cv_location){f->x[i], f->y[i], false};
         for (uint32_t j = 0; j < n; j++) {

@@ -360,8 +360,14 @@ cv_status cv__warm_start(const cv__ctx *c, cv__sol *s);
 
 typedef struct cv__search_params {
     uint64_t max_effort;
-    double deadline; /* cv_clock_now() value; <= 0 none */
+    double deadline; /* cv__search_clock() value; <= 0 none */
     double t_start;
+    /* CPU clock (cv_solver_config.time_limit_cpu): deadline and t_start count
+     * the CPU time of the calling thread; a worker on a thread of its own
+     * rebases them on its own clock with pre_cpu_s, the CPU the run spent
+     * before the search. */
+    bool cpu_clock;
+    double pre_cpu_s;
     uint64_t seed;
     int progress;    /* print progress lines */
     unsigned ls_ops; /* CV_LS_* operator families; 0: no local search */
@@ -376,6 +382,9 @@ typedef struct cv__search_params {
 typedef struct cv__search_stats {
     uint64_t effort, iterations;
 } cv__search_stats;
+
+/* Now on the search's clock: wall (cv_clock_now) or this thread's CPU time. */
+double cv__search_clock(bool cpu);
 
 /* SISR ruin-and-recreate from s (improved in place: s ends as the best found). */
 cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp,

@@ -170,7 +170,8 @@ int main(int argc, char **argv)
         else {
             fprintf(
                 stderr,
-                "usage: %s [--dir DIR] [--lilim|--cvrplib] [--time S|--cpu S] [--effort N] [--seed N] "
+                "usage: %s [--dir DIR] [--lilim|--cvrplib] [--time S|--cpu S] [--effort N] [--seed "
+                "N] "
                 "[--only PREFIX] [--vroom CSV] [--ls OPS] [--ls-when recreate|best] [--bks CSV] "
                 "[--conv CONVENTION] [--threads N] [--vehicles-first] [--setpart]\n",
                 argv[0]);
@@ -206,8 +207,8 @@ int main(int argc, char **argv)
            effort      ? "fixed effort"
            : cpu_limit ? "CPU-time limit"
                        : "wall-clock limit");
-    printf("%-8s %5s %10s %5s %10s %8s %6s %6s %8s %10s %8s\n", "inst", "veh", "dist", "bveh", "bks",
-           "gap%", "wall s", "cpu s", "iters", "effort", "Mu/cpu s");
+    printf("%-8s %5s %10s %5s %10s %8s %6s %6s %8s %10s %8s\n", "inst", "veh", "dist", "bveh",
+           "bks", "gap%", "wall s", "cpu s", "iters", "effort", "Mu/cpu s");
     for (int i = 0; i < nn; i++) {
         row *r = &rows[i];
         snprintf(r->name, sizeof r->name, "%.*s", (int)(strlen(names[i]) - 4), names[i]);
@@ -264,10 +265,10 @@ int main(int argc, char **argv)
         r->veh = (int)plan->nroutes;
         r->has_bks = load_bks(bks, conv, r->name, &r->bks_dist, &r->bks_veh);
         double gap = r->has_bks ? 100.0 * (r->dist - r->bks_dist) / r->bks_dist : NAN;
-        printf("%-8s %5d %10.1f %5d %10.2f %8.2f %6.2f %6.2f %8llu %10.3g %8.1f%s\n", r->name, r->veh,
-               r->dist, r->bks_veh, r->bks_dist, gap, r->secs, r->cpu, (unsigned long long)r->iters,
-               (double)r->effort, r->cpu > 0 ? (double)r->effort / r->cpu * 1e-6 : 0.0,
-               r->ok ? "" : "  CHECK FAILED");
+        printf("%-8s %5d %10.1f %5d %10.2f %8.2f %6.2f %6.2f %8llu %10.3g %8.1f%s\n", r->name,
+               r->veh, r->dist, r->bks_veh, r->bks_dist, gap, r->secs, r->cpu,
+               (unsigned long long)r->iters, (double)r->effort,
+               r->cpu > 0 ? (double)r->effort / r->cpu * 1e-6 : 0.0, r->ok ? "" : "  CHECK FAILED");
         fflush(stdout);
         cv_check_report_fini(&rep);
         free(text);

@@ -5,6 +5,7 @@
  * test also asserts the property the constraint forces (which vehicle, which
  * order, which task is left out and why), so a solver that ignored the
  * constraint would fail even if the checker were lenient. */
+#define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cv/engine.h"
 #include "cv/solver.h"
@@ -32,6 +34,8 @@ static cv_problem *parse(const char *json)
 /* Set by the local-search tests; -1: the configuration's default. */
 static int use_local_search = -1, use_ls_when = -1, use_objective = -1;
 
+static void check_plan(const cv_problem *p, const cv_plan *plan, char **json_out);
+
 /* Solves, writes, checks; returns the plan (caller destroys) and the JSON text. */
 static cv_plan *solve_checked(const cv_problem *p, uint64_t effort, uint64_t seed, char **json_out)
 {
@@ -46,6 +50,15 @@ static cv_plan *solve_checked(const cv_problem *p, uint64_t effort, uint64_t see
     cv_diag d;
     cv_diag_clear(&d);
     assert_int_equal(cv_solver_run(p, &cfg, &plan, &d), CV_OK);
+    check_plan(p, plan, json_out);
+    return plan;
+}
+
+/* Judges a plan with the independent checker; json_out (may be NULL) gets its JSON. */
+static void check_plan(const cv_problem *p, const cv_plan *plan, char **json_out)
+{
+    cv_diag d;
+    cv_diag_clear(&d);
     char *text = NULL;
     assert_int_equal(cv_plan_to_json(plan, p, &text), CV_OK);
     cv_check_report rep;
@@ -63,7 +76,6 @@ static cv_plan *solve_checked(const cv_problem *p, uint64_t effort, uint64_t see
         *json_out = text;
     else
         free(text);
-    return plan;
 }
 
 /* Vehicle index serving task index t, or -1. */
@@ -705,6 +717,65 @@ static void test_progress_and_cancel(void **state)
     free(json);
 }
 
+static double process_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Sleeps in the progress callback: wall time passes, CPU time does not. */
+static void on_progress_sleep(void *ud, const cv_solver_progress *pr)
+{
+    progress_log *log = ud;
+    log->calls++;
+    log->last_cost = pr->elapsed_s;
+    struct timespec nap = {0, 40 * 1000 * 1000};
+    nanosleep(&nap, NULL);
+}
+
+/* time_limit_cpu: the limit counts the search thread's CPU time, so a
+ * search that sleeps (as one on a loaded machine waits) still gets its
+ * CPU seconds; with a wall-clock limit the sleeps would eat most of them. */
+static void test_cpu_time_limit(void **state)
+{
+    (void)state;
+    char *json = random_problem(5, 60, 0, 6);
+    cv_problem *p = parse(json);
+    cv_solver_config cfg;
+    cv_solver_config_init(&cfg);
+    progress_log log = {0};
+    cfg.on_progress = on_progress_sleep;
+    cfg.progress_ud = &log;
+    cfg.max_effort = UINT64_MAX; /* only the limit can end the search */
+    cfg.time_limit_s = 0.3;
+    cfg.time_limit_cpu = 1;
+    cv_plan *plan = NULL;
+    double w0 = cv_clock_now(), c0 = process_cpu();
+    assert_int_equal(cv_solver_run_stats(p, &cfg, &plan, NULL), CV_OK);
+    double wall = cv_clock_now() - w0, cpu = process_cpu() - c0;
+    assert_non_null(plan);
+    /* About one nap per 100 ms: a wall-clock limit would leave <= 0.2 s CPU. */
+    assert_true(log.calls >= 3);
+    assert_true(cpu >= 0.27);
+    assert_true(log.last_cost >= 0.3); /* elapsed_s is CPU time */
+    assert_true(wall >= cpu + 0.04 * (log.calls - 1));
+    assert_true(cfg.stat_iterations > 0);
+    cv_plan_destroy(plan);
+    /* Two threads: each stops on its own clock; still a checked plan. */
+    cfg.on_progress = NULL;
+    cfg.threads = 2;
+    cfg.time_limit_s = 0.15;
+    plan = NULL;
+    c0 = process_cpu();
+    assert_int_equal(cv_solver_run(p, &cfg, &plan, NULL), CV_OK);
+    assert_true(process_cpu() - c0 >= 0.25); /* both threads searched */
+    check_plan(p, plan, NULL);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+    free(json);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -727,6 +798,7 @@ int main(void)
         cmocka_unit_test(test_search_improves),
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_progress_and_cancel),
+        cmocka_unit_test(test_cpu_time_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

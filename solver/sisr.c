@@ -474,8 +474,10 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
         /* Local search moves do not know the care rules: off with them. */
         if (sp->ls_ops && sp->ls_when == CV_LS_WHEN_RECREATE && !c->care) {
             /* Around the reinserted tasks only. */
+            uint64_t e0 = S.effort;
             rc = cv__ls_run(&S.ls, &S.work, sp->ls_ops, S.removed, S.nremoved, S.touched, S.tlist,
                             &S.ntouched, UINT64_MAX, &S.effort);
+            st->ls_effort += S.effort - e0;
             if (rc != CV_OK) goto out;
         }
 

@@ -196,6 +196,9 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
                 if (ws[i].rc != CV_OK) st = ws[i].rc;
                 effort += ws[i].st.effort;
                 iterations += ws[i].st.iterations;
+                cv_log(2, "solver: thread %u: %llu iterations, effort %llu (local search %llu)\n",
+                       i, (unsigned long long)ws[i].st.iterations,
+                       (unsigned long long)ws[i].st.effort, (unsigned long long)ws[i].st.ls_effort);
                 if (i && cv__sol_better_obj(&ws[i].sol, &ws[best].sol,
                                             cfg.objective == CV_OBJECTIVE_VEHICLES))
                     best = i;

@@ -17,11 +17,17 @@
 
 #include "cv/solver.h"
 
-/* Travel view of one vehicle: matrices with its speed factor applied. */
+/* Travel view of one vehicle: matrices with its speed factor applied.
+ * When perm is not NULL the matrices are copies with rows and columns
+ * renumbered (entry (perm[a], perm[b]) is the arc a -> b; ctx.c): nearby
+ * locations get nearby numbers, so the arcs the granular search reads
+ * between neighbours share cache lines.  Read arcs only through cv__dur,
+ * cv__dist, cv__cost and cv__arc. */
 typedef struct cv__veh {
     const uint32_t *dur;   /* n x n, speed factor applied */
     const uint32_t *dist;  /* n x n or NULL (all zero) */
     const uint32_t *costs; /* n x n or NULL: cost from ph and pk */
+    const uint32_t *perm;  /* per location: its row and column, or NULL (itself) */
     double ph, pk;         /* cost per unit of duration, per unit of distance */
     double fixed;
     uint32_t n;
@@ -32,8 +38,9 @@ typedef struct cv__ctx {
     const cv_problem *p;
     uint32_t nt, nv, nd;
     cv__veh *veh;
-    uint32_t **owned; /* speed-scaled matrices we allocated */
+    uint32_t **owned; /* speed-scaled and renumbered matrices we allocated */
     uint32_t nowned;
+    uint32_t *perm;  /* location renumbering of the matrices, or NULL */
     uint8_t *can;    /* nt x nv: vehicle has the task's skills */
     uint32_t *neigh; /* nt x nneigh: other tasks by increasing distance */
     uint32_t nneigh;
@@ -80,21 +87,30 @@ static inline int64_t cv__pref_cost(const cv__ctx *c, uint32_t t, uint32_t v)
     return k->preference_cost;
 }
 
+/* Index of the arc a -> b (locations, not CV_NONE) in v's matrices. */
+static inline size_t cv__arc(const cv__veh *v, uint32_t a, uint32_t b)
+{
+    if (v->perm) {
+        a = v->perm[a];
+        b = v->perm[b];
+    }
+    return (size_t)a * v->n + b;
+}
 static inline int64_t cv__dur(const cv__veh *v, uint32_t a, uint32_t b)
 {
     if (a == CV_NONE || b == CV_NONE) return 0;
-    return v->dur[(size_t)a * v->n + b];
+    return v->dur[cv__arc(v, a, b)];
 }
 static inline int64_t cv__dist(const cv__veh *v, uint32_t a, uint32_t b)
 {
     if (a == CV_NONE || b == CV_NONE || !v->dist) return 0;
-    return v->dist[(size_t)a * v->n + b];
+    return v->dist[cv__arc(v, a, b)];
 }
 /* Search cost of an arc, in the plan's cost unit (not rounded). */
 static inline double cv__cost(const cv__veh *v, uint32_t a, uint32_t b)
 {
     if (a == CV_NONE || b == CV_NONE) return 0;
-    size_t i = (size_t)a * v->n + b;
+    size_t i = cv__arc(v, a, b);
     if (v->costs) return v->costs[i];
     double c = v->ph * v->dur[i];
     if (v->dist && v->pk != 0) c += v->pk * v->dist[i];
@@ -381,6 +397,7 @@ typedef struct cv__search_params {
 
 typedef struct cv__search_stats {
     uint64_t effort, iterations;
+    uint64_t ls_effort; /* of effort, the local search's share */
 } cv__search_stats;
 
 /* Now on the search's clock: wall (cv_clock_now) or this thread's CPU time. */

@@ -717,6 +717,22 @@ static void test_progress_and_cancel(void **state)
     free(json);
 }
 
+/* From 256 locations the search reads renumbered copies of the matrices
+ * (solver/ctx.c); the checker reads the input's.  A plan built on a wrong
+ * renumbering shows as travel mismatches or violations there. */
+static void test_large_problem_renumbered(void **state)
+{
+    (void)state;
+    char *json = random_problem_ex(21, 300, 10, 12, false);
+    cv_problem *p = parse(json);
+    assert_true(p->nlocs >= 256);
+    cv_plan *plan = solve_checked(p, quick() ? 300000 : 1500000, 3, NULL);
+    assert_true(plan->nroutes > 0);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+    free(json);
+}
+
 static double process_cpu(void)
 {
     struct timespec ts;
@@ -799,6 +815,7 @@ int main(void)
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_progress_and_cancel),
         cmocka_unit_test(test_cpu_time_limit),
+        cmocka_unit_test(test_large_problem_renumbered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

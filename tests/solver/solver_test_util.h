@@ -13,7 +13,7 @@
 #include "cv/engine.h"
 #include "cv/solver.h"
 
-static inline cv_problem *parse(const char *json)
+static cv_problem *parse(const char *json)
 {
     cv_problem *p = NULL;
     cv_diag d;
@@ -26,8 +26,7 @@ static inline cv_problem *parse(const char *json)
 
 /* Solves with cfg, writes, checks; returns the plan (caller destroys), and
  * the JSON text when json_out is not NULL (caller frees). */
-static inline cv_plan *solve_checked_cfg(const cv_problem *p, const cv_solver_config *cfg,
-                                         char **json_out)
+static cv_plan *solve_checked_cfg(const cv_problem *p, const cv_solver_config *cfg, char **json_out)
 {
     cv_plan *plan = NULL;
     cv_diag d;
@@ -58,7 +57,7 @@ static inline cv_plan *solve_checked_cfg(const cv_problem *p, const cv_solver_co
 
 /* The plan step serving task t (copy k of a visit: its k-th occurrence), its
  * route in *route when not NULL; NULL when t is not planned. */
-static inline const cv_plan_step *step_of(const cv_plan *plan, uint32_t t, uint32_t *route)
+static const cv_plan_step *step_of(const cv_plan *plan, uint32_t t, uint32_t *route)
 {
     for (uint32_t r = 0; r < plan->nroutes; r++)
         for (uint32_t k = 0; k < plan->routes[r].step_count; k++) {
@@ -73,13 +72,13 @@ static inline const cv_plan_step *step_of(const cv_plan *plan, uint32_t t, uint3
 }
 
 /* Vehicle index serving task index t, or -1. */
-static inline int vehicle_of(const cv_plan *plan, uint32_t t)
+static int vehicle_of(const cv_plan *plan, uint32_t t)
 {
     uint32_t r = 0;
     return step_of(plan, t, &r) ? (int)plan->routes[r].vehicle : -1;
 }
 
-static inline cv_reason reason_of(const cv_plan *plan, uint32_t t)
+static cv_reason reason_of(const cv_plan *plan, uint32_t t)
 {
     for (uint32_t i = 0; i < plan->nunassigned; i++)
         if (plan->unassigned[i].task == t) return plan->unassigned[i].reason;

@@ -284,6 +284,8 @@ cv_status cv__ctx_init(cv__ctx *c, const cv_problem *p)
     if (c->nv && build_neighbours(c) != CV_OK) goto oom;
     if (c->nv && renumber(c) != CV_OK) goto oom;
     if (cv_problem_uses_care_extensions(p) && cv__care_ctx_init(c) != CV_OK) goto oom;
+    c->can_all = true;
+    for (size_t i = 0; i < (size_t)c->nt * c->nv && c->can_all; i++) c->can_all = c->can[i] != 0;
     return CV_OK;
 oom:
     cv__ctx_fini(c);

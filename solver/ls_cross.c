@@ -18,7 +18,7 @@ static bool movable(const cv__ctx *c, const cv__route *A, uint32_t first, uint32
     if (first < 1 || first + len - 1 > A->n) return false;
     for (uint32_t x = first; x < first + len; x++) {
         uint32_t t = A->t[x - 1];
-        if (c->p->tasks[t].kind != CV_TASK_JOB || !c->can[(size_t)t * c->nv + to]) return false;
+        if (c->p->tasks[t].kind != CV_TASK_JOB || !cv__can(c, t, to)) return false;
     }
     return true;
 }

@@ -42,6 +42,8 @@ typedef struct cv__ctx {
     uint32_t nowned;
     uint32_t *perm;  /* location renumbering of the matrices, or NULL */
     uint8_t *can;    /* nt x nv: vehicle has the task's skills */
+    bool can_all;    /* every vehicle may serve every task: `can` need not be read
+                        (at 1000 tasks it is 250 kB read at random by the local search) */
     uint32_t *neigh; /* nt x nneigh: other tasks by increasing distance */
     uint32_t nneigh;
     int64_t *zero;      /* nd zeros */
@@ -75,6 +77,12 @@ typedef struct cv__edge {
     uint32_t task; /* the other end */
     int64_t w;
 } cv__edge;
+
+/* Whether vehicle v may serve task t (skills, allowed and forbidden vehicles). */
+static inline bool cv__can(const cv__ctx *c, uint32_t t, uint32_t v)
+{
+    return c->can_all || c->can[(size_t)t * c->nv + v];
+}
 
 /* Preference cost of task t on vehicle v (0 when v is preferred or none is). */
 static inline int64_t cv__pref_cost(const cv__ctx *c, uint32_t t, uint32_t v)

@@ -36,7 +36,9 @@ enum {
     CV_LS_TWO_OPT = 1u << 4,      /* reverse a segment of one route */
     CV_LS_OR_OPT = 1u << 5,       /* move 1..3 jobs inside their route */
     CV_LS_PAIR = 1u << 6,         /* move a shipment (pickup and delivery) to another route */
-    CV_LS_ALL = (1u << 7) - 1,
+    CV_LS_SWAP_STAR = 1u << 7,    /* SWAP* (Vidal 2022): exchange one job of each of two
+                                     neighbouring routes, each to its best place in the other */
+    CV_LS_ALL = (1u << 8) - 1,
 };
 
 /* The default operator set and placement (bench/RESULTS.md, Solver: local search). */

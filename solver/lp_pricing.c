@@ -37,6 +37,16 @@ struct cv__lp_pricer {
     uint32_t *node, *parent, *mem;
     uint8_t *dead;
     int64_t *load; /* len * nres */
+    /* Subset-row cut states (lp_cuts.c), sw words per label: bit c set when
+     * the label has seen one customer of cut c since its last reset. */
+    uint64_t *src;
+    uint32_t sw, src_words_cap; /* words per label this call; per label allocated */
+    /* Per call, from the cuts: words of the cuts whose memory holds j
+     * (keep[j*sw..]), the cuts with j in T (CSR tin_first/tin), and the
+     * penalty -beta_c >= 0 a route pays each time a cut's count grows. */
+    uint64_t *keep;
+    uint32_t *tin_first, *tin;
+    double *pen;
     /* Per-customer lists of live labels. */
     uint32_t **bucket, *bucket_len, *bucket_cap;
     /* Heap of labels to extend, keyed by (t, index). */
@@ -64,6 +74,11 @@ void cv__lp_pricer_destroy(cv__lp_pricer *pr)
     free(pr->mem);
     free(pr->dead);
     free(pr->load);
+    free(pr->src);
+    free(pr->keep);
+    free(pr->tin_first);
+    free(pr->tin);
+    free(pr->pen);
     if (pr->bucket)
         for (uint32_t i = 0; i < pr->m->n; i++) free(pr->bucket[i]);
     free(pr->bucket);
@@ -248,8 +263,76 @@ static bool pool_reserve(cv__lp_pricer *pr, size_t want)
     int64_t *l = cv_realloc_array(pr->load, cap * nres, sizeof *l);
     if (!l) return false;
     pr->load = l;
+    if (pr->src_words_cap) {
+        uint64_t *w = cv_realloc_array(pr->src, cap * pr->src_words_cap, sizeof *w);
+        if (!w) return false;
+        pr->src = w;
+    }
     pr->cap = cap;
     return true;
+}
+
+/* Per-call tables of the cuts (see the pricer's fields); false on no memory. */
+static bool cuts_prepare(cv__lp_pricer *pr, const cv__lp_cuts *cuts, const double *beta)
+{
+    const uint32_t n = pr->m->n, nc = cuts ? cuts->count : 0;
+    const uint32_t sw = (nc + 63) / 64;
+    pr->sw = sw;
+    if (sw == 0) return true;
+    if (sw > pr->src_words_cap) {
+        uint64_t *w = cv_realloc_array(pr->src, (pr->cap ? pr->cap : 1) * sw, sizeof *w);
+        if (!w) return false;
+        pr->src = w;
+        pr->src_words_cap = sw;
+    }
+    free(pr->keep);
+    free(pr->tin_first);
+    free(pr->tin);
+    free(pr->pen);
+    pr->keep = cv_calloc((size_t)n * sw + 1, sizeof *pr->keep);
+    pr->tin_first = cv_calloc(n + 2, sizeof *pr->tin_first);
+    pr->tin = cv_calloc(3 * (size_t)nc + 1, sizeof *pr->tin);
+    pr->pen = cv_calloc(nc + 1, sizeof *pr->pen);
+    if (!pr->keep || !pr->tin_first || !pr->tin || !pr->pen) return false;
+    for (uint32_t c = 0; c < nc; c++) {
+        pr->pen[c] = beta[c] < 0 ? -beta[c] : 0.0;
+        const uint8_t *mem = cuts->mem + (size_t)c * n;
+        for (uint32_t j = 0; j < n; j++)
+            if (mem[j]) pr->keep[(size_t)j * sw + c / 64] |= 1ull << (c % 64);
+        for (int e = 0; e < 3; e++) pr->tin_first[cuts->tri[c][e] + 1]++;
+    }
+    for (uint32_t j = 0; j < n; j++) pr->tin_first[j + 1] += pr->tin_first[j];
+    uint32_t *fill = cv_calloc(n + 1, sizeof *fill);
+    if (!fill) return false;
+    for (uint32_t c = 0; c < nc; c++)
+        for (int e = 0; e < 3; e++) {
+            const uint32_t j = cuts->tri[c][e];
+            pr->tin[pr->tin_first[j] + fill[j]++] = c;
+        }
+    free(fill);
+    return true;
+}
+
+/* The cut states after moving from state `from` (NULL: the depot) to j, into
+ * `to`; returns the penalties paid on the way. */
+static inline double cuts_step(const cv__lp_pricer *pr, const uint64_t *from, uint32_t j,
+                               uint64_t *to)
+{
+    const uint32_t sw = pr->sw;
+    const uint64_t *keep = pr->keep + (size_t)j * sw;
+    for (uint32_t w = 0; w < sw; w++) to[w] = from ? from[w] & keep[w] : 0;
+    double paid = 0.0;
+    for (uint32_t e = pr->tin_first[j]; e < pr->tin_first[j + 1]; e++) {
+        const uint32_t c = pr->tin[e];
+        const uint64_t bit = 1ull << (c % 64);
+        if (to[c / 64] & bit) {
+            to[c / 64] &= ~bit;
+            paid += pr->pen[c];
+        } else {
+            to[c / 64] |= bit;
+        }
+    }
+    return paid;
 }
 
 static bool heap_less(const cv__lp_pricer *pr, uint32_t x, uint32_t y)
@@ -306,15 +389,28 @@ static bool bucket_add(cv__lp_pricer *pr, uint32_t j, uint32_t x)
     return true;
 }
 
-/* Does label x dominate the candidate (rc, t, load, mem)? */
+/* Does label x dominate the candidate (rc, t, load, mem, cut states src)?
+ * With cuts (Jepsen et al. 2008): x may still pay -beta_c for every cut c
+ * where it is one visit from a payment and the candidate is not, so x
+ * dominates only when rc_x plus those penalties is <= rc. */
 static inline bool dominates(const cv__lp_pricer *pr, uint32_t x, double rc, int64_t t,
-                             const int64_t *load, uint32_t mem, uint32_t nres, bool use_mem)
+                             const int64_t *load, uint32_t mem, const uint64_t *src, uint32_t nres,
+                             bool use_mem)
 {
     if (pr->rc[x] > rc || pr->t[x] > t) return false;
     if (use_mem && (pr->mem[x] & ~mem)) return false;
     const int64_t *lx = pr->load + (size_t)x * nres;
     for (uint32_t r = 0; r < nres; r++)
         if (lx[r] > load[r]) return false;
+    if (pr->sw) {
+        double worse = pr->rc[x];
+        const uint64_t *sx = pr->src + (size_t)x * pr->sw;
+        for (uint32_t w = 0; w < pr->sw; w++)
+            for (uint64_t bits = sx[w] & ~src[w]; bits; bits &= bits - 1) {
+                worse += pr->pen[w * 64 + (uint32_t)__builtin_ctzll(bits)];
+                if (worse > rc) return false;
+            }
+    }
     return true;
 }
 
@@ -365,10 +461,10 @@ static int cmp_col(const void *x, const void *y)
     return memcmp(a->seq, b->seq, a->len * sizeof *a->seq);
 }
 
-cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp_price_mode mode,
-                       uint32_t max_cols, uint64_t *effort, uint64_t effort_cap, double deadline,
-                       size_t max_labels, cv__lp_col **cols, uint32_t *ncols, double *min_m,
-                       bool *complete)
+cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, const cv__lp_cuts *cuts,
+                       const double *beta, double sigma, cv__lp_price_mode mode, uint32_t max_cols,
+                       uint64_t *effort, uint64_t effort_cap, double deadline, size_t max_labels,
+                       cv__lp_col **cols, uint32_t *ncols, double *min_m, bool *complete)
 {
     const cv__lp_model *m = pr->m;
     const uint32_t n = m->n, ngs = pr->ng;
@@ -401,6 +497,9 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
     }
     pr->len = 0;
     pr->heap_len = 0;
+    if (!cuts_prepare(pr, mode.fleet ? NULL : cuts, beta)) goto nomem;
+    const uint32_t sw = pr->sw;
+    uint64_t sj[CV__LP_MAX_CUTS / 64];
     for (uint32_t i = 0; i < n; i++) pr->bucket_len[i] = 0;
     /* Completion bounds only for the exact labelling: the heuristic's calls
      * are many and cheap, and its labels few. */
@@ -423,7 +522,8 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
         for (uint32_t r = 0; r < m->nres; r++)
             fits &= m->dem[(size_t)j * CV__LP_MAX_RES + r] <= m->cap[r];
         if (!fits) continue;
-        const double rc0 = (mode.fleet ? 0.0 : m->c0[j]) - pi[j];
+        const double rc0 =
+            (mode.fleet ? 0.0 : m->c0[j]) - pi[j] + (sw ? cuts_step(pr, NULL, j, sj) : 0.0);
         if (use_cb && rc0 + pr->cb[(size_t)j * nb + bucket_of(pr, tj)] > 1e-7 * (1.0 + fabs(rc0)))
             continue;
         if (!pool_reserve(pr, pr->len + 1)) goto nomem;
@@ -434,6 +534,7 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
         pr->parent[x] = UINT32_MAX;
         pr->mem[x] = 1u;
         pr->dead[x] = 0;
+        if (sw) memcpy(pr->src + (size_t)x * sw, sj, sw * sizeof *sj);
         for (uint32_t r = 0; r < nres; r++)
             pr->load[(size_t)x * lstride + r] = m->dem[(size_t)j * CV__LP_MAX_RES + r];
         if (!bucket_add(pr, j, x) || !heap_push(pr, x)) goto nomem;
@@ -441,7 +542,7 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
 
     uint64_t pops = 0;
     while (pr->heap_len > 0) {
-        if ((++pops & 1023) == 0 && deadline > 0 && cv_clock_now() > deadline) {
+        if ((++pops & 1023) == 0 && deadline > 0 && cv__lp_clock(mode.cpu) > deadline) {
             stopped = true;
             break;
         }
@@ -471,7 +572,8 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
                 fits &= ld[r] <= m->cap[r];
             }
             if (!fits) continue;
-            const double rcj = rcx + (mode.fleet ? 0.0 : m->c[(size_t)i * n + j]) - pi[j];
+            double rcj = rcx + (mode.fleet ? 0.0 : m->c[(size_t)i * n + j]) - pi[j];
+            if (sw) rcj += cuts_step(pr, pr->src + (size_t)x * sw, j, sj);
             /* Completion bound: no completion of this label can be negative
              * or enter the full list of best columns (so it cannot change
              * min(0, m(pi)) either). */
@@ -490,7 +592,7 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
             uint32_t *bj = pr->bucket[j];
             bool dominated = false;
             for (uint32_t k = 0; k < pr->bucket_len[j]; k++)
-                if (dominates(pr, bj[k], rcj, tj, ld, memj, ndom, use_mem)) {
+                if (dominates(pr, bj[k], rcj, tj, ld, memj, sj, ndom, use_mem)) {
                     dominated = true;
                     break;
                 }
@@ -518,10 +620,11 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp
             pr->mem[y] = memj;
             pr->dead[y] = 0;
             for (uint32_t r = 0; r < nres; r++) pr->load[(size_t)y * lstride + r] = ld[r];
+            if (sw) memcpy(pr->src + (size_t)y * sw, sj, sw * sizeof *sj);
             for (uint32_t k = 0; k < pr->bucket_len[j];) {
                 const uint32_t z = bj[k];
                 if (dominates(pr, y, pr->rc[z], pr->t[z], pr->load + (size_t)z * lstride,
-                              pr->mem[z], ndom, use_mem)) {
+                              pr->mem[z], sw ? pr->src + (size_t)z * sw : NULL, ndom, use_mem)) {
                     pr->dead[z] = 1;
                     bj[k] = bj[--pr->bucket_len[j]];
                 } else {

@@ -31,6 +31,7 @@ void cv_lp_bound_config_init(cv_lp_bound_config *cfg)
     cfg->min_vehicles = true;
     cfg->smoothing = 0.8;
     cfg->max_cuts = 128;
+    cfg->bidirectional = true;
 }
 
 /* Column generation state for one LP: (5)-(8), or (11) when fleet. */
@@ -422,7 +423,7 @@ static cv_status run_cg(void *ctx)
                 uint32_t ncols = 0;
                 double mm;
                 bool complete;
-                cv__lp_price_mode heur = {g->exact.ng, true, true, g->fleet, g->cpu};
+                cv__lp_price_mode heur = {g->exact.ng, true, true, g->fleet, g->cpu, false};
                 st = cv__lp_price(g->pr, hsep, g->cuts, hsep + n, sigma, heur, max_cols, g->effort,
                                   g->effort_cap, g->deadline, MAX_LABELS, &cols, &ncols, &mm,
                                   &complete);
@@ -768,7 +769,7 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
     g.pr = pr;
     g.effort = &effort;
     g.max_iterations = cfg.max_iterations;
-    g.exact = (cv__lp_price_mode){cfg.ng_size, true, false, false, cpu};
+    g.exact = (cv__lp_price_mode){cfg.ng_size, true, false, false, cpu, cfg.bidirectional};
     g.cpu = cpu;
     g.alpha = cfg.smoothing;
     g.cuts = cfg.max_cuts ? &cuts : NULL;
@@ -799,7 +800,7 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
         f.fleet = true;
         f.effort = &effort;
         f.max_iterations = cfg.max_iterations;
-        f.exact = (cv__lp_price_mode){cfg.ng_size, true, false, true, cpu};
+        f.exact = (cv__lp_price_mode){cfg.ng_size, true, false, true, cpu, cfg.bidirectional};
         f.cpu = cpu;
         f.alpha = cfg.smoothing;
         f.heuristic = true;

@@ -516,8 +516,9 @@ static void enum_routes(enum_rc *e, uint32_t *seq, uint32_t len, uint32_t used)
         }
 }
 
-/* The labelling with cut states and the adjusted dominance against the
- * enumeration of every route of its relaxation (ng = n: the elementary
+/* The labelling (forward, and bidirectional with its join) with cut states
+ * and the adjusted dominance against the enumeration of every route of its
+ * relaxation (ng = n: the elementary
  * routes; ng = 1: every walk without an immediate repeat, where dominance
  * prunes most and the cut states matter most): the same most negative
  * reduced cost, and each column's reduced cost as the master counts it. */
@@ -562,28 +563,34 @@ static void test_pricing_with_cuts(void **state)
         enum_rc e = {&m, &k, pi, beta, walks, INFINITY};
         uint32_t seq[16];
         enum_routes(&e, seq, 0, 0);
-        cv__lp_col *cols = NULL;
-        uint32_t ncols = 0;
-        double mm;
-        bool complete;
-        uint64_t effort = 0;
-        assert_int_equal(cv__lp_price(pr, pi, &k, beta, 0.0,
-                                      (cv__lp_price_mode){walks ? 1 : n, true, false, false, false},
-                                      50, &effort, 0, 0, 1u << 20, &cols, &ncols, &mm, &complete),
-                         CV_OK);
-        assert_true(complete);
-        /* min(0, m) is exact (labels that cannot go negative are pruned). */
-        if (fabs(fmin(0, mm) - fmin(0, e.best)) > 1e-6)
-            fprintf(stderr, "instance %d: labelling %.6f, enumeration %.6f\n", inst, mm, e.best);
-        assert_true(fabs(fmin(0, mm) - fmin(0, e.best)) <= 1e-6);
-        for (uint32_t c = 0; c < ncols; c++) {
-            const double rc = route_rc_ref(&e, cols[c].seq, cols[c].len, cols[c].cost);
-            assert_true(fabs(rc - cols[c].rc) <= 1e-6);
-            for (uint32_t q = 0; q < k.count; q++)
-                with_pay += cv__lp_cut_coef(&k, q, cols[c].seq, cols[c].len) > 0;
-            free(cols[c].seq);
+        for (int bidir = 0; bidir < 2; bidir++) {
+            cv__lp_col *cols = NULL;
+            uint32_t ncols = 0;
+            double mm;
+            bool complete;
+            uint64_t effort = 0;
+            const cv__lp_price_mode mode = {walks ? 1 : n, true, false, false, false, bidir};
+            assert_int_equal(cv__lp_price(pr, pi, &k, beta, 0.0, mode, 50, &effort, 0, 0, 1u << 20,
+                                          &cols, &ncols, &mm, &complete),
+                             CV_OK);
+            assert_true(complete);
+            /* min(0, m) is exact (labels that cannot go negative are pruned). */
+            if (fabs(fmin(0, mm) - fmin(0, e.best)) > 1e-6)
+                fprintf(stderr, "instance %d (%s): labelling %.6f, enumeration %.6f\n", inst,
+                        bidir ? "bidirectional" : "forward", mm, e.best);
+            assert_true(fabs(fmin(0, mm) - fmin(0, e.best)) <= 1e-6);
+            for (uint32_t c = 0; c < ncols; c++) {
+                const double rc = route_rc_ref(&e, cols[c].seq, cols[c].len, cols[c].cost);
+                assert_true(fabs(rc - cols[c].rc) <= 1e-6);
+                for (uint32_t q = 0; q < c; q++) /* each route once */
+                    assert_false(cols[q].len == cols[c].len &&
+                                 !memcmp(cols[q].seq, cols[c].seq, cols[c].len * sizeof(uint32_t)));
+                for (uint32_t q = 0; q < k.count; q++)
+                    with_pay += cv__lp_cut_coef(&k, q, cols[c].seq, cols[c].len) > 0;
+            }
+            for (uint32_t c = 0; c < ncols; c++) free(cols[c].seq);
+            free(cols);
         }
-        free(cols);
         checked += e.best < 0;
         cv__lp_cuts_fini(&k);
         cv__lp_pricer_destroy(pr);

@@ -150,6 +150,8 @@ typedef struct cv_lp_bound_config {
                                 every task is a customer of C */
     uint32_t max_cuts;       /* subset-row cuts (10d) of the cost LP, at most 256 (default 128;
                                 0: none) */
+    bool bidirectional;      /* exact labelling forward and backward, joined at the middle of
+                                the horizon (default true) */
 } cv_lp_bound_config;
 
 void cv_lp_bound_config_init(cv_lp_bound_config *cfg);

@@ -367,6 +367,27 @@ static int solve_periodic(const cv_problem *p, const char *out, uint64_t seed, u
     return code;
 }
 
+/* Visits, as `carevan check` counts them: a visit with n workers is n tasks
+ * (docs/care-extensions.md) but one visit, assigned or unassigned once. */
+static void count_visits(const cv_problem *p, const cv_plan *plan, uint32_t *nvisits,
+                         uint32_t *unassigned)
+{
+    uint32_t n = 0, u = 0;
+    for (uint32_t t = 0; t < p->ntasks; t++)
+        n += p->tasks[t].group_size <= 1 || p->tasks[t].group_first == t;
+    uint8_t *seen = cv_calloc(p->ntasks + 1, 1); /* per visit (its first task) */
+    for (uint32_t i = 0; i < plan->nunassigned; i++) {
+        uint32_t t = plan->unassigned[i].task;
+        uint32_t first = p->tasks[t].group_size > 1 ? p->tasks[t].group_first : t;
+        if (seen && seen[first]) continue; /* another copy of a listed visit */
+        if (seen) seen[first] = 1;
+        u++;
+    }
+    free(seen);
+    *nvisits = n;
+    *unassigned = u;
+}
+
 static void human_duration(char *buf, size_t n, int64_t s)
 {
     snprintf(buf, n, "%lldh%02lld", (long long)(s / 3600), (long long)(s % 3600 / 60));
@@ -692,12 +713,13 @@ static int cmd_solve(int argc, char **argv)
     g = NULL;
 #endif
     if (code == 0 && !quiet) {
-        uint32_t assigned = p->ntasks - plan->nunassigned;
+        uint32_t nvisits, unassigned;
+        count_visits(p, plan, &nvisits, &unassigned);
         fprintf(stderr,
                 "carevan: %u route%s, %u of %u tasks assigned, %u unassigned; cost %lld, "
                 "travel %lld, distance %lld, waiting %lld",
-                plan->nroutes, plan->nroutes == 1 ? "" : "s", assigned, p->ntasks,
-                plan->nunassigned, (long long)plan->cost, (long long)plan->duration,
+                plan->nroutes, plan->nroutes == 1 ? "" : "s", nvisits - unassigned, nvisits,
+                unassigned, (long long)plan->cost, (long long)plan->duration,
                 (long long)plan->distance, (long long)plan->waiting);
         if (graph && p->uses_coords) {
             char tbuf[32];

@@ -1,14 +1,26 @@
 #!/usr/bin/env python3
 """List the settlements (place=town/village/hamlet nodes) of an OSM .pbf extract as CSV:
 kind,name,lon,lat.  Used once to make datasets/osm/andorra-places.csv, the village list
-of the caravan scenario (`carevan scenario --villages`).  Pure Python (protobuf and zlib
-decoded by hand) so that it needs nothing beyond the standard library.
-Data: (c) OpenStreetMap contributors, ODbL 1.0."""
+of the caravan scenario (`carevan scenario --villages`).
+
+With --homes, list instead where people may live: buildings that can be homes (ways or
+nodes tagged building=yes/house/residential/apartments/detached/...; churches, shops,
+garages and the like are left out) at the mean of their nodes, and address points
+(nodes with addr:housenumber and no other building), as kind,name,lon,lat with kind the
+building value or "address" and name "way N"/"node N" (or the address when tagged).
+Used once to make datasets/osm/andorra-homes.csv, the households of the caravan
+scenario (`carevan scenario --homes`).
+
+Pure Python (protobuf and zlib decoded by hand) so that it needs nothing beyond the
+standard library.  Data: (c) OpenStreetMap contributors, ODbL 1.0."""
 import struct
 import sys
 import zlib
 
 KINDS = ("town", "village", "hamlet")
+# building values that can be someone's home ("yes" is most of what mappers write)
+HOME_BUILDINGS = ("yes", "house", "residential", "apartments", "detached", "semidetached_house",
+                  "terrace", "bungalow", "farm", "cabin", "hut", "dormitory")
 
 
 def varint(b, i):
@@ -117,8 +129,108 @@ def block_places(data, out):
                                 coord(lat_off, la)))
 
 
-def main(path):
-    out = []
+def is_home(tags):
+    return tags.get("building") in HOME_BUILDINGS or (
+        "addr:housenumber" in tags and "building" not in tags and "amenity" not in tags
+        and "shop" not in tags)
+
+
+def home_row(kind, oid, tags, lon, lat):
+    b = tags.get("building")
+    name = " ".join(x for x in (tags.get("addr:street"), tags.get("addr:housenumber")) if x)
+    return (b if b in HOME_BUILDINGS else "address", name or "%s %d" % (kind, oid), lon, lat)
+
+
+def block_homes(data, coords, homes, ways):
+    """Node coordinates (all of them: building ways need theirs), home nodes, and
+    building ways (id, tags, node refs) of one block."""
+    strings, groups = [], []
+    gran, lat_off, lon_off = 100, 0, 0
+    for f, w, v in fields(data):
+        if f == 1:
+            strings = [s for ff, _, s in fields(v) if ff == 1]
+        elif f == 2:
+            groups.append(v)
+        elif f == 17:
+            gran = v
+        elif f == 19:
+            lat_off = zigzag(v)
+        elif f == 20:
+            lon_off = zigzag(v)
+
+    def coord(off, v):
+        return (off + gran * v) * 1e-9
+
+    def tagdict(keys, vals):
+        return {strings[a].decode(): strings[b].decode() for a, b in zip(keys, vals)}
+
+    for g in groups:
+        for f, w, v in fields(g):
+            if f == 2:  # DenseNodes
+                ids = lat = lon = kv = []
+                for ff, _, vv in fields(v):
+                    if ff == 1:
+                        ids = [zigzag(x) for x in packed(vv)]
+                    elif ff == 8:
+                        lat = [zigzag(x) for x in packed(vv)]
+                    elif ff == 9:
+                        lon = [zigzag(x) for x in packed(vv)]
+                    elif ff == 10:
+                        kv = packed(vv)
+                k = nid = la = lo = 0
+                for idx in range(len(lat)):
+                    nid += ids[idx]
+                    la += lat[idx]
+                    lo += lon[idx]
+                    x, y = coord(lon_off, lo), coord(lat_off, la)
+                    coords[nid] = (x, y)
+                    tags = {}
+                    while k < len(kv) and kv[k] != 0:
+                        tags[strings[kv[k]].decode()] = strings[kv[k + 1]].decode()
+                        k += 2
+                    k += 1
+                    if tags and is_home(tags):
+                        homes.append(home_row("node", nid, tags, x, y))
+            elif f == 1:  # plain Node
+                keys, vals, nid, la, lo = [], [], 0, 0, 0
+                for ff, _, vv in fields(v):
+                    if ff == 1:
+                        nid = zigzag(vv)
+                    elif ff == 2:
+                        keys = packed(vv)
+                    elif ff == 3:
+                        vals = packed(vv)
+                    elif ff == 8:
+                        la = zigzag(vv)
+                    elif ff == 9:
+                        lo = zigzag(vv)
+                x, y = coord(lon_off, lo), coord(lat_off, la)
+                coords[nid] = (x, y)
+                tags = tagdict(keys, vals)
+                if tags and is_home(tags):
+                    homes.append(home_row("node", nid, tags, x, y))
+            elif f == 3:  # Way
+                wid, keys, vals, refs = 0, [], [], []
+                for ff, _, vv in fields(v):
+                    if ff == 1:
+                        wid = vv
+                    elif ff == 2:
+                        keys = packed(vv)
+                    elif ff == 3:
+                        vals = packed(vv)
+                    elif ff == 8:
+                        refs = [zigzag(x) for x in packed(vv)]
+                tags = tagdict(keys, vals)
+                if is_home(tags):
+                    nodes, r = [], 0
+                    for d in refs:
+                        r += d
+                        nodes.append(r)
+                    ways.append((wid, tags, nodes))
+
+
+def main(path, homes_mode):
+    out, coords, ways = [], {}, []
     with open(path, "rb") as fh:
         while True:
             head = fh.read(4)
@@ -138,12 +250,28 @@ def main(path):
                     data = v
                 elif f == 3:
                     data = zlib.decompress(v)
-            if btype == "OSMData":
+            if btype != "OSMData":
+                continue
+            if homes_mode:
+                block_homes(data, coords, out, ways)
+            else:
                 block_places(data, out)
+    for wid, tags, nodes in ways:
+        # a closed outline repeats its first node: count it once
+        pts = [coords[n] for n in nodes[:-1 if len(nodes) > 1 and nodes[0] == nodes[-1] else None]
+               if n in coords]
+        if pts:
+            out.append(home_row("way", wid, tags, sum(p[0] for p in pts) / len(pts),
+                                sum(p[1] for p in pts) / len(pts)))
     print("kind,name,lon,lat")
     for kind, name, lon, lat in sorted(out, key=lambda r: (r[1], r[2])):
         print("%s,%s,%.6f,%.6f" % (kind, name.replace(",", " "), lon, lat))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    args = sys.argv[1:]
+    homes = "--homes" in args
+    args = [a for a in args if a != "--homes"]
+    if len(args) != 1:
+        sys.exit("usage: osm-places.py [--homes] FILE.osm.pbf > FILE.csv")
+    main(args[0], homes)

@@ -124,6 +124,18 @@ printf 'C101\n\nVEHICLE\n' >"$T/t.vrp"
 expect 2 "not a CVRPLIB file" -- "$BIN" convert --from cvrplib "$T/t.vrp"
 expect 2 "cannot open" -- "$BIN" convert --from cvrplib "$T/missing.vrp"
 
+# A visit with several workers is one visit in solve's summary, as in check's
+# (job 11 needs two carers and gets them; job 12 needs three of the two).
+printf '%s' '{"vehicles": [{"id": 1, "start_index": 0, "end_index": 0}, {"id": 2, "start_index": 0, "end_index": 0}],
+ "jobs": [{"id": 10, "location_index": 1, "service": 600},
+          {"id": 11, "location_index": 2, "service": 1800, "workers": 2},
+          {"id": 12, "location_index": 1, "service": 600, "workers": 3}],
+ "matrix": [[0, 300, 400], [300, 0, 200], [400, 200, 0]]}' >"$T/workers.json"
+expect 0 "2 routes, 2 of 3 tasks assigned, 1 unassigned" -- "$BIN" solve "$T/workers.json" \
+    --effort 20000 -o "$T/workers.sol.json"
+expect 0 "valid: 0 violations, 0 mismatches; 2 routes, 2 tasks assigned, 1 unassigned" -- \
+    "$BIN" check "$T/workers.json" "$T/workers.sol.json"
+
 # With the road graph: the make-run path (import, solve with road travel times,
 # check against the same graph) and the scenario generator.
 if "$BIN" import --help >/dev/null 2>&1; then

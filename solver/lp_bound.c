@@ -376,10 +376,20 @@ static cv_status run_cg(void *ctx)
             parm.tm_lim = left > 2e6 ? 2000000000 : (int)(left * 1000.0) + 1;
         }
         int ret = glp_simplex(lp, &parm);
-        if (ret == GLP_ESING || ret == GLP_ECOND || ret == GLP_EBADB) {
-            /* A widened cut row can make the warm basis singular: start
-             * again from GLPK's advanced basis (a triangular one). */
-            glp_adv_basis(lp, 0);
+        /* After cut rows were added or widened the warm basis can be
+         * singular, or the dual simplex can give up (GLP_EFAIL): start again
+         * from GLPK's advanced (triangular) basis, then from the standard
+         * one, with the primal simplex; the artificial columns keep the
+         * master feasible whatever the basis. */
+        for (int retry = 0;
+             retry < 2 && ret != GLP_ETMLIM && (ret != 0 || glp_get_status(lp) != GLP_OPT);
+             retry++) {
+            cv_log(2, "lp: master simplex returned %d (status %d): basis reset\n", ret,
+                   glp_get_status(lp));
+            if (retry == 0)
+                glp_adv_basis(lp, 0);
+            else
+                glp_std_basis(lp);
             parm.meth = GLP_PRIMAL;
             ret = glp_simplex(lp, &parm);
         }
@@ -387,7 +397,9 @@ static cv_status run_cg(void *ctx)
         if (ret == GLP_ETMLIM) break;
         if (ret != 0 || glp_get_status(lp) != GLP_OPT) {
             cv_log(1, "lp: master simplex failed (ret %d, status %d)\n", ret, glp_get_status(lp));
-            st = CV_EINTERNAL;
+            /* With cuts in the master, numerical trouble ends the column
+             * generation, not the call: every bound proven so far is (10'). */
+            if (!g->cuts || g->cuts->count == 0) st = CV_EINTERNAL;
             break;
         }
         const uint32_t ncuts = g->cuts ? g->cuts->count : 0;

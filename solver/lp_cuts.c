@@ -155,7 +155,7 @@ cv_status cv__lp_cuts_separate(cv__lp_cuts *k, const cv__lp_col *cols, const dou
                 cand[ncand++] = (viol){lhs - 1.0, {i, j, l}};
             }
         }
-    qsort(cand, ncand, sizeof *cand, cmp_viol);
+    if (ncand) qsort(cand, ncand, sizeof *cand, cmp_viol);
     /* The most violated first; a triple already cut (violated only because
      * its memory is too small) gets its memory widened instead. */
     for (size_t q = 0; q < ncand && *nchanged < max_new; q++) {

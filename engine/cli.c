@@ -303,7 +303,8 @@ static const char *usage_solve =
     "  --threads N      worker threads (default 1): independent searches with\n"
     "                   seeds N, N+1, ...; the best plan wins (deterministic)\n"
     "  --local-search OPS  local-search operators, comma-separated: relocate,\n"
-    "                   swap,cross,2opt,2opt*,oropt,pair, or all, none, default\n"
+    "                   swap,cross,2opt,2opt*,oropt,pair,swap*, or all, none,\n"
+    "                   default (all but swap*)\n"
     "  --ls-when W      where the local search runs: recreate (after every\n"
     "                   ruin-and-recreate step) or best (on every new best plan)\n"
     "  --objective O    cost (default) or vehicles: fewest routes first, then cost\n"
@@ -552,7 +553,8 @@ static int cmd_solve(int argc, char **argv)
             if (!cv_solver_ls_parse(argv[++i], &ls_ops)) {
                 fprintf(stderr,
                         "carevan solve: --local-search %s: expected a comma-separated list of "
-                        "relocate, swap, cross, 2opt, 2opt*, oropt, pair, or all, none, default\n",
+                        "relocate, swap, cross, 2opt, 2opt*, oropt, pair, swap*, or all, none, "
+                        "default\n",
                         argv[i]);
                 return EXIT_BAD_INPUT;
             }

@@ -465,12 +465,12 @@ cv_status cv__scenario_caravan(const cv_graph *g, const cv__scenario_opts *o, ch
     if (!st)
         fprintf(stderr,
                 "carevan scenario: caravan week from %s: %u villages, %u households (%u in "
-                "mapped homes); %u caravan stops (%s) serve them within a %.1f-minute walk, "
-                "where one stop per village would be %u; %u household%s no stop can serve "
+                "mapped homes); %u caravan stops (%s) serve the households of %u villages "
+                "within a %.1f-minute walk; %u household%s no stop can serve "
                 "(listed above); %zu jobs, %u vans based at %s\n",
                 base->name, c.nvillages, c.nhh, c.nmapped, cs.nstops,
-                cs.optimal ? "proven fewest" : "not proven fewest", o->walk_s / 60.0,
-                nserved_villages, nuncovered, nuncovered == 1 ? "" : "s", json_array_size(jobs),
+                cs.optimal ? "proven fewest" : "not proven fewest", nserved_villages,
+                o->walk_s / 60.0, nuncovered, nuncovered == 1 ? "" : "s", json_array_size(jobs),
                 o->vans, base->name);
     if (!st) st = cv__scenario_finish(root, g, o->matrices, out, diag);
     json_decref(root);

@@ -69,81 +69,9 @@ def zigzag(v):
     return (v >> 1) ^ -(v & 1)
 
 
-def block_places(data, out):
-    strings, groups = [], []
-    gran, lat_off, lon_off = 100, 0, 0
-    for f, w, v in fields(data):
-        if f == 1:
-            strings = [s for ff, _, s in fields(v) if ff == 1]
-        elif f == 2:
-            groups.append(v)
-        elif f == 17:
-            gran = v
-        elif f == 19:
-            lat_off = zigzag(v)
-        elif f == 20:
-            lon_off = zigzag(v)
-
-    def coord(off, v):
-        return (off + gran * v) * 1e-9
-
-    for g in groups:
-        for f, w, v in fields(g):
-            if f == 2:  # DenseNodes
-                lat = lon = []
-                kv = []
-                for ff, _, vv in fields(v):
-                    if ff == 8:
-                        lat = [zigzag(x) for x in packed(vv)]
-                    elif ff == 9:
-                        lon = [zigzag(x) for x in packed(vv)]
-                    elif ff == 10:
-                        kv = packed(vv)
-                k = 0
-                la = lo = 0
-                for idx in range(len(lat)):
-                    la += lat[idx]
-                    lo += lon[idx]
-                    tags = {}
-                    while k < len(kv) and kv[k] != 0:
-                        tags[strings[kv[k]].decode()] = strings[kv[k + 1]].decode()
-                        k += 2
-                    k += 1
-                    if tags.get("place") in KINDS and "name" in tags:
-                        out.append((tags["place"], tags["name"], coord(lon_off, lo),
-                                    coord(lat_off, la)))
-            elif f == 1:  # plain Node
-                keys, vals, la, lo = [], [], 0, 0
-                for ff, _, vv in fields(v):
-                    if ff == 2:
-                        keys = packed(vv)
-                    elif ff == 3:
-                        vals = packed(vv)
-                    elif ff == 8:
-                        la = zigzag(vv)
-                    elif ff == 9:
-                        lo = zigzag(vv)
-                tags = {strings[a].decode(): strings[b].decode() for a, b in zip(keys, vals)}
-                if tags.get("place") in KINDS and "name" in tags:
-                    out.append((tags["place"], tags["name"], coord(lon_off, lo),
-                                coord(lat_off, la)))
-
-
-def is_home(tags):
-    return tags.get("building") in HOME_BUILDINGS or (
-        "addr:housenumber" in tags and "building" not in tags and "amenity" not in tags
-        and "shop" not in tags)
-
-
-def home_row(kind, oid, tags, lon, lat):
-    b = tags.get("building")
-    name = " ".join(x for x in (tags.get("addr:street"), tags.get("addr:housenumber")) if x)
-    return (b if b in HOME_BUILDINGS else "address", name or "%s %d" % (kind, oid), lon, lat)
-
-
-def block_homes(data, coords, homes, ways):
-    """Node coordinates (all of them: building ways need theirs), home nodes, and
-    building ways (id, tags, node refs) of one block."""
+def block_elements(data):
+    """The nodes and ways of one OSMData block: ("node", id, tags, lon, lat) and
+    ("way", id, tags, node ids, None)."""
     strings, groups = [], []
     gran, lat_off, lon_off = 100, 0, 0
     for f, w, v in fields(data):
@@ -166,7 +94,7 @@ def block_homes(data, coords, homes, ways):
 
     for g in groups:
         for f, w, v in fields(g):
-            if f == 2:  # DenseNodes
+            if f == 2:  # DenseNodes: delta-coded ids and coordinates, tags as k,v,...,0
                 ids = lat = lon = kv = []
                 for ff, _, vv in fields(v):
                     if ff == 1:
@@ -179,18 +107,15 @@ def block_homes(data, coords, homes, ways):
                         kv = packed(vv)
                 k = nid = la = lo = 0
                 for idx in range(len(lat)):
-                    nid += ids[idx]
+                    nid += ids[idx] if ids else 0
                     la += lat[idx]
                     lo += lon[idx]
-                    x, y = coord(lon_off, lo), coord(lat_off, la)
-                    coords[nid] = (x, y)
                     tags = {}
                     while k < len(kv) and kv[k] != 0:
                         tags[strings[kv[k]].decode()] = strings[kv[k + 1]].decode()
                         k += 2
                     k += 1
-                    if tags and is_home(tags):
-                        homes.append(home_row("node", nid, tags, x, y))
+                    yield "node", nid, tags, coord(lon_off, lo), coord(lat_off, la)
             elif f == 1:  # plain Node
                 keys, vals, nid, la, lo = [], [], 0, 0, 0
                 for ff, _, vv in fields(v):
@@ -204,12 +129,8 @@ def block_homes(data, coords, homes, ways):
                         la = zigzag(vv)
                     elif ff == 9:
                         lo = zigzag(vv)
-                x, y = coord(lon_off, lo), coord(lat_off, la)
-                coords[nid] = (x, y)
-                tags = tagdict(keys, vals)
-                if tags and is_home(tags):
-                    homes.append(home_row("node", nid, tags, x, y))
-            elif f == 3:  # Way
+                yield "node", nid, tagdict(keys, vals), coord(lon_off, lo), coord(lat_off, la)
+            elif f == 3:  # Way: node ids delta-coded
                 wid, keys, vals, refs = 0, [], [], []
                 for ff, _, vv in fields(v):
                     if ff == 1:
@@ -220,13 +141,23 @@ def block_homes(data, coords, homes, ways):
                         vals = packed(vv)
                     elif ff == 8:
                         refs = [zigzag(x) for x in packed(vv)]
-                tags = tagdict(keys, vals)
-                if is_home(tags):
-                    nodes, r = [], 0
-                    for d in refs:
-                        r += d
-                        nodes.append(r)
-                    ways.append((wid, tags, nodes))
+                nodes, r = [], 0
+                for delta in refs:
+                    r += delta
+                    nodes.append(r)
+                yield "way", wid, tagdict(keys, vals), nodes, None
+
+
+def is_home(tags):
+    return tags.get("building") in HOME_BUILDINGS or (
+        "addr:housenumber" in tags and "building" not in tags and "amenity" not in tags
+        and "shop" not in tags)
+
+
+def home_row(kind, oid, tags, lon, lat):
+    b = tags.get("building")
+    name = " ".join(x for x in (tags.get("addr:street"), tags.get("addr:housenumber")) if x)
+    return (b if b in HOME_BUILDINGS else "address", name or "%s %d" % (kind, oid), lon, lat)
 
 
 def main(path, homes_mode):
@@ -252,10 +183,16 @@ def main(path, homes_mode):
                     data = zlib.decompress(v)
             if btype != "OSMData":
                 continue
-            if homes_mode:
-                block_homes(data, coords, out, ways)
-            else:
-                block_places(data, out)
+            for kind, oid, tags, a, b in block_elements(data):
+                if kind == "way":
+                    if homes_mode and is_home(tags):
+                        ways.append((oid, tags, a))
+                elif homes_mode:
+                    coords[oid] = (a, b)  # building ways need their nodes
+                    if tags and is_home(tags):
+                        out.append(home_row("node", oid, tags, a, b))
+                elif tags.get("place") in KINDS and "name" in tags:
+                    out.append((tags["place"], tags["name"], a, b))
     for wid, tags, nodes in ways:
         # a closed outline repeats its first node: count it once
         pts = [coords[n] for n in nodes[:-1 if len(nodes) > 1 and nodes[0] == nodes[-1] else None]

@@ -29,8 +29,9 @@
 #define MAX_CLIENTS 200000u
 #define MAX_MINUTES 240.0
 #define MAX_TIME_LIMIT_S 120.0
-/* one bounded walk search per candidate: a few thousand households and candidates */
-#define MAX_STOPS_POINTS 20000u
+/* one bounded walk search per candidate, and the (candidate, household) pairs in
+ * reach held at once: a county's households, not a country's */
+#define MAX_STOPS_POINTS 10000u
 
 typedef enum cov_op { COV_COVERAGE, COV_SITING, COV_STOPS } cov_op;
 

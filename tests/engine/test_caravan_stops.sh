@@ -15,31 +15,14 @@ set -u
 BIN=$1
 SRC=$2
 FX="$SRC/tests/engine/fixtures/caravan"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect() {
-    code=$1; want=$2; shift 3
-    "$@" >"$T/out" 2>"$T/err"
-    got=$?
-    if [ "$got" -ne "$code" ]; then
-        bad "$* exited $got, expected $code: $(head -c 400 "$T/err")"
-    elif [ -n "$want" ] && ! grep -qF -- "$want" "$T/err"; then
-        bad "$*: stderr lacks \"$want\": $(head -c 400 "$T/err")"
-    else
-        ok
-    fi
-}
+. "$(dirname "$0")/cli_expect.sh"
 # py FILE EXPR: a Python expression over the scenario's jobs (list j)
 py() { python3 -c "import json,sys; j=json.load(open(sys.argv[1]))['jobs']; print($2)" "$1"; }
 
 "$BIN" import "$FX/valley.osm" -o "$T/v.cvg" -q >/dev/null 2>&1 || bad "import of the valley failed"
 S="$BIN scenario $T/v.cvg --kind caravan --villages $FX/places.csv --homes $FX/homes.csv --base Base --households 1 --vans 2"
 
-expect 0 "2 caravan stops (proven fewest) serve them within a 12.0-minute walk, where one stop per village would be 4; 1 household no stop can serve" \
+expect 0 "2 caravan stops (proven fewest) serve the households of 4 villages within a 12.0-minute walk; 1 household no stop can serve" \
     -- $S --matrices -o "$T/w.json"
 grep -qF "not served: Cim, household 1 (1.543985,42.521559, Cim 5): no van road within the walk limit" "$T/err" && ok \
     || bad "Cim is not reported as unserved: $(cat "$T/err")"
@@ -64,7 +47,7 @@ expect 0 "jobs planned" -- "$BIN" solve "$T/w.json" --effort 50000 --moves 2 -o 
 expect 0 "valid" -- "$BIN" check "$T/w.json" "$T/plan.json"
 
 # A shorter walk: each village its own stop.
-expect 0 "4 caravan stops (proven fewest) serve them within a 5.0-minute walk" -- $S --walk-minutes 5 -o "$T/w5.json"
+expect 0 "4 caravan stops (proven fewest) serve the households of 4 villages within a 5.0-minute walk" -- $S --walk-minutes 5 -o "$T/w5.json"
 # Deterministic.
 expect 0 "" -- $S --matrices -o "$T/w2.json"
 cmp -s "$T/w.json" "$T/w2.json" && ok || bad "same seed gave different weeks"

@@ -503,6 +503,10 @@ static void test_local_search_options(void **state)
     assert_int_equal(ops, CV_LS_RELOCATE | CV_LS_TWO_OPT_STAR);
     assert_true(cv_solver_ls_parse("all", &ops));
     assert_int_equal(ops, CV_LS_ALL);
+    assert_true(cv_solver_ls_parse("swap*,swap", &ops));
+    assert_int_equal(ops, CV_LS_SWAP_STAR | CV_LS_SWAP);
+    assert_true(cv_solver_ls_parse("default", &ops));
+    assert_int_equal(ops, CV_LS_ALL & ~(unsigned)CV_LS_SWAP_STAR);
     assert_true(cv_solver_ls_parse("none", &ops));
     assert_int_equal(ops, 0);
     assert_false(cv_solver_ls_parse("relocate,bogus", &ops));

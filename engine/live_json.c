@@ -40,7 +40,7 @@ static json_t *task_ref(out *o, const cv_problem *p, uint32_t t)
     return j;
 }
 
-static json_t *vehicle_json(out *o, const cv_live *L, uint32_t v)
+static json_t *vehicle_json(out *o, const cv_live *L, uint32_t v, const cv__live_day *d)
 {
     const cv_problem *p = L->p;
     const cv_vehicle *vh = &p->vehicles[v];
@@ -65,18 +65,13 @@ static json_t *vehicle_json(out *o, const cv_live *L, uint32_t v)
         }
         set(o, j, "position", pos);
     }
-    uint32_t rem = r->n - r->nfrozen;
-    cv__live_eta *eta = cv_calloc(rem ? rem : 1, sizeof *eta);
-    if (!eta) {
-        o->failed = true;
-        json_decref(steps);
-        return j;
-    }
-    cv__live_sched sc;
-    cv__live_schedule(p, v, &a, r->step + r->nfrozen, rem, true, eta, &sc);
-    set(o, j, "feasible", json_boolean(sc.feasible));
-    if (!sc.feasible) set(o, j, "problem", json_string(sc.why));
-    set(o, j, "cost", json_integer(sc.cost));
+    const cv__live_eta *eta = d->eta[v];
+    const cv__live_sched *sc = &d->sched[v];
+    set(o, j, "feasible", json_boolean(sc->feasible));
+    if (!sc->feasible) set(o, j, "problem", json_string(sc->why));
+    set(o, j, "cost", json_integer(sc->cost));
+    if (p->vehicles[v].max_working_time || p->vehicles[v].overtime_per_hour)
+        set(o, j, "working_time", json_integer(sc->work));
     for (uint32_t k = 0; k < r->n; k++) {
         uint32_t x = r->step[k];
         json_t *s = json_object();
@@ -108,10 +103,10 @@ static json_t *vehicle_json(out *o, const cv_live *L, uint32_t v)
             set(o, s, "start", json_integer(e->start));
             set(o, s, "end", json_integer(e->end));
             if (e->late > 0) set(o, s, "late", json_integer(e->late));
+            if (e->lateness > 0) set(o, s, "lateness", json_integer(e->lateness));
         }
         append(o, steps, s);
     }
-    free(eta);
     set(o, j, "steps", steps);
     return j;
 }
@@ -133,11 +128,18 @@ cv_status cv_live_vehicles_json(const cv_live *L, const uint64_t *ids, uint32_t 
     json_t *root = json_object(), *vs = json_array();
     if (!root || !vs) o.failed = true;
     set(&o, root, "now", json_integer(L->now));
+    cv__live_day d;
+    if (cv__live_day_of(L, &d) != CV_OK) {
+        json_decref(root);
+        json_decref(vs);
+        return CV_ENOMEM;
+    }
     for (uint32_t v = 0; vs && v < L->p->nvehicles; v++) {
         bool want = ids == NULL;
         for (uint32_t i = 0; i < n && !want; i++) want = ids[i] == L->p->vehicles[v].id;
-        if (want) append(&o, vs, vehicle_json(&o, L, v));
+        if (want) append(&o, vs, vehicle_json(&o, L, v, &d));
     }
+    cv__live_day_fini(&d);
     set(&o, root, "vehicles", vs);
     return finish(&o, root, text);
 }
@@ -151,7 +153,13 @@ cv_status cv_live_to_json(const cv_live *L, char **text)
     if (!root || !vs || !un || !sk || !ur) o.failed = true;
     set(&o, root, "now", json_integer(L->now));
     set(&o, root, "changes", json_integer(L->changes));
-    for (uint32_t v = 0; vs && v < p->nvehicles; v++) append(&o, vs, vehicle_json(&o, L, v));
+    cv__live_day d;
+    if (cv__live_day_of(L, &d) != CV_OK) {
+        json_decref(root), json_decref(vs), json_decref(un), json_decref(sk), json_decref(ur);
+        return CV_ENOMEM;
+    }
+    for (uint32_t v = 0; vs && v < p->nvehicles; v++) append(&o, vs, vehicle_json(&o, L, v, &d));
+    cv__live_day_fini(&d);
     set(&o, root, "vehicles", vs);
     for (uint32_t t = 0; un && sk && t < p->ntasks; t++) {
         if (L->status[t] == CV__LIVE_UNASSIGNED) append(&o, un, task_ref(&o, p, t));

@@ -428,6 +428,76 @@ static void test_simulated_day(void **state)
     cv_problem_destroy(p);
 }
 
+/* The shipped care scenario (docs/care-extensions.md: two carers at once,
+ * soft windows, preferred carers, working time with overtime and unpaid
+ * lunch, hot meals with a ride time, fairness) run live: every intermediate
+ * plan passes the checker with the care rules, the frozen prefix holds,
+ * and the day replays identically from its events. */
+static void test_care_scenario_day(void **state)
+{
+    (void)state;
+    FILE *f = fopen(CV_SOURCE_DIR "/datasets/scenarios/chengdu-city-day.json", "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc((size_t)len + 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+    text[len] = 0;
+    fclose(f);
+    cv_problem *p = problem_from(text);
+    free(text);
+    assert_true(cv_problem_uses_care_extensions(p));
+    char *plan = solve_json(p);
+    cv_live_sim_config cfg = {.seed = 2,
+                              .urgent = quick() ? 2 : 5,
+                              .delay_max = quick() ? 120 : 300,
+                              .skip_percent = 3,
+                              .log = getenv("CV_TEST_LOG") ? stderr : NULL};
+    cv_live_sim_report r1, r2;
+    json_t *events = NULL, *again = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    cv_status st = cv_live_simulate(p, plan, strlen(plan), NULL, &cfg, &r1, &events, &d);
+    if (st != CV_OK) fprintf(stderr, "simulate: %s\n", d.msg);
+    assert_int_equal(st, CV_OK);
+    if (r1.first_failure[0]) fprintf(stderr, "%s\n", r1.first_failure);
+    assert_int_equal(r1.check_failures + r1.frozen_failures + r1.log_failures, 0);
+    assert_int_equal(r1.dropped_after_accept, 0);
+    assert_true(r1.events > 100);
+    assert_true(r1.checks > r1.events);
+    /* Both carers of a two-carer visit report it: a visit.start for one job
+     * id from two vehicles, at the same time. */
+    size_t i, k;
+    json_t *e, *f2;
+    bool pair = false;
+    json_array_foreach(events, i, e)
+    {
+        if (strcmp(json_string_value(json_object_get(e, "type")), "visit.start") != 0) continue;
+        json_array_foreach(
+            events, k,
+            f2) if (k > i && json_equal(json_object_get(e, "job"), json_object_get(f2, "job")) &&
+                    !strcmp(json_string_value(json_object_get(f2, "type")), "visit.start") &&
+                    !json_equal(json_object_get(e, "vehicle"), json_object_get(f2, "vehicle")))
+        {
+            assert_true(json_equal(json_object_get(e, "time"), json_object_get(f2, "time")));
+            pair = true;
+        }
+    }
+    assert_true(pair);
+    st = cv_live_simulate(p, plan, strlen(plan), events, &cfg, &r2, &again, &d);
+    assert_int_equal(st, CV_OK);
+    assert_int_equal(r2.events, r1.events);
+    assert_int_equal(r2.changed, r1.changed);
+    assert_int_equal(r2.check_failures + r2.frozen_failures + r2.log_failures, 0);
+    assert_true(json_equal(events, again));
+    json_decref(events);
+    json_decref(again);
+    free(plan);
+    cv_problem_destroy(p);
+}
+
 /* Regression (solver/route.c): inserting into an empty route whose start
  * and end differ -- every live sub-vehicle that has left its depot -- once
  * took the start -> end leg off the insertion cost, which CV_DEBUG_CHECKS
@@ -463,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_urgent_replan),
         cmocka_unit_test(test_restore_and_frozen_check),
         cmocka_unit_test(test_simulated_day),
+        cmocka_unit_test(test_care_scenario_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,9 +26,16 @@
  * board stay with their vehicle.  Its plan (cv_live_subplan) is what the
  * independent checker verifies after every change.
  *
+ * Care extensions (docs/care-extensions.md) hold live as in a plan: the
+ * copies of a two-carer visit start together, relations keep their gaps,
+ * meals their ride time, soft windows their lateness cost, vehicle lists and
+ * working time (counted from the worker's first report) their limits.  A
+ * visit done (or committed) bounds the visits tied to it; the whole day is
+ * timed together (engine/live_ties.c) and its remaining part checked.
+ * Problems with a horizon are refused (a live day is one day).
+ *
  * Not thread-safe: one owner at a time.  Times are in the problem's unit
- * (seconds for care days).  Problems with care extensions are refused
- * (CV_EUNSUPPORTED) until the solver plans them.
+ * (seconds for care days).
  */
 #ifndef CV_LIVE_H
 #define CV_LIVE_H

@@ -185,6 +185,15 @@ cv_status cv_live_to_json(const cv_live *L, char **text)
         for (uint32_t s = 0; s < e->req.nskills; s++)
             append(&o, skills, json_integer(e->req.skills[s]));
         set(&o, j, "skills", skills);
+        for (int list = 0; list < 2; list++) {
+            uint32_t n = list ? e->req.nforbidden : e->req.nallowed;
+            if (!n) continue;
+            json_t *a = json_array();
+            for (uint32_t i = 0; a && i < n; i++)
+                append(&o, a,
+                       json_integer((json_int_t)(list ? e->req.forbidden : e->req.allowed)[i]));
+            set(&o, j, list ? "forbidden_vehicles" : "allowed_vehicles", a);
+        }
         append(&o, ur, j);
     }
     set(&o, root, "urgent", ur);
@@ -196,9 +205,20 @@ cv_status cv_live_to_json(const cv_live *L, char **text)
 cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_problem *p,
                                    cv_live_urgent *q, cv_diag *diag)
 {
-    static const char *const known[] = {"type",           "id",       "time",        "deadline",
-                                        "location_index", "location", "service",     "setup",
-                                        "skills",         "priority", "description", NULL};
+    static const char *const known[] = {"type",
+                                        "id",
+                                        "time",
+                                        "deadline",
+                                        "location_index",
+                                        "location",
+                                        "service",
+                                        "setup",
+                                        "skills",
+                                        "priority",
+                                        "description",
+                                        "allowed_vehicles",
+                                        "forbidden_vehicles",
+                                        NULL};
     char sub[256];
     cv_status st;
     if ((st = cv__json_object(o, path, diag)) || (st = cv__json_known_keys(o, path, known, diag)))
@@ -273,6 +293,26 @@ cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_p
         for (uint32_t i = 0; i < q->nskills; i++)
             if (m == 0 || q->skills[i] != q->skills[m - 1]) q->skills[m++] = q->skills[i];
         q->nskills = m;
+    }
+    for (int list = 0; list < 2; list++) {
+        const char *key = list ? "forbidden_vehicles" : "allowed_vehicles";
+        json_t *vl = json_object_get(o, key);
+        if (!vl) continue;
+        cv__json_path_key(sub, sizeof sub, path, key);
+        if ((st = cv__json_array(vl, sub, SIZE_MAX, diag))) return st;
+        if (json_array_size(vl) > CV_LIVE_MAX_VEHICLE_LIST)
+            return cv_diag_set(diag, "%s: at most %d vehicles", sub, CV_LIVE_MAX_VEHICLE_LIST);
+        uint64_t *ids = list ? q->forbidden : q->allowed;
+        uint32_t *n = list ? &q->nforbidden : &q->nallowed;
+        for (size_t i = 0; i < json_array_size(vl); i++) {
+            char s2[280];
+            int64_t v;
+            cv__json_path_index(s2, sizeof s2, sub, i);
+            if ((st = cv__json_int(json_array_get(vl, i), s2, 0, INT64_MAX, &v, diag))) return st;
+            if (p && cv__live_find_vehicle(p, (uint64_t)v) == CV_NONE)
+                return cv_diag_set(diag, "%s: no vehicle %lld in the day", s2, (long long)v);
+            ids[(*n)++] = (uint64_t)v;
+        }
     }
     q->id = (uint64_t)id;
     q->time = time;

@@ -94,7 +94,7 @@ cv_status cv__live_problem_with_extras(const cv_problem *base, const cv__live_ex
                                        uint32_t nextra, cv_problem **out)
 {
     cv_problem *q;
-    cv_status st = clone(base, nextra, nextra * 8 + 1, &q);
+    cv_status st = clone(base, nextra, nextra * (8 + 2 * CV_LIVE_MAX_VEHICLE_LIST) + 1, &q);
     if (st != CV_OK) return st;
     const uint32_t nj = base->njobs, nd = base->ndims;
     /* Shipments move up by nextra. */
@@ -136,6 +136,17 @@ cv_status cv__live_problem_with_extras(const cv_problem *base, const cv__live_ex
         for (uint32_t s = 0; s < r->nskills; s++) q->skills[q->nskills++] = r->skills[s];
         k->amount_off = q->namounts;
         for (uint32_t d = 0; d < 2 * nd; d++) q->amounts[q->namounts++] = 0;
+        /* Vehicle lists: ids were checked when the request came in. */
+        k->allowed_first = q->nvehicle_refs;
+        for (uint32_t a = 0; a < r->nallowed; a++) {
+            uint32_t v = cv__live_find_vehicle(q, r->allowed[a]);
+            if (v != CV_NONE) q->vehicle_refs[q->nvehicle_refs++] = v, k->allowed_count++;
+        }
+        k->forbidden_first = q->nvehicle_refs;
+        for (uint32_t a = 0; a < r->nforbidden; a++) {
+            uint32_t v = cv__live_find_vehicle(q, r->forbidden[a]);
+            if (v != CV_NONE) q->vehicle_refs[q->nvehicle_refs++] = v, k->forbidden_count++;
+        }
     }
     q->ntasks += nextra;
     q->njobs += nextra;

@@ -567,6 +567,17 @@ static cv_status check_request(const cv_live *L, const cv_live_urgent *q, cv_dia
         if (q->skills[i] <= q->skills[i - 1])
             return cv_diag_set(diag, "skills[%u]: skills must be sorted and unique", i);
     if (q->priority > 100) return cv_diag_set(diag, "priority: %u is above 100", q->priority);
+    for (int list = 0; list < 2; list++) {
+        const uint64_t *ids = list ? q->forbidden : q->allowed;
+        uint32_t n = list ? q->nforbidden : q->nallowed;
+        const char *name = list ? "forbidden_vehicles" : "allowed_vehicles";
+        if (n > CV_LIVE_MAX_VEHICLE_LIST)
+            return cv_diag_set(diag, "%s: at most %d vehicles", name, CV_LIVE_MAX_VEHICLE_LIST);
+        for (uint32_t i = 0; i < n; i++)
+            if (cv__live_find_vehicle(p, ids[i]) == CV_NONE)
+                return cv_diag_set(diag, "%s[%u]: no vehicle %llu in the day", name, i,
+                                   (unsigned long long)ids[i]);
+    }
     if (q->time < L->now)
         return cv_diag_set(diag, "time: %lld is before the live clock %lld", (long long)q->time,
                            (long long)L->now);
@@ -833,8 +844,8 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
         if (!b && ncand) b = &cand[0];
         if (!b) {
             set_msg(out,
-                    "urgent visit %llu: cannot be reached: no vehicle has the skills it "
-                    "needs",
+                    "urgent visit %llu: cannot be reached: no vehicle is qualified (skills, "
+                    "allowed_vehicles, forbidden_vehicles)",
                     (unsigned long long)req->id);
         } else {
             out->vehicle = p->vehicles[b->v].id;

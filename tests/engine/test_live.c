@@ -428,6 +428,269 @@ static void test_simulated_day(void **state)
     cv_problem_destroy(p);
 }
 
+/* ---- A small care day: every care extension, hand-planned. ----
+ * Locations on a line, 300 s apart.  Job 20 needs two carers (vehicles 1
+ * and 2 together); 21 before 22 by 30 min to 2 h (precedence with gaps); 23
+ * has a soft window; 24 only lets vehicle 2 in; meal 1 rides at most 40 min
+ * on vehicle 2 (so it waits at the canteen); vehicle 3 has a working-time
+ * limit and an unpaid lunch. */
+static const char *care_day =
+    "{\"vehicles\": ["
+    " {\"id\": 1, \"start_index\": 0, \"end_index\": 0, \"skills\": [1], \"capacity\": [2],"
+    "  \"time_window\": [0, 30000]},"
+    " {\"id\": 2, \"start_index\": 0, \"end_index\": 0, \"skills\": [1], \"capacity\": [2],"
+    "  \"time_window\": [0, 30000]},"
+    " {\"id\": 3, \"start_index\": 0, \"end_index\": 0, \"skills\": [1], \"capacity\": [2],"
+    "  \"time_window\": [0, 30000], \"max_working_time\": 7200,"
+    "  \"breaks\": [{\"id\": 1, \"service\": 1800, \"time_windows\": [[3000, 9000]],"
+    "  \"paid\": false}]}],"
+    " \"jobs\": ["
+    " {\"id\": 20, \"location_index\": 2, \"service\": 600, \"skills\": [1], \"workers\": 2,"
+    "  \"time_windows\": [[1500, 9000]]},"
+    " {\"id\": 21, \"location_index\": 3, \"service\": 600, \"skills\": [1]},"
+    " {\"id\": 22, \"location_index\": 4, \"service\": 600, \"skills\": [1]},"
+    " {\"id\": 23, \"location_index\": 5, \"service\": 600, \"skills\": [1],"
+    "  \"time_windows\": [[0, 3000]], \"lateness\": {\"max\": 900, \"per_hour\": 3600}},"
+    " {\"id\": 24, \"location_index\": 1, \"service\": 300, \"skills\": [1],"
+    "  \"allowed_vehicles\": [2]}],"
+    " \"shipments\": [{\"pickup\": {\"id\": 1, \"location_index\": 1, \"service\": 120},"
+    "  \"delivery\": {\"id\": 1, \"location_index\": 6, \"service\": 300}, \"amount\": [1],"
+    "  \"max_ride_time\": 2400}],"
+    " \"relations\": [{\"type\": \"precedence\", \"first\": 21, \"second\": 22,"
+    "  \"min_gap\": 1800, \"max_gap\": 7200}],"
+    " \"matrices\": {\"car\": {\"durations\": ["
+    "  [0, 300, 600, 900, 1200, 1500, 1800], [300, 0, 300, 600, 900, 1200, 1500],"
+    "  [600, 300, 0, 300, 600, 900, 1200], [900, 600, 300, 0, 300, 600, 900],"
+    "  [1200, 900, 600, 300, 0, 300, 600], [1500, 1200, 900, 600, 300, 0, 300],"
+    "  [1800, 1500, 1200, 900, 600, 300, 0]]}}}";
+
+static const char *care_plan =
+    "{\"routes\": ["
+    " {\"vehicle\": 1, \"steps\": [{\"type\": \"job\", \"id\": 20}, {\"type\": \"job\", \"id\": "
+    "21},"
+    "  {\"type\": \"job\", \"id\": 23}]},"
+    " {\"vehicle\": 2, \"steps\": [{\"type\": \"job\", \"id\": 24}, {\"type\": \"pickup\", \"id\": "
+    "1},"
+    "  {\"type\": \"job\", \"id\": 20}, {\"type\": \"delivery\", \"id\": 1}]},"
+    " {\"vehicle\": 3, \"steps\": [{\"type\": \"job\", \"id\": 22}, {\"type\": \"break\", \"id\": "
+    "1}]}]}";
+
+/* The planned step (type, id) of vehicle vid in the state. */
+static json_t *planned_step(json_t *state, uint64_t vid, const char *type, uint64_t id)
+{
+    json_t *v, *s;
+    size_t i, k;
+    json_array_foreach(json_object_get(state, "vehicles"), i, v)
+    {
+        if ((uint64_t)json_integer_value(json_object_get(v, "id")) != vid) continue;
+        json_array_foreach(json_object_get(v, "steps"), k, s)
+        {
+            if (!strcmp(json_string_value(json_object_get(s, "type")), type) &&
+                (uint64_t)json_integer_value(json_object_get(s, "id")) == id)
+                return s;
+        }
+    }
+    return NULL;
+}
+
+static int64_t start_of(const cv_live *L, uint64_t vid, const char *type, uint64_t id)
+{
+    json_t *s = state_of(L);
+    json_t *st = planned_step(s, vid, type, id);
+    assert_non_null(st);
+    int64_t t = json_integer_value(json_object_get(st, "start"));
+    json_decref(s);
+    return t;
+}
+
+/* A planted fault: the remaining day's plan with one step moved (its
+ * waiting_time, and its arrival with the rest of the route's, changed by
+ * the deltas), which the checker must catch as a violation whose message
+ * contains `needle`. */
+static void assert_planted_caught(const cv_live *L, uint64_t vid, const char *type, uint64_t id,
+                                  int64_t d_arrival, int64_t d_wait, const char *needle)
+{
+    cv_problem *sub = NULL;
+    char *plan = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_live_subplan(L, &sub, &plan, &d), CV_OK);
+    json_t *j = json_loads(plan, 0, NULL), *r, *s;
+    size_t i, k;
+    bool planted = false;
+    json_array_foreach(json_object_get(j, "routes"), i, r)
+    {
+        if ((uint64_t)json_integer_value(json_object_get(r, "vehicle")) != vid) continue;
+        json_array_foreach(json_object_get(r, "steps"), k, s)
+        {
+            if (planted) {
+                /* The rest of the route moves with it. */
+                json_object_set_new(
+                    s, "arrival",
+                    json_integer(json_integer_value(json_object_get(s, "arrival")) + d_arrival));
+                continue;
+            }
+            if (strcmp(json_string_value(json_object_get(s, "type")), type) != 0) continue;
+            if (strcmp(type, "end") != 0 && strcmp(type, "start") != 0 &&
+                (uint64_t)json_integer_value(json_object_get(s, "id")) != id)
+                continue;
+            json_object_set_new(
+                s, "arrival",
+                json_integer(json_integer_value(json_object_get(s, "arrival")) + d_arrival));
+            json_object_set_new(
+                s, "waiting_time",
+                json_integer(json_integer_value(json_object_get(s, "waiting_time")) + d_wait));
+            planted = true;
+        }
+    }
+    assert_true(planted);
+    char *bad = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    cv_check_report rep;
+    assert_int_equal(cv_check_json(sub, bad, strlen(bad), &rep, &d), CV_OK);
+    bool found = false;
+    for (uint32_t m = 0; m < rep.nviolations; m++) found |= strstr(rep.messages[m], needle) != NULL;
+    if (!found) {
+        fprintf(stderr, "planted fault not caught as \"%s\"; %u violations:\n", needle,
+                rep.nviolations);
+        for (uint32_t m = 0; m < rep.nmessages; m++) fprintf(stderr, "  %s\n", rep.messages[m]);
+    }
+    assert_true(found);
+    cv_check_report_fini(&rep);
+    free(bad);
+    free(plan);
+    cv_problem_destroy(sub);
+}
+
+static cv_status evk(cv_live *L, cv_live_event_kind k, int64_t t, uint64_t v, cv_task_kind kind,
+                     uint64_t id, cv_diag *d)
+{
+    cv_live_event e = {
+        .kind = k, .time = t, .vehicle = v, .task_kind = kind, .task = id, .loc = CV_NONE};
+    cv_diag_clear(d);
+    return cv_live_apply(L, &e, d);
+}
+
+static void test_care_live(void **state)
+{
+    (void)state;
+    cv_problem *p = problem_from(care_day);
+    cv_live *L = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    cv_status st = cv_live_create(&L, p, care_plan, strlen(care_plan), 0, &d);
+    if (st != CV_OK) fprintf(stderr, "create: %s\n", d.msg);
+    assert_int_equal(st, CV_OK);
+    assert_remaining_valid(L);
+    /* The two carers of job 20 start together (vehicle 1 waits for the
+     * window, vehicle 2 comes after its pickup); the meal waits at the
+     * canteen so that its ride stays within 40 min: pickup ends at 900. */
+    assert_int_equal(start_of(L, 1, "job", 20), 1500);
+    assert_int_equal(start_of(L, 2, "job", 20), 1500);
+    assert_int_equal(start_of(L, 2, "pickup", 1), 780);
+    assert_int_equal(start_of(L, 2, "delivery", 1), 3300);
+    /* 22 waits for 21 + 30 min; vehicle 3 leaves as late as it can. */
+    assert_int_equal(start_of(L, 1, "job", 21), 2400);
+    assert_int_equal(start_of(L, 3, "job", 22), 4200);
+    /* The same care rules in the remaining day: planted faults are caught. */
+    assert_planted_caught(L, 1, "job", 20, 0, 300, "together");
+    assert_planted_caught(L, 3, "start", 0, -600, 0, "relations[0]");
+    assert_planted_caught(L, 2, "delivery", 1, 0, 60, "max_ride_time");
+    assert_planted_caught(L, 3, "end", 0, 5000, 0, "max_working_time");
+    assert_planted_caught(L, 1, "job", 23, 0, 900, "lateness max");
+
+    /* Only vehicle 2 may serve job 24. */
+    cv_diag_clear(&d);
+    expect_err(evk(L, CV_LIVE_VISIT_START, 300, 1, CV_TASK_JOB, 24, &d), &d,
+               "vehicle 1 is not one of the allowed_vehicles of job 24");
+    assert_int_equal(evk(L, CV_LIVE_VISIT_START, 300, 2, CV_TASK_JOB, 24, &d), CV_OK);
+    assert_int_equal(evk(L, CV_LIVE_VISIT_DONE, 600, 2, CV_TASK_JOB, 24, &d), CV_OK);
+    assert_int_equal(evk(L, CV_LIVE_VISIT_START, 780, 2, CV_TASK_PICKUP, 1, &d), CV_OK);
+    assert_int_equal(evk(L, CV_LIVE_VISIT_DONE, 900, 2, CV_TASK_PICKUP, 1, &d), CV_OK);
+    assert_remaining_valid(L);
+    /* The meal is on board since 900: delivered by 3300, in the remaining
+     * day as a bound on the delivery. */
+    assert_planted_caught(L, 2, "job", 1, 0, 60, "after the end");
+    /* Vehicle 1 starts the two-carer visit: vehicle 2's copy must start at
+     * the same time, a window [1500, 1500] in the remaining day. */
+    assert_int_equal(evk(L, CV_LIVE_VISIT_START, 1500, 1, CV_TASK_JOB, 20, &d), CV_OK);
+    assert_int_equal(start_of(L, 2, "job", 20), 1500);
+    assert_remaining_valid(L);
+    assert_planted_caught(L, 2, "job", 20, 0, 120, "after the end 1500");
+    assert_int_equal(evk(L, CV_LIVE_VISIT_START, 1500, 2, CV_TASK_JOB, 20, &d), CV_OK);
+    assert_int_equal(evk(L, CV_LIVE_VISIT_DONE, 2100, 1, CV_TASK_JOB, 20, &d), CV_OK);
+    assert_int_equal(evk(L, CV_LIVE_VISIT_DONE, 2100, 2, CV_TASK_JOB, 20, &d), CV_OK);
+    /* Job 21 starts late: 22 moves to 30 min after it. */
+    assert_int_equal(evk(L, CV_LIVE_VISIT_START, 2500, 1, CV_TASK_JOB, 21, &d), CV_OK);
+    assert_int_equal(start_of(L, 3, "job", 22), 4300);
+    assert_remaining_valid(L);
+    assert_planted_caught(L, 3, "start", 0, -200, 0, "before the start 4300");
+    assert_int_equal(evk(L, CV_LIVE_VISIT_DONE, 3100, 1, CV_TASK_JOB, 21, &d), CV_OK);
+    /* Vehicle 3 starts: from now on its working time counts from its
+     * departure (4300 - 1200); the remaining day gets what is left. */
+    assert_int_equal(evk(L, CV_LIVE_VISIT_START, 4300, 3, CV_TASK_JOB, 22, &d), CV_OK);
+    {
+        cv_problem *sub = NULL;
+        char *plan = NULL;
+        assert_int_equal(cv_live_subplan(L, &sub, &plan, &d), CV_OK);
+        assert_int_equal(sub->vehicles[2].max_working_time, 7200 - (4900 - 3100));
+        free(plan);
+        cv_problem_destroy(sub);
+    }
+    /* Urgent visits honour vehicle lists and working time: only vehicle 3
+     * may go; 30 min of service fits its day, 2 h does not. */
+    cv_live_urgent q = {.id = 60,
+                        .time = 4400,
+                        .deadline_s = 1800,
+                        .loc = 4,
+                        .service = 1800,
+                        .priority = 100,
+                        .nallowed = 1,
+                        .allowed = {3}};
+    cv_live_outcome o;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_not_equal(o.method, CV_LIVE_REFUSED);
+    assert_int_equal(o.vehicle, 3);
+    assert_remaining_valid(L);
+    q.id = 61, q.service = 7200;
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_equal(o.method, CV_LIVE_REFUSED);
+    q.id = 62, q.service = 600, q.nallowed = 0, q.nforbidden = 2, q.forbidden[0] = 1,
+    q.forbidden[1] = 3;
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_not_equal(o.method, CV_LIVE_REFUSED);
+    assert_int_equal(o.vehicle, 2);
+    assert_remaining_valid(L);
+    q.id = 63, q.nforbidden = 0, q.nallowed = 1, q.allowed[0] = 9;
+    cv_diag_clear(&d);
+    expect_err(cv_live_insert_urgent(L, &q, &o, &d), &d, "allowed_vehicles[0]: no vehicle 9");
+    json_t *j = json_loads("{\"id\": 5, \"time\": 1, \"deadline\": 900, \"location_index\": 1, "
+                           "\"forbidden_vehicles\": [1, 99]}",
+                           0, NULL);
+    cv_diag_clear(&d);
+    expect_err(cv_live_urgent_from_json(j, "u", p, &q, &d), &d,
+               "u.forbidden_vehicles[1]: no vehicle 99");
+    json_decref(j);
+    /* Re-planning keeps the executed part and the care rules. */
+    char *before = NULL, *after = NULL;
+    assert_int_equal(cv_live_to_json(L, &before), CV_OK);
+    assert_int_equal(cv_live_reoptimize(L, 4500, 0, &o, &d), CV_OK);
+    assert_int_equal(cv_live_to_json(L, &after), CV_OK);
+    assert_int_equal(cv_live_check_frozen(before, after, &d), 0);
+    assert_remaining_valid(L);
+    /* And survives a restart. */
+    cv_live *R = NULL;
+    assert_int_equal(cv_live_restore(&R, p, after, strlen(after), &d), CV_OK);
+    char *again = NULL;
+    assert_int_equal(cv_live_to_json(R, &again), CV_OK);
+    assert_string_equal(after, again);
+    free(before), free(after), free(again);
+    cv_live_destroy(R);
+    cv_live_destroy(L);
+    cv_problem_destroy(p);
+}
+
 /* The shipped care scenario (docs/care-extensions.md: two carers at once,
  * soft windows, preferred carers, working time with overtime and unpaid
  * lunch, hot meals with a ride time, fairness) run live: every intermediate
@@ -533,6 +796,7 @@ int main(void)
         cmocka_unit_test(test_urgent_replan),
         cmocka_unit_test(test_restore_and_frozen_check),
         cmocka_unit_test(test_simulated_day),
+        cmocka_unit_test(test_care_live),
         cmocka_unit_test(test_care_scenario_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

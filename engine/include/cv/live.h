@@ -82,6 +82,7 @@ typedef struct cv_live_event {
 cv_status cv_live_apply(cv_live *L, const cv_live_event *ev, cv_diag *diag);
 
 /* ---- Urgent requests ---- */
+#define CV_LIVE_MAX_VEHICLE_LIST 16
 typedef struct cv_live_urgent {
     uint64_t id;        /* new job id, unique among jobs */
     int64_t time;       /* when the request comes in (advances the clock) */
@@ -91,6 +92,10 @@ typedef struct cv_live_urgent {
     uint32_t skills[8];
     uint32_t nskills;
     uint32_t priority; /* 0..100; default 100 */
+    /* Continuity of care (docs/care-extensions.md), vehicle ids: only these
+     * may go (none: anyone qualified), never these. */
+    uint64_t allowed[CV_LIVE_MAX_VEHICLE_LIST], forbidden[CV_LIVE_MAX_VEHICLE_LIST];
+    uint32_t nallowed, nforbidden;
 } cv_live_urgent;
 
 typedef enum cv_live_method {

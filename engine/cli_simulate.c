@@ -28,6 +28,9 @@ static const char *usage =
     "  --urgent N             urgent requests to inject when generating (default 5)\n"
     "  --delay-max S          random overrun of each visit, 0..S seconds (default 300)\n"
     "  --skip-percent P       visits skipped (client not home), percent (default 3)\n"
+    "  --urgent-margin S      safety margin of urgent requests: on site at least S s before\n"
+    "                         the deadline as planned (default a third of the deadline:\n"
+    "                         5 min for 15, 10 min for 30; 0: none)\n"
     "  --write-events FILE    the events applied, to replay the same day\n"
     "  --quiet                only the summary\n";
 
@@ -44,7 +47,7 @@ static bool num_arg(const char *s, uint64_t max, uint64_t *out)
 int cv_live_simulate_cli(int argc, char **argv)
 {
     const char *in = NULL, *events_path = NULL, *plan_path = NULL, *graph = NULL, *write = NULL;
-    uint64_t seed = 1, urgent = 5, delay = 300, skip = 3;
+    uint64_t seed = 1, urgent = 5, delay = 300, skip = 3, margin = UINT64_MAX;
     bool quiet = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -69,6 +72,8 @@ int cv_live_simulate_cli(int argc, char **argv)
             num = &delay, max = 86400;
         else if (!strcmp(a, "--skip-percent") && hv)
             num = &skip, max = 100;
+        else if (!strcmp(a, "--urgent-margin") && hv)
+            num = &margin, max = 899; /* below the emergency deadline */
         else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "carevan simulate: unknown or incomplete option %s\n%s", a, usage);
             return 2;
@@ -156,6 +161,8 @@ int cv_live_simulate_cli(int argc, char **argv)
                               .urgent = (uint32_t)urgent,
                               .delay_max = (int64_t)delay,
                               .skip_percent = (uint32_t)skip,
+                              .urgent_margin =
+                                  margin == UINT64_MAX ? CV_LIVE_MARGIN_DEFAULT : (int64_t)margin,
                               .log = quiet ? NULL : stdout};
     cv_live_sim_report rep;
     s = cv_live_simulate(p, plan_text, plan_len, events, &cfg, &rep, write ? &applied : NULL,

@@ -182,6 +182,8 @@ cv_status cv_live_to_json(const cv_live *L, char **text)
         set(&o, j, "service", json_integer(e->req.service));
         set(&o, j, "setup", json_integer(e->req.setup));
         set(&o, j, "priority", json_integer(e->req.priority));
+        if (e->req.margin_s != CV_LIVE_MARGIN_DEFAULT)
+            set(&o, j, "margin", json_integer(e->req.margin_s));
         for (uint32_t s = 0; s < e->req.nskills; s++)
             append(&o, skills, json_integer(e->req.skills[s]));
         set(&o, j, "skills", skills);
@@ -218,6 +220,7 @@ cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_p
                                         "description",
                                         "allowed_vehicles",
                                         "forbidden_vehicles",
+                                        "margin",
                                         NULL};
     char sub[256];
     cv_status st;
@@ -226,7 +229,9 @@ cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_p
     memset(q, 0, sizeof *q);
     q->priority = 100;
     int64_t id = -1, time = -1, deadline = -1, loc = -1, prio = 100;
-    if ((st = cv__json_opt_int(o, path, "id", 0, INT64_MAX, &id, diag)) ||
+    q->margin_s = CV_LIVE_MARGIN_DEFAULT;
+    if ((st = cv__json_opt_int(o, path, "margin", 0, 86399, &q->margin_s, diag)) ||
+        (st = cv__json_opt_int(o, path, "id", 0, INT64_MAX, &id, diag)) ||
         (st = cv__json_opt_int(o, path, "time", 0, CV_TIME_MAX, &time, diag)) ||
         (st = cv__json_opt_int(o, path, "deadline", 1, 86400, &deadline, diag)) ||
         (st = cv__json_opt_int(o, path, "location_index", 0, UINT32_MAX - 1, &loc, diag)) ||
@@ -238,6 +243,11 @@ cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_p
     if (missing) {
         cv__json_path_key(sub, sizeof sub, path, missing);
         return cv_diag_set(diag, "%s: required", sub);
+    }
+    if (q->margin_s >= deadline) {
+        cv__json_path_key(sub, sizeof sub, path, "margin");
+        return cv_diag_set(diag, "%s: %lld s leaves no time before the deadline (%lld s)", sub,
+                           (long long)q->margin_s, (long long)deadline);
     }
     json_t *ll = json_object_get(o, "location");
     if (loc < 0 && ll) {

@@ -364,6 +364,8 @@ static cv_status generate(sim *s, const cv_problem *p, cv_diag *diag)
                                    (json_int_t)deadline, "location_index",
                                    (json_int_t)(p->njobs ? p->tasks[like].loc : 0), "service",
                                    (json_int_t)(1200 + 300 * cv_rng_below(&rng, 6)), "skills", sk);
+            if (ev && s->cfg->urgent_margin != CV_LIVE_MARGIN_DEFAULT)
+                json_object_set_new(ev, "margin", json_integer(s->cfg->urgent_margin));
             cv_live_urgent q;
             st = ev ? cv_live_urgent_from_json(ev, "urgent", cv_live_problem(s->L), &q, diag)
                     : CV_ENOMEM;

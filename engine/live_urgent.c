@@ -396,10 +396,12 @@ static uint32_t victim(const cv_live *L, const uint32_t *seq, uint32_t n, uint32
                        const cv__live_eta *eta)
 {
     /* A visit tied to others (several workers, relations) is never shed
-     * alone: when it is the late one, the visit before it goes instead. */
+     * alone, nor an accepted urgent visit: when one of them is the late one,
+     * the visit before it goes instead (moved elsewhere by the repair), so
+     * that it starts earlier. */
     for (uint32_t k = from; k < n; k++) {
-        if (eta[k].late <= 0 || CV__LIVE_IS_BREAK(seq[k]) || is_extra(L, seq[k])) continue;
-        if (!cv__live_tied(L, seq[k])) return k;
+        if (eta[k].late <= 0 || CV__LIVE_IS_BREAK(seq[k])) continue;
+        if (!is_extra(L, seq[k]) && !cv__live_tied(L, seq[k])) return k;
         for (uint32_t j = k; j-- > from;)
             if (!CV__LIVE_IS_BREAK(seq[j]) && !is_extra(L, seq[j]) && !cv__live_tied(L, seq[j]))
                 return j;
@@ -560,6 +562,9 @@ static cv_status check_request(const cv_live *L, const cv_live_urgent *q, cv_dia
                            p->nlocs ? p->nlocs - 1 : 0);
     if (q->deadline_s <= 0 || q->deadline_s > 24 * 3600)
         return cv_diag_set(diag, "deadline: %lld s is not in 1..86400", (long long)q->deadline_s);
+    if (q->margin_s != CV_LIVE_MARGIN_DEFAULT && (q->margin_s < 0 || q->margin_s >= q->deadline_s))
+        return cv_diag_set(diag, "margin: %lld s is not in 0..%lld (below the deadline)",
+                           (long long)q->margin_s, (long long)q->deadline_s - 1);
     if (q->service < 0 || q->service > 24 * 3600 || q->setup < 0 || q->setup > 24 * 3600)
         return cv_diag_set(diag, "service: must be in 0..86400 s");
     if (q->nskills > 8) return cv_diag_set(diag, "skills: at most 8");
@@ -606,6 +611,11 @@ static void set_msg(cv_live_outcome *o, const char *fmt, ...)
     va_end(ap);
 }
 
+int64_t cv_live_default_margin(int64_t deadline_s)
+{
+    return deadline_s / 3;
+}
+
 /* A place for the urgent visit in a route, found feasible on that route. */
 typedef struct place {
     uint32_t v, pos;
@@ -646,6 +656,12 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
     L->now = req->time;
     const int64_t deadline = req->time + req->deadline_s;
     out->deadline = deadline;
+    const int64_t margin = req->margin_s == CV_LIVE_MARGIN_DEFAULT
+                               ? cv_live_default_margin(req->deadline_s)
+                               : req->margin_s;
+    out->margin = margin;
+    /* The latest planned arrival that leaves the margin in hand. */
+    const int64_t latest = deadline - margin;
     day_eval before;
     if ((st = eval_day(L, &before)) != CV_OK) return st;
     out->cost_before = before.cost;
@@ -704,7 +720,7 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
             seq[pos] = u;
             memcpy(seq + pos + 1, cur + pos, (rem - pos) * sizeof *seq);
             cv__live_schedule(p, v, a, seq, rem + 1, false, &bd, eta, &sc);
-            if (!sc.feasible) continue;
+            if (!sc.feasible || eta[pos].start > latest) continue;
             if (nplaces == cap_places) {
                 cap_places = cap_places ? 2 * cap_places : 64;
                 place *np = cv_realloc_array(places, cap_places, sizeof *np);
@@ -733,10 +749,12 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
         cv__live_day_time(L, &day);
         uint32_t broken = 0;
         for (uint32_t w = 0; w < nv; w++) broken += !day.sched[w].feasible;
-        if (day.sched[pl->v].feasible && broken <= before.broken) {
+        int64_t start = 0;
+        for (uint32_t k = 0; k <= rem; k++)
+            if (seq[k] == u) start = eta[k].start;
+        if (day.sched[pl->v].feasible && broken <= before.broken && start <= latest) {
             chosen = i;
-            for (uint32_t k = 0; k <= rem; k++)
-                if (seq[k] == u) places[i].start = eta[k].start;
+            places[i].start = start;
         }
         day.seq[pl->v] = keep, day.n[pl->v] = keep_n, day.eta[pl->v] = keep_eta;
     }
@@ -766,7 +784,7 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
     trial best = {0};
     bool have = false, solved = false;
     for (uint32_t i = 0; i < ncand; i++) {
-        if (!cand[i].in_shift || cand[i].on_site > deadline) continue;
+        if (!cand[i].in_shift || cand[i].on_site > latest) continue;
         trial t;
         bool ok;
         if ((st = repair(L, cand[i].v, u, &t, &ok)) != CV_OK) {
@@ -789,7 +807,7 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
     }
     uint32_t tried = 0;
     for (uint32_t i = 0; i < ncand && tried < MAX_CANDIDATES && (!have || best.dropped > 0); i++) {
-        if (!cand[i].in_shift || cand[i].on_site > deadline) continue;
+        if (!cand[i].in_shift || cand[i].on_site > latest) continue;
         tried++;
         trial t;
         st = solve_sub(L, cand[i].v, u, default_effort(L), &t, diag);
@@ -850,12 +868,20 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
         } else {
             out->vehicle = p->vehicles[b->v].id;
             out->arrival = b->on_site;
-            set_msg(out,
-                    "urgent visit %llu: cannot reach in time (deadline %lld min); best is "
-                    "%lld min by vehicle %llu%s",
-                    (unsigned long long)req->id, (long long)(req->deadline_s / 60),
-                    (long long)((b->on_site - req->time + 59) / 60),
-                    (unsigned long long)out->vehicle, b->in_shift ? "" : " (beyond its shift)");
+            if (b->on_site <= deadline && b->in_shift && margin > 0)
+                set_msg(out,
+                        "urgent visit %llu: cannot reach in time with the safety margin "
+                        "(deadline %lld min, margin %lld min); best is %lld min by vehicle %llu",
+                        (unsigned long long)req->id, (long long)(req->deadline_s / 60),
+                        (long long)(margin / 60), (long long)((b->on_site - req->time + 59) / 60),
+                        (unsigned long long)out->vehicle);
+            else
+                set_msg(out,
+                        "urgent visit %llu: cannot reach in time (deadline %lld min); best is "
+                        "%lld min by vehicle %llu%s",
+                        (unsigned long long)req->id, (long long)(req->deadline_s / 60),
+                        (long long)((b->on_site - req->time + 59) / 60),
+                        (unsigned long long)out->vehicle, b->in_shift ? "" : " (beyond its shift)");
         }
     }
 done:

@@ -244,11 +244,12 @@ static cv__live_day *day_get(live_task *t, cv_diag *diag, cv_status *st)
 static void pack_outcome(msgpack_packer *pk, const cv_live_outcome *o)
 {
     static const char *names[] = {"inserted", "replanned", "refused"};
-    msgpack_pack_map(pk, 10);
+    msgpack_pack_map(pk, 11);
     cv__server_pack_kv_str(pk, "method", names[o->method]);
     cv__server_pack_kv_u64(pk, "vehicle", o->vehicle);
     cv__server_pack_kv_i64(pk, "arrival", o->arrival);
     cv__server_pack_kv_i64(pk, "deadline", o->deadline);
+    cv__server_pack_kv_i64(pk, "margin", o->margin);
     cv__server_pack_kv_u64(pk, "changed", o->changed);
     cv__server_pack_kv_u64(pk, "dropped", o->dropped);
     cv__server_pack_kv_i64(pk, "cost_before", o->cost_before);

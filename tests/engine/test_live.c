@@ -691,6 +691,83 @@ static void test_care_live(void **state)
     cv_problem_destroy(p);
 }
 
+/* The safety margin: an urgent visit the plan reaches just before its
+ * deadline is refused with the default margin (a third of the deadline) and
+ * accepted without; an accepted one made late by an overrun is mended by
+ * moving the visit ahead of it. */
+static void test_urgent_margin(void **state)
+{
+    (void)state;
+    assert_int_equal(cv_live_default_margin(900), 300);
+    assert_int_equal(cv_live_default_margin(1800), 600);
+    cv_problem *p;
+    cv_live *L = line_live(&p);
+    cv_diag d;
+    cv_diag_clear(&d);
+    /* Location 5 is 1500 s from the depot: within 30 min, not within 20. */
+    cv_live_urgent q = {.id = 50,
+                        .time = 0,
+                        .deadline_s = 1800,
+                        .loc = 5,
+                        .service = 600,
+                        .priority = 100,
+                        .margin_s = CV_LIVE_MARGIN_DEFAULT};
+    cv_live_outcome o;
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_equal(o.method, CV_LIVE_REFUSED);
+    assert_int_equal(o.margin, 600);
+    assert_non_null(strstr(o.message, "with the safety margin"));
+    assert_non_null(strstr(o.message, "best is 25 min"));
+    q.id = 51, q.margin_s = 0;
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_not_equal(o.method, CV_LIVE_REFUSED);
+    assert_true(o.arrival <= o.deadline);
+    q.id = 52, q.margin_s = 1800;
+    cv_diag_clear(&d);
+    expect_err(cv_live_insert_urgent(L, &q, &o, &d), &d, "margin: 1800 s is not in 0..1799");
+    cv_live_destroy(L);
+    cv_problem_destroy(p);
+
+    /* Late after acceptance: one carer plans 10 (loc 1), 11 (loc 2), 13
+     * (loc 4); the urgent visit at loc 3 goes between 11 and 13, on site at
+     * 1900 for a deadline of 2000.  Job 10 overruns by 300 s: the urgent
+     * visit would start at 2200.  reoptimize moves job 11 (ahead of it)
+     * behind it: on site at 1600. */
+    p = problem_from("{\"vehicles\": [{\"id\": 1, \"start_index\": 0, \"end_index\": 0}],"
+                     " \"jobs\": [{\"id\": 10, \"location_index\": 1, \"service\": 600},"
+                     " {\"id\": 11, \"location_index\": 2, \"service\": 600},"
+                     " {\"id\": 13, \"location_index\": 4, \"service\": 600}],"
+                     " \"matrices\": {\"car\": {\"durations\": [[0, 300, 600, 650, 700],"
+                     " [300, 0, 300, 400, 450], [600, 300, 0, 100, 150], [650, 400, 100, 0, 100],"
+                     " [700, 450, 150, 100, 0]]}}}");
+    const char *plan1 =
+        "{\"routes\": [{\"vehicle\": 1, \"steps\": [{\"type\": \"job\", \"id\": 10},"
+        " {\"type\": \"job\", \"id\": 11}, {\"type\": \"job\", \"id\": 13}]}]}";
+    L = NULL;
+    assert_int_equal(cv_live_create(&L, p, plan1, strlen(plan1), 0, &d), CV_OK);
+    cv_live_urgent u = {
+        .id = 60, .time = 0, .deadline_s = 2000, .loc = 3, .service = 300, .priority = 100};
+    assert_int_equal(cv_live_insert_urgent(L, &u, &o, &d), CV_OK);
+    assert_int_equal(o.method, CV_LIVE_INSERTED);
+    assert_int_equal(o.arrival, 1900);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_START, 300, 1, 10, &d), CV_OK);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_DONE, 1200, 1, 10, &d), CV_OK);
+    assert_int_equal(start_of(L, 1, "job", 60), 2200);
+    char *before = NULL, *after = NULL;
+    assert_int_equal(cv_live_to_json(L, &before), CV_OK);
+    assert_non_null(strstr(before, "\"feasible\":false"));
+    assert_int_equal(cv_live_reoptimize(L, 1200, 0, &o, &d), CV_OK);
+    assert_int_equal(cv_live_to_json(L, &after), CV_OK);
+    assert_int_equal(cv_live_check_frozen(before, after, &d), 0);
+    assert_int_equal(start_of(L, 1, "job", 60), 1600);
+    assert_true(start_of(L, 1, "job", 11) > 1600);
+    assert_true(start_of(L, 1, "job", 13) > 1600);
+    assert_remaining_valid(L);
+    free(before), free(after);
+    cv_live_destroy(L);
+    cv_problem_destroy(p);
+}
+
 /* The shipped care scenario (docs/care-extensions.md: two carers at once,
  * soft windows, preferred carers, working time with overtime and unpaid
  * lunch, hot meals with a ride time, fairness) run live: every intermediate
@@ -797,6 +874,7 @@ int main(void)
         cmocka_unit_test(test_restore_and_frozen_check),
         cmocka_unit_test(test_simulated_day),
         cmocka_unit_test(test_care_live),
+        cmocka_unit_test(test_urgent_margin),
         cmocka_unit_test(test_care_scenario_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

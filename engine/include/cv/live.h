@@ -96,7 +96,23 @@ typedef struct cv_live_urgent {
      * may go (none: anyone qualified), never these. */
     uint64_t allowed[CV_LIVE_MAX_VEHICLE_LIST], forbidden[CV_LIVE_MAX_VEHICLE_LIST];
     uint32_t nallowed, nforbidden;
+    /* Safety margin: a worker is sent only if the plan has them on site at
+     * least this long before the deadline, time kept in hand for overruns of
+     * the visits before (0: none; CV_LIVE_MARGIN_DEFAULT: a third of the
+     * deadline, cv_live_default_margin). */
+    int64_t margin_s;
 } cv_live_urgent;
+
+#define CV_LIVE_MARGIN_DEFAULT (-1)
+/* The default safety margin for a deadline: a third of it, 5 min for an
+ * emergency (on site within 15 min), 10 min for ordinary help (30 min).
+ * Why a third: a visit in progress routinely runs several minutes over
+ * (the simulator draws up to 5 min per visit), and an urgent visit placed
+ * behind it inherits that; 5 min covers a full overrun of the visit under
+ * way for the emergency worker who goes next, 10 min one more visit's for
+ * ordinary help inserted later in a route.  Measured in bench/RESULTS.md
+ * ("Live day": accepted-in-time share against refusals). */
+int64_t cv_live_default_margin(int64_t deadline_s);
 
 typedef enum cv_live_method {
     CV_LIVE_INSERTED = 0, /* cheapest insertion, no other visit moved */
@@ -109,6 +125,7 @@ typedef struct cv_live_outcome {
     uint64_t vehicle;                /* who goes (or, refused: who could arrive first); 0 if none */
     int64_t arrival;                 /* planned (or best achievable) arrival on site */
     int64_t deadline;                /* time + deadline_s */
+    int64_t margin;                  /* the safety margin applied (seconds) */
     uint32_t changed;                /* other visits whose vehicle changed or that were dropped */
     uint32_t dropped;                /* of which now unassigned */
     int64_t cost_before, cost_after; /* cost of the remaining day (checker's definition) */
@@ -186,6 +203,7 @@ cv_status cv_live_urgent_from_json(const struct json_t *o, const char *path, con
 typedef struct cv_live_sim_config {
     uint64_t seed;
     uint32_t urgent;
+    int64_t urgent_margin; /* margin_s of the generated urgent requests (see cv_live_urgent) */
     int64_t delay_max;
     uint32_t skip_percent;
     FILE *log; /* one line per urgent request and per failure; NULL: quiet */

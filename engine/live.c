@@ -438,6 +438,7 @@ cv_status cv__live_new(cv_live **out, const cv_problem *p, int64_t now, cv_diag 
     cv_status st = cv__live_problem_with_extras(p, NULL, 0, &L->base_own);
     if (st != CV_OK) goto fail;
     L->base = L->base_own;
+    L->nlocs0 = p->nlocs;
     if ((st = cv__live_problem_with_extras(L->base, NULL, 0, &L->p)) != CV_OK) goto fail;
     L->routes = cv_calloc(p->nvehicles ? p->nvehicles : 1, sizeof *L->routes);
     if (!L->routes || alloc_state(L) != CV_OK || cv__live_build_tied(L) != CV_OK) {

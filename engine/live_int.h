@@ -45,11 +45,13 @@ struct cv_live {
     cv__live_extra *extra;
     uint32_t nextra;
     int64_t now;
-    cv__live_route *routes; /* p->nvehicles */
-    uint8_t *status;        /* per task of p: cv__live_status */
-    uint32_t *vehicle;      /* per task: vehicle of its route, CV_NONE */
-    uint32_t changes;       /* changed assignments so far (urgent re-plans, reoptimize) */
-    uint8_t *tied;          /* per task: in a relation (care extension), or NULL */
+    cv__live_route *routes;       /* p->nvehicles */
+    uint8_t *status;              /* per task of p: cv__live_status */
+    uint32_t *vehicle;            /* per task: vehicle of its route, CV_NONE */
+    uint32_t changes;             /* changed assignments so far (urgent re-plans, reoptimize) */
+    uint8_t *tied;                /* per task: in a relation (care extension), or NULL */
+    const struct cv_graph *graph; /* urgent visits by coordinates are routed on it; or NULL */
+    uint32_t nlocs0;              /* locations of the problem; more are urgent points added */
 };
 
 /* Where and when vehicle v becomes free, and what it carries. */
@@ -178,6 +180,15 @@ uint32_t cv__live_find_break(const cv_problem *p, uint32_t v, uint64_t id);
 /* live_urgent.c: adds an urgent job to L->p (task index in *task). */
 cv_status cv__live_add_extra(cv_live *L, const cv_live_urgent *req, int64_t tw_start,
                              int64_t tw_end, uint32_t *task);
+
+/* ---- live_graph.c: urgent points on the road graph ---- */
+/* Snaps (lon, lat) to L->graph and adds it as a location of the day with
+ * travel times to and from every location routed on the graph (*loc). */
+cv_status cv__live_add_location(cv_live *L, double lon, double lat, uint32_t *loc, cv_diag *diag);
+/* The added locations with their rows and columns (cv_live_to_json). */
+struct json_t *cv__live_added_json(const cv_live *L);
+/* Reads them back (cv_live_restore, before the urgent visits). */
+cv_status cv__live_added_read(cv_live *L, const struct json_t *arr, cv_diag *diag);
 
 /* ---- live_problem.c: problems derived from the live day ---- */
 /* p with the extra jobs inserted after its jobs (shipments renumbered). */

@@ -179,6 +179,7 @@ cv_status cv_live_to_json(const cv_live *L, char **text)
         set(&o, j, "time", json_integer(e->req.time));
         set(&o, j, "deadline", json_integer(e->req.deadline_s));
         set(&o, j, "location_index", json_integer(e->req.loc));
+        if (e->req.at_coords) set(&o, j, "location", json_pack("[f, f]", e->req.lon, e->req.lat));
         set(&o, j, "service", json_integer(e->req.service));
         set(&o, j, "setup", json_integer(e->req.setup));
         set(&o, j, "priority", json_integer(e->req.priority));
@@ -199,6 +200,7 @@ cv_status cv_live_to_json(const cv_live *L, char **text)
         append(&o, ur, j);
     }
     set(&o, root, "urgent", ur);
+    if (L->base->nlocs > L->nlocs0) set(&o, root, "added_locations", cv__live_added_json(L));
     return finish(&o, root, text);
 }
 
@@ -250,7 +252,7 @@ cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_p
                            (long long)q->margin_s, (long long)deadline);
     }
     json_t *ll = json_object_get(o, "location");
-    if (loc < 0 && ll) {
+    if (ll) {
         cv__json_path_key(sub, sizeof sub, path, "location");
         double c[2];
         if ((st = cv__json_array(ll, sub, 2, diag))) return st;
@@ -260,8 +262,15 @@ cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_p
             if ((st = cv__json_number(json_array_get(ll, (size_t)i), s2, -180, 180, &c[i], diag)))
                 return st;
         }
-        /* A client's home is a location of the day: match within ~50 m. */
-        for (uint32_t i = 0; i < p->nlocs; i++) {
+        if (c[1] < -90 || c[1] > 90)
+            return cv_diag_set(diag, "%s[1]: latitude %g is not in -90..90", sub, c[1]);
+        /* A client's home is a location of the day: match within ~50 m;
+         * elsewhere the live day routes to the point on its road graph.
+         * The coordinates are kept either way (the persisted form). */
+        q->at_coords = true;
+        q->lon = c[0];
+        q->lat = c[1];
+        for (uint32_t i = 0; i < p->nlocs && loc < 0; i++) {
             if (!p->locs[i].has_coords) continue;
             double dx = (p->locs[i].lon - c[0]) * 96000.0, dy = (p->locs[i].lat - c[1]) * 111000.0;
             if (dx * dx + dy * dy <= 50.0 * 50.0) {
@@ -269,13 +278,8 @@ cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_p
                 break;
             }
         }
-        if (loc < 0)
-            return cv_diag_set(diag,
-                               "%s: [%g, %g] is not within 50 m of a location of the day "
-                               "(urgent visits go to known clients' homes)",
-                               sub, c[0], c[1]);
     }
-    if (loc < 0) {
+    if (loc < 0 && !q->at_coords) {
         cv__json_path_key(sub, sizeof sub, path, "location_index");
         return cv_diag_set(diag, "%s: required (or location)", sub);
     }
@@ -327,7 +331,7 @@ cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_p
     q->id = (uint64_t)id;
     q->time = time;
     q->deadline_s = deadline;
-    q->loc = (uint32_t)loc;
+    q->loc = loc < 0 ? CV_NONE : (uint32_t)loc;
     q->priority = (uint32_t)prio;
     return CV_OK;
 }
@@ -426,6 +430,7 @@ cv_status cv_live_restore(cv_live **out, const cv_problem *p, const char *state_
         (st = cv__live_new(&L, p, now, diag)))
         goto out;
     L->changes = (uint32_t)changes;
+    if ((st = cv__live_added_read(L, json_object_get(root, "added_locations"), diag))) goto out;
     json_t *ur = json_object_get(root, "urgent"), *u;
     size_t i;
     json_array_foreach(ur, i, u)

@@ -140,7 +140,14 @@ static cv_status do_event(sim *s, const cv_live_event *ev, json_t *as_json, cv_d
     record(s, as_json);
     if (ev->kind == CV_LIVE_VISIT_START && ev->task_kind == CV_TASK_JOB)
         for (uint32_t i = 0; i < s->nu; i++)
-            if (s->uid[i] == ev->task) s->ustart[i] = ev->time;
+            if (s->uid[i] == ev->task) {
+                s->ustart[i] = ev->time;
+                if (s->cfg->log)
+                    fprintf(s->cfg->log, "%02lld:%02lld urgent %llu started by vehicle %llu, %s\n",
+                            (long long)(ev->time / 3600), (long long)(ev->time / 60 % 60),
+                            (unsigned long long)ev->task, (unsigned long long)ev->vehicle,
+                            ev->time <= s->udeadline[i] ? "in time" : "LATE");
+            }
     if ((st = verify(s)) != CV_OK) return st;
     verify_event(s, ev);
     return CV_OK;
@@ -364,6 +371,18 @@ static cv_status generate(sim *s, const cv_problem *p, cv_diag *diag)
                                    (json_int_t)deadline, "location_index",
                                    (json_int_t)(p->njobs ? p->tasks[like].loc : 0), "service",
                                    (json_int_t)(1200 + 300 * cv_rng_below(&rng, 6)), "skills", sk);
+            uint32_t home = p->njobs ? p->tasks[like].loc : 0;
+            if (ev && s->cfg->graph && s->cfg->offsite_every &&
+                ui % s->cfg->offsite_every == s->cfg->offsite_every - 1 && home < p->nlocs &&
+                p->locs[home].has_coords) {
+                /* Not at a home: somewhere near one (a fall in the street). */
+                double dx = (cv_rng_unit(&rng) * 2 - 1) * 400,
+                       dy = (cv_rng_unit(&rng) * 2 - 1) * 400;
+                json_object_del(ev, "location_index");
+                json_object_set_new(ev, "location",
+                                    json_pack("[f, f]", p->locs[home].lon + dx / 96000.0,
+                                              p->locs[home].lat + dy / 111000.0));
+            }
             if (ev && s->cfg->urgent_margin != CV_LIVE_MARGIN_DEFAULT)
                 json_object_set_new(ev, "margin", json_integer(s->cfg->urgent_margin));
             cv_live_urgent q;
@@ -417,6 +436,10 @@ cv_status cv_live_simulate(const cv_problem *p, const char *plan_json, size_t le
     sim s = {.cfg = cfg, .rep = rep};
     cv_status st = cv_live_create(&s.L, p, plan_json, len, day0, diag);
     if (st != CV_OK) return st;
+    if (cfg->graph && (st = cv_live_set_graph(s.L, cfg->graph, diag)) != CV_OK) {
+        cv_live_destroy(s.L);
+        return st;
+    }
     if (events_out && !(s.out = json_array())) st = CV_ENOMEM;
     if (st == CV_OK) st = verify(&s);
     if (st == CV_OK) st = events ? replay(&s, events, diag) : generate(&s, p, diag);

@@ -557,9 +557,20 @@ static cv_status check_request(const cv_live *L, const cv_live_urgent *q, cv_dia
     const cv_problem *p = L->p;
     if (cv__live_find_task(p, CV_TASK_JOB, q->id) != CV_NONE)
         return cv_diag_set(diag, "id: job %llu already exists", (unsigned long long)q->id);
-    if (q->loc >= p->nlocs)
+    if (q->loc == CV_NONE && q->at_coords) {
+        if (!(q->lon >= -180 && q->lon <= 180 && q->lat >= -90 && q->lat <= 90))
+            return cv_diag_set(diag, "location: [%g, %g] is not a [lon, lat] point", q->lon,
+                               q->lat);
+        if (!L->graph)
+            return cv_diag_set(diag,
+                               "location: [%g, %g] is not within 50 m of a location of the day, "
+                               "and the live day has no road graph to route to it (start it with "
+                               "a graph: carevan simulate --graph, carevan serve --graph)",
+                               q->lon, q->lat);
+    } else if (q->loc >= p->nlocs) {
         return cv_diag_set(diag, "location_index: %u is not a location of the day (0..%u)", q->loc,
                            p->nlocs ? p->nlocs - 1 : 0);
+    }
     if (q->deadline_s <= 0 || q->deadline_s > 24 * 3600)
         return cv_diag_set(diag, "deadline: %lld s is not in 1..86400", (long long)q->deadline_s);
     if (q->margin_s != CV_LIVE_MARGIN_DEFAULT && (q->margin_s < 0 || q->margin_s >= q->deadline_s))
@@ -666,7 +677,11 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
     if ((st = eval_day(L, &before)) != CV_OK) return st;
     out->cost_before = before.cost;
     uint32_t u;
-    if ((st = cv__live_add_extra(L, req, req->time, deadline, &u)) != CV_OK) return st;
+    cv_live_urgent rq = *req;
+    if (rq.loc == CV_NONE &&
+        (st = cv__live_add_location(L, rq.lon, rq.lat, &rq.loc, diag)) != CV_OK)
+        return st;
+    if ((st = cv__live_add_extra(L, &rq, req->time, deadline, &u)) != CV_OK) return st;
     const cv_problem *p = L->p;
     const cv_task *ut = &p->tasks[u];
     const uint32_t nv = p->nvehicles;

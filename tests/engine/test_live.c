@@ -10,10 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "cv/engine.h"
+#ifdef CV_GRAPH_AVAILABLE
+#include "cv/graph.h"
+#endif
 #include "cv/live.h"
 #include "cv/solver.h"
 #include "live_day.h"
@@ -768,6 +772,142 @@ static void test_urgent_margin(void **state)
     cv_problem_destroy(p);
 }
 
+#ifdef CV_GRAPH_AVAILABLE
+/* Urgent visits by coordinates on a road graph: a 7 x 7 grid of residential
+ * streets 0.005 degrees apart (about 550 m), imported from OSM XML. */
+static cv_graph *grid_graph(char *dir, size_t dirsz)
+{
+    snprintf(dir, dirsz, "/tmp/cv_live_grid_XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char osm[160], cvg[160];
+    snprintf(osm, sizeof osm, "%s/grid.osm", dir);
+    snprintf(cvg, sizeof cvg, "%s/grid.cvg", dir);
+    FILE *f = fopen(osm, "w");
+    assert_non_null(f);
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<osm version=\"0.6\">\n");
+    for (int r = 0; r < 7; r++)
+        for (int c = 0; c < 7; c++)
+            fprintf(f, "  <node id=\"%d\" lat=\"%.3f\" lon=\"%.3f\"/>\n", 1 + r * 7 + c, r * 0.005,
+                    c * 0.005);
+    int way = 100;
+    for (int r = 0; r < 7; r++) {
+        fprintf(f, "  <way id=\"%d\">", way++);
+        for (int c = 0; c < 7; c++) fprintf(f, "<nd ref=\"%d\"/>", 1 + r * 7 + c);
+        fprintf(f, "<tag k=\"highway\" v=\"residential\"/></way>\n");
+    }
+    for (int c = 0; c < 7; c++) {
+        fprintf(f, "  <way id=\"%d\">", way++);
+        for (int r = 0; r < 7; r++) fprintf(f, "<nd ref=\"%d\"/>", 1 + r * 7 + c);
+        fprintf(f, "<tag k=\"highway\" v=\"residential\"/></way>\n");
+    }
+    fprintf(f, "</osm>\n");
+    fclose(f);
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_graph_import(osm, cvg, "car", false, NULL, &d), CV_OK);
+    cv_graph *g = NULL;
+    assert_int_equal(cv_graph_load(&g, cvg, &d), CV_OK);
+    unlink(osm);
+    unlink(cvg);
+    rmdir(dir);
+    return g;
+}
+
+static void test_urgent_by_coordinates(void **state)
+{
+    (void)state;
+    char dir[64];
+    cv_graph *g = grid_graph(dir, sizeof dir);
+    cv_problem *p = problem_from(
+        "{\"vehicles\": [{\"id\": 1, \"profile\": \"car\", \"start\": [0, 0], \"end\": [0, 0],"
+        " \"time_window\": [0, 20000]},"
+        " {\"id\": 2, \"profile\": \"car\", \"start\": [0.03, 0.03], \"end\": [0.03, 0.03],"
+        " \"time_window\": [0, 20000]}],"
+        " \"jobs\": [{\"id\": 10, \"location\": [0.01, 0.0], \"service\": 600},"
+        " {\"id\": 11, \"location\": [0.02, 0.01], \"service\": 600},"
+        " {\"id\": 12, \"location\": [0.02, 0.03], \"service\": 600}]}");
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_engine_fill_matrices(p, g, 1, &d), CV_OK);
+    char *plan = solve_json(p);
+    cv_live *L = NULL;
+    assert_int_equal(cv_live_create(&L, p, plan, strlen(plan), 0, &d), CV_OK);
+    json_t *j =
+        json_loads("{\"id\": 50, \"time\": 600, \"deadline\": 1800, \"location\": [0.0125, 0.0101],"
+                   " \"service\": 300, \"margin\": 0}",
+                   0, NULL);
+    cv_live_urgent q;
+    assert_int_equal(cv_live_urgent_from_json(j, "u", p, &q, &d), CV_OK);
+    json_decref(j);
+    assert_true(q.at_coords);
+    assert_int_equal(q.loc, CV_NONE);
+    /* Without a graph: a clear refusal of the request, not a guess. */
+    cv_live_outcome o;
+    cv_diag_clear(&d);
+    expect_err(cv_live_insert_urgent(L, &q, &o, &d), &d, "no road graph to route to it");
+    assert_int_equal(cv_live_set_graph(L, g, &d), CV_OK);
+    /* Off the network (beyond the snap radius): the graph's reason. */
+    cv_live_urgent far = q;
+    far.id = 51, far.lon = 0.5, far.lat = 0.5;
+    cv_diag_clear(&d);
+    expect_err(cv_live_insert_urgent(L, &far, &o, &d), &d,
+               "location: cannot be placed on the road");
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_not_equal(o.method, CV_LIVE_REFUSED);
+    assert_remaining_valid(L);
+    /* The new location's travel times are the graph's, as `solve --graph`
+     * would have them with the point among the locations. */
+    const cv_problem *lp = cv_live_problem(L);
+    const uint32_t n = lp->nlocs;
+    assert_int_equal(n, p->nlocs + 1);
+    double *pts = calloc(2 * (size_t)n, sizeof *pts);
+    uint32_t *dur = calloc((size_t)n * n, sizeof *dur);
+    assert_non_null(pts);
+    assert_non_null(dur);
+    for (uint32_t i = 0; i < n; i++) pts[2 * i] = lp->locs[i].lon, pts[2 * i + 1] = lp->locs[i].lat;
+    assert_int_equal(cv_graph_matrix(g, 0, pts, n, dur, NULL, 1, &d), CV_OK);
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(lp->profiles[0].durations[(size_t)(n - 1) * n + i],
+                         dur[(size_t)(n - 1) * n + i]);
+        assert_int_equal(lp->profiles[0].durations[(size_t)i * n + n - 1],
+                         dur[(size_t)i * n + n - 1]);
+    }
+    assert_true(dur[(size_t)(n - 1) * n] > 0);
+    free(pts);
+    free(dur);
+    /* A restart rebuilds the added location from the state, without the graph. */
+    char *s1 = NULL, *s2 = NULL;
+    assert_int_equal(cv_live_to_json(L, &s1), CV_OK);
+    assert_non_null(strstr(s1, "\"added_locations\""));
+    cv_live *R = NULL;
+    assert_int_equal(cv_live_restore(&R, p, s1, strlen(s1), &d), CV_OK);
+    assert_int_equal(cv_live_to_json(R, &s2), CV_OK);
+    assert_string_equal(s1, s2);
+    assert_remaining_valid(R);
+    /* A damaged state names the field. */
+    json_t *sj = json_loads(s1, 0, NULL);
+    json_t *row = json_object_get(
+        json_array_get(
+            json_object_get(json_array_get(json_object_get(sj, "added_locations"), 0), "profiles"),
+            0),
+        "durations_to");
+    assert_int_equal(json_array_set_new(row, 1, json_integer(-5)), 0);
+    char *bad = json_dumps(sj, JSON_COMPACT);
+    json_decref(sj);
+    cv_live *B = NULL;
+    cv_diag_clear(&d);
+    expect_err(cv_live_restore(&B, p, bad, strlen(bad), &d), &d,
+               "live.added_locations[0].profiles[0].durations_to[1]");
+    free(bad);
+    free(s1), free(s2);
+    cv_live_destroy(R);
+    cv_live_destroy(L);
+    free(plan);
+    cv_problem_destroy(p);
+    cv_graph_destroy(g);
+}
+#endif
+
 /* The shipped care scenario (docs/care-extensions.md: two carers at once,
  * soft windows, preferred carers, working time with overtime and unpaid
  * lunch, hot meals with a ride time, fairness) run live: every intermediate
@@ -875,6 +1015,9 @@ int main(void)
         cmocka_unit_test(test_simulated_day),
         cmocka_unit_test(test_care_live),
         cmocka_unit_test(test_urgent_margin),
+#ifdef CV_GRAPH_AVAILABLE
+        cmocka_unit_test(test_urgent_by_coordinates),
+#endif
         cmocka_unit_test(test_care_scenario_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,7 +87,12 @@ typedef struct cv_live_urgent {
     uint64_t id;        /* new job id, unique among jobs */
     int64_t time;       /* when the request comes in (advances the clock) */
     int64_t deadline_s; /* on site within this long (900 emergency, 1800 ordinary) */
-    uint32_t loc;       /* location index (a client's home is a known location) */
+    uint32_t loc;       /* location index, or CV_NONE with at_coords */
+    /* A point that is no location of the day (at_coords, loc CV_NONE):
+     * snapped to the live day's road graph (cv_live_set_graph), travel
+     * times routed on it. */
+    bool at_coords;
+    double lon, lat;
     int64_t service, setup;
     uint32_t skills[8];
     uint32_t nskills;
@@ -132,6 +137,12 @@ typedef struct cv_live_outcome {
     double ms;                       /* wall-clock time of the call */
     char message[256];               /* a sentence for the operator */
 } cv_live_outcome;
+
+/* Gives the live day a road graph (not owned; it must outlive L): urgent
+ * requests may then be anywhere on the road network, by coordinates.  Every
+ * profile of the problem must be a profile of the graph. */
+struct cv_graph;
+cv_status cv_live_set_graph(cv_live *L, const struct cv_graph *g, cv_diag *diag);
 
 /* Inserts (or refuses) an urgent visit.  CV_OK in all three outcomes; an
  * error only for bad input (diag names the field) or out of memory. */
@@ -206,7 +217,12 @@ typedef struct cv_live_sim_config {
     int64_t urgent_margin; /* margin_s of the generated urgent requests (see cv_live_urgent) */
     int64_t delay_max;
     uint32_t skip_percent;
-    FILE *log; /* one line per urgent request and per failure; NULL: quiet */
+    FILE *log;                    /* one line per urgent request and per failure; NULL: quiet */
+    const struct cv_graph *graph; /* road graph for urgent requests by coordinates, or NULL */
+    /* With a graph: one urgent request in `offsite_every` (0: none) is not at a
+     * client's home but at a random point near one (up to 400 m away), by
+     * coordinates. */
+    uint32_t offsite_every;
 } cv_live_sim_config;
 
 typedef struct cv_live_sim_report {

@@ -749,7 +749,7 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
                 (place){.v = v, .pos = pos, .delta = sc.cost - sc0.cost, .start = eta[pos].start};
         }
     }
-    qsort(places, nplaces, sizeof *places, cmp_place);
+    if (nplaces) qsort(places, nplaces, sizeof *places, cmp_place);
     uint32_t chosen = CV_NONE;
     for (uint32_t i = 0; i < nplaces && i < MAX_PLACES_TIMED && chosen == CV_NONE; i++) {
         const place *pl = &places[i];

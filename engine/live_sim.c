@@ -267,11 +267,18 @@ typedef struct next {
     bool have;
     int64_t time;
     uint64_t vehicle, id;
+    uint32_t vindex; /* the vehicle's index (its place in the state) */
     const char *kind;
     bool done; /* visit.done (else visit.start) */
 } next;
 
-static void next_event(const char *state, int64_t now, next *n)
+/* The earliest next event of any vehicle: a visit under way ends at its
+ * expected end plus the overrun drawn when it started (overrun[vehicle]),
+ * the next planned visit starts at its ETA (now if overdue).  Ordering by
+ * the true times matters: applying a done event late (its overrun added
+ * after it was chosen) moved the clock past other vehicles' starts, and the
+ * vehicles with higher ids, losing every tie at `now`, starved for hours. */
+static void next_event(const char *state, int64_t now, const int64_t *overrun, next *n)
 {
     json_t *root = json_loads(state, 0, NULL), *v, *st;
     size_t i, k;
@@ -296,6 +303,7 @@ static void next_event(const char *state, int64_t now, next *n)
         }
         if (!cur) continue;
         int64_t t = json_integer_value(json_object_get(cur, done ? "end" : "start"));
+        if (done && overrun) t += overrun[i];
         if (t < now) t = now;
         uint64_t vid = (uint64_t)json_integer_value(json_object_get(v, "id"));
         if (!n->have || t < n->time || (t == n->time && vid < n->vehicle)) {
@@ -303,6 +311,7 @@ static void next_event(const char *state, int64_t now, next *n)
             n->time = t;
             n->vehicle = vid;
             n->id = (uint64_t)json_integer_value(json_object_get(cur, "id"));
+            n->vindex = (uint32_t)i;
             n->kind = json_string_value(json_object_get(cur, "type"));
             n->done = done;
         }
@@ -353,9 +362,14 @@ static cv_status generate(sim *s, const cv_problem *p, cv_diag *diag)
     next_id = next_id < 900000 ? 900000 : next_id;
     uint32_t ui = 0;
     cv_status st = CV_OK;
+    int64_t *overrun = cv_calloc(p->nvehicles ? p->nvehicles : 1, sizeof *overrun);
+    if (!overrun) {
+        free(ut);
+        return CV_ENOMEM;
+    }
     for (uint32_t guard = 0; guard < 1000000; guard++) {
         next n;
-        next_event(s->state, cv_live_now(s->L), &n);
+        next_event(s->state, cv_live_now(s->L), overrun, &n);
         if (ui < nu && (!n.have || ut[ui] <= n.time)) {
             /* An urgent call from a client's home, with a visit's skills. */
             int64_t t = ut[ui] < cv_live_now(s->L) ? cv_live_now(s->L) : ut[ui];
@@ -398,16 +412,19 @@ static cv_status generate(sim *s, const cv_problem *p, cv_diag *diag)
                                                       : CV_TASK_DELIVERY;
             const char *type = "visit.start";
             if (n.done) {
+                /* n.time has the overrun drawn at the start. */
                 e.kind = CV_LIVE_VISIT_DONE;
                 type = "visit.done";
-                if (s->cfg->delay_max > 0)
-                    e.time += (int64_t)cv_rng_below(&rng, (uint32_t)s->cfg->delay_max + 1);
             } else if (e.task_kind != CV_TASK_DELIVERY && !is_urgent(s, e.task) &&
                        s->cfg->skip_percent && cv_rng_below(&rng, 100) < s->cfg->skip_percent) {
                 e.kind = CV_LIVE_VISIT_SKIPPED;
                 type = "visit.skipped";
             } else {
                 e.kind = CV_LIVE_VISIT_START;
+                overrun[n.vindex] =
+                    s->cfg->delay_max > 0
+                        ? (int64_t)cv_rng_below(&rng, (uint32_t)s->cfg->delay_max + 1)
+                        : 0;
             }
             json_t *ev = json_pack("{s:s, s:I, s:I, s:I}", "type", type, "time", (json_int_t)e.time,
                                    "vehicle", (json_int_t)e.vehicle, n.kind, (json_int_t)e.task);
@@ -421,6 +438,7 @@ static cv_status generate(sim *s, const cv_problem *p, cv_diag *diag)
             break;
     }
     free(ut);
+    free(overrun);
     return st;
 }
 

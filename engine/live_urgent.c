@@ -883,7 +883,15 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
         } else {
             out->vehicle = p->vehicles[b->v].id;
             out->arrival = b->on_site;
-            if (b->on_site <= deadline && b->in_shift && margin > 0)
+            if (b->on_site <= latest && b->in_shift)
+                set_msg(out,
+                        "urgent visit %llu: vehicle %llu could be on site in %lld min (deadline "
+                        "%lld min), but no re-plan with it keeps the rest of the day feasible "
+                        "(visits tied to others, working time, shift ends)",
+                        (unsigned long long)req->id, (unsigned long long)out->vehicle,
+                        (long long)((b->on_site - req->time + 59) / 60),
+                        (long long)(req->deadline_s / 60));
+            else if (b->on_site <= deadline && b->in_shift && margin > 0)
                 set_msg(out,
                         "urgent visit %llu: cannot reach in time with the safety margin "
                         "(deadline %lld min, margin %lld min); best is %lld min by vehicle %llu",

@@ -303,7 +303,8 @@ static const char *usage_solve =
     "  --threads N      worker threads (default 1): independent searches with\n"
     "                   seeds N, N+1, ...; the best plan wins (deterministic)\n"
     "  --local-search OPS  local-search operators, comma-separated: relocate,\n"
-    "                   swap,cross,2opt,2opt*,oropt,pair, or all, none, default\n"
+    "                   swap,cross,2opt,2opt*,oropt,pair,swap*, or all, none,\n"
+    "                   default (all but swap*)\n"
     "  --ls-when W      where the local search runs: recreate (after every\n"
     "                   ruin-and-recreate step) or best (on every new best plan)\n"
     "  --objective O    cost (default) or vehicles: fewest routes first, then cost\n"
@@ -365,6 +366,27 @@ static int solve_periodic(const cv_problem *p, const char *out, uint64_t seed, u
                 cfg.stat_day_solves, cfg.stat_moves_accepted, cfg.stat_moves, cv_clock_now() - t0,
                 load_s);
     return code;
+}
+
+/* Visits, as `carevan check` counts them: a visit with n workers is n tasks
+ * (docs/care-extensions.md) but one visit, assigned or unassigned once. */
+static void count_visits(const cv_problem *p, const cv_plan *plan, uint32_t *nvisits,
+                         uint32_t *unassigned)
+{
+    uint32_t n = 0, u = 0;
+    for (uint32_t t = 0; t < p->ntasks; t++)
+        n += p->tasks[t].group_size <= 1 || p->tasks[t].group_first == t;
+    uint8_t *seen = cv_calloc(p->ntasks + 1, 1); /* per visit (its first task) */
+    for (uint32_t i = 0; i < plan->nunassigned; i++) {
+        uint32_t t = plan->unassigned[i].task;
+        uint32_t first = p->tasks[t].group_size > 1 ? p->tasks[t].group_first : t;
+        if (seen && seen[first]) continue; /* another copy of a listed visit */
+        if (seen) seen[first] = 1;
+        u++;
+    }
+    free(seen);
+    *nvisits = n;
+    *unassigned = u;
 }
 
 static void human_duration(char *buf, size_t n, int64_t s)
@@ -531,7 +553,8 @@ static int cmd_solve(int argc, char **argv)
             if (!cv_solver_ls_parse(argv[++i], &ls_ops)) {
                 fprintf(stderr,
                         "carevan solve: --local-search %s: expected a comma-separated list of "
-                        "relocate, swap, cross, 2opt, 2opt*, oropt, pair, or all, none, default\n",
+                        "relocate, swap, cross, 2opt, 2opt*, oropt, pair, swap*, or all, none, "
+                        "default\n",
                         argv[i]);
                 return EXIT_BAD_INPUT;
             }
@@ -692,12 +715,13 @@ static int cmd_solve(int argc, char **argv)
     g = NULL;
 #endif
     if (code == 0 && !quiet) {
-        uint32_t assigned = p->ntasks - plan->nunassigned;
+        uint32_t nvisits, unassigned;
+        count_visits(p, plan, &nvisits, &unassigned);
         fprintf(stderr,
                 "carevan: %u route%s, %u of %u tasks assigned, %u unassigned; cost %lld, "
                 "travel %lld, distance %lld, waiting %lld",
-                plan->nroutes, plan->nroutes == 1 ? "" : "s", assigned, p->ntasks,
-                plan->nunassigned, (long long)plan->cost, (long long)plan->duration,
+                plan->nroutes, plan->nroutes == 1 ? "" : "s", nvisits - unassigned, nvisits,
+                unassigned, (long long)plan->cost, (long long)plan->duration,
                 (long long)plan->distance, (long long)plan->waiting);
         if (graph && p->uses_coords) {
             char tbuf[32];

@@ -215,12 +215,22 @@ static cv_status generate(const cv_graph *g, const scenario_opts *o, char **out,
     return st;
 }
 
+static cv_status caravan_week(const cv_graph *g, const scenario_opts *o, char **out, cv_diag *diag)
+{
+#ifdef CV_SOLVER_AVAILABLE
+    return cv__scenario_caravan(g, o, out, diag);
+#else
+    (void)g, (void)o, (void)out;
+    return cv_diag_set(diag, "scenario: --kind caravan needs the solver module (GLPK set cover)");
+#endif
+}
+
 static const char *usage =
     "usage: carevan scenario MAP.cvg [-o FILE.json] [--kind city|caravan] [--seed N]\n"
     "                        [--matrices]\n"
     "  city:    [--clients N] [--carers N] [--nurses N] [--center LON,LAT] [--radius-km R]\n"
-    "  caravan: --villages PLACES.csv [--base NAME] [--vans N] [--households N]\n"
-    "           [--no-continuity]\n"
+    "  caravan: --villages PLACES.csv [--homes HOMES.csv] [--walk-minutes M]\n"
+    "           [--base NAME] [--vans N] [--households N] [--no-continuity]\n"
     "\n"
     "Generates a realistic care scenario on the road graph (deterministic for a seed).\n"
     "\n"
@@ -233,10 +243,15 @@ static const char *usage =
     "\n"
     "--kind caravan: a week of the rural elderly-care caravan: the villages and hamlets\n"
     "of PLACES.csv (kind,name,lon,lat, e.g. datasets/osm/andorra-places.csv), older\n"
-    "people at home in each, one caravan stop per village (its centre on the nearest van\n"
-    "road) with weekly check-ups and medicine, haircuts and baths, sickbed rounds at home\n"
-    "twice a week by the same crew (unless --no-continuity); vans with a medical kit\n"
-    "and/or a bath unit on weekday shifts from the --base town.  Defaults: 4 vans, 1 to 5\n"
+    "people at home in each: in mapped homes of HOMES.csv (same columns, e.g.\n"
+    "datasets/osm/andorra-homes.csv from scripts/osm-places.py --homes) within 350 m of\n"
+    "the centre, else on footpaths there.  Caravan stops: the fewest points on van roads\n"
+    "(set cover, GLPK) such that every household walks to one within --walk-minutes on\n"
+    "the walk profile (default 12: the rural 1000 m circle at 5 km/h); households no\n"
+    "stop can serve are listed on stderr.  At each stop weekly check-ups and medicine,\n"
+    "haircuts and baths for the households it serves; sickbed rounds at home twice a\n"
+    "week by the same crew (unless --no-continuity); vans with a medical kit and/or a\n"
+    "bath unit on weekday shifts from the --base town.  Defaults: 4 vans, 1 to 5\n"
     "households per village, base \"Andorra la Vella\".\n"
     "\n"
     "--matrices embeds the travel-time and distance matrices (the plan needs no graph).\n";
@@ -248,6 +263,7 @@ int cv_scenario_cli(int argc, char **argv)
                        .base = "Andorra la Vella",
                        .vans = 4,
                        .households_max = 5,
+                       .walk_s = 12 * 60,
                        .continuity = true,
                        .clients = 60,
                        .carers = 8,
@@ -270,6 +286,12 @@ int cv_scenario_cli(int argc, char **argv)
             if (strcmp(o.kind, "city") && strcmp(o.kind, "caravan")) end = "x";
         } else if (!strcmp(a, "--villages") && val) {
             o.villages = argv[++i];
+        } else if (!strcmp(a, "--homes") && val) {
+            o.homes = argv[++i];
+        } else if (!strcmp(a, "--walk-minutes") && val) {
+            double m = strtod(argv[++i], &end);
+            if (!(m >= 0.5 && m <= 120)) end = "x";
+            o.walk_s = (uint32_t)lround(m * 60);
         } else if (!strcmp(a, "--base") && val) {
             o.base = argv[++i];
         } else if (!strcmp(a, "--vans") && val) {
@@ -332,7 +354,7 @@ int cv_scenario_cli(int argc, char **argv)
     cv_status st = cv_graph_load(&g, graph, &diag);
     char *text = NULL;
     if (st == CV_OK)
-        st = caravan ? cv__scenario_caravan(g, &o, &text, &diag) : generate(g, &o, &text, &diag);
+        st = caravan ? caravan_week(g, &o, &text, &diag) : generate(g, &o, &text, &diag);
     cv_graph_destroy(g);
     if (st != CV_OK) {
         fprintf(stderr, "carevan scenario: %s\n", diag.set ? diag.msg : cv_status_message(st));

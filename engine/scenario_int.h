@@ -19,6 +19,8 @@ typedef struct cv__scenario_opts {
     /* caravan */
     const char *villages; /* CSV kind,name,lon,lat */
     const char *base;     /* name of the town the vans leave from */
+    const char *homes;    /* CSV kind,name,lon,lat of mapped homes, or NULL */
+    uint32_t walk_s;      /* households walk at most this long to their stop */
     uint32_t vans, households_max;
     bool continuity; /* sickbed rounds by one van crew (max_vehicles 1) */
     /* both */

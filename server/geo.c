@@ -31,19 +31,14 @@ typedef struct geo_task {
     int profile;
     double *src, *dst; /* lon,lat pairs */
     uint32_t ns, nd;   /* nd == 0: square matrix over src */
-    cv__pending reply;
-    bool failed;
-    cv__server_rpc_error err;
-    char errmsg[CV_DIAG_MAX + 64];
-    msgpack_sbuffer out;
+    cv__answer ans;
 } geo_task;
 
 static void geo_free(geo_task *t)
 {
     free(t->src);
     free(t->dst);
-    msgpack_sbuffer_destroy(&t->out);
-    cv__server_pending_drop(&t->reply);
+    cv__server_answer_fini(&t->ans);
     free(t);
 }
 
@@ -64,7 +59,7 @@ static void geo_run(cv__task *task)
     cv_diag_clear(&d);
     cv_status s = CV_OK;
     msgpack_packer pk;
-    msgpack_packer_init(&pk, &t->out, msgpack_sbuffer_write);
+    msgpack_packer_init(&pk, &t->ans.out, msgpack_sbuffer_write);
     if (t->op == GEO_SNAP) {
         cv_graph_snap sn;
         s = cv_graph_snap_point(g, t->profile, t->src[0], t->src[1], &sn, &d);
@@ -117,95 +112,26 @@ static void geo_run(cv__task *task)
         free(dur);
         free(dist);
     }
-    if (s != CV_OK) {
-        t->failed = true;
-        t->err = s == CV_ENOMEM ? CV__E_INTERNAL : CV__E_INVALID_PARAMS;
-        snprintf(t->errmsg, sizeof t->errmsg, "%s", d.set ? d.msg : cv_status_message(s));
-    }
+    if (s != CV_OK)
+        cv__server_answer_fail(&t->ans, s == CV_ENOMEM ? CV__E_INTERNAL : CV__E_INVALID_PARAMS,
+                               "%s", d.set ? d.msg : cv_status_message(s));
 }
 
 static void geo_done(cv__task *task, bool canceled)
 {
     geo_task *t = (geo_task *)task;
     cv_server *s = t->srv;
-    if (canceled)
-        cv__server_pending_err(&t->reply, CV__E_SHUTTING_DOWN, "server is stopping");
-    else if (t->failed)
-        cv__server_pending_err(&t->reply, t->err, "%s", t->errmsg);
-    else
-        cv__server_pending_ok_raw(&t->reply, t->out.data, t->out.size);
+    cv__server_answer_send(&t->ans, canceled);
     geo_free(t);
     cv__server_maybe_finish(s);
 }
 
-/* Reads an array of [lon, lat] pairs (or one pair when single). */
-static bool read_points(cv__req *r, const msgpack_object *o, const char *path, bool single,
-                        uint32_t min, uint32_t max, double **out, uint32_t *n)
-{
-    const msgpack_object *items = o;
-    uint32_t cnt = 1;
-    if (!single) {
-        if (!o || o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < min ||
-            o->via.array.size > max) {
-            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                                 "%s: expected an array of %u..%u [lon, lat] points", path, min,
-                                 max);
-            return false;
-        }
-        items = o->via.array.ptr;
-        cnt = o->via.array.size;
-    }
-    double *pts = cv_calloc(2 * (size_t)cnt, sizeof *pts);
-    if (!pts) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
-        return false;
-    }
-    for (uint32_t i = 0; i < cnt; i++) {
-        const msgpack_object *p = items ? &items[i] : NULL;
-        if (!p || p->type != MSGPACK_OBJECT_ARRAY || p->via.array.size != 2 ||
-            !cv__server_mp_get_double(&p->via.array.ptr[0], &pts[2 * i]) ||
-            !cv__server_mp_get_double(&p->via.array.ptr[1], &pts[2 * i + 1]) || pts[2 * i] < -180 ||
-            pts[2 * i] > 180 || pts[2 * i + 1] < -90 || pts[2 * i + 1] > 90) {
-            if (single)
-                cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                                     "%s: expected [lon, lat] in degrees", path);
-            else
-                cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                                     "%s[%u]: expected [lon, lat] in degrees", path, i);
-            free(pts);
-            return false;
-        }
-    }
-    *out = pts;
-    *n = cnt;
-    return true;
-}
-
 static geo_task *geo_new(cv__req *r, geo_op op, const msgpack_object **m)
 {
-    if (!r->srv->graph) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_UNAVAILABLE,
-                             "no road graph on this server (start it with --graph CITY.cvg)");
+    int prof;
+    if (!cv__server_need_graph(r) || !cv__server_param_map(r, 0, true, m) ||
+        !cv__server_param_profile(r, *m, NULL, &prof))
         return NULL;
-    }
-    if (!cv__server_param_map(r, 0, true, m)) return NULL;
-    const msgpack_object *po = cv__server_mp_map_get(*m, "profile");
-    int prof = 0;
-    if (po) {
-        char name[32];
-        if (po->type != MSGPACK_OBJECT_STR || po->via.str.size >= sizeof name)
-            prof = -1;
-        else {
-            memcpy(name, po->via.str.ptr, po->via.str.size);
-            name[po->via.str.size] = 0;
-            prof = cv_graph_profile_find(r->srv->graph, name);
-        }
-        if (prof < 0) {
-            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                                 "params[0].profile: not a profile of the loaded graph");
-            return NULL;
-        }
-    }
     geo_task *t = calloc(1, sizeof *t);
     if (!t) {
         cv__server_reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
@@ -216,18 +142,15 @@ static geo_task *geo_new(cv__req *r, geo_op op, const msgpack_object **m)
     t->srv = r->srv;
     t->op = op;
     t->profile = prof;
-    msgpack_sbuffer_init(&t->out);
+    cv__server_answer_init(&t->ans);
     return t;
 }
 
 static void geo_submit(cv__req *r, geo_task *t)
 {
-    if (cv__server_pool_submit(&r->srv->query_pool, &t->task) != CV_OK) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_BUSY, "busy: too many graph queries queued");
+    if (!cv__server_answer_submit(&t->ans, r, &r->srv->query_pool, &t->task,
+                                  "busy: too many graph queries queued"))
         geo_free(t);
-        return;
-    }
-    cv__server_pending_take(&t->reply, r);
 }
 
 void cv__server_m_route(cv__req *r)
@@ -235,8 +158,8 @@ void cv__server_m_route(cv__req *r)
     const msgpack_object *m;
     geo_task *t = geo_new(r, GEO_ROUTE, &m);
     if (!t) return;
-    if (!read_points(r, cv__server_mp_map_get(m, "points"), "params[0].points", false, 2,
-                     MAX_ROUTE_POINTS, &t->src, &t->ns)) {
+    if (!cv__server_param_points(r, cv__server_mp_map_get(m, "points"), "params[0].points", false,
+                                 2, MAX_ROUTE_POINTS, &t->src, &t->ns)) {
         geo_free(t);
         return;
     }
@@ -251,12 +174,14 @@ void cv__server_m_matrix(cv__req *r)
     const msgpack_object *pts = cv__server_mp_map_get(m, "points");
     bool ok;
     if (pts) {
-        ok = read_points(r, pts, "params[0].points", false, 1, MAX_MATRIX_POINTS, &t->src, &t->ns);
+        ok = cv__server_param_points(r, pts, "params[0].points", false, 1, MAX_MATRIX_POINTS,
+                                     &t->src, &t->ns);
     } else {
-        ok = read_points(r, cv__server_mp_map_get(m, "sources"), "params[0].sources", false, 1,
-                         MAX_MATRIX_POINTS, &t->src, &t->ns) &&
-             read_points(r, cv__server_mp_map_get(m, "destinations"), "params[0].destinations",
-                         false, 1, MAX_MATRIX_POINTS, &t->dst, &t->nd);
+        ok = cv__server_param_points(r, cv__server_mp_map_get(m, "sources"), "params[0].sources",
+                                     false, 1, MAX_MATRIX_POINTS, &t->src, &t->ns) &&
+             cv__server_param_points(r, cv__server_mp_map_get(m, "destinations"),
+                                     "params[0].destinations", false, 1, MAX_MATRIX_POINTS, &t->dst,
+                                     &t->nd);
     }
     if (!ok) {
         geo_free(t);
@@ -270,8 +195,8 @@ void cv__server_m_snap(cv__req *r)
     const msgpack_object *m;
     geo_task *t = geo_new(r, GEO_SNAP, &m);
     if (!t) return;
-    if (!read_points(r, cv__server_mp_map_get(m, "point"), "params[0].point", true, 1, 1, &t->src,
-                     &t->ns)) {
+    if (!cv__server_param_points(r, cv__server_mp_map_get(m, "point"), "params[0].point", true, 1,
+                                 1, &t->src, &t->ns)) {
         geo_free(t);
         return;
     }

@@ -1,14 +1,18 @@
 /* The method table and the small methods: auth, health, version, stats.
  * Heavier methods live with their subsystem: solve and job.* in jobs.c,
- * plan.* in plans.c, route/matrix/snap in geo.c, coverage/siting in
- * rpc_coverage.c.  Each entry says who may
- * call it; rpc.c enforces that before the handler runs. */
+ * plan.* in plans.c, route/matrix/snap in geo.c, coverage/siting/caravan_stops
+ * in rpc_coverage.c.  Each entry says who may call it; rpc.c enforces that
+ * before the handler runs.  Below the table, the parameter readers they share. */
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "server_int.h"
+#ifdef CV_GRAPH_AVAILABLE
+#include "cv/graph.h"
+#endif
 
 #ifndef CV_VERSION_STRING
 #define CV_VERSION_STRING "0.0.0"
@@ -47,6 +51,7 @@ static const cv__method methods[] = {
     {"route.subscribe", cv__server_m_route_subscribe, CV__ACCESS_OPERATOR},
     {"coverage", cv__server_m_coverage, CV__ACCESS_COORDINATOR},
     {"siting", cv__server_m_siting, CV__ACCESS_COORDINATOR},
+    {"caravan_stops", cv__server_m_caravan_stops, CV__ACCESS_COORDINATOR},
 };
 
 const cv__method *cv__server_method_find(const char *name, size_t len)
@@ -104,6 +109,100 @@ bool cv__server_param_str(cv__req *r, const msgpack_object *o, const char *path,
     }
     return true;
 }
+
+bool cv__server_param_number(cv__req *r, const msgpack_object *m, const char *key, double lo,
+                             double hi, double def, bool integer, double *out)
+{
+    const msgpack_object *o = cv__server_mp_map_get(m, key);
+    if (!o && def >= 0) {
+        *out = def;
+        return true;
+    }
+    double v;
+    if (!o || !cv__server_mp_get_double(o, &v) || !(v >= lo && v <= hi) ||
+        (integer && v != floor(v))) {
+        cv__server_reply_err(
+            r->conn, r->msgid, CV__E_INVALID_PARAMS, "params[0].%s: %s %s in [%g, %g]", key,
+            o ? "expected" : "required:", integer ? "a whole number" : "a number", lo, hi);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool cv__server_param_points(cv__req *r, const msgpack_object *o, const char *path, bool single,
+                             uint32_t min, uint32_t max, double **out, uint32_t *n)
+{
+    const msgpack_object *items = o;
+    uint32_t cnt = 1;
+    if (!single) {
+        if (!o || o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < min ||
+            o->via.array.size > max) {
+            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+                                 "%s: expected an array of %u..%u [lon, lat] points", path, min,
+                                 max);
+            return false;
+        }
+        items = o->via.array.ptr;
+        cnt = o->via.array.size;
+    }
+    double *pts = cv_calloc(2 * (size_t)cnt + 2, sizeof *pts);
+    if (!pts) {
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
+        return false;
+    }
+    for (uint32_t i = 0; i < cnt; i++) {
+        const msgpack_object *p = items ? &items[i] : NULL;
+        if (!p || p->type != MSGPACK_OBJECT_ARRAY || p->via.array.size != 2 ||
+            !cv__server_mp_get_double(&p->via.array.ptr[0], &pts[2 * i]) ||
+            !cv__server_mp_get_double(&p->via.array.ptr[1], &pts[2 * i + 1]) ||
+            !(pts[2 * i] >= -180 && pts[2 * i] <= 180) ||
+            !(pts[2 * i + 1] >= -90 && pts[2 * i + 1] <= 90)) {
+            if (single)
+                cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+                                     "%s: expected [lon, lat] in degrees", path);
+            else
+                cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+                                     "%s[%u]: expected [lon, lat] in degrees", path, i);
+            free(pts);
+            return false;
+        }
+    }
+    *out = pts;
+    *n = cnt;
+    return true;
+}
+
+#ifdef CV_GRAPH_AVAILABLE
+bool cv__server_need_graph(cv__req *r)
+{
+    if (r->srv->graph) return true;
+    cv__server_reply_err(r->conn, r->msgid, CV__E_UNAVAILABLE,
+                         "no road graph on this server (start it with --graph CITY.cvg)");
+    return false;
+}
+
+bool cv__server_param_profile(cv__req *r, const msgpack_object *m, const char *def, int *out)
+{
+    char *name = NULL;
+    if (!cv__server_param_str(r, cv__server_mp_map_get(m, "profile"), "params[0].profile", false,
+                              31, &name))
+        return false;
+    const cv_graph *g = r->srv->graph;
+    int prof = name ? cv_graph_profile_find(g, name) : def ? cv_graph_profile_find(g, def) : 0;
+    if (prof < 0) {
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS, "params[0].profile: %s%s%s",
+                             name ? "not a profile of the loaded graph"
+                                  : "absent, and the loaded graph has no ",
+                             name ? "" : def, name ? "" : " profile (the default)");
+        free(name);
+        return false;
+    }
+    free(name);
+    *out = prof;
+    return true;
+}
+#endif
 
 static void m_auth(cv__req *r)
 {

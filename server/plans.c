@@ -23,15 +23,10 @@ typedef struct store_task {
     cv__task task;
     cv_server *srv;
     store_op op;
-    cv__pending reply;
     char *date, *team, *plan_json, *problem_json, *state, *error_code, *error_msg;
     uint64_t id, vehicle;
     bool want_result;
-    /* Result, written by the store thread. */
-    bool failed;
-    cv__server_rpc_error err;
-    char errmsg[CV_DIAG_MAX + 64];
-    msgpack_sbuffer out;
+    cv__answer ans; /* written by the store thread */
 } store_task;
 
 static void task_free(store_task *t)
@@ -43,16 +38,13 @@ static void task_free(store_task *t)
     free(t->state);
     free(t->error_code);
     free(t->error_msg);
-    msgpack_sbuffer_destroy(&t->out);
-    cv__server_pending_drop(&t->reply);
+    cv__server_answer_fini(&t->ans);
     free(t);
 }
 
 static void tfail(store_task *t, cv__server_rpc_error e, const char *msg)
 {
-    t->failed = true;
-    t->err = e;
-    snprintf(t->errmsg, sizeof t->errmsg, "%s", msg);
+    cv__server_answer_fail(&t->ans, e, "%s", msg);
 }
 
 static cv__server_rpc_error status_err(cv_status s)
@@ -142,7 +134,7 @@ static void route_run(store_task *t, const char *plan_text, const char *problem_
         tfail(t, CV__E_NOT_FOUND, msg);
     } else {
         msgpack_packer pk;
-        msgpack_packer_init(&pk, &t->out, msgpack_sbuffer_write);
+        msgpack_packer_init(&pk, &t->ans.out, msgpack_sbuffer_write);
         msgpack_pack_map(&pk, 5);
         cv__server_pack_kv_str(&pk, "date", t->date);
         cv__server_pack_kv_str(&pk, "team", t->team);
@@ -171,7 +163,7 @@ static void store_run(cv__task *task)
     cv_diag_clear(&d);
     cv_status s = CV_OK;
     msgpack_packer pk;
-    msgpack_packer_init(&pk, &t->out, msgpack_sbuffer_write);
+    msgpack_packer_init(&pk, &t->ans.out, msgpack_sbuffer_write);
     switch (t->op) {
     case OP_SAVE: {
         int64_t rev = 0;
@@ -208,10 +200,10 @@ static void store_run(cv__task *task)
                 cv__server_pack_kv_i64(&pk, "revision", rev);
                 cv__server_pack_kv_double(&pk, "saved_at", at);
                 cv__server_pack_str(&pk, "plan");
-                msgpack_sbuffer_write(&t->out, a.data, a.size);
+                msgpack_sbuffer_write(&t->ans.out, a.data, a.size);
                 cv__server_pack_str(&pk, "problem");
                 if (prob)
-                    msgpack_sbuffer_write(&t->out, b.data, b.size);
+                    msgpack_sbuffer_write(&t->ans.out, b.data, b.size);
                 else
                     msgpack_pack_nil(&pk);
             }
@@ -235,23 +227,22 @@ static void store_run(cv__task *task)
         char *state = NULL, *res = NULL, *ecode = NULL, *emsg = NULL;
         s = cv__server_store_job_get(st, t->id, &state, &res, &ecode, &emsg, &d);
         if (s == CV_ENOTFOUND) {
-            snprintf(t->errmsg, sizeof t->errmsg, "no job %llu", (unsigned long long)t->id);
-            t->failed = true, t->err = CV__E_NOT_FOUND;
+            cv__server_answer_fail(&t->ans, CV__E_NOT_FOUND, "no job %llu",
+                                   (unsigned long long)t->id);
             s = CV_OK;
         } else if (s == CV_OK && t->want_result) {
             if (!strcmp(state, "done") && res) {
                 msgpack_sbuffer a;
                 if (cv__server_json_text_to_mp(res, strlen(res), &a) == CV_OK) {
-                    msgpack_sbuffer_write(&t->out, a.data, a.size);
+                    msgpack_sbuffer_write(&t->ans.out, a.data, a.size);
                     msgpack_sbuffer_destroy(&a);
                 } else {
                     tfail(t, CV__E_INTERNAL, "stored result is not readable JSON");
                 }
             } else {
-                t->failed = true;
-                t->err = !strcmp(state, "canceled") ? CV__E_CANCELED : CV__E_FAILED;
-                snprintf(t->errmsg, sizeof t->errmsg, "job %llu %s: %s", (unsigned long long)t->id,
-                         state, emsg ? emsg : "no result");
+                cv__server_answer_fail(
+                    &t->ans, !strcmp(state, "canceled") ? CV__E_CANCELED : CV__E_FAILED,
+                    "job %llu %s: %s", (unsigned long long)t->id, state, emsg ? emsg : "no result");
             }
         } else if (s == CV_OK) {
             msgpack_pack_map(&pk, ecode ? 5 : 4);
@@ -273,19 +264,14 @@ static void store_run(cv__task *task)
         break;
     }
     }
-    if (s != CV_OK && !t->failed) tfail(t, status_err(s), d.set ? d.msg : cv_status_message(s));
+    if (s != CV_OK && !t->ans.failed) tfail(t, status_err(s), d.set ? d.msg : cv_status_message(s));
 }
 
 static void store_done(cv__task *task, bool canceled)
 {
     store_task *t = (store_task *)task;
     cv_server *s = t->srv;
-    if (canceled)
-        cv__server_pending_err(&t->reply, CV__E_SHUTTING_DOWN, "server is stopping");
-    else if (t->failed)
-        cv__server_pending_err(&t->reply, t->err, "%s", t->errmsg);
-    else
-        cv__server_pending_ok_raw(&t->reply, t->out.data, t->out.size);
+    cv__server_answer_send(&t->ans, canceled);
     task_free(t);
     cv__server_maybe_finish(s);
 }
@@ -306,19 +292,15 @@ static store_task *task_new(cv__req *r, store_op op)
     t->task.done = store_done;
     t->srv = r->srv;
     t->op = op;
-    msgpack_sbuffer_init(&t->out);
+    cv__server_answer_init(&t->ans);
     return t;
 }
 
 static void task_submit(cv__req *r, store_task *t)
 {
-    if (cv__server_pool_submit(&r->srv->store_pool, &t->task) != CV_OK) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_BUSY,
-                             "busy: the store has too many writes queued");
+    if (!cv__server_answer_submit(&t->ans, r, &r->srv->store_pool, &t->task,
+                                  "busy: the store has too many writes queued"))
         task_free(t);
-        return;
-    }
-    cv__server_pending_take(&t->reply, r);
 }
 
 void cv__server_store_save_job_async(cv_server *s, uint64_t id, const char *state,
@@ -337,7 +319,7 @@ void cv__server_store_save_job_async(cv_server *s, uint64_t id, const char *stat
         t->state = strdup(state);
         t->error_code = error_code ? strdup(error_code) : NULL;
         t->error_msg = error_msg ? strdup(error_msg) : NULL;
-        msgpack_sbuffer_init(&t->out);
+        cv__server_answer_init(&t->ans);
         if (t->state && cv__server_pool_submit(&s->store_pool, &t->task) == CV_OK) return;
         task_free(t);
     }

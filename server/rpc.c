@@ -148,6 +148,49 @@ void cv__server_pending_err(cv__pending *p, cv__server_rpc_error e, const char *
     cv__server_pending_drop(p);
 }
 
+void cv__server_answer_init(cv__answer *a)
+{
+    memset(a, 0, sizeof *a);
+    msgpack_sbuffer_init(&a->out);
+}
+
+void cv__server_answer_fail(cv__answer *a, cv__server_rpc_error e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->errmsg, sizeof a->errmsg, fmt, ap);
+    va_end(ap);
+    a->failed = true;
+    a->err = e;
+}
+
+void cv__server_answer_send(cv__answer *a, bool canceled)
+{
+    if (canceled)
+        cv__server_pending_err(&a->reply, CV__E_SHUTTING_DOWN, "server is stopping");
+    else if (a->failed)
+        cv__server_pending_err(&a->reply, a->err, "%s", a->errmsg);
+    else
+        cv__server_pending_ok_raw(&a->reply, a->out.data, a->out.size);
+}
+
+void cv__server_answer_fini(cv__answer *a)
+{
+    msgpack_sbuffer_destroy(&a->out);
+    cv__server_pending_drop(&a->reply);
+}
+
+bool cv__server_answer_submit(cv__answer *a, cv__req *r, cv__pool *pool, cv__task *task,
+                              const char *busy_msg)
+{
+    if (cv__server_pool_submit(pool, task) != CV_OK) {
+        cv__server_reply_err(r->conn, r->msgid, CV__E_BUSY, "%s", busy_msg);
+        return false;
+    }
+    cv__server_pending_take(&a->reply, r);
+    return true;
+}
+
 static const char *type_name(const msgpack_object *o)
 {
     switch (o->type) {

@@ -1,4 +1,4 @@
-/* Service-circle methods: coverage and siting (engine/coverage.c).
+/* Service-circle methods: coverage, siting and caravan_stops (engine/coverage.c).
  *
  *   coverage [{profile?, minutes, sites, clients, isochrones?}]
  *       -> {clients, covered, share, time_s: [s | nil], site: [index | nil],
@@ -6,9 +6,12 @@
  *   siting   [{profile?, minutes, sites, clients, candidates, add, time_limit?}]
  *       -> {chosen: [candidate index], clients, covered_before, covered_after,
  *           share_before, share_after, optimal}
+ *   caravan_stops [{profile?, minutes, households, candidates?, time_limit?}]
+ *       -> {stops: [candidate index], households, served, stop: [candidate index | nil],
+ *           walk_s: [s | nil], unserved: [household index], optimal}
  *
  * Points are [lon, lat] arrays.  Like route/matrix/snap (geo.c) they run on
- * the query pool and read the immutable mapped graph; siting also runs GLPK
+ * the query pool and read the immutable mapped graph; siting and caravan_stops run GLPK
  * there (solver/lp_cover.c, through the one GLPK guard, which serialises
  * GLPK when it lacks thread-local storage).  Every bad parameter is
  * invalid_params naming the field: "params[0].clients[3]: ...". */
@@ -26,21 +29,23 @@
 #define MAX_CLIENTS 200000u
 #define MAX_MINUTES 240.0
 #define MAX_TIME_LIMIT_S 120.0
+/* one bounded walk search per candidate, and the (candidate, household) pairs in
+ * reach held at once: a county's households, not a country's */
+#define MAX_STOPS_POINTS 10000u
+
+typedef enum cov_op { COV_COVERAGE, COV_SITING, COV_STOPS } cov_op;
 
 typedef struct cov_task {
     cv__task task;
     cv_server *srv;
-    bool siting, isochrones;
+    cov_op op;
+    bool isochrones;
     int profile;
     uint32_t limit_s, add;
     double time_limit_s;
     double *sites, *clients, *cands;
-    uint32_t nsites, nclients, ncands;
-    cv__pending reply;
-    bool failed;
-    cv__server_rpc_error err;
-    char errmsg[CV_DIAG_MAX + 64];
-    msgpack_sbuffer out;
+    uint32_t nsites, nclients, ncands; /* caravan_stops: clients are the households */
+    cv__answer ans;
 } cov_task;
 
 static void cov_free(cov_task *t)
@@ -48,8 +53,7 @@ static void cov_free(cov_task *t)
     free(t->sites);
     free(t->clients);
     free(t->cands);
-    msgpack_sbuffer_destroy(&t->out);
-    cv__server_pending_drop(&t->reply);
+    cv__server_answer_fini(&t->ans);
     free(t);
 }
 
@@ -137,113 +141,75 @@ static cv_status run_siting(cov_task *t, const cv_graph *g, msgpack_packer *pk, 
     return CV_OK;
 }
 
+static cv_status run_stops(cov_task *t, const cv_graph *g, msgpack_packer *pk, cv_diag *d)
+{
+    cv_caravan_stops cs;
+    cv_status s = cv_engine_caravan_stops(g, t->profile, t->clients, t->nclients, t->cands,
+                                          t->ncands, t->limit_s, t->time_limit_s, &cs, d);
+    if (s) return s;
+    msgpack_pack_map(pk, 7);
+    cv__server_pack_str(pk, "stops");
+    msgpack_pack_array(pk, cs.nstops);
+    for (uint32_t k = 0; k < cs.nstops; k++) msgpack_pack_uint32(pk, cs.stops[k]);
+    cv__server_pack_kv_u64(pk, "households", t->nclients);
+    cv__server_pack_kv_u64(pk, "served", t->nclients - cs.nuncoverable);
+    cv__server_pack_str(pk, "stop");
+    msgpack_pack_array(pk, t->nclients);
+    for (uint32_t i = 0; i < t->nclients; i++)
+        pack_index_or_nil(pk, cs.stop_of[i] == UINT32_MAX ? UINT32_MAX : cs.stops[cs.stop_of[i]]);
+    cv__server_pack_str(pk, "walk_s");
+    msgpack_pack_array(pk, t->nclients);
+    for (uint32_t i = 0; i < t->nclients; i++) pack_index_or_nil(pk, cs.walk_s[i]);
+    /* the households no stop serves, named, never silently left out */
+    cv__server_pack_str(pk, "unserved");
+    msgpack_pack_array(pk, cs.nuncoverable);
+    for (uint32_t i = 0; i < t->nclients; i++)
+        if (cs.stop_of[i] == UINT32_MAX) msgpack_pack_uint32(pk, i);
+    cv__server_pack_kv_bool(pk, "optimal", cs.optimal);
+    cv_caravan_stops_fini(&cs);
+    return CV_OK;
+}
+
 static void cov_run(cv__task *task)
 {
     cov_task *t = (cov_task *)task;
     cv_diag d;
     cv_diag_clear(&d);
     msgpack_packer pk;
-    msgpack_packer_init(&pk, &t->out, msgpack_sbuffer_write);
-    cv_status s =
-        t->siting ? run_siting(t, t->srv->graph, &pk, &d) : run_coverage(t, t->srv->graph, &pk, &d);
-    if (s != CV_OK) {
-        t->failed = true;
-        t->err = s == CV_EINVAL ? CV__E_INVALID_PARAMS : CV__E_INTERNAL;
-        /* engine messages name the array ("clients[3] ..."): say where it sits */
-        snprintf(t->errmsg, sizeof t->errmsg, "%s%s", s == CV_EINVAL ? "params[0]." : "",
-                 d.set ? d.msg : cv_status_message(s));
-    }
+    msgpack_packer_init(&pk, &t->ans.out, msgpack_sbuffer_write);
+    const cv_graph *g = t->srv->graph;
+    cv_status s = t->op == COV_SITING  ? run_siting(t, g, &pk, &d)
+                  : t->op == COV_STOPS ? run_stops(t, g, &pk, &d)
+                                       : run_coverage(t, g, &pk, &d);
+    /* engine messages name the array ("clients[3] ..."): say where it sits */
+    if (s != CV_OK)
+        cv__server_answer_fail(&t->ans, s == CV_EINVAL ? CV__E_INVALID_PARAMS : CV__E_INTERNAL,
+                               "%s%s", s == CV_EINVAL ? "params[0]." : "",
+                               d.set ? d.msg : cv_status_message(s));
 }
 
 static void cov_done(cv__task *task, bool canceled)
 {
     cov_task *t = (cov_task *)task;
     cv_server *s = t->srv;
-    if (canceled)
-        cv__server_pending_err(&t->reply, CV__E_SHUTTING_DOWN, "server is stopping");
-    else if (t->failed)
-        cv__server_pending_err(&t->reply, t->err, "%s", t->errmsg);
-    else
-        cv__server_pending_ok_raw(&t->reply, t->out.data, t->out.size);
+    cv__server_answer_send(&t->ans, canceled);
     cov_free(t);
     cv__server_maybe_finish(s);
 }
 
-/* params[0].<key>: an array of min..max [lon, lat] points. */
-static bool read_points(cv__req *r, const msgpack_object *m, const char *key, uint32_t min,
-                        uint32_t max, double **out, uint32_t *n)
-{
-    const msgpack_object *o = cv__server_mp_map_get(m, key);
-    if (!o || o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < min ||
-        o->via.array.size > max) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                             "params[0].%s: expected an array of %u..%u [lon, lat] points", key,
-                             min, max);
-        return false;
-    }
-    uint32_t cnt = o->via.array.size;
-    double *pts = cv_calloc(2 * (size_t)cnt + 2, sizeof *pts);
-    if (!pts) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_INTERNAL, "out of memory");
-        return false;
-    }
-    for (uint32_t i = 0; i < cnt; i++) {
-        const msgpack_object *p = &o->via.array.ptr[i];
-        if (p->type != MSGPACK_OBJECT_ARRAY || p->via.array.size != 2 ||
-            !cv__server_mp_get_double(&p->via.array.ptr[0], &pts[2 * i]) ||
-            !cv__server_mp_get_double(&p->via.array.ptr[1], &pts[2 * i + 1]) ||
-            !(pts[2 * i] >= -180 && pts[2 * i] <= 180) ||
-            !(pts[2 * i + 1] >= -90 && pts[2 * i + 1] <= 90)) {
-            cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                                 "params[0].%s[%u]: expected [lon, lat] in degrees", key, i);
-            free(pts);
-            return false;
-        }
-    }
-    *out = pts;
-    *n = cnt;
-    return true;
-}
-
-/* params[0].<key>: a number in [lo, hi]; def when absent (required: def < 0). */
-static bool read_number(cv__req *r, const msgpack_object *m, const char *key, double lo, double hi,
-                        double def, bool integer, double *out)
-{
-    const msgpack_object *o = cv__server_mp_map_get(m, key);
-    if (!o && def >= 0) {
-        *out = def;
-        return true;
-    }
-    double v;
-    if (!o || !cv__server_mp_get_double(o, &v) || !(v >= lo && v <= hi) ||
-        (integer && v != floor(v))) {
-        cv__server_reply_err(
-            r->conn, r->msgid, CV__E_INVALID_PARAMS, "params[0].%s: %s %s in [%g, %g]", key,
-            o ? "expected" : "required:", integer ? "a whole number" : "a number", lo, hi);
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-static void cov_method(cv__req *r, bool siting)
+static void cov_method(cv__req *r, cov_op op)
 {
     cv_server *srv = r->srv;
-    if (!srv->graph) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_UNAVAILABLE,
-                             "no road graph on this server (start it with --graph CITY.cvg)");
-        return;
-    }
     const msgpack_object *m;
-    if (!cv__server_param_map(r, 0, true, &m)) return;
-    static const char *const keys[2][8] = {
+    if (!cv__server_need_graph(r) || !cv__server_param_map(r, 0, true, &m)) return;
+    static const char *const keys[3][8] = {
         {"profile", "minutes", "sites", "clients", "isochrones", NULL},
-        {"profile", "minutes", "sites", "clients", "candidates", "add", "time_limit", NULL}};
+        {"profile", "minutes", "sites", "clients", "candidates", "add", "time_limit", NULL},
+        {"profile", "minutes", "households", "candidates", "time_limit", NULL}};
     for (uint32_t i = 0; i < m->via.map.size; i++) {
         const msgpack_object *k = &m->via.map.ptr[i].key;
         bool known = false;
-        for (int q = 0; keys[siting][q] && !known; q++)
-            known = cv__server_mp_str_eq(k, keys[siting][q]);
+        for (int q = 0; keys[op][q] && !known; q++) known = cv__server_mp_str_eq(k, keys[op][q]);
         if (!known) {
             char *name = cv__server_mp_strdup(k);
             cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
@@ -252,25 +218,15 @@ static void cov_method(cv__req *r, bool siting)
             return;
         }
     }
-    int prof = cv_graph_profile_find(srv->graph, "walk");
-    char *pname = NULL;
-    if (!cv__server_param_str(r, cv__server_mp_map_get(m, "profile"), "params[0].profile", false,
-                              31, &pname))
-        return;
-    const bool named = pname != NULL;
-    if (named) prof = cv_graph_profile_find(srv->graph, pname);
-    free(pname);
-    if (prof < 0) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                             "params[0].profile: not a profile of the loaded graph%s",
-                             named ? "" : " (the default is walk)");
-        return;
-    }
+    int prof;
+    if (!cv__server_param_profile(r, m, "walk", &prof)) return;
     double minutes, add = 0, tl = 10;
     bool iso = false;
-    if (!read_number(r, m, "minutes", 0, MAX_MINUTES, -1, false, &minutes)) return;
-    if (siting && (!read_number(r, m, "add", 0, MAX_SITES, -1, true, &add) ||
-                   !read_number(r, m, "time_limit", 0, MAX_TIME_LIMIT_S, 10, false, &tl)))
+    if (!cv__server_param_number(r, m, "minutes", 0, MAX_MINUTES, -1, false, &minutes)) return;
+    if (op == COV_SITING && !cv__server_param_number(r, m, "add", 0, MAX_SITES, -1, true, &add))
+        return;
+    if (op != COV_COVERAGE &&
+        !cv__server_param_number(r, m, "time_limit", 0, MAX_TIME_LIMIT_S, 10, false, &tl))
         return;
     const msgpack_object *io = cv__server_mp_map_get(m, "isochrones");
     if (io) {
@@ -289,35 +245,49 @@ static void cov_method(cv__req *r, bool siting)
     t->task.run = cov_run;
     t->task.done = cov_done;
     t->srv = srv;
-    t->siting = siting;
+    t->op = op;
     t->isochrones = iso;
     t->profile = prof;
     t->limit_s = (uint32_t)llround(minutes * 60);
     t->add = (uint32_t)add;
     t->time_limit_s = tl;
-    msgpack_sbuffer_init(&t->out);
-    if (!read_points(r, m, "sites", siting ? 0 : 1, MAX_SITES, &t->sites, &t->nsites) ||
-        !read_points(r, m, "clients", 0, MAX_CLIENTS, &t->clients, &t->nclients) ||
-        (siting && !read_points(r, m, "candidates", 1, MAX_SITES, &t->cands, &t->ncands))) {
-        cov_free(t);
-        return;
+    cv__server_answer_init(&t->ans);
+    bool ok;
+    if (op == COV_STOPS) {
+        /* without candidates the households' own positions are the candidates */
+        const msgpack_object *co = cv__server_mp_map_get(m, "candidates");
+        ok = cv__server_param_points(r, cv__server_mp_map_get(m, "households"),
+                                     "params[0].households", false, 1, MAX_STOPS_POINTS,
+                                     &t->clients, &t->nclients) &&
+             (!co || cv__server_param_points(r, co, "params[0].candidates", false, 1,
+                                             MAX_STOPS_POINTS, &t->cands, &t->ncands));
+    } else {
+        ok = cv__server_param_points(r, cv__server_mp_map_get(m, "sites"), "params[0].sites", false,
+                                     op == COV_SITING ? 0 : 1, MAX_SITES, &t->sites, &t->nsites) &&
+             cv__server_param_points(r, cv__server_mp_map_get(m, "clients"), "params[0].clients",
+                                     false, 0, MAX_CLIENTS, &t->clients, &t->nclients) &&
+             (op != COV_SITING || cv__server_param_points(r, cv__server_mp_map_get(m, "candidates"),
+                                                          "params[0].candidates", false, 1,
+                                                          MAX_SITES, &t->cands, &t->ncands));
     }
-    if (cv__server_pool_submit(&srv->query_pool, &t->task) != CV_OK) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_BUSY, "busy: too many graph queries queued");
+    if (!ok || !cv__server_answer_submit(&t->ans, r, &srv->query_pool, &t->task,
+                                         "busy: too many graph queries queued"))
         cov_free(t);
-        return;
-    }
-    cv__server_pending_take(&t->reply, r);
 }
 
 void cv__server_m_coverage(cv__req *r)
 {
-    cov_method(r, false);
+    cov_method(r, COV_COVERAGE);
 }
 
 void cv__server_m_siting(cv__req *r)
 {
-    cov_method(r, true);
+    cov_method(r, COV_SITING);
+}
+
+void cv__server_m_caravan_stops(cv__req *r)
+{
+    cov_method(r, COV_STOPS);
 }
 
 #else /* no graph or no solver module in this build */
@@ -332,6 +302,10 @@ void cv__server_m_coverage(cv__req *r)
     unavailable(r);
 }
 void cv__server_m_siting(cv__req *r)
+{
+    unavailable(r);
+}
+void cv__server_m_caravan_stops(cv__req *r)
 {
     unavailable(r);
 }

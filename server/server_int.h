@@ -234,6 +234,31 @@ void cv__server_pending_err(cv__pending *p, cv__server_rpc_error e, const char *
     __attribute__((format(printf, 3, 4)));
 void cv__server_pending_drop(cv__pending *p);
 
+/* The answer a pool task builds on its thread -- a packed result in out, or
+ * an error -- and sends on the loop thread (rpc.c).  Shared by the graph
+ * queries (geo.c, rpc_coverage.c) and the store calls (plans.c). */
+typedef struct cv__answer {
+    cv__pending reply;
+    bool failed;
+    cv__server_rpc_error err;
+    char errmsg[CV_DIAG_MAX + 64];
+    msgpack_sbuffer out;
+} cv__answer;
+
+void cv__server_answer_init(cv__answer *a);
+/* On the task's thread: the request fails with e and the message. */
+void cv__server_answer_fail(cv__answer *a, cv__server_rpc_error e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* On the loop (a task's done): shutting_down when canceled, else the error or
+ * the result; releases the pending reference. */
+void cv__server_answer_send(cv__answer *a, bool canceled);
+/* Frees out; releases the pending reference if it was not sent. */
+void cv__server_answer_fini(cv__answer *a);
+/* Queues task on pool and takes the pending reply.  On a full queue it
+ * replies busy with busy_msg and returns false: the caller frees the task. */
+bool cv__server_answer_submit(cv__answer *a, cv__req *r, cv__pool *pool, cv__task *task,
+                              const char *busy_msg);
+
 /* Begins a reply [1, msgid, nil, <result follows>] in a fresh buffer. */
 void cv__server_reply_begin(msgpack_sbuffer *sb, msgpack_packer *pk, uint32_t msgid);
 /* Sends a finished buffer (ownership of sb's data passes to the connection). */
@@ -285,6 +310,7 @@ void cv__server_live_conn_closed(cv_server *s, cv__conn *c);
 void cv__server_live_fini(cv_server *s); /* after the pools stopped */
 void cv__server_m_coverage(cv__req *r);  /* rpc_coverage.c */
 void cv__server_m_siting(cv__req *r);
+void cv__server_m_caravan_stops(cv__req *r);
 
 /* methods.c: parameter helpers; on failure they reply invalid_params and return false. */
 /* params[i]: NULL when absent. */
@@ -294,6 +320,21 @@ bool cv__server_param_map(cv__req *r, uint32_t i, bool required, const msgpack_o
  */
 bool cv__server_param_str(cv__req *r, const msgpack_object *o, const char *path, bool required,
                           size_t maxlen, char **out);
+/* params[0].<key> of map m: a number in [lo, hi] (a whole one when integer);
+ * def when absent, unless def < 0 (then it is required). */
+bool cv__server_param_number(cv__req *r, const msgpack_object *m, const char *key, double lo,
+                             double hi, double def, bool integer, double *out);
+/* path names o: an array of min..max [lon, lat] points in degrees, or (single)
+ * one [lon, lat].  *out malloc'ed (2 doubles a point), *n the count. */
+bool cv__server_param_points(cv__req *r, const msgpack_object *o, const char *path, bool single,
+                             uint32_t min, uint32_t max, double **out, uint32_t *n);
+#ifdef CV_GRAPH_AVAILABLE
+/* The loaded graph, or false after replying unavailable when there is none. */
+bool cv__server_need_graph(cv__req *r);
+/* params[0].profile of map m: a profile of the loaded graph; when absent the
+ * profile named def (NULL: the graph's first). */
+bool cv__server_param_profile(cv__req *r, const msgpack_object *m, const char *def, int *out);
+#endif
 
 /* jobs.c: the job table and the solver adapter. */
 typedef struct cv__job cv__job;

@@ -51,16 +51,6 @@ uint32_t cv__cat_write(const cv__cat *k, uint32_t *seq)
     return n;
 }
 
-/* Latest arrival at position j of route r coming from location prev (as in route.c). */
-static inline int64_t latest_arrival(const cv_problem *p, const cv__route *r, uint32_t j,
-                                     uint32_t prev)
-{
-    if (j == r->n + 1) return r->ldep[j];
-    const cv_task *t = &p->tasks[r->t[j - 1]];
-    int64_t su = (prev == CV_NONE || prev != t->loc) ? t->setup : 0;
-    return cv__tw_latest(cv_task_tws(p, t), t->tw_count, r->ldep[j] - su - t->service);
-}
-
 static bool feasible(const cv__ctx *c, const cv__cat *k)
 {
     const cv_problem *p = c->p;
@@ -85,7 +75,7 @@ static bool feasible(const cv__ctx *c, const cv__cat *k)
         prev = t->loc;
     }
     const uint32_t lj = S->loc[j];
-    if (T + cv__dur(w, prev, lj) > latest_arrival(p, S, j, prev)) return false;
+    if (T + cv__dur(w, prev, lj) > cv__route_latest_arrival(p, S, j, prev)) return false;
     dur += cv__dur(w, prev, lj) + (S->dur - S->cdur[j]);
     dist += cv__dist(w, prev, lj) + (S->dist - S->cdist[j]);
     if (dur > vh->max_travel_time || dist > vh->max_distance) return false;

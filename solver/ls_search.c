@@ -34,7 +34,7 @@ cv_status cv__ls_init(cv__ls *ls, const cv__ctx *c)
     ls->inq = cv_calloc(n, 1);
     ls->queue = cv_calloc(n, sizeof *ls->queue);
     if (!ls->pos || !ls->seqa || !ls->seqb || !ls->mida || !ls->midb || !ls->dbg || !ls->inq ||
-        !ls->queue) {
+        !ls->queue || cv__swap_star_init(ls) != CV_OK) {
         cv__ls_fini(ls);
         return CV_ENOMEM;
     }
@@ -51,6 +51,7 @@ void cv__ls_fini(cv__ls *ls)
     free(ls->dbg);
     free(ls->inq);
     free(ls->queue);
+    cv__swap_star_fini(ls);
     memset(ls, 0, sizeof *ls);
 }
 
@@ -117,9 +118,11 @@ cv_status cv__ls_commit(cv__ls *ls, uint32_t ra, const uint32_t *seqa, uint32_t 
 #endif
     index_route(ls, &s->r[ra]);
     touch(ls, ra);
+    cv__swap_star_changed(ls, ra);
     if (rb != CV_NONE) {
         index_route(ls, &s->r[rb]);
         touch(ls, rb);
+        cv__swap_star_changed(ls, rb);
     }
     return CV_OK;
 }
@@ -140,6 +143,7 @@ cv_status cv__ls_run(cv__ls *ls, cv__sol *s, unsigned ops, const uint32_t *tasks
     memset(ls->inq, 0, c->nt);
     for (uint32_t r = 0; r < s->nv; r++) index_route(ls, &s->r[r]);
     for (uint32_t x = 0; x < ntasks; x++) enqueue(ls, tasks[x]);
+    if (ops & CV_LS_SWAP_STAR) cv__swap_star_reset(ls, tasks, ntasks);
     /* Cheap families first: a pair's first improving move wins. */
     ls_op fn[8];
     unsigned nfn = 0;
@@ -151,6 +155,7 @@ cv_status cv__ls_run(cv__ls *ls, cv__sol *s, unsigned ops, const uint32_t *tasks
     ls->ops = ops;
     const uint32_t K = c->nneigh < LS_NEIGH ? c->nneigh : LS_NEIGH;
     cv_status st = CV_OK;
+again:
     while (ls->qlen && ls->effort < max_effort) {
         const uint32_t u = ls->queue[ls->qhead];
         ls->qhead = (ls->qhead + 1) % c->nt;
@@ -174,6 +179,22 @@ cv_status cv__ls_run(cv__ls *ls, cv__sol *s, unsigned ops, const uint32_t *tasks
                 enqueue_around(ls, v);
                 break;
             }
+        }
+    }
+    /* SWAP* once the granular moves are exhausted: route pairs, not task
+     * pairs, so it runs between queue drains (Vidal 2022 runs it after the
+     * node moves too). */
+    if ((ops & CV_LS_SWAP_STAR) && ls->effort < max_effort) {
+        uint32_t u, v;
+        int r = cv__ls_swap_star(ls, &u, &v);
+        if (r < 0) {
+            st = (cv_status)r;
+            goto out;
+        }
+        if (r > 0) {
+            enqueue_around(ls, u);
+            enqueue_around(ls, v);
+            goto again;
         }
     }
 out:

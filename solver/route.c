@@ -210,16 +210,6 @@ void cv__sol_recount(const cv__ctx *c, cv__sol *s)
         }
 }
 
-/* Latest arrival at position j (task or end) when coming from location prev. */
-static inline int64_t latest_arrival(const cv_problem *p, const cv__route *r, uint32_t j,
-                                     uint32_t prev)
-{
-    if (j == r->n + 1) return r->ldep[j];
-    const cv_task *t = &p->tasks[r->t[j - 1]];
-    int64_t su = (prev == CV_NONE || prev != t->loc) ? t->setup : 0;
-    return cv__tw_latest(cv_task_tws(p, t), t->tw_count, r->ldep[j] - su - t->service);
-}
-
 /* Departure from task t arriving at `arrival` from `prev`; -1 when no window fits. */
 static inline int64_t depart(const cv_problem *p, const cv_task *t, uint32_t prev, int64_t arrival)
 {
@@ -279,7 +269,7 @@ bool cv__route_update(const cv__ctx *c, cv__route *r)
     for (uint32_t k = n + 1; k-- > 0;) {
         uint32_t from = r->loc[k];
         if (from == CV_NONE && k == 0) from = CV_NONE;
-        int64_t la = latest_arrival(p, r, k + 1, from);
+        int64_t la = cv__route_latest_arrival(p, r, k + 1, from);
         r->ldep[k] = la == CV__TIME_NONE ? CV__TIME_NONE / 2 : la - cv__dur(w, from, r->loc[k + 1]);
     }
     /* Loads. */
@@ -474,7 +464,7 @@ static bool fast_insert_job(const cv__ctx *c, const cv__route *r, uint32_t u, ui
         if (b < 0) continue;
         int64_t dp = b + ((pl == CV_NONE || pl != lu) ? t->setup : 0) + t->service;
         int64_t an = dp + cv__dur(w, lu, nl);
-        if (an > latest_arrival(p, r, i + 1, lu)) continue;
+        if (an > cv__route_latest_arrival(p, r, i + 1, lu)) continue;
         if (maxdur < CV_TIME_MAX &&
             r->dur - cv__dur(w, pl, nl) + cv__dur(w, pl, lu) + cv__dur(w, lu, nl) > maxdur)
             continue;
@@ -578,7 +568,7 @@ static bool fast_insert_pair(const cv__ctx *c, const cv__route *r, uint32_t u, u
                                 cv__cost(w, lj, nl);
                     }
                     dcost += fixed;
-                    if (dd + cv__dur(w, ld, nl) <= latest_arrival(p, r, j + 1, ld) &&
+                    if (dd + cv__dur(w, ld, nl) <= cv__route_latest_arrival(p, r, j + 1, ld) &&
                         r->dur + ddur <= maxdur && r->dist + ddist <= maxdist &&
                         dcost < lim - 1e-9) {
                         found = true;

@@ -37,6 +37,7 @@ static const struct {
     {"2opt", CV_LS_TWO_OPT},
     {"oropt", CV_LS_OR_OPT},
     {"pair", CV_LS_PAIR},
+    {"swap*", CV_LS_SWAP_STAR},
     {"all", CV_LS_ALL},
     {"none", 0},
     {"default", CV_SOLVER_LS_DEFAULT},

@@ -201,6 +201,17 @@ typedef struct cv__sol {
     int64_t *begin;
 } cv__sol;
 
+/* Latest arrival at position j (1..n: a task, n + 1: the end) of route r
+ * coming from location prev that keeps positions j..n+1 feasible. */
+static inline int64_t cv__route_latest_arrival(const cv_problem *p, const cv__route *r, uint32_t j,
+                                               uint32_t prev)
+{
+    if (j == r->n + 1) return r->ldep[j];
+    const cv_task *t = &p->tasks[r->t[j - 1]];
+    int64_t su = (prev == CV_NONE || prev != t->loc) ? t->setup : 0;
+    return cv__tw_latest(cv_task_tws(p, t), t->tw_count, r->ldep[j] - su - t->service);
+}
+
 cv_status cv__sol_init(cv__sol *s, const cv__ctx *c);
 void cv__sol_fini(cv__sol *s);
 cv_status cv__sol_copy(cv__sol *dst, const cv__sol *src, uint32_t nd);
@@ -272,6 +283,8 @@ uint32_t cv__cat_write(const cv__cat *k, uint32_t *seq);
 /* Operator families, switchable in cv_solver_config.local_search. */
 /* (CV_LS_* flags are public: cv/solver.h.) */
 
+typedef struct cv__swap_star cv__swap_star;
+
 typedef struct cv__ls {
     const cv__ctx *c;
     cv__sol *s;
@@ -286,6 +299,7 @@ typedef struct cv__ls {
     uint32_t *tlist, *ntouched;
     unsigned ops; /* CV_LS_* families enabled */
     uint64_t effort;
+    struct cv__swap_star *ss; /* SWAP* scratch and route stamps (ls_swap_star.c) */
 } cv__ls;
 
 cv_status cv__ls_init(cv__ls *ls, const cv__ctx *c);
@@ -315,6 +329,34 @@ int cv__ls_cross(cv__ls *ls, uint32_t u, uint32_t v);    /* ls_cross.c: swap, cr
 int cv__ls_two_opt(cv__ls *ls, uint32_t u, uint32_t v);  /* ls_two_opt.c: intra-route */
 int cv__ls_two_opt_star(cv__ls *ls, uint32_t u, uint32_t v); /* ls_two_opt_star.c */
 int cv__ls_pair(cv__ls *ls, uint32_t u, uint32_t v);         /* ls_pair.c: shipment pairs */
+
+/* SWAP* (ls_swap_star.c): exchange a job u of route ra with a job v of
+ * route rb, each going to its best candidate place in the other route.
+ * gu: the gap of rb (0..n: after that position) where u goes, gv: the gap
+ * of ra where v goes; CV_NONE: the other task's old place. */
+typedef struct cv__swap_star_move {
+    double delta; /* exact cost change (ls_concat.c) */
+    uint32_t ra, rb, u, v, gu, gv;
+} cv__swap_star_move;
+
+cv_status cv__swap_star_init(cv__ls *ls);
+void cv__swap_star_fini(cv__ls *ls);
+/* Start of a local-search run: the routes of tasks[] count as changed. */
+void cv__swap_star_reset(cv__ls *ls, const uint32_t *tasks, uint32_t ntasks);
+/* Route r changed (every applied move calls it). */
+void cv__swap_star_changed(cv__ls *ls, uint32_t r);
+/* The best feasible move between routes ra and rb of ls->s with a cost
+ * change below bound (INFINITY: the best one); false when there is none.
+ * only_u / only_v (CV_NONE: any) restrict u and v (for the tests). */
+bool cv__swap_star_best(cv__ls *ls, uint32_t ra, uint32_t rb, uint32_t only_u, uint32_t only_v,
+                        double bound, cv__swap_star_move *m);
+/* Applies a move cv__swap_star_best returned (routes unchanged since). */
+cv_status cv__swap_star_apply(cv__ls *ls, const cv__swap_star_move *m);
+/* One pass over the changed routes and their neighbouring routes: applies
+ * the best improving move of the first route pair that has one and returns
+ * 1 (*u, *v: the tasks moved), 0 when no pair has one, or a negative
+ * cv_status. */
+int cv__ls_swap_star(cv__ls *ls, uint32_t *u, uint32_t *v);
 
 /* Minimum improvement a move must bring (search cost units): guards the
  * first-improvement loop against rounding. */

@@ -5,26 +5,7 @@
 set -u
 BIN=$1
 SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# expect CODE "stderr substring" -- command...
-expect() {
-    code=$1; want=$2; shift 3
-    "$@" >"$T/out" 2>"$T/err"
-    got=$?
-    if [ "$got" -ne "$code" ]; then
-        bad "$* exited $got, expected $code: $(head -c 300 "$T/err")"
-    elif [ -n "$want" ] && ! grep -qF -- "$want" "$T/err"; then
-        bad "$*: stderr lacks \"$want\": $(head -c 300 "$T/err")"
-    else
-        ok
-    fi
-}
+. "$(dirname "$0")/cli_expect.sh"
 
 expect 0 "" -- "$BIN" --version
 grep -q '^carevan [0-9]' "$T/out" || bad "--version prints no version"
@@ -123,6 +104,18 @@ expect 2 "DEMAND_SECTION: node 3 missing" -- "$BIN" convert --from cvrplib "$T/t
 printf 'C101\n\nVEHICLE\n' >"$T/t.vrp"
 expect 2 "not a CVRPLIB file" -- "$BIN" convert --from cvrplib "$T/t.vrp"
 expect 2 "cannot open" -- "$BIN" convert --from cvrplib "$T/missing.vrp"
+
+# A visit with several workers is one visit in solve's summary, as in check's
+# (job 11 needs two carers and gets them; job 12 needs three of the two).
+printf '%s' '{"vehicles": [{"id": 1, "start_index": 0, "end_index": 0}, {"id": 2, "start_index": 0, "end_index": 0}],
+ "jobs": [{"id": 10, "location_index": 1, "service": 600},
+          {"id": 11, "location_index": 2, "service": 1800, "workers": 2},
+          {"id": 12, "location_index": 1, "service": 600, "workers": 3}],
+ "matrix": [[0, 300, 400], [300, 0, 200], [400, 200, 0]]}' >"$T/workers.json"
+expect 0 "2 routes, 2 of 3 tasks assigned, 1 unassigned" -- "$BIN" solve "$T/workers.json" \
+    --effort 20000 -o "$T/workers.sol.json"
+expect 0 "valid: 0 violations, 0 mismatches; 2 routes, 2 tasks assigned, 1 unassigned" -- \
+    "$BIN" check "$T/workers.json" "$T/workers.sol.json"
 
 # With the road graph: the make-run path (import, solve with road travel times,
 # check against the same graph) and the scenario generator.

@@ -7,24 +7,7 @@
 set -u
 BIN=$1
 SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect() {
-    code=$1; want=$2; shift 3
-    "$@" >"$T/out" 2>"$T/err"
-    got=$?
-    if [ "$got" -ne "$code" ]; then
-        bad "$* exited $got, expected $code: $(head -c 300 "$T/err")"
-    elif [ -n "$want" ] && ! grep -qF -- "$want" "$T/err"; then
-        bad "$*: stderr lacks \"$want\": $(head -c 300 "$T/err")"
-    else
-        ok
-    fi
-}
+. "$(dirname "$0")/cli_expect.sh"
 # json FILE EXPR: evaluates a python expression on the parsed file (d)
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 

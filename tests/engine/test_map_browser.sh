@@ -119,6 +119,68 @@ check_dom "file://$T/map2.html" "carevan map (no graph)" no
 [ "$(grep -o '<path class="route straight"' "$T/dom.html" | wc -l)" -eq "$routes" ] ||
     bad "carevan map (no graph): routes not drawn as straight legs"
 
+# Pinch zoom on a phone: synthetic touch pointers dispatched on the map (a
+# script appended to a copy of the page) and the view transform read back.
+# Two fingers 100 px apart around the centre spread to 200 px while their
+# midpoint moves by (30, 10): the scale doubles and the map point under the
+# midpoint stays under it; pinching 200 px to 50 px quarters the scale; one
+# finger drags without zooming; a finger left after a pinch pans on.
+cat >"$T/pinch.js" <<'JS'
+<script>
+(function () {
+  var svg = document.getElementById('svg'), view = document.getElementById('view');
+  var errs = [];
+  function kt() {
+    var m = /matrix\(([^ ]+) 0 0 [^ ]+ ([^ ]+) ([^ )]+)\)/.exec(view.getAttribute('transform'));
+    return {k: +m[1], tx: +m[2], ty: +m[3]};
+  }
+  function ev(type, id, x, y) {
+    svg.dispatchEvent(new PointerEvent(type, {pointerId: id, clientX: x, clientY: y,
+      bubbles: true, cancelable: true, isPrimary: id === 1, pointerType: 'touch',
+      button: type === 'pointermove' ? -1 : 0, buttons: type === 'pointerup' ? 0 : 1}));
+  }
+  function near(what, got, want) {
+    if (!(Math.abs(got - want) <= 1e-6 * Math.max(1, Math.abs(want))))
+      errs.push(what + ' ' + got + ' want ' + want);
+  }
+  var r = svg.getBoundingClientRect(), cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+  var v0 = kt();
+  ev('pointerdown', 1, cx - 50, cy); ev('pointerdown', 2, cx + 50, cy);
+  ev('pointermove', 1, cx - 70, cy + 10); ev('pointermove', 2, cx + 130, cy + 10);
+  ev('pointerup', 1, cx - 70, cy + 10); ev('pointerup', 2, cx + 130, cy + 10);
+  var v1 = kt();
+  near('spread: scale', v1.k, 2 * v0.k);
+  near('spread: tx', v1.tx, cx + 30 - r.left - (cx - r.left - v0.tx) * 2);
+  near('spread: ty', v1.ty, cy + 10 - r.top - (cy - r.top - v0.ty) * 2);
+  ev('pointerdown', 1, cx - 100, cy); ev('pointerdown', 2, cx + 100, cy);
+  ev('pointermove', 1, cx - 25, cy); ev('pointermove', 2, cx + 25, cy);
+  ev('pointerup', 2, cx + 25, cy); ev('pointerup', 1, cx - 25, cy);
+  var v2 = kt();
+  near('pinch: scale', v2.k, v1.k / 4);
+  near('pinch: tx', v2.tx, cx - r.left - (cx - r.left - v1.tx) / 4);
+  ev('pointerdown', 3, cx, cy); ev('pointermove', 3, cx + 40, cy - 20); ev('pointerup', 3, cx + 40, cy - 20);
+  var v3 = kt();
+  near('drag: scale', v3.k, v2.k);
+  near('drag: tx', v3.tx, v2.tx + 40);
+  near('drag: ty', v3.ty, v2.ty - 20);
+  ev('pointerdown', 4, cx, cy); ev('pointerdown', 5, cx + 60, cy); ev('pointerup', 5, cx + 60, cy);
+  ev('pointermove', 4, cx + 25, cy); ev('pointerup', 4, cx + 25, cy);
+  var v4 = kt();
+  near('after pinch: scale', v4.k, v3.k);
+  near('after pinch: tx', v4.tx, v3.tx + 25);
+  document.body.setAttribute('data-pinch', errs.length ? 'FAIL ' + errs.join('; ') : 'ok');
+  document.body.setAttribute('data-pinch-scales', [v0.k, v1.k, v2.k, v3.k, v4.k].join(' '));
+})();
+</script>
+JS
+awk -v js="$T/pinch.js" '/<\/body>/ { while ((getline l < js) > 0) print l } { print }' "$T/map.html" \
+    >"$T/pinch.html"
+chrome dom --dump-dom "file://$T/pinch.html" >"$T/dom.html" ||
+    bad "pinch: chromium --dump-dom failed: $(tail -3 "$T/chrome.err")"
+pinch=$(sed -n 's/.*data-pinch="\([^"]*\)".*/\1/p' "$T/dom.html")
+echo "pinch: ${pinch:-no result} (scales $(sed -n 's/.*data-pinch-scales="\([^"]*\)".*/\1/p' "$T/dom.html"))"
+[ "$pinch" = ok ] || bad "pinch zoom: ${pinch:-the test script did not run}"
+
 # The screenshot: a drawn page has many colours over much of its area.
 chrome shot --screenshot="$T/map.png" "file://$T/map.html" >/dev/null ||
     bad "chromium --screenshot failed: $(tail -3 "$T/chrome.err")"

@@ -1,86 +1,29 @@
-/* The coverage and siting RPC methods (server/rpc_coverage.c) on a tiny
- * road graph: the 5 x 5 grid of test_server_graph.c (residential streets
+/* The coverage, siting and caravan_stops RPC methods (server/rpc_coverage.c)
+ * on a tiny road graph: the 5 x 5 grid of grid_server.h (residential streets
  * 0.001 degrees apart at the equator, 111.2 m a block), imported for car and
  * walk.  Expected times follow from the grid geometry and the walk speed
  * (5 km/h: 80.1 s a block): which clients are covered, by which site, the
- * best new site; and a table of bad parameters, each naming its field. */
+ * best new site, the fewest caravan stops; and a table of bad parameters,
+ * each naming its field. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <pthread.h>
-
 #include "client.h"
-#include "cv/graph.h"
-#include "cv/server.h"
-
-static char dir[64], osm[128], cvg[128];
-static cv_server *srv;
-static pthread_t th;
-static int port;
-
-static void *run_thread(void *arg)
-{
-    cv_server_run(arg);
-    return NULL;
-}
+#include "grid_server.h"
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/cv_cov_srv_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    snprintf(osm, sizeof osm, "%s/grid.osm", dir);
-    snprintf(cvg, sizeof cvg, "%s/grid.cvg", dir);
-    FILE *f = fopen(osm, "w");
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<osm version=\"0.6\">\n");
-    for (int r = 0; r < 5; r++)
-        for (int c = 0; c < 5; c++)
-            fprintf(f, "  <node id=\"%d\" lat=\"%.3f\" lon=\"%.3f\"/>\n", 1 + r * 5 + c, r * 0.001,
-                    c * 0.001);
-    int way = 100;
-    for (int r = 0; r < 5; r++) {
-        fprintf(f, "  <way id=\"%d\">", way++);
-        for (int c = 0; c < 5; c++) fprintf(f, "<nd ref=\"%d\"/>", 1 + r * 5 + c);
-        fprintf(f, "<tag k=\"highway\" v=\"residential\"/></way>\n");
-    }
-    for (int c = 0; c < 5; c++) {
-        fprintf(f, "  <way id=\"%d\">", way++);
-        for (int r = 0; r < 5; r++) fprintf(f, "<nd ref=\"%d\"/>", 1 + r * 5 + c);
-        fprintf(f, "<tag k=\"highway\" v=\"residential\"/></way>\n");
-    }
-    fprintf(f, "</osm>\n");
-    fclose(f);
-    cv_diag d;
-    cv_diag_clear(&d);
-    if (cv_graph_import(osm, cvg, "car,walk", false, NULL, &d) != CV_OK) {
-        fprintf(stderr, "import: %s\n", d.msg);
-        return -1;
-    }
-    cv_server_config cfg;
-    cv_server_config_init(&cfg);
-    cfg.listen = "127.0.0.1:0";
-    cfg.graph_path = cvg;
-    cfg.data_dir = dir;
-    if (cv_server_create(&srv, &cfg, &d) != CV_OK) {
-        fprintf(stderr, "create: %s\n", d.msg);
-        return -1;
-    }
-    port = cv_server_port(srv);
-    return pthread_create(&th, NULL, run_thread, srv);
+    return grid_server_start("/tmp/cv_cov_srv_XXXXXX", "car,walk");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    cv_server_stop(srv);
-    pthread_join(th, NULL);
-    cv_server_destroy(srv);
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return grid_server_stop();
 }
 
 /* Walk on the grid: a block is 111.2 m at 5 km/h = 80.1 s.  Site at the
@@ -166,6 +109,69 @@ static void test_siting(void **state)
     tc_close(&c);
 }
 
+/* Households H0 (0,0), H1 (0.002,0), H2 (0.004,0), H3 (0.004,0.004) and H4
+ * (0,0.004); a 3-minute walk is two blocks.  Candidates C0 (0.002,0) reaches
+ * H0-H2, C1 (0.004,0.002) H2 and H3, C2 (0,0) H0 and H1, C3 (0.004,0.004) H3;
+ * none reaches H4 (four blocks or more).  The fewest stops: {C0, C1}. */
+#define HOUSEHOLDS "[[0, 0], [0.002, 0], [0.004, 0], [0.004, 0.004], [0, 0.004]]"
+
+static int64_t ival(json_t *o, const char *key, size_t i)
+{
+    json_t *v = json_array_get(json_object_get(o, key), i);
+    return json_is_null(v) ? -1 : json_integer_value(v);
+}
+
+static void test_caravan_stops(void **state)
+{
+    (void)state;
+    tclient c;
+    assert_int_equal(tc_connect_tcp(&c, port), 0);
+    json_t *r = tc_call(&c, 1, "caravan_stops",
+                        "[{\"minutes\": 3, \"households\": " HOUSEHOLDS
+                        ", \"candidates\": [[0.002, 0], [0.004, 0.002], [0, 0], [0.004, 0.004]]}]");
+    if (tc_err_code(r)) fprintf(stderr, "caravan_stops: %s\n", tc_err_msg(r));
+    assert_null(tc_err_code(r));
+    json_t *res = tc_result(r);
+    assert_int_equal(json_array_size(json_object_get(res, "stops")), 2);
+    assert_int_equal(ival(res, "stops", 0), 0);
+    assert_int_equal(ival(res, "stops", 1), 1);
+    assert_int_equal(json_integer_value(json_object_get(res, "households")), 5);
+    assert_int_equal(json_integer_value(json_object_get(res, "served")), 4);
+    /* H0 walks two blocks to C0, H1 stands at it, H3 walks two blocks to C1 */
+    assert_int_equal(ival(res, "stop", 0), 0);
+    assert_int_equal(ival(res, "walk_s", 0), 160);
+    assert_int_equal(ival(res, "stop", 1), 0);
+    assert_int_equal(ival(res, "walk_s", 1), 0);
+    assert_int_equal(ival(res, "walk_s", 2), 160);
+    assert_int_equal(ival(res, "stop", 3), 1);
+    /* H4: no stop, reported */
+    assert_int_equal(ival(res, "stop", 4), -1);
+    assert_int_equal(ival(res, "walk_s", 4), -1);
+    assert_int_equal(json_array_size(json_object_get(res, "unserved")), 1);
+    assert_int_equal(ival(res, "unserved", 0), 4);
+    assert_true(json_is_true(json_object_get(res, "optimal")));
+    json_decref(r);
+    /* Without candidates the households themselves are the candidates: H1
+     * serves H0-H2, H3 and H4 each only themselves. */
+    r = tc_call(&c, 2, "caravan_stops", "[{\"minutes\": 3, \"households\": " HOUSEHOLDS "}]");
+    assert_null(tc_err_code(r));
+    res = tc_result(r);
+    assert_int_equal(json_array_size(json_object_get(res, "stops")), 3);
+    assert_int_equal(ival(res, "stops", 0), 1);
+    assert_int_equal(ival(res, "stops", 1), 3);
+    assert_int_equal(ival(res, "stops", 2), 4);
+    assert_int_equal(json_integer_value(json_object_get(res, "served")), 5);
+    assert_int_equal(json_array_size(json_object_get(res, "unserved")), 0);
+    json_decref(r);
+    /* By car (faster), one stop in the middle row serves everyone */
+    r = tc_call(&c, 3, "caravan_stops",
+                "[{\"profile\": \"car\", \"minutes\": 3, \"households\": " HOUSEHOLDS "}]");
+    assert_null(tc_err_code(r));
+    assert_int_equal(json_array_size(json_object_get(tc_result(r), "stops")), 1);
+    json_decref(r);
+    tc_close(&c);
+}
+
 static void test_bad_params(void **state)
 {
     (void)state;
@@ -201,6 +207,29 @@ static void test_bad_params(void **state)
          "[{\"minutes\": 5, \"sites\": [[0, 0]], \"clients\": [], \"candidates\": [[9, 9]], "
          "\"add\": 1}]",
          "params[0].candidates[0] (9.000000,9.000000): nearest walk road is"},
+        {"caravan_stops", "[{\"households\": [[0, 0]]}]", "params[0].minutes: required"},
+        {"caravan_stops", "[{\"minutes\": 5}]",
+         "params[0].households: expected an array of 1..10000"},
+        {"caravan_stops", "[{\"minutes\": 5, \"households\": []}]",
+         "params[0].households: expected an array of 1..10000"},
+        {"caravan_stops", "[{\"minutes\": 5, \"households\": [[0, 0], [0, 91]]}]",
+         "params[0].households[1]: expected [lon, lat] in degrees"},
+        {"caravan_stops", "[{\"minutes\": 5, \"households\": [[0.5, 0.5]]}]",
+         "params[0].households[0] (0.500000,0.500000): nearest walk road is"},
+        {"caravan_stops", "[{\"minutes\": 5, \"households\": [[0, 0]], \"candidates\": []}]",
+         "params[0].candidates: expected an array of 1..10000"},
+        {"caravan_stops", "[{\"minutes\": 5, \"households\": [[0, 0]], \"candidates\": [[9, 9]]}]",
+         "params[0].candidates[0] (9.000000,9.000000): nearest walk road is"},
+        {"caravan_stops", "[{\"minutes\": 5, \"households\": [[0, 0]], \"time_limit\": -1}]",
+         "params[0].time_limit: expected a number in [0, 120]"},
+        {"caravan_stops", "[{\"minutes\": 500, \"households\": [[0, 0]]}]",
+         "params[0].minutes: expected a number in [0, 240]"},
+        {"caravan_stops", "[{\"minutes\": 5, \"households\": [[0, 0]], \"sites\": []}]",
+         "params[0].sites: unknown field"},
+        {"caravan_stops", "[{\"profile\": 7, \"minutes\": 5, \"households\": [[0, 0]]}]",
+         "params[0].profile: expected a non-empty string"},
+        {"caravan_stops", "[{\"profile\": \"van\", \"minutes\": 5, \"households\": [[0, 0]]}]",
+         "params[0].profile: not a profile of the loaded graph"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         json_t *r = tc_call(&c, (uint32_t)(10 + i), bad[i].method, bad[i].params);
@@ -218,6 +247,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_coverage),
         cmocka_unit_test(test_siting),
+        cmocka_unit_test(test_caravan_stops),
         cmocka_unit_test(test_bad_params),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -11,77 +11,19 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <pthread.h>
-
 #include "client.h"
-#include "cv/graph.h"
-#include "cv/server.h"
-
-static char dir[64], osm[128], cvg[128];
-static cv_server *srv;
-static pthread_t th;
-static int port;
-
-static void *run_thread(void *arg)
-{
-    cv_server_run(arg);
-    return NULL;
-}
+#include "grid_server.h"
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/cv_graph_srv_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    snprintf(osm, sizeof osm, "%s/grid.osm", dir);
-    snprintf(cvg, sizeof cvg, "%s/grid.cvg", dir);
-    FILE *f = fopen(osm, "w");
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<osm version=\"0.6\">\n");
-    for (int r = 0; r < 5; r++)
-        for (int c = 0; c < 5; c++)
-            fprintf(f, "  <node id=\"%d\" lat=\"%.3f\" lon=\"%.3f\"/>\n", 1 + r * 5 + c, r * 0.001,
-                    c * 0.001);
-    int way = 100;
-    for (int r = 0; r < 5; r++) {
-        fprintf(f, "  <way id=\"%d\">", way++);
-        for (int c = 0; c < 5; c++) fprintf(f, "<nd ref=\"%d\"/>", 1 + r * 5 + c);
-        fprintf(f, "<tag k=\"highway\" v=\"residential\"/></way>\n");
-    }
-    for (int c = 0; c < 5; c++) {
-        fprintf(f, "  <way id=\"%d\">", way++);
-        for (int r = 0; r < 5; r++) fprintf(f, "<nd ref=\"%d\"/>", 1 + r * 5 + c);
-        fprintf(f, "<tag k=\"highway\" v=\"residential\"/></way>\n");
-    }
-    fprintf(f, "</osm>\n");
-    fclose(f);
-    cv_diag d;
-    cv_diag_clear(&d);
-    if (cv_graph_import(osm, cvg, "car", false, NULL, &d) != CV_OK) {
-        fprintf(stderr, "import: %s\n", d.msg);
-        return -1;
-    }
-    cv_server_config cfg;
-    cv_server_config_init(&cfg);
-    cfg.listen = "127.0.0.1:0";
-    cfg.graph_path = cvg;
-    cfg.data_dir = dir;
-    if (cv_server_create(&srv, &cfg, &d) != CV_OK) {
-        fprintf(stderr, "create: %s\n", d.msg);
-        return -1;
-    }
-    port = cv_server_port(srv);
-    return pthread_create(&th, NULL, run_thread, srv);
+    return grid_server_start("/tmp/cv_graph_srv_XXXXXX", "car");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    cv_server_stop(srv);
-    pthread_join(th, NULL);
-    cv_server_destroy(srv);
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return grid_server_stop();
 }
 
 static void test_snap_route_matrix(void **state)

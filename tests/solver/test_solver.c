@@ -11,23 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "cv/engine.h"
-#include "cv/solver.h"
-
-static cv_problem *parse(const char *json)
-{
-    cv_problem *p = NULL;
-    cv_diag d;
-    cv_diag_clear(&d);
-    cv_status s = cv_problem_from_json(&p, json, strlen(json), &d);
-    if (s != CV_OK) fprintf(stderr, "parse: %s\n", d.msg);
-    assert_int_equal(s, CV_OK);
-    return p;
-}
+#include "solver_test_util.h"
 
 /* Set by the local-search tests; -1: the configuration's default. */
 static int use_local_search = -1, use_ls_when = -1, use_objective = -1;
@@ -42,41 +26,7 @@ static cv_plan *solve_checked(const cv_problem *p, uint64_t effort, uint64_t see
     if (use_objective >= 0) cfg.objective = use_objective;
     cfg.max_effort = effort;
     cfg.seed = seed;
-    cv_plan *plan = NULL;
-    cv_diag d;
-    cv_diag_clear(&d);
-    assert_int_equal(cv_solver_run(p, &cfg, &plan, &d), CV_OK);
-    char *text = NULL;
-    assert_int_equal(cv_plan_to_json(plan, p, &text), CV_OK);
-    cv_check_report rep;
-    memset(&rep, 0, sizeof rep);
-    cv_status cs = cv_check_json(p, text, strlen(text), &rep, &d);
-    if (cs != CV_OK) fprintf(stderr, "check: %s\n", d.msg);
-    assert_int_equal(cs, CV_OK);
-    for (uint32_t i = 0; i < rep.nmessages; i++) fprintf(stderr, "check: %s\n", rep.messages[i]);
-    if (rep.nviolations || rep.nmismatches) fprintf(stderr, "%s\n", text);
-    assert_int_equal(rep.nviolations, 0);
-    assert_int_equal(rep.nmismatches, 0);
-    assert_int_equal(rep.unassigned, plan->nunassigned);
-    cv_check_report_fini(&rep);
-    if (json_out)
-        *json_out = text;
-    else
-        free(text);
-    return plan;
-}
-
-/* Vehicle index serving task index t, or -1. */
-static int vehicle_of(const cv_plan *plan, uint32_t t)
-{
-    for (uint32_t r = 0; r < plan->nroutes; r++)
-        for (uint32_t k = 0; k < plan->routes[r].step_count; k++) {
-            const cv_plan_step *s = &plan->steps[plan->routes[r].step_first + k];
-            if (s->type != CV_STEP_START && s->type != CV_STEP_END && s->type != CV_STEP_BREAK &&
-                s->index == t)
-                return (int)plan->routes[r].vehicle;
-        }
-    return -1;
+    return solve_checked_cfg(p, &cfg, json_out);
 }
 
 static int step_pos(const cv_plan *plan, uint32_t r, cv_step_type type, uint32_t index)
@@ -86,13 +36,6 @@ static int step_pos(const cv_plan *plan, uint32_t r, cv_step_type type, uint32_t
         if (s->type == type && s->index == index) return (int)k;
     }
     return -1;
-}
-
-static cv_reason reason_of(const cv_plan *plan, uint32_t t)
-{
-    for (uint32_t i = 0; i < plan->nunassigned; i++)
-        if (plan->unassigned[i].task == t) return plan->unassigned[i].reason;
-    return CV_REASON_NONE;
 }
 
 /* A line of 5 locations 0..4, 10 apart: durations |i-j| * 10. */
@@ -560,6 +503,10 @@ static void test_local_search_options(void **state)
     assert_int_equal(ops, CV_LS_RELOCATE | CV_LS_TWO_OPT_STAR);
     assert_true(cv_solver_ls_parse("all", &ops));
     assert_int_equal(ops, CV_LS_ALL);
+    assert_true(cv_solver_ls_parse("swap*,swap", &ops));
+    assert_int_equal(ops, CV_LS_SWAP_STAR | CV_LS_SWAP);
+    assert_true(cv_solver_ls_parse("default", &ops));
+    assert_int_equal(ops, CV_LS_ALL & ~(unsigned)CV_LS_SWAP_STAR);
     assert_true(cv_solver_ls_parse("none", &ops));
     assert_int_equal(ops, 0);
     assert_false(cv_solver_ls_parse("relocate,bogus", &ops));

@@ -11,23 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "cv/engine.h"
-#include "cv/solver.h"
-
-static cv_problem *parse(const char *json)
-{
-    cv_problem *p = NULL;
-    cv_diag d;
-    cv_diag_clear(&d);
-    cv_status s = cv_problem_from_json(&p, json, strlen(json), &d);
-    if (s != CV_OK) fprintf(stderr, "parse: %s\n%s\n", d.msg, json);
-    assert_int_equal(s, CV_OK);
-    return p;
-}
+#include "solver_test_util.h"
 
 static int use_local_search; /* set by the test of vehicle lists with 2-opt* */
 
@@ -40,51 +24,7 @@ static cv_plan *solve_checked(const cv_problem *p, uint64_t effort, uint64_t see
     cfg.max_effort = effort;
     cfg.seed = seed;
     cfg.local_search = use_local_search;
-    cv_plan *plan = NULL;
-    cv_diag d;
-    cv_diag_clear(&d);
-    cv_status st = cv_solver_run(p, &cfg, &plan, &d);
-    if (st != CV_OK) fprintf(stderr, "solve: %s\n", d.msg);
-    assert_int_equal(st, CV_OK);
-    char *text = NULL;
-    assert_int_equal(cv_plan_to_json(plan, p, &text), CV_OK);
-    cv_check_report rep;
-    memset(&rep, 0, sizeof rep);
-    cv_status cs = cv_check_json(p, text, strlen(text), &rep, &d);
-    if (cs != CV_OK) fprintf(stderr, "check: %s\n", d.msg);
-    assert_int_equal(cs, CV_OK);
-    for (uint32_t i = 0; i < rep.nmessages; i++) fprintf(stderr, "check: %s\n", rep.messages[i]);
-    if (rep.nviolations || rep.nmismatches) fprintf(stderr, "%s\n", text);
-    assert_int_equal(rep.nviolations, 0);
-    assert_int_equal(rep.nmismatches, 0);
-    assert_int_equal(rep.cost, plan->cost);
-    cv_check_report_fini(&rep);
-    if (json_out)
-        *json_out = text;
-    else
-        free(text);
-    return plan;
-}
-
-/* The plan step serving task t (copy k of a visit: its k-th occurrence). */
-static const cv_plan_step *step_of(const cv_plan *plan, uint32_t t, uint32_t *route)
-{
-    for (uint32_t r = 0; r < plan->nroutes; r++)
-        for (uint32_t k = 0; k < plan->routes[r].step_count; k++) {
-            const cv_plan_step *s = &plan->steps[plan->routes[r].step_first + k];
-            if (s->type != CV_STEP_START && s->type != CV_STEP_END && s->type != CV_STEP_BREAK &&
-                s->index == t) {
-                if (route) *route = r;
-                return s;
-            }
-        }
-    return NULL;
-}
-
-static int vehicle_of(const cv_plan *plan, uint32_t t)
-{
-    uint32_t r = 0;
-    return step_of(plan, t, &r) ? (int)plan->routes[r].vehicle : -1;
+    return solve_checked_cfg(p, &cfg, json_out);
 }
 
 static int64_t begin_of(const cv_plan *plan, uint32_t t)
@@ -92,13 +32,6 @@ static int64_t begin_of(const cv_plan *plan, uint32_t t)
     const cv_plan_step *s = step_of(plan, t, NULL);
     assert_non_null(s);
     return s->arrival + s->waiting;
-}
-
-static cv_reason reason_of(const cv_plan *plan, uint32_t t)
-{
-    for (uint32_t i = 0; i < plan->nunassigned; i++)
-        if (plan->unassigned[i].task == t) return plan->unassigned[i].reason;
-    return CV_REASON_NONE;
 }
 
 /* A line of 5 locations 0..4, 10 apart. */

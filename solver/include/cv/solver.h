@@ -36,11 +36,15 @@ enum {
     CV_LS_TWO_OPT = 1u << 4,      /* reverse a segment of one route */
     CV_LS_OR_OPT = 1u << 5,       /* move 1..3 jobs inside their route */
     CV_LS_PAIR = 1u << 6,         /* move a shipment (pickup and delivery) to another route */
-    CV_LS_ALL = (1u << 7) - 1,
+    CV_LS_SWAP_STAR = 1u << 7,    /* SWAP* (Vidal 2022): exchange one job of each of two
+                                     neighbouring routes, each to its best place in the other */
+    CV_LS_ALL = (1u << 8) - 1,
 };
 
-/* The default operator set and placement (bench/RESULTS.md, Solver: local search). */
-#define CV_SOLVER_LS_DEFAULT ((unsigned)CV_LS_ALL)
+/* The default operator set and placement (bench/RESULTS.md, Solver: local search).
+ * SWAP* is off by default: at the default effort it costs more search than it
+ * gains (bench/RESULTS.md, Solver: SWAP*). */
+#define CV_SOLVER_LS_DEFAULT ((unsigned)CV_LS_ALL & ~(unsigned)CV_LS_SWAP_STAR)
 #define CV_SOLVER_LS_WHEN_DEFAULT 0
 
 /* Where the search applies its local search. */
@@ -76,7 +80,7 @@ typedef struct cv_solver_config {
     int progress;     /* print a progress line to stderr on a terminal */
     cv_solver_algo algo;
     unsigned local_search; /* CV_LS_* operator families of the local search; 0: none.
-                              Default: CV_SOLVER_LS_DEFAULT = all, run after every
+                              Default: CV_SOLVER_LS_DEFAULT = all but SWAP*, run after every
                               recreate around the reinserted tasks (chosen by
                               measurement, bench/RESULTS.md) */
     int ls_when;           /* cv_solver_ls_when; default CV_SOLVER_LS_WHEN_DEFAULT */
@@ -107,7 +111,7 @@ typedef struct cv_solver_config {
 void cv_solver_config_init(cv_solver_config *cfg);
 
 /* Parses a comma-separated list of operator names ("relocate,swap,cross,2opt,
- * 2opt*,oropt,pair", or "all", "none", "default") into CV_LS_* flags;
+ * 2opt*,oropt,pair,swap*", or "all", "none", "default") into CV_LS_* flags;
  * returns false (and leaves *ops alone) on an unknown name. */
 bool cv_solver_ls_parse(const char *list, unsigned *ops);
 

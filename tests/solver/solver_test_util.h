@@ -1,0 +1,88 @@
+/* Helpers shared by the solver tests (test_solver.c, test_solver_care.c):
+ * parse a problem, solve it and have the independent checker judge the plan
+ * (cv_check_json on the JSON written by cv_plan_to_json: no violation, no
+ * stated figure that disagrees with its recomputation), and find where a
+ * task went.  Include after <cmocka.h>. */
+#ifndef CV_TESTS_SOLVER_TEST_UTIL_H
+#define CV_TESTS_SOLVER_TEST_UTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cv/engine.h"
+#include "cv/solver.h"
+
+static cv_problem *parse(const char *json)
+{
+    cv_problem *p = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    cv_status s = cv_problem_from_json(&p, json, strlen(json), &d);
+    if (s != CV_OK) fprintf(stderr, "parse: %s\n%s\n", d.msg, json);
+    assert_int_equal(s, CV_OK);
+    return p;
+}
+
+/* Solves with cfg, writes, checks; returns the plan (caller destroys), and
+ * the JSON text when json_out is not NULL (caller frees). */
+static cv_plan *solve_checked_cfg(const cv_problem *p, const cv_solver_config *cfg, char **json_out)
+{
+    cv_plan *plan = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    cv_status st = cv_solver_run(p, cfg, &plan, &d);
+    if (st != CV_OK) fprintf(stderr, "solve: %s\n", d.msg);
+    assert_int_equal(st, CV_OK);
+    char *text = NULL;
+    assert_int_equal(cv_plan_to_json(plan, p, &text), CV_OK);
+    cv_check_report rep;
+    memset(&rep, 0, sizeof rep);
+    cv_status cs = cv_check_json(p, text, strlen(text), &rep, &d);
+    if (cs != CV_OK) fprintf(stderr, "check: %s\n", d.msg);
+    assert_int_equal(cs, CV_OK);
+    for (uint32_t i = 0; i < rep.nmessages; i++) fprintf(stderr, "check: %s\n", rep.messages[i]);
+    if (rep.nviolations || rep.nmismatches) fprintf(stderr, "%s\n", text);
+    assert_int_equal(rep.nviolations, 0);
+    assert_int_equal(rep.nmismatches, 0);
+    assert_int_equal(rep.unassigned, plan->nunassigned);
+    assert_int_equal(rep.cost, plan->cost);
+    cv_check_report_fini(&rep);
+    if (json_out)
+        *json_out = text;
+    else
+        free(text);
+    return plan;
+}
+
+/* The plan step serving task t (copy k of a visit: its k-th occurrence), its
+ * route in *route when not NULL; NULL when t is not planned. */
+static const cv_plan_step *step_of(const cv_plan *plan, uint32_t t, uint32_t *route)
+{
+    for (uint32_t r = 0; r < plan->nroutes; r++)
+        for (uint32_t k = 0; k < plan->routes[r].step_count; k++) {
+            const cv_plan_step *s = &plan->steps[plan->routes[r].step_first + k];
+            if (s->type != CV_STEP_START && s->type != CV_STEP_END && s->type != CV_STEP_BREAK &&
+                s->index == t) {
+                if (route) *route = r;
+                return s;
+            }
+        }
+    return NULL;
+}
+
+/* Vehicle index serving task index t, or -1. */
+static int vehicle_of(const cv_plan *plan, uint32_t t)
+{
+    uint32_t r = 0;
+    return step_of(plan, t, &r) ? (int)plan->routes[r].vehicle : -1;
+}
+
+static cv_reason reason_of(const cv_plan *plan, uint32_t t)
+{
+    for (uint32_t i = 0; i < plan->nunassigned; i++)
+        if (plan->unassigned[i].task == t) return plan->unassigned[i].reason;
+    return CV_REASON_NONE;
+}
+
+#endif

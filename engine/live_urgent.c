@@ -357,6 +357,37 @@ static cv_status trial_apply(cv_live *L, const trial *t)
     return CV_OK;
 }
 
+/* Changes have a cost (issue #8): a re-plan that hands a visit to another
+ * worker tells a client a new face and a worker a new route.  Each visit
+ * planned on a worker prefers that worker (the care extension
+ * preferred_vehicles, so the solver weighs it in every move) at this cost,
+ * in the problem's cost unit: 10 min of travel at the default per_hour.
+ * Visits with preferred workers of their own keep those (the client's
+ * wish outranks the plan's). */
+#define CHANGE_COST 600
+
+static cv_status add_change_costs(const cv_live *L, cv__live_sub *s)
+{
+    cv_problem *q = s->q;
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < q->ntasks; j++)
+        n += q->tasks[j].preferred_count == 0 && L->vehicle[s->task_of[j]] != CV_NONE;
+    if (n == 0) return CV_OK;
+    uint32_t *refs = cv_realloc_array(q->vehicle_refs, (size_t)q->nvehicle_refs + n, sizeof *refs);
+    if (!refs) return CV_ENOMEM;
+    q->vehicle_refs = refs;
+    for (uint32_t j = 0; j < q->ntasks; j++) {
+        cv_task *k = &q->tasks[j];
+        uint32_t w = L->vehicle[s->task_of[j]];
+        if (k->preferred_count || w == CV_NONE) continue;
+        k->preferred_first = q->nvehicle_refs;
+        k->preferred_count = 1;
+        k->preference_cost = CHANGE_COST;
+        q->vehicle_refs[q->nvehicle_refs++] = w;
+    }
+    return CV_OK;
+}
+
 static cv_status solve_sub(const cv_live *L, uint32_t pin_vehicle, uint32_t pin_task,
                            uint64_t effort, trial *out, cv_diag *diag)
 {
@@ -373,6 +404,10 @@ static cv_status solve_sub(const cv_live *L, uint32_t pin_vehicle, uint32_t pin_
         /* Going there next would make an accepted urgent visit late. */
         cv__live_sub_fini(&s, L->p->nvehicles);
         return CV_EINFEASIBLE;
+    }
+    if ((st = add_change_costs(L, &s)) != CV_OK) {
+        cv__live_sub_fini(&s, L->p->nvehicles);
+        return st;
     }
     cv_plan *plan = NULL;
     st = cv_solver_run(s.q, &cfg, &plan, diag);

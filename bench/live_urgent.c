@@ -175,7 +175,8 @@ int main(int argc, char **argv)
                             .deadline_s = cv_rng_below(&rng, 3) == 0 ? 900 : 1800,
                             .loc = like->loc,
                             .service = 1800,
-                            .priority = 100};
+                            .priority = 100,
+                            .margin_s = CV_LIVE_MARGIN_DEFAULT};
         for (uint32_t s = 0; s < like->skill_count && s < 8; s++)
             q.skills[q.nskills++] = p->skills[like->skill_first + s];
         cv_live_outcome o;

@@ -10,7 +10,11 @@
  * full reoptimize of the same state.
  *
  *   live_urgent [VISITS [VEHICLES [N [SEED [CLOCK_S]]]]]
- * Prints one line per outcome: count, median and max CPU ms. */
+ * Prints one line per outcome: count, median and max CPU ms.
+ *
+ *   live_urgent --write-day FILE [VISITS [VEHICLES [SEED]]]
+ * Writes the synthetic day (defaults 300 28 1) as a problem file and exits:
+ * the day `carevan simulate` runs in bench/RESULTS.md ("Live day"). */
 #define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
 #include <stdio.h>
@@ -88,6 +92,18 @@ static int run_until(cv_live *L, int64_t until)
 
 int main(int argc, char **argv)
 {
+    if (argc > 2 && !strcmp(argv[1], "--write-day")) {
+        char *day = live_day_json(argc > 3 ? (uint32_t)atoi(argv[3]) : 300,
+                                  argc > 4 ? (uint32_t)atoi(argv[4]) : 28,
+                                  argc > 5 ? (uint64_t)atoll(argv[5]) : 1);
+        FILE *f = fopen(argv[2], "wb");
+        if (!day || !f || fputs(day, f) < 0 || fclose(f) != 0) {
+            fprintf(stderr, "live_urgent: cannot write %s\n", argv[2]);
+            return 1;
+        }
+        free(day);
+        return 0;
+    }
     uint32_t nvisits = argc > 1 ? (uint32_t)atoi(argv[1]) : 300;
     uint32_t nveh = argc > 2 ? (uint32_t)atoi(argv[2]) : 28;
     uint32_t n = argc > 3 ? (uint32_t)atoi(argv[3]) : 40;
@@ -159,7 +175,8 @@ int main(int argc, char **argv)
                             .deadline_s = cv_rng_below(&rng, 3) == 0 ? 900 : 1800,
                             .loc = like->loc,
                             .service = 1800,
-                            .priority = 100};
+                            .priority = 100,
+                            .margin_s = CV_LIVE_MARGIN_DEFAULT};
         for (uint32_t s = 0; s < like->skill_count && s < 8; s++)
             q.skills[q.nskills++] = p->skills[like->skill_first + s];
         cv_live_outcome o;

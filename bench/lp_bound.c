@@ -9,6 +9,10 @@
  * Also reads Gehring & Homberger (same format): pass its size folder and its
  * bks.csv, and the instance names.
  * -F: skip the minimum-fleet LP (all the time goes to the cost bound).
+ * -c: the time limit counts CPU time of the bounding thread, not wall time
+ *    (the machine is shared; "seconds" is then CPU seconds too).
+ * -B: monodirectional labelling (default: bidirectional).
+ * -k N: at most N subset-row cuts (0: none; default that of cv_lp_bound).
  * -e N: stop on N label extensions instead of the clock (deterministic;
  *    the time limit is then off).
  * -u EFFORT: first solve with the local search at this deterministic effort
@@ -72,11 +76,17 @@ int main(int argc, char **argv)
     int opt;
     bool use_ub = false;
     uint64_t ub_effort = 0;
-    while ((opt = getopt(argc, argv, "t:n:Fvu:e:")) != -1) {
+    while ((opt = getopt(argc, argv, "t:n:Fvu:e:ck:B")) != -1) {
         if (opt == 't')
             cfg.time_limit_s = atof(optarg);
         else if (opt == 'n')
             cfg.ng_size = (uint32_t)atoi(optarg);
+        else if (opt == 'B')
+            cfg.bidirectional = false;
+        else if (opt == 'c')
+            cfg.cpu_time = true;
+        else if (opt == 'k')
+            cfg.max_cuts = (uint32_t)atoi(optarg);
         else if (opt == 'F')
             cfg.min_vehicles = false;
         else if (opt == 'e') {
@@ -88,15 +98,15 @@ int main(int argc, char **argv)
             use_ub = true;
             ub_effort = strtoull(optarg, NULL, 10);
         } else {
-            fprintf(stderr, "usage: lp_bound [-t s] [-n ng] [-F] [-u effort] SOLOMON_DIR BKS_CSV "
+            fprintf(stderr, "usage: lp_bound [-t s] [-c] [-k cuts] [-n ng] [-F] [-u effort] "
+                            "SOLOMON_DIR BKS_CSV "
                             "[INSTANCE...]\n");
             return 2;
         }
     }
     if (argc - optind < 2) {
-        fprintf(
-            stderr,
-            "usage: lp_bound [-t s] [-n ng] [-F] [-u effort] SOLOMON_DIR BKS_CSV [INSTANCE...]\n");
+        fprintf(stderr, "usage: lp_bound [-t s] [-c] [-k cuts] [-n ng] [-F] [-u effort] "
+                        "SOLOMON_DIR BKS_CSV [INSTANCE...]\n");
         return 2;
     }
     const char *dir = argv[optind], *csv = argv[optind + 1];
@@ -108,9 +118,9 @@ int main(int argc, char **argv)
     }
     double sum[6] = {0}, tsum[6] = {0};
     int cnt[6] = {0}, conv[6] = {0}, invalid = 0;
-    printf("%-6s %9s %9s %7s %5s %4s %4s %6s %6s %8s %9s %4s %6s %7s\n", "inst", "bks", "bound",
-           "gap%", "conv", "fleet", "bksV", "iters", "cols", "seconds", "ub", "K", "ub_s",
-           "Mlabel");
+    printf("%-6s %9s %9s %7s %5s %4s %4s %6s %6s %4s %8s %9s %4s %6s %7s\n", "inst", "bks", "bound",
+           "gap%", "conv", "fleet", "bksV", "iters", "cols", "cuts",
+           cfg.cpu_time ? "cpu_s" : "seconds", "ub", "K", "ub_s", "Mlabel");
     for (int k = 0; k < nb; k++) {
         if (argc - optind > 2) {
             bool want = false;
@@ -152,9 +162,9 @@ int main(int argc, char **argv)
         const bool ok =
             r.lower_bound <= bk && (!cfg.min_vehicles || r.min_vehicles <= b[k].vehicles);
         if (!ok) invalid++;
-        printf("%-6s %9.0f %9.1f %7.2f %5s %4u %4u %6u %6u %8.1f %9.0f %4u %6.1f %7.1f%s\n",
+        printf("%-6s %9.0f %9.1f %7.2f %5s %4u %4u %6u %6u %4u %8.1f %9.0f %4u %6.1f %7.1f%s\n",
                b[k].name, bk, r.lower_bound, gap, r.converged ? "yes" : "no", r.min_vehicles,
-               b[k].vehicles, r.iterations, r.columns, r.seconds, ub, r.fleet, ub_s,
+               b[k].vehicles, r.iterations, r.columns, r.cuts, r.seconds, ub, r.fleet, ub_s,
                (double)r.effort / 1e6, ok ? "" : "  INVALID");
         fflush(stdout);
         const int c = class_of(b[k].name);

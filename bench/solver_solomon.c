@@ -14,11 +14,16 @@
  * With --cvrplib the instances are CVRPLIB .vrp files (X set): rounded
  * Euclidean distances, BKS rows `distance-nint`.
  *
- * usage: solver_solomon [--dir DIR] [--lilim|--cvrplib] [--time S] [--effort N]
+ * usage: solver_solomon [--dir DIR] [--lilim|--cvrplib] [--time S|--cpu S] [--effort N]
  *                       [--seed N] [--only PREFIX] [--vroom CSV] [--ls OPS]
  *                       [--ls-when recreate|best] [--bks CSV] [--conv CONVENTION]
  *                       [--threads N] [--vehicles-first]
  *                       [--setpart]
+ * --time: wall-clock seconds per instance; --cpu: CPU seconds of the (one)
+ * search thread per instance (cv_solver_config.time_limit_cpu), which gives the
+ * same search on a loaded machine as --time on an idle one.  The `cpu s`
+ * column is the process CPU time (CLOCK_PROCESS_CPUTIME_ID) of the whole
+ * solve, `Mu/cpu s` the work units spent per CPU second.
  * --bks: the BKS file when it is not DIR/bks.csv (Gehring & Homberger: one
  * file for the three size folders); --conv: its row convention.
  */
@@ -46,7 +51,7 @@ typedef struct row {
     int veh;
     bool ok;
     double secs, cpu;
-    uint64_t iters;
+    uint64_t iters, effort;
 } row;
 
 static double cpu_now(void)
@@ -122,6 +127,7 @@ int main(int argc, char **argv)
     const char *bks_path = NULL, *conv_arg = NULL;
     unsigned threads = 1;
     double tlim = 2.0;
+    bool cpu_limit = false;
     uint64_t effort = 0, seed = 1;
     bool lilim = false, cvrplib = false, setpart = false;
     if (getenv("CV_LOG")) cv_log_level = atoi(getenv("CV_LOG"));
@@ -145,6 +151,8 @@ int main(int argc, char **argv)
             ls_when = !strcmp(argv[++i], "best") ? CV_LS_WHEN_BEST : CV_LS_WHEN_RECREATE;
         else if (!strcmp(argv[i], "--time") && i + 1 < argc)
             tlim = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--cpu") && i + 1 < argc)
+            tlim = atof(argv[++i]), cpu_limit = true;
         else if (!strcmp(argv[i], "--effort") && i + 1 < argc)
             effort = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
@@ -162,7 +170,8 @@ int main(int argc, char **argv)
         else {
             fprintf(
                 stderr,
-                "usage: %s [--dir DIR] [--lilim|--cvrplib] [--time S] [--effort N] [--seed N] "
+                "usage: %s [--dir DIR] [--lilim|--cvrplib] [--time S|--cpu S] [--effort N] [--seed "
+                "N] "
                 "[--only PREFIX] [--vroom CSV] [--ls OPS] [--ls-when recreate|best] [--bks CSV] "
                 "[--conv CONVENTION] [--threads N] [--vehicles-first] [--setpart]\n",
                 argv[0]);
@@ -195,9 +204,11 @@ int main(int argc, char **argv)
     row *rows = calloc((size_t)nn + 1, sizeof *rows);
     int fails = 0;
     printf("# %s, %s, %u thread(s), %s\n", dir, conv, threads,
-           effort ? "fixed effort" : "time limit");
-    printf("%-8s %5s %10s %5s %10s %8s %6s %6s %8s\n", "inst", "veh", "dist", "bveh", "bks", "gap%",
-           "wall s", "cpu s", "iters");
+           effort      ? "fixed effort"
+           : cpu_limit ? "CPU-time limit"
+                       : "wall-clock limit");
+    printf("%-8s %5s %10s %5s %10s %8s %6s %6s %8s %10s %8s\n", "inst", "veh", "dist", "bveh",
+           "bks", "gap%", "wall s", "cpu s", "iters", "effort", "Mu/cpu s");
     for (int i = 0; i < nn; i++) {
         row *r = &rows[i];
         snprintf(r->name, sizeof r->name, "%.*s", (int)(strlen(names[i]) - 4), names[i]);
@@ -228,6 +239,7 @@ int main(int argc, char **argv)
         else {
             cfg.max_effort = UINT64_MAX;
             cfg.time_limit_s = tlim;
+            cfg.time_limit_cpu = cpu_limit;
         }
         cv_plan *plan = NULL;
         double t0 = cv_clock_now(), c0 = cpu_now();
@@ -235,6 +247,7 @@ int main(int argc, char **argv)
         r->secs = cv_clock_now() - t0;
         r->cpu = cpu_now() - c0;
         r->iters = cfg.stat_iterations;
+        r->effort = cfg.stat_effort;
         if (s != CV_OK) {
             fprintf(stderr, "%s: solve: %s\n", r->name, cv_status_message(s));
             fails++;
@@ -252,9 +265,10 @@ int main(int argc, char **argv)
         r->veh = (int)plan->nroutes;
         r->has_bks = load_bks(bks, conv, r->name, &r->bks_dist, &r->bks_veh);
         double gap = r->has_bks ? 100.0 * (r->dist - r->bks_dist) / r->bks_dist : NAN;
-        printf("%-8s %5d %10.1f %5d %10.2f %8.2f %6.2f %6.2f %8llu%s\n", r->name, r->veh, r->dist,
-               r->bks_veh, r->bks_dist, gap, r->secs, r->cpu, (unsigned long long)r->iters,
-               r->ok ? "" : "  CHECK FAILED");
+        printf("%-8s %5d %10.1f %5d %10.2f %8.2f %6.2f %6.2f %8llu %10.3g %8.1f%s\n", r->name,
+               r->veh, r->dist, r->bks_veh, r->bks_dist, gap, r->secs, r->cpu,
+               (unsigned long long)r->iters, (double)r->effort,
+               r->cpu > 0 ? (double)r->effort / r->cpu * 1e-6 : 0.0, r->ok ? "" : "  CHECK FAILED");
         fflush(stdout);
         cv_check_report_fini(&rep);
         free(text);

@@ -288,7 +288,7 @@ static int cmd_convert(int argc, char **argv)
 /* ---- solve ---- */
 
 static const char *usage_solve =
-    "usage: carevan solve [PROBLEM.json] [-o SOLUTION.json] [--time-limit SECONDS]\n"
+    "usage: carevan solve [PROBLEM.json] [-o SOLUTION.json] [--time-limit SECONDS [--cpu-time]]\n"
     "                     [--effort N] [--seed N] [--threads N] [--graph CITY.cvg] [--quiet]\n"
     "                     [--geojson FILE] [--gpx DIR] [--sheets DIR] [--map FILE.html]\n"
     "                     [--local-search OPS] [--ls-when recreate|best]\n"
@@ -298,6 +298,8 @@ static const char *usage_solve =
     "Reads a VROOM JSON problem (stdin when no file or '-') and writes the plan in\n"
     "VROOM's output shape (stdout unless -o).  A short summary goes to stderr.\n"
     "  --time-limit S   wall-clock limit in seconds (default: effort-bound only)\n"
+    "  --cpu-time       count --time-limit in CPU seconds of each search thread:\n"
+    "                   on a busy machine the search still gets S seconds of CPU\n"
     "  --effort N       deterministic work budget (same seed + effort = same plan)\n"
     "  --seed N         random seed (default 1)\n"
     "  --threads N      worker threads (default 1): independent searches with\n"
@@ -489,7 +491,7 @@ static int cmd_solve(int argc, char **argv)
     int setpart = -1;    /* < 0: the solver's default */
     double time_limit = 0;
     uint64_t seed = 1, threads = 1, effort = 0, moves = 30;
-    bool polish = true;
+    bool polish = true, cpu_time = false;
     unsigned ls_ops = CV_SOLVER_LS_DEFAULT;
     int ls_when = CV_SOLVER_LS_WHEN_DEFAULT, objective = CV_OBJECTIVE_COST;
     for (int i = 1; i < argc; i++) {
@@ -530,6 +532,8 @@ static int cmd_solve(int argc, char **argv)
                 fprintf(stderr, "carevan solve: --effort %s: expected an integer >= 0\n", argv[i]);
                 return EXIT_BAD_INPUT;
             }
+        } else if (!strcmp(a, "--cpu-time")) {
+            cpu_time = true;
         } else if (!strcmp(a, "--no-polish")) {
             polish = false;
         } else if (!strcmp(a, "--moves") && has_val) {
@@ -589,6 +593,10 @@ static int cmd_solve(int argc, char **argv)
             fprintf(stderr, "carevan solve: too many arguments\n%s", usage_solve);
             return EXIT_BAD_INPUT;
         }
+    }
+    if (cpu_time && !(time_limit > 0)) {
+        fprintf(stderr, "carevan solve: --cpu-time: needs --time-limit S (S > 0)\n");
+        return EXIT_BAD_INPUT;
     }
     if (!in) in = "-";
     double t0 = cv_clock_now();
@@ -654,6 +662,15 @@ static int cmd_solve(int argc, char **argv)
 #endif
     }
     double t1 = cv_clock_now();
+    if (cv_problem_is_periodic(p) && cpu_time) {
+        fprintf(stderr, "carevan solve: --cpu-time: not supported for multi-day problems "
+                        "(\"horizon\"); use a wall-clock --time-limit\n");
+#ifdef CV_GRAPH_AVAILABLE
+        cv_graph_destroy(g);
+#endif
+        cv_problem_destroy(p);
+        return EXIT_BAD_INPUT;
+    }
     if (cv_problem_is_periodic(p)) {
         int pc = solve_periodic(p, out, seed, effort, moves, polish, time_limit, (unsigned)threads,
                                 quiet, geojson || gpx_dir || sheet_dir || map_file || bound_s >= 0,
@@ -667,6 +684,7 @@ static int cmd_solve(int argc, char **argv)
     cv_solver_config cfg;
     cv_solver_config_init(&cfg);
     cfg.time_limit_s = time_limit;
+    cfg.time_limit_cpu = cpu_time;
     cfg.seed = seed;
     cfg.threads = (unsigned)threads;
     cfg.local_search = ls_ops;

@@ -23,11 +23,17 @@ static const char *usage =
     "at random times.  After every change the remaining day is verified by the\n"
     "independent checker and the executed part is compared with the previous state.\n"
     "  --plan SOLUTION.json   the day's plan (default: solve PROBLEM first)\n"
-    "  --graph CITY.cvg       travel times for a problem with coordinates\n"
+    "  --graph CITY.cvg       travel times for a problem with coordinates, and routes to\n"
+    "                         urgent requests given by coordinates (not at a known home)\n"
+    "  --urgent-offsite K     with --graph: one generated urgent request in K is at a random\n"
+    "                         point up to 400 m from a home, by coordinates (default 0: none)\n"
     "  --seed N               random seed (default 1)\n"
     "  --urgent N             urgent requests to inject when generating (default 5)\n"
     "  --delay-max S          random overrun of each visit, 0..S seconds (default 300)\n"
     "  --skip-percent P       visits skipped (client not home), percent (default 3)\n"
+    "  --urgent-margin S      safety margin of urgent requests: on site at least S s before\n"
+    "                         the deadline as planned (default a third of the deadline:\n"
+    "                         5 min for 15, 10 min for 30; 0: none)\n"
     "  --write-events FILE    the events applied, to replay the same day\n"
     "  --quiet                only the summary\n";
 
@@ -44,7 +50,7 @@ static bool num_arg(const char *s, uint64_t max, uint64_t *out)
 int cv_live_simulate_cli(int argc, char **argv)
 {
     const char *in = NULL, *events_path = NULL, *plan_path = NULL, *graph = NULL, *write = NULL;
-    uint64_t seed = 1, urgent = 5, delay = 300, skip = 3;
+    uint64_t seed = 1, urgent = 5, delay = 300, skip = 3, margin = UINT64_MAX, offsite = 0;
     bool quiet = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -69,6 +75,10 @@ int cv_live_simulate_cli(int argc, char **argv)
             num = &delay, max = 86400;
         else if (!strcmp(a, "--skip-percent") && hv)
             num = &skip, max = 100;
+        else if (!strcmp(a, "--urgent-offsite") && hv)
+            num = &offsite, max = 10000;
+        else if (!strcmp(a, "--urgent-margin") && hv)
+            num = &margin, max = 899; /* below the emergency deadline */
         else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "carevan simulate: unknown or incomplete option %s\n%s", a, usage);
             return 2;
@@ -97,31 +107,29 @@ int cv_live_simulate_cli(int argc, char **argv)
     char *plan_text = NULL;
     size_t plan_len = 0;
     int code = 2;
+    struct cv_graph *g = NULL;
     cv_status s = cv_problem_from_json_file(&p, in, &diag);
     if (s != CV_OK) {
         fprintf(stderr, "carevan simulate: %s: %s\n", in, diag.msg);
         goto out;
     }
-    if (!cv_problem_has_matrices(p)) {
+    /* The graph fills the matrices of a problem given by coordinates, and
+     * routes urgent requests given by coordinates during the day. */
+    if (graph) {
 #ifdef CV_GRAPH_AVAILABLE
-        cv_graph *g = NULL;
-        if (!graph) {
-            fprintf(stderr, "carevan simulate: %s: coordinates without matrices; pass --graph\n",
-                    in);
-            goto out;
-        }
         s = cv_graph_load(&g, graph, &diag);
-        if (s == CV_OK) s = cv_engine_fill_matrices(p, g, 1, &diag);
-        cv_graph_destroy(g);
+        if (s == CV_OK && !cv_problem_has_matrices(p)) s = cv_engine_fill_matrices(p, g, 1, &diag);
         if (s != CV_OK) {
             fprintf(stderr, "carevan simulate: %s\n", diag.set ? diag.msg : cv_status_message(s));
             goto out;
         }
 #else
-        (void)graph;
-        fprintf(stderr, "carevan simulate: %s: no matrices and no road graph in this build\n", in);
+        fprintf(stderr, "carevan simulate: --graph: this build has no road graph module\n");
         goto out;
 #endif
+    } else if (!cv_problem_has_matrices(p)) {
+        fprintf(stderr, "carevan simulate: %s: coordinates without matrices; pass --graph\n", in);
+        goto out;
     }
     if (events_path) {
         json_error_t je;
@@ -156,7 +164,11 @@ int cv_live_simulate_cli(int argc, char **argv)
                               .urgent = (uint32_t)urgent,
                               .delay_max = (int64_t)delay,
                               .skip_percent = (uint32_t)skip,
-                              .log = quiet ? NULL : stdout};
+                              .urgent_margin =
+                                  margin == UINT64_MAX ? CV_LIVE_MARGIN_DEFAULT : (int64_t)margin,
+                              .log = quiet ? NULL : stdout,
+                              .graph = g,
+                              .offsite_every = g ? (uint32_t)offsite : 0};
     cv_live_sim_report rep;
     s = cv_live_simulate(p, plan_text, plan_len, events, &cfg, &rep, write ? &applied : NULL,
                          &diag);
@@ -187,5 +199,8 @@ out:
     json_decref(applied);
     free(plan_text);
     cv_problem_destroy(p);
+#ifdef CV_GRAPH_AVAILABLE
+    cv_graph_destroy(g);
+#endif
     return code;
 }

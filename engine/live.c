@@ -137,6 +137,26 @@ void cv__live_avail_of(const cv_live *L, uint32_t v, cv__live_avail *a)
     a->loc = loc;
     a->time = time;
     a->setup_from = loc;
+    /* Working time so far: the worker left the start the travel time before
+     * the first thing reported (the flexible start, as planned), and unpaid
+     * breaks taken do not count. */
+    a->begun = r->nfrozen > 0 || r->has_pos;
+    if (a->begun) {
+        int64_t day0, unpaid = 0;
+        if (r->nfrozen == 0)
+            day0 = r->pos_time - cv__live_dur(p, vh, vh->start_loc, r->pos_loc);
+        else if (CV__LIVE_IS_BREAK(r->step[0]))
+            day0 = r->start[0];
+        else
+            day0 = r->arrive[0] - cv__live_dur(p, vh, vh->start_loc, p->tasks[r->step[0]].loc);
+        if (day0 < vh->tw.start) day0 = vh->tw.start;
+        for (uint32_t k = 0; k < r->nfrozen; k++)
+            if (CV__LIVE_IS_BREAK(r->step[k]) &&
+                p->breaks[vh->break_first + (r->step[k] & ~CV__LIVE_BREAK)].unpaid)
+                unpaid += r->end[k] - r->start[k];
+        a->work_used = time - day0 - unpaid;
+        if (a->work_used < 0) a->work_used = 0;
+    }
 }
 
 uint32_t cv__live_transit(const cv_live *L, uint32_t v)
@@ -150,6 +170,9 @@ uint32_t cv__live_transit(const cv_live *L, uint32_t v)
 
 /* ---- The schedule ---- */
 
+/* 128-bit products for the care cost numerator (per hour x seconds). */
+__extension__ typedef __int128 i128;
+
 static int64_t earliest_in(const cv_tw *tws, uint32_t n, int64_t t, bool *ok)
 {
     for (uint32_t i = 0; i < n; i++)
@@ -161,22 +184,56 @@ static int64_t earliest_in(const cv_tw *tws, uint32_t n, int64_t t, bool *ok)
     return t;
 }
 
+/* A task's start from time t: the first window still open at t, its end
+ * stretched by the allowed lateness (soft windows), as the checker reads
+ * them.  *late: how far past what is allowed (0 when it may start);
+ * *lateness: the charged lateness, after the end of the last window opened
+ * by the start. */
+static int64_t task_start(const cv_problem *p, const cv_task *k, int64_t t, int64_t *late,
+                          int64_t *lateness)
+{
+    const cv_tw *tws = cv_task_tws(p, k);
+    const int64_t ml = k->max_lateness > 0 ? k->max_lateness : 0;
+    *late = 0;
+    *lateness = 0;
+    for (uint32_t i = 0; i < k->tw_count; i++)
+        if (t <= tws[i].end + ml) {
+            int64_t s = t < tws[i].start ? tws[i].start : t;
+            uint32_t j = i;
+            while (j + 1 < k->tw_count && tws[j + 1].start <= s) j++;
+            if (s > tws[j].end) *lateness = s - tws[j].end;
+            return s;
+        }
+    if (k->tw_count) *late = t - (tws[k->tw_count - 1].end + ml);
+    return t;
+}
+
+static bool listed(const cv_problem *p, uint32_t first, uint32_t n, uint32_t v)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (p->vehicle_refs[first + i] == v) return true;
+    return false;
+}
+
 #define WHY(...)                                                                                   \
     do {                                                                                           \
         if (out->feasible) snprintf(out->why, sizeof out->why, __VA_ARGS__);                       \
         out->feasible = false;                                                                     \
-        if (!full) return;                                                                         \
+        if (!full) goto done;                                                                      \
     } while (0)
 
 void cv__live_schedule(const cv_problem *p, uint32_t v, const cv__live_avail *a,
-                       const uint32_t *seq, uint32_t n, bool full, cv__live_eta *eta,
-                       cv__live_sched *out)
+                       const uint32_t *seq, uint32_t n, bool full, const cv__live_bounds *bd,
+                       cv__live_eta *eta, cv__live_sched *out)
 {
     const cv_vehicle *vh = &p->vehicles[v];
     const uint32_t nd = p->ndims;
     const int64_t *cap = cv_vehicle_capacity(p, vh);
     memset(out, 0, sizeof *out);
     out->feasible = true;
+    /* End times of this route's steps, for the ride times of meals picked up
+     * on it (kept only when the route delivers such a meal). */
+    int64_t *ends = NULL;
     int64_t load[CV_MAX_AMOUNT_DIMS];
     uint32_t ntasks = 0;
     for (uint32_t k = 0; k < n; k++) ntasks += !CV__LIVE_IS_BREAK(seq[k]);
@@ -206,7 +263,20 @@ void cv__live_schedule(const cv_problem *p, uint32_t v, const cv__live_avail *a,
         WHY("more than max_tasks %u", vh->max_tasks);
 
     uint32_t prev = a->loc, setup_from = a->setup_from;
-    int64_t t_end = a->time, dur = 0, dst = 0, cost_cells = 0;
+    int64_t t_end = a->time, dur = 0, dst = 0, cost_cells = 0, pref = 0, unpaid = 0;
+    int64_t shift = 0; /* flexible start: how much later the route leaves */
+    i128 care_num = 0;
+    for (uint32_t k = 0; k < n && !ends; k++)
+        if (!CV__LIVE_IS_BREAK(seq[k]) && p->tasks[seq[k]].kind == CV_TASK_DELIVERY &&
+            p->tasks[p->tasks[seq[k]].sibling].max_ride_time > 0) {
+            ends = cv_calloc(n, sizeof *ends);
+            if (!ends) {
+                /* Out of memory: refuse the route rather than skip the rule. */
+                out->feasible = false;
+                snprintf(out->why, sizeof out->why, "out of memory timing ride times");
+                return;
+            }
+        }
     for (uint32_t k = 0; k < n; k++) {
         uint32_t x = seq[k];
         cv__live_eta e = {0};
@@ -226,6 +296,7 @@ void cv__live_schedule(const cv_problem *p, uint32_t v, const cv__live_avail *a,
                         WHY("load above break %llu's max_load", (unsigned long long)b->id);
             e.wait = e.start - e.arrival;
             e.end = e.start + b->service;
+            if (b->unpaid) unpaid += b->service;
             t_end = e.end;
         } else {
             const cv_task *t = &p->tasks[x];
@@ -235,21 +306,54 @@ void cv__live_schedule(const cv_problem *p, uint32_t v, const cv__live_avail *a,
             cost_cells += cost_cell(p, vh, prev, t->loc);
             prev = t->loc;
             e.arrival = t_end + tr;
-            bool ok;
-            e.start = earliest_in(cv_task_tws(p, t), t->tw_count, e.arrival, &ok);
-            if (!ok) {
-                e.late = e.arrival - cv_task_tws(p, t)[t->tw_count - 1].end;
+            int64_t from = e.arrival;
+            if (bd && bd->lo && bd->lo[x] > from) from = bd->lo[x];
+            e.start = task_start(p, t, from, &e.late, &e.lateness);
+            if (e.late > 0)
                 WHY("%s %llu would start %lld after its last window", cv_task_kind_name(t->kind),
                     (unsigned long long)t->id, (long long)e.late);
+            if (bd && bd->hi && e.start > bd->hi[x]) {
+                if (e.late <= 0) e.late = e.start - bd->hi[x];
+                WHY("%s %llu would start at %lld, after %lld its tied visits allow",
+                    cv_task_kind_name(t->kind), (unsigned long long)t->id, (long long)e.start,
+                    (long long)bd->hi[x]);
             }
             if (!cv_vehicle_has_skills(p, vh, t))
                 WHY("vehicle %llu lacks the skills of %s %llu", (unsigned long long)vh->id,
                     cv_task_kind_name(t->kind), (unsigned long long)t->id);
+            if (t->allowed_count && !listed(p, t->allowed_first, t->allowed_count, v))
+                WHY("vehicle %llu is not one of the allowed_vehicles of %s %llu",
+                    (unsigned long long)vh->id, cv_task_kind_name(t->kind),
+                    (unsigned long long)t->id);
+            if (t->forbidden_count && listed(p, t->forbidden_first, t->forbidden_count, v))
+                WHY("vehicle %llu is one of the forbidden_vehicles of %s %llu",
+                    (unsigned long long)vh->id, cv_task_kind_name(t->kind),
+                    (unsigned long long)t->id);
+            if (t->preferred_count && !listed(p, t->preferred_first, t->preferred_count, v))
+                pref += t->preference_cost;
+            /* The flexible start: a worker whose day has not begun leaves
+             * so as to arrive at the first visit when it can start. */
+            if (!a->begun && ntasks && k == 0 && e.start > e.arrival) {
+                shift = e.start - e.arrival;
+                e.arrival = e.start;
+            }
             e.wait = e.start - e.arrival;
             e.setup = t->loc != setup_from ? t->setup : 0;
             setup_from = t->loc;
             e.end = e.start + e.setup + t->service;
             t_end = e.end;
+            care_num += (i128)t->lateness_per_hour * e.lateness;
+            if (t->kind == CV_TASK_DELIVERY && p->tasks[t->sibling].max_ride_time > 0)
+                for (uint32_t j = k; j-- > 0;)
+                    if (seq[j] == t->sibling) {
+                        int64_t ride = e.start - ends[j];
+                        if (ride > p->tasks[t->sibling].max_ride_time) {
+                            if (e.late <= 0) e.late = ride - p->tasks[t->sibling].max_ride_time;
+                            WHY("delivery %llu: ride time %lld exceeds its max_ride_time %lld",
+                                (unsigned long long)t->id, (long long)ride,
+                                (long long)p->tasks[t->sibling].max_ride_time);
+                        }
+                    }
             for (uint32_t d = 0; d < nd; d++) {
                 load[d] += cv_task_pickup(p, t)[d] - cv_task_delivery(p, t)[d];
                 if (load[d] > cap[d]) WHY("load %lld exceeds capacity", (long long)load[d]);
@@ -259,14 +363,19 @@ void cv__live_schedule(const cv_problem *p, uint32_t v, const cv__live_avail *a,
         e.distance = dst;
         memcpy(e.load, load, sizeof load);
         if (eta) eta[k] = e;
+        if (ends) ends[k] = e.end;
     }
     int64_t tr = cv__live_dur(p, vh, prev, vh->end_loc);
     dur += tr;
     dst += dist(p, vh, prev, vh->end_loc);
     cost_cells += cost_cell(p, vh, prev, vh->end_loc);
     out->end_arrival = t_end + tr;
+    out->depart = a->time + shift;
     out->duration = dur;
     out->distance = dst;
+    /* Working time (docs/care-extensions.md): from the departure to the
+     * arrival at the end, unpaid breaks aside, plus what the day has used. */
+    out->work = (a->begun ? a->work_used : 0) + out->end_arrival - out->depart - unpaid;
     if (out->end_arrival > vh->tw.end)
         WHY("back at %lld, after the end %lld of the shift", (long long)out->end_arrival,
             (long long)vh->tw.end);
@@ -276,15 +385,25 @@ void cv__live_schedule(const cv_problem *p, uint32_t v, const cv__live_avail *a,
         out->cost = 0;
         out->feasible = true;
         out->why[0] = 0;
-        return;
+        goto done;
     }
+    if (vh->max_working_time > 0 && out->work > vh->max_working_time)
+        WHY("working time %lld exceeds max_working_time %lld", (long long)out->work,
+            (long long)vh->max_working_time);
+    if (vh->overtime_per_hour > 0 && out->work > vh->overtime_after)
+        care_num += (i128)vh->overtime_per_hour * (out->work - vh->overtime_after);
+    /* The route cost of cv/problem.h with the care numerator joining the
+     * travel term before its one rounding (docs/care-extensions.md). */
     if (p->profiles[vh->profile].costs)
-        out->cost = vh->fixed_cost + cost_cells;
+        out->cost = vh->fixed_cost + pref + cost_cells + (int64_t)((care_num * 10 + 18000) / 36000);
     else
-        out->cost = vh->fixed_cost +
-                    ((int64_t)vh->per_hour * dur * 10 + vh->per_km * dst * 36 + 18000) / 36000;
+        out->cost = vh->fixed_cost + pref +
+                    (int64_t)(((i128)vh->per_hour * dur * 10 + (i128)vh->per_km * dst * 36 +
+                               care_num * 10 + 18000) /
+                              36000);
+done:
+    free(ends);
 }
-
 /* ---- Creation ---- */
 
 static cv_status alloc_state(cv_live *L)
@@ -314,19 +433,15 @@ cv_status cv__live_new(cv_live **out, const cv_problem *p, int64_t now, cv_diag 
                     p->horizon_days);
         return CV_EUNSUPPORTED;
     }
-    if (cv_problem_uses_care_extensions(p)) {
-        cv_diag_set(diag, "problem: uses care extensions (docs/care-extensions.md), which the "
-                          "solver does not plan yet; the live day refuses them");
-        return CV_EUNSUPPORTED;
-    }
     cv_live *L = calloc(1, sizeof *L);
     if (!L) return CV_ENOMEM;
     cv_status st = cv__live_problem_with_extras(p, NULL, 0, &L->base_own);
     if (st != CV_OK) goto fail;
     L->base = L->base_own;
+    L->nlocs0 = p->nlocs;
     if ((st = cv__live_problem_with_extras(L->base, NULL, 0, &L->p)) != CV_OK) goto fail;
     L->routes = cv_calloc(p->nvehicles ? p->nvehicles : 1, sizeof *L->routes);
-    if (!L->routes || alloc_state(L) != CV_OK) {
+    if (!L->routes || alloc_state(L) != CV_OK || cv__live_build_tied(L) != CV_OK) {
         st = CV_ENOMEM;
         goto fail;
     }
@@ -358,6 +473,7 @@ void cv_live_destroy(cv_live *L)
     free(L->status);
     free(L->vehicle);
     free(L->extra);
+    free(L->tied);
     cv_problem_destroy(L->p);
     cv_problem_destroy(L->base_own);
     free(L);
@@ -462,6 +578,17 @@ cv_status cv__live_read_routes(cv_live *L, json_t *routes, const char *path, boo
                 if (x == CV_NONE)
                     return cv_diag_set(diag, "%s.id: no %s %llu in the problem", where, ty,
                                        (unsigned long long)id);
+                /* A visit with several workers: the next copy nobody has. */
+                for (uint32_t c = 1; c < p->tasks[x].group_size && L->vehicle[x] != CV_NONE; c++)
+                    if (L->vehicle[p->tasks[x].group_first + c] == CV_NONE)
+                        x = p->tasks[x].group_first + c;
+                for (uint32_t j = 0; j < rt->n; j++)
+                    if (rt->step[j] == x ||
+                        (!CV__LIVE_IS_BREAK(rt->step[j]) && p->tasks[x].group_size > 1 &&
+                         p->tasks[rt->step[j]].group_size > 1 &&
+                         p->tasks[rt->step[j]].group_first == p->tasks[x].group_first))
+                        return cv_diag_set(diag, "%s.id: %s %llu appears twice in this route",
+                                           where, ty, (unsigned long long)id);
                 if (L->vehicle[x] != CV_NONE)
                     return cv_diag_set(diag, "%s.id: %s %llu appears twice in the plan", where, ty,
                                        (unsigned long long)id);
@@ -594,6 +721,20 @@ static cv_status visit_start(cv_live *L, uint32_t v, uint32_t t, int64_t time, c
         return cv_diag_set(diag, "vehicle: vehicle %llu lacks the skills %s %llu needs",
                            (unsigned long long)p->vehicles[v].id, cv_task_kind_name(k->kind),
                            (unsigned long long)k->id);
+    bool in_list = false;
+    for (uint32_t i = 0; i < k->allowed_count; i++)
+        in_list |= p->vehicle_refs[k->allowed_first + i] == v;
+    if (k->allowed_count && !in_list)
+        return cv_diag_set(diag,
+                           "vehicle: vehicle %llu is not one of the allowed_vehicles of %s %llu",
+                           (unsigned long long)p->vehicles[v].id, cv_task_kind_name(k->kind),
+                           (unsigned long long)k->id);
+    for (uint32_t i = 0; i < k->forbidden_count; i++)
+        if (p->vehicle_refs[k->forbidden_first + i] == v)
+            return cv_diag_set(diag,
+                               "vehicle: vehicle %llu is one of the forbidden_vehicles of %s %llu",
+                               (unsigned long long)p->vehicles[v].id, cv_task_kind_name(k->kind),
+                               (unsigned long long)k->id);
     if (k->kind == CV_TASK_DELIVERY &&
         (L->status[k->sibling] != CV__LIVE_DONE || L->vehicle[k->sibling] != v))
         return cv_diag_set(diag, "delivery: shipment %llu was not picked up by vehicle %llu",
@@ -606,13 +747,11 @@ static cv_status visit_start(cv_live *L, uint32_t v, uint32_t t, int64_t time, c
                            (unsigned long long)p->vehicles[L->vehicle[t]].id);
     /* Breaks planned before this visit that fitted before it count as taken. */
     uint32_t pos = L->vehicle[t] == v ? route_pos(r, t) : r->n;
-    uint32_t rem = r->n - r->nfrozen;
-    cv__live_eta *eta = cv_calloc(rem ? rem : 1, sizeof *eta);
-    if (!eta) return CV_ENOMEM;
+    cv__live_day day;
+    cv_status st = cv__live_day_of(L, &day);
+    if (st != CV_OK) return st;
+    const cv__live_eta *eta = day.eta[v];
     cv__live_avail a;
-    cv__live_avail_of(L, v, &a);
-    cv__live_sched sc;
-    cv__live_schedule(p, v, &a, r->step + r->nfrozen, rem, true, eta, &sc);
     uint32_t nf = r->nfrozen;
     for (uint32_t j = r->nfrozen; j < pos; j++) {
         const cv__live_eta *e = &eta[j - r->nfrozen];
@@ -626,7 +765,7 @@ static cv_status visit_start(cv_live *L, uint32_t v, uint32_t t, int64_t time, c
         r->end[nf] = e->end;
         nf++;
     }
-    free(eta);
+    cv__live_day_fini(&day);
     r->nfrozen = nf;
     cv__live_avail_of(L, v, &a);
     /* Off its old route (any vehicle), into this vehicle's frozen prefix. */
@@ -635,7 +774,7 @@ static cv_status visit_start(cv_live *L, uint32_t v, uint32_t t, int64_t time, c
         uint32_t at = route_pos(o, t);
         if (at != CV_NONE) cv__live_route_remove(o, at);
     }
-    cv_status st = cv__live_route_insert(r, r->nfrozen, t);
+    st = cv__live_route_insert(r, r->nfrozen, t);
     if (st != CV_OK) return st;
     int64_t setup = k->loc != a.setup_from ? k->setup : 0;
     r->arrive[r->nfrozen] = time;
@@ -707,6 +846,31 @@ static uint32_t nearest_loc(const cv_problem *p, double lon, double lat)
     return best;
 }
 
+/* A visit with several workers is one task per worker under one id: the
+ * event is about the copy on this vehicle (else a copy nobody has yet, else
+ * the first one still to do; for visit.done, the one under way here). */
+static uint32_t group_copy(const cv_live *L, uint32_t t, uint32_t v, cv_live_event_kind kind)
+{
+    const cv_problem *p = L->p;
+    const uint32_t g = p->tasks[t].group_first, n = p->tasks[g].group_size;
+    const cv__live_route *r = &L->routes[v];
+    if (kind == CV_LIVE_VISIT_DONE) {
+        for (uint32_t c = 0; c < n; c++)
+            if (r->in_progress && r->step[r->nfrozen - 1] == g + c) return g + c;
+        return t;
+    }
+    uint32_t none = CV_NONE, other = CV_NONE;
+    for (uint32_t c = 0; c < n; c++) {
+        uint32_t x = g + c;
+        uint8_t s = L->status[x];
+        if (s != CV__LIVE_PLANNED && s != CV__LIVE_UNASSIGNED) continue;
+        if (L->vehicle[x] == v) return x;
+        if (L->vehicle[x] == CV_NONE && none == CV_NONE) none = x;
+        if (other == CV_NONE) other = x;
+    }
+    return none != CV_NONE ? none : other != CV_NONE ? other : t;
+}
+
 cv_status cv_live_apply(cv_live *L, const cv_live_event *ev, cv_diag *diag)
 {
     const cv_problem *p = L->p;
@@ -722,6 +886,7 @@ cv_status cv_live_apply(cv_live *L, const cv_live_event *ev, cv_diag *diag)
             return cv_diag_set(diag, "%s: no %s %llu", cv_task_kind_name(ev->task_kind),
                                cv_task_kind_name(ev->task_kind), (unsigned long long)ev->task);
     }
+    if (t != CV_NONE && p->tasks[t].group_size > 1) t = group_copy(L, t, v, ev->kind);
     switch (ev->kind) {
     case CV_LIVE_VISIT_START:
         st = visit_start(L, v, t, ev->time, diag);
@@ -731,6 +896,15 @@ cv_status cv_live_apply(cv_live *L, const cv_live_event *ev, cv_diag *diag)
         break;
     case CV_LIVE_VISIT_SKIPPED:
         st = visit_skipped(L, v, t, diag);
+        /* The client is not at home: every worker's copy of the visit goes. */
+        for (uint32_t c = 0; st == CV_OK && p->tasks[t].group_size > 1 &&
+                             c < p->tasks[p->tasks[t].group_first].group_size;
+             c++) {
+            uint32_t x = p->tasks[t].group_first + c;
+            uint8_t s = L->status[x];
+            if (s == CV__LIVE_PLANNED || s == CV__LIVE_UNASSIGNED)
+                st = visit_skipped(L, L->vehicle[x] == CV_NONE ? v : L->vehicle[x], x, diag);
+        }
         break;
     case CV_LIVE_POSITION: {
         uint32_t loc = ev->loc;

@@ -40,7 +40,7 @@ static json_t *task_ref(out *o, const cv_problem *p, uint32_t t)
     return j;
 }
 
-static json_t *vehicle_json(out *o, const cv_live *L, uint32_t v)
+static json_t *vehicle_json(out *o, const cv_live *L, uint32_t v, const cv__live_day *d)
 {
     const cv_problem *p = L->p;
     const cv_vehicle *vh = &p->vehicles[v];
@@ -65,18 +65,13 @@ static json_t *vehicle_json(out *o, const cv_live *L, uint32_t v)
         }
         set(o, j, "position", pos);
     }
-    uint32_t rem = r->n - r->nfrozen;
-    cv__live_eta *eta = cv_calloc(rem ? rem : 1, sizeof *eta);
-    if (!eta) {
-        o->failed = true;
-        json_decref(steps);
-        return j;
-    }
-    cv__live_sched sc;
-    cv__live_schedule(p, v, &a, r->step + r->nfrozen, rem, true, eta, &sc);
-    set(o, j, "feasible", json_boolean(sc.feasible));
-    if (!sc.feasible) set(o, j, "problem", json_string(sc.why));
-    set(o, j, "cost", json_integer(sc.cost));
+    const cv__live_eta *eta = d->eta[v];
+    const cv__live_sched *sc = &d->sched[v];
+    set(o, j, "feasible", json_boolean(sc->feasible));
+    if (!sc->feasible) set(o, j, "problem", json_string(sc->why));
+    set(o, j, "cost", json_integer(sc->cost));
+    if (p->vehicles[v].max_working_time || p->vehicles[v].overtime_per_hour)
+        set(o, j, "working_time", json_integer(sc->work));
     for (uint32_t k = 0; k < r->n; k++) {
         uint32_t x = r->step[k];
         json_t *s = json_object();
@@ -108,10 +103,10 @@ static json_t *vehicle_json(out *o, const cv_live *L, uint32_t v)
             set(o, s, "start", json_integer(e->start));
             set(o, s, "end", json_integer(e->end));
             if (e->late > 0) set(o, s, "late", json_integer(e->late));
+            if (e->lateness > 0) set(o, s, "lateness", json_integer(e->lateness));
         }
         append(o, steps, s);
     }
-    free(eta);
     set(o, j, "steps", steps);
     return j;
 }
@@ -133,11 +128,18 @@ cv_status cv_live_vehicles_json(const cv_live *L, const uint64_t *ids, uint32_t 
     json_t *root = json_object(), *vs = json_array();
     if (!root || !vs) o.failed = true;
     set(&o, root, "now", json_integer(L->now));
+    cv__live_day d;
+    if (cv__live_day_of(L, &d) != CV_OK) {
+        json_decref(root);
+        json_decref(vs);
+        return CV_ENOMEM;
+    }
     for (uint32_t v = 0; vs && v < L->p->nvehicles; v++) {
         bool want = ids == NULL;
         for (uint32_t i = 0; i < n && !want; i++) want = ids[i] == L->p->vehicles[v].id;
-        if (want) append(&o, vs, vehicle_json(&o, L, v));
+        if (want) append(&o, vs, vehicle_json(&o, L, v, &d));
     }
+    cv__live_day_fini(&d);
     set(&o, root, "vehicles", vs);
     return finish(&o, root, text);
 }
@@ -151,7 +153,13 @@ cv_status cv_live_to_json(const cv_live *L, char **text)
     if (!root || !vs || !un || !sk || !ur) o.failed = true;
     set(&o, root, "now", json_integer(L->now));
     set(&o, root, "changes", json_integer(L->changes));
-    for (uint32_t v = 0; vs && v < p->nvehicles; v++) append(&o, vs, vehicle_json(&o, L, v));
+    cv__live_day d;
+    if (cv__live_day_of(L, &d) != CV_OK) {
+        json_decref(root), json_decref(vs), json_decref(un), json_decref(sk), json_decref(ur);
+        return CV_ENOMEM;
+    }
+    for (uint32_t v = 0; vs && v < p->nvehicles; v++) append(&o, vs, vehicle_json(&o, L, v, &d));
+    cv__live_day_fini(&d);
     set(&o, root, "vehicles", vs);
     for (uint32_t t = 0; un && sk && t < p->ntasks; t++) {
         if (L->status[t] == CV__LIVE_UNASSIGNED) append(&o, un, task_ref(&o, p, t));
@@ -171,15 +179,28 @@ cv_status cv_live_to_json(const cv_live *L, char **text)
         set(&o, j, "time", json_integer(e->req.time));
         set(&o, j, "deadline", json_integer(e->req.deadline_s));
         set(&o, j, "location_index", json_integer(e->req.loc));
+        if (e->req.at_coords) set(&o, j, "location", json_pack("[f, f]", e->req.lon, e->req.lat));
         set(&o, j, "service", json_integer(e->req.service));
         set(&o, j, "setup", json_integer(e->req.setup));
         set(&o, j, "priority", json_integer(e->req.priority));
+        if (e->req.margin_s != CV_LIVE_MARGIN_DEFAULT)
+            set(&o, j, "margin", json_integer(e->req.margin_s));
         for (uint32_t s = 0; s < e->req.nskills; s++)
             append(&o, skills, json_integer(e->req.skills[s]));
         set(&o, j, "skills", skills);
+        for (int list = 0; list < 2; list++) {
+            uint32_t n = list ? e->req.nforbidden : e->req.nallowed;
+            if (!n) continue;
+            json_t *a = json_array();
+            for (uint32_t i = 0; a && i < n; i++)
+                append(&o, a,
+                       json_integer((json_int_t)(list ? e->req.forbidden : e->req.allowed)[i]));
+            set(&o, j, list ? "forbidden_vehicles" : "allowed_vehicles", a);
+        }
         append(&o, ur, j);
     }
     set(&o, root, "urgent", ur);
+    if (L->base->nlocs > L->nlocs0) set(&o, root, "added_locations", cv__live_added_json(L));
     return finish(&o, root, text);
 }
 
@@ -188,9 +209,21 @@ cv_status cv_live_to_json(const cv_live *L, char **text)
 cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_problem *p,
                                    cv_live_urgent *q, cv_diag *diag)
 {
-    static const char *const known[] = {"type",           "id",       "time",        "deadline",
-                                        "location_index", "location", "service",     "setup",
-                                        "skills",         "priority", "description", NULL};
+    static const char *const known[] = {"type",
+                                        "id",
+                                        "time",
+                                        "deadline",
+                                        "location_index",
+                                        "location",
+                                        "service",
+                                        "setup",
+                                        "skills",
+                                        "priority",
+                                        "description",
+                                        "allowed_vehicles",
+                                        "forbidden_vehicles",
+                                        "margin",
+                                        NULL};
     char sub[256];
     cv_status st;
     if ((st = cv__json_object(o, path, diag)) || (st = cv__json_known_keys(o, path, known, diag)))
@@ -198,7 +231,9 @@ cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_p
     memset(q, 0, sizeof *q);
     q->priority = 100;
     int64_t id = -1, time = -1, deadline = -1, loc = -1, prio = 100;
-    if ((st = cv__json_opt_int(o, path, "id", 0, INT64_MAX, &id, diag)) ||
+    q->margin_s = CV_LIVE_MARGIN_DEFAULT;
+    if ((st = cv__json_opt_int(o, path, "margin", 0, 86399, &q->margin_s, diag)) ||
+        (st = cv__json_opt_int(o, path, "id", 0, INT64_MAX, &id, diag)) ||
         (st = cv__json_opt_int(o, path, "time", 0, CV_TIME_MAX, &time, diag)) ||
         (st = cv__json_opt_int(o, path, "deadline", 1, 86400, &deadline, diag)) ||
         (st = cv__json_opt_int(o, path, "location_index", 0, UINT32_MAX - 1, &loc, diag)) ||
@@ -211,8 +246,13 @@ cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_p
         cv__json_path_key(sub, sizeof sub, path, missing);
         return cv_diag_set(diag, "%s: required", sub);
     }
+    if (q->margin_s >= deadline) {
+        cv__json_path_key(sub, sizeof sub, path, "margin");
+        return cv_diag_set(diag, "%s: %lld s leaves no time before the deadline (%lld s)", sub,
+                           (long long)q->margin_s, (long long)deadline);
+    }
     json_t *ll = json_object_get(o, "location");
-    if (loc < 0 && ll) {
+    if (ll) {
         cv__json_path_key(sub, sizeof sub, path, "location");
         double c[2];
         if ((st = cv__json_array(ll, sub, 2, diag))) return st;
@@ -222,8 +262,15 @@ cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_p
             if ((st = cv__json_number(json_array_get(ll, (size_t)i), s2, -180, 180, &c[i], diag)))
                 return st;
         }
-        /* A client's home is a location of the day: match within ~50 m. */
-        for (uint32_t i = 0; i < p->nlocs; i++) {
+        if (c[1] < -90 || c[1] > 90)
+            return cv_diag_set(diag, "%s[1]: latitude %g is not in -90..90", sub, c[1]);
+        /* A client's home is a location of the day: match within ~50 m;
+         * elsewhere the live day routes to the point on its road graph.
+         * The coordinates are kept either way (the persisted form). */
+        q->at_coords = true;
+        q->lon = c[0];
+        q->lat = c[1];
+        for (uint32_t i = 0; i < p->nlocs && loc < 0; i++) {
             if (!p->locs[i].has_coords) continue;
             double dx = (p->locs[i].lon - c[0]) * 96000.0, dy = (p->locs[i].lat - c[1]) * 111000.0;
             if (dx * dx + dy * dy <= 50.0 * 50.0) {
@@ -231,13 +278,8 @@ cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_p
                 break;
             }
         }
-        if (loc < 0)
-            return cv_diag_set(diag,
-                               "%s: [%g, %g] is not within 50 m of a location of the day "
-                               "(urgent visits go to known clients' homes)",
-                               sub, c[0], c[1]);
     }
-    if (loc < 0) {
+    if (loc < 0 && !q->at_coords) {
         cv__json_path_key(sub, sizeof sub, path, "location_index");
         return cv_diag_set(diag, "%s: required (or location)", sub);
     }
@@ -266,10 +308,30 @@ cv_status cv_live_urgent_from_json(const json_t *o, const char *path, const cv_p
             if (m == 0 || q->skills[i] != q->skills[m - 1]) q->skills[m++] = q->skills[i];
         q->nskills = m;
     }
+    for (int list = 0; list < 2; list++) {
+        const char *key = list ? "forbidden_vehicles" : "allowed_vehicles";
+        json_t *vl = json_object_get(o, key);
+        if (!vl) continue;
+        cv__json_path_key(sub, sizeof sub, path, key);
+        if ((st = cv__json_array(vl, sub, SIZE_MAX, diag))) return st;
+        if (json_array_size(vl) > CV_LIVE_MAX_VEHICLE_LIST)
+            return cv_diag_set(diag, "%s: at most %d vehicles", sub, CV_LIVE_MAX_VEHICLE_LIST);
+        uint64_t *ids = list ? q->forbidden : q->allowed;
+        uint32_t *n = list ? &q->nforbidden : &q->nallowed;
+        for (size_t i = 0; i < json_array_size(vl); i++) {
+            char s2[280];
+            int64_t v;
+            cv__json_path_index(s2, sizeof s2, sub, i);
+            if ((st = cv__json_int(json_array_get(vl, i), s2, 0, INT64_MAX, &v, diag))) return st;
+            if (p && cv__live_find_vehicle(p, (uint64_t)v) == CV_NONE)
+                return cv_diag_set(diag, "%s: no vehicle %lld in the day", s2, (long long)v);
+            ids[(*n)++] = (uint64_t)v;
+        }
+    }
     q->id = (uint64_t)id;
     q->time = time;
     q->deadline_s = deadline;
-    q->loc = (uint32_t)loc;
+    q->loc = loc < 0 ? CV_NONE : (uint32_t)loc;
     q->priority = (uint32_t)prio;
     return CV_OK;
 }
@@ -368,6 +430,7 @@ cv_status cv_live_restore(cv_live **out, const cv_problem *p, const char *state_
         (st = cv__live_new(&L, p, now, diag)))
         goto out;
     L->changes = (uint32_t)changes;
+    if ((st = cv__live_added_read(L, json_object_get(root, "added_locations"), diag))) goto out;
     json_t *ur = json_object_get(root, "urgent"), *u;
     size_t i;
     json_array_foreach(ur, i, u)

@@ -53,6 +53,13 @@ static cv_status clone(const cv_problem *p, uint32_t extra_tasks, uint32_t extra
                            (size_t)extra_pool * (2 * p->ndims + 1), &fail);
     q->input_steps =
         dup_array(p->input_steps, p->ninput_steps, sizeof *p->input_steps, extra_pool, &fail);
+    /* Care extensions: relations (task indices) and vehicle lists (vehicle
+     * indices, which every derived problem keeps). */
+    q->relations = dup_array(p->relations, p->nrelations, sizeof *p->relations, extra_pool, &fail);
+    q->nrelations = p->nrelations;
+    q->vehicle_refs =
+        dup_array(p->vehicle_refs, p->nvehicle_refs, sizeof *p->vehicle_refs, extra_pool, &fail);
+    q->nvehicle_refs = p->nvehicle_refs;
     q->profiles = cv_calloc(p->nprofiles ? p->nprofiles : 1, sizeof *q->profiles);
     q->strings = cv_calloc(p->nprofiles ? p->nprofiles : 1, sizeof *q->strings);
     if (fail || !q->profiles || !q->strings) goto fail;
@@ -87,7 +94,7 @@ cv_status cv__live_problem_with_extras(const cv_problem *base, const cv__live_ex
                                        uint32_t nextra, cv_problem **out)
 {
     cv_problem *q;
-    cv_status st = clone(base, nextra, nextra * 8 + 1, &q);
+    cv_status st = clone(base, nextra, nextra * (8 + 2 * CV_LIVE_MAX_VEHICLE_LIST) + 1, &q);
     if (st != CV_OK) return st;
     const uint32_t nj = base->njobs, nd = base->ndims;
     /* Shipments move up by nextra. */
@@ -96,6 +103,11 @@ cv_status cv__live_problem_with_extras(const cv_problem *base, const cv__live_ex
         cv_task *k = &q->tasks[t];
         if (k->sibling != CV_NONE) k->sibling += nextra;
         if (k->group_size > 1) k->group_first += nextra;
+    }
+    for (uint32_t i = 0; i < q->nrelations; i++) {
+        cv_relation *r = &q->relations[i];
+        if (r->first >= nj) r->first += nextra;
+        if (r->second >= nj) r->second += nextra;
     }
     for (uint32_t i = 0; i < q->ninput_steps; i++) {
         cv_input_step *s = &q->input_steps[i];
@@ -124,6 +136,17 @@ cv_status cv__live_problem_with_extras(const cv_problem *base, const cv__live_ex
         for (uint32_t s = 0; s < r->nskills; s++) q->skills[q->nskills++] = r->skills[s];
         k->amount_off = q->namounts;
         for (uint32_t d = 0; d < 2 * nd; d++) q->amounts[q->namounts++] = 0;
+        /* Vehicle lists: ids were checked when the request came in. */
+        k->allowed_first = q->nvehicle_refs;
+        for (uint32_t a = 0; a < r->nallowed; a++) {
+            uint32_t v = cv__live_find_vehicle(q, r->allowed[a]);
+            if (v != CV_NONE) q->vehicle_refs[q->nvehicle_refs++] = v, k->allowed_count++;
+        }
+        k->forbidden_first = q->nvehicle_refs;
+        for (uint32_t a = 0; a < r->nforbidden; a++) {
+            uint32_t v = cv__live_find_vehicle(q, r->forbidden[a]);
+            if (v != CV_NONE) q->vehicle_refs[q->nvehicle_refs++] = v, k->forbidden_count++;
+        }
     }
     q->ntasks += nextra;
     q->njobs += nextra;
@@ -167,6 +190,136 @@ uint32_t cv__live_commit_len(const cv_live *L, uint32_t v)
     return len;
 }
 
+/* Start bounds [lo, hi] folded into a task's windows: each window [s, e]
+ * with lateness ml allows starts in [s, e + ml]; what remains of it within
+ * [lo, hi] keeps its soft end where it can.  A window wholly past lo keeps
+ * its lateness from lo (cheaper than the truth by a constant; the route's
+ * times are the same).  No window left: [0, 0], which no start can meet. */
+static void fold_bounds(cv_problem *q, cv_task *o, int64_t lo, int64_t hi)
+{
+    const cv_tw *tws = q->tws + o->tw_first;
+    const int64_t ml = o->max_lateness > 0 ? o->max_lateness : 0;
+    uint32_t first = q->ntws, n = 0;
+    int64_t late = -1;
+    for (uint32_t i = 0; i < o->tw_count; i++) {
+        int64_t a = tws[i].start > lo ? tws[i].start : lo;
+        int64_t soft_end = tws[i].end + ml < hi ? tws[i].end + ml : hi;
+        if (a > soft_end) continue;
+        int64_t e = tws[i].end < hi ? tws[i].end : hi;
+        if (e < a) e = a;
+        q->tws[q->ntws++] = (cv_tw){a, e};
+        n++;
+        /* One lateness for the task: the smallest window's slack keeps every
+         * window within what it allowed. */
+        int64_t l = soft_end - e;
+        if (late < 0 || l < late) late = l;
+    }
+    if (n == 0) {
+        q->tws[q->ntws++] = (cv_tw){0, 0};
+        n = 1;
+        late = 0;
+    }
+    o->tw_first = first;
+    o->tw_count = n;
+    if (o->max_lateness > 0) o->max_lateness = late;
+    if (o->max_lateness <= 0) o->max_lateness = 0, o->lateness_per_hour = 0;
+}
+
+/* The care rules of the remaining day q: relations and visits with several
+ * workers between visits still to do are kept (renumbered); a tie to a visit
+ * done or committed becomes bounds on its partner's windows (and, for
+ * distinct workers, that worker forbidden); a meal picked up bounds its
+ * delivery by the ride time.  Ties to a skipped visit are gone with it. */
+static cv_status care_rules(const cv_live *L, const cv__live_day *d, cv__live_sub *s)
+{
+    const cv_problem *p = L->p;
+    cv_problem *q = s->q;
+    const uint32_t nq = q->ntasks;
+    int64_t *lo = cv_calloc(nq ? nq : 1, sizeof *lo), *hi = cv_calloc(nq ? nq : 1, sizeof *hi);
+    uint32_t *forbid = cv_calloc(nq ? nq : 1, sizeof *forbid);
+    if (!lo || !hi || !forbid) {
+        free(lo), free(hi), free(forbid);
+        return CV_ENOMEM;
+    }
+    for (uint32_t j = 0; j < nq; j++)
+        lo[j] = -CV_TIME_MAX, hi[j] = CV_TIME_MAX, forbid[j] = CV_NONE;
+    uint32_t nrel = 0;
+    for (uint32_t i = 0; i < p->nrelations; i++) {
+        const cv_relation *r = &p->relations[i];
+        uint32_t a = s->sub_of[r->first], c = s->sub_of[r->second];
+        if (a != CV_NONE && c != CV_NONE) {
+            const cv_task *x = &p->tasks[r->first], *y = &p->tasks[r->second];
+            /* Copies of one visit: regenerated below from the groups. */
+            if (x->group_size > 1 && x->group_first == y->group_first) continue;
+            q->relations[nrel] = *r;
+            q->relations[nrel].first = a;
+            q->relations[nrel++].second = c;
+        } else if (a != CV_NONE && d->known[r->second]) {
+            int64_t t = d->start[r->second];
+            if (r->max_gap < CV_TIME_MAX && t - r->max_gap > lo[a]) lo[a] = t - r->max_gap;
+            if (t - r->min_gap < hi[a]) hi[a] = t - r->min_gap;
+            if (r->distinct) forbid[a] = d->veh[r->second];
+        } else if (c != CV_NONE && d->known[r->first]) {
+            int64_t t = d->start[r->first];
+            if (t + r->min_gap > lo[c]) lo[c] = t + r->min_gap;
+            if (r->max_gap < CV_TIME_MAX && t + r->max_gap < hi[c]) hi[c] = t + r->max_gap;
+            if (r->distinct) forbid[c] = d->veh[r->first];
+        }
+    }
+    /* Groups: the copies still to do are consecutive in q (they were in p). */
+    for (uint32_t j = 0; j < nq;) {
+        const cv_task *k = &p->tasks[s->task_of[j]];
+        uint32_t m = 1;
+        if (k->group_size > 1)
+            while (j + m < nq && p->tasks[s->task_of[j + m]].group_size > 1 &&
+                   p->tasks[s->task_of[j + m]].group_first == k->group_first)
+                m++;
+        for (uint32_t c = 0; c < m; c++) {
+            q->tasks[j + c].group_first = j;
+            q->tasks[j + c].group_size = m;
+            if (c > 0)
+                q->relations[nrel++] = (cv_relation){
+                    .kind = CV_REL_TOGETHER, .first = j, .second = j + c, .distinct = true};
+        }
+        j += m;
+    }
+    q->nrelations = nrel;
+    /* Hot meals on board: the ride time bounds the delivery. */
+    for (uint32_t j = 0; j < nq; j++) {
+        const cv_task *k = &p->tasks[s->task_of[j]];
+        if (k->kind != CV_TASK_DELIVERY) continue;
+        const cv_task *pu = &p->tasks[k->sibling];
+        if (pu->max_ride_time > 0 && d->known[k->sibling] &&
+            d->done[k->sibling] + pu->max_ride_time < hi[j])
+            hi[j] = d->done[k->sibling] + pu->max_ride_time;
+    }
+    size_t need = q->nvehicle_refs;
+    for (uint32_t j = 0; j < nq; j++)
+        if (forbid[j] != CV_NONE) need += q->tasks[j].forbidden_count + 1;
+    if (need > q->nvehicle_refs) {
+        uint32_t *refs = cv_realloc_array(q->vehicle_refs, need, sizeof *refs);
+        if (!refs) {
+            free(lo), free(hi), free(forbid);
+            return CV_ENOMEM;
+        }
+        q->vehicle_refs = refs;
+    }
+    for (uint32_t j = 0; j < nq; j++) {
+        cv_task *o = &q->tasks[j];
+        if (lo[j] > -CV_TIME_MAX || hi[j] < CV_TIME_MAX) fold_bounds(q, o, lo[j], hi[j]);
+        if (forbid[j] != CV_NONE) {
+            uint32_t first = q->nvehicle_refs;
+            for (uint32_t i = 0; i < o->forbidden_count; i++)
+                q->vehicle_refs[q->nvehicle_refs++] = q->vehicle_refs[o->forbidden_first + i];
+            q->vehicle_refs[q->nvehicle_refs++] = forbid[j];
+            o->forbidden_first = first;
+            o->forbidden_count++;
+        }
+    }
+    free(lo), free(hi), free(forbid);
+    return CV_OK;
+}
+
 cv_status cv__live_sub_build(const cv_live *L, uint32_t pin_vehicle, uint32_t pin_task, bool commit,
                              bool warm, cv__live_sub *out, cv_diag *diag)
 {
@@ -174,12 +327,15 @@ cv_status cv__live_sub_build(const cv_live *L, uint32_t pin_vehicle, uint32_t pi
     const uint32_t nt = p->ntasks, nv = p->nvehicles, nd = p->ndims;
     cv__live_sub s = {0};
     cv_status st = CV_ENOMEM;
+    cv__live_day day = {0};
+    cv__live_bounds tb = {0};
     /* Pool growth: each task may get a skill list (skills + 1), each vehicle
      * its capacity, skills, breaks and input steps. */
     uint32_t maxroute = 0;
     for (uint32_t v = 0; v < nv; v++)
         if (L->routes[v].n > maxroute) maxroute = L->routes[v].n;
-    size_t pool = (size_t)p->nskills * 2 + nt + (size_t)nv * (maxroute + p->nbreaks + 4) + 16;
+    size_t pool = (size_t)p->nskills * 2 + nt + (size_t)nv * (maxroute + p->nbreaks + 4) + 16 +
+                  p->ntws + 2 * (size_t)p->nrelations + p->nvehicle_refs;
     if (pool > UINT32_MAX / 4) return cv_diag_set(diag, "live day too large"), CV_ETOOBIG;
     s.task_of = cv_calloc(nt ? nt : 1, sizeof *s.task_of);
     s.sub_of = cv_calloc(nt ? nt : 1, sizeof *s.sub_of);
@@ -189,6 +345,14 @@ cv_status cv__live_sub_build(const cv_live *L, uint32_t pin_vehicle, uint32_t pi
     s.ncommit = cv_calloc(nv ? nv : 1, sizeof *s.ncommit);
     if (!s.task_of || !s.sub_of || !s.break_of || !s.avail || !s.commit || !s.ncommit) goto fail;
     s.pin_ok = true;
+    /* The day as timed now: committed steps keep these times, and tied
+     * visits already done or committed bound their partners. */
+    if ((st = cv__live_day_of(L, &day)) != CV_OK) goto fail;
+    if ((st = cv__live_trial_bounds(p, &day, &tb)) != CV_OK) {
+        cv__live_day_fini(&day);
+        goto fail;
+    }
+    st = CV_ENOMEM;
     if ((st = clone(p, 0, (uint32_t)pool, &s.q)) != CV_OK) goto fail;
     st = CV_ENOMEM;
     cv_problem *q = s.q;
@@ -225,8 +389,27 @@ cv_status cv__live_sub_build(const cv_live *L, uint32_t pin_vehicle, uint32_t pi
         memcpy(s.commit[v] + tr + pin, r->step + r->nfrozen + tr, (nc - tr) * sizeof **s.commit);
         s.ncommit[v] = nc + pin;
         cv__live_sched sc;
-        cv__live_schedule(p, v, a, s.commit[v], nc + pin, true, eta, &sc);
+        cv__live_schedule(p, v, a, s.commit[v], nc + pin, true, &tb, eta, &sc);
         if (pin && !sc.feasible) s.pin_ok = false;
+        int64_t unpaid = 0;
+        for (uint32_t k = 0; k < nc + pin; k++) {
+            uint32_t x = s.commit[v][k];
+            if (CV__LIVE_IS_BREAK(x)) {
+                if (p->breaks[p->vehicles[v].break_first + (x & ~CV__LIVE_BREAK)].unpaid)
+                    unpaid += eta[k].end - eta[k].start;
+                continue;
+            }
+            /* Committed: known to the rest of the day like a visit done. */
+            day.known[x] = 1;
+            day.start[x] = eta[k].start;
+            day.done[x] = eta[k].end;
+            day.veh[x] = v;
+        }
+        /* The worker is on the road from here on: working time counts. */
+        a->work_used = (a->begun ? a->work_used + eta[nc + pin - 1].end - a->time
+                                 : eta[nc + pin - 1].end - sc.depart) -
+                       unpaid;
+        a->begun = true;
         for (uint32_t k = 0; k < nc + pin; k++) {
             uint32_t x = s.commit[v][k];
             if (CV__LIVE_IS_BREAK(x)) continue;
@@ -252,17 +435,13 @@ cv_status cv__live_sub_build(const cv_live *L, uint32_t pin_vehicle, uint32_t pi
             const cv_task *k = &p->tasks[t];
             if (t == pin_task) continue;
             if (L->status[t] != CV__LIVE_PLANNED && L->status[t] != CV__LIVE_UNASSIGNED) continue;
-            if (L->vehicle[t] != CV_NONE) {
-                /* Committed steps are not re-planned. */
-                const uint32_t w = L->vehicle[t], *c = s.commit[w];
-                bool committed = false;
-                for (uint32_t i = 0; i < s.ncommit[w] && !committed; i++) committed = c[i] == t;
-                if (committed) continue;
-            }
+            /* Committed steps are not re-planned. */
+            if (day.known[t]) continue;
             bool as_job = false;
             if (k->kind == CV_TASK_DELIVERY) {
                 uint8_t ps = L->status[k->sibling];
-                as_job = ps == CV__LIVE_DONE || ps == CV__LIVE_STARTED;
+                /* Picked up (or the pickup is committed): on board. */
+                as_job = ps == CV__LIVE_DONE || ps == CV__LIVE_STARTED || day.known[k->sibling];
                 if (!as_job && ps != CV__LIVE_PLANNED && ps != CV__LIVE_UNASSIGNED) continue;
             }
             if (k->kind == CV_TASK_PICKUP) {
@@ -280,7 +459,7 @@ cv_status cv__live_sub_build(const cv_live *L, uint32_t pin_vehicle, uint32_t pi
                 o->kind = CV_TASK_JOB;
                 o->sibling = CV_NONE;
                 o->ship = CV_NONE;
-                pin[j] = L->vehicle[k->sibling];
+                pin[j] = day.veh[k->sibling];
             } else if (k->kind == CV_TASK_JOB && L->vehicle[t] != CV_NONE &&
                        has_amount(cv_task_delivery(p, k), nd)) {
                 /* Its goods were loaded on this vehicle at the start of the day. */
@@ -310,6 +489,11 @@ cv_status cv__live_sub_build(const cv_live *L, uint32_t pin_vehicle, uint32_t pi
         o->input_index = o->ship;
     }
     q->nshipments = nship;
+    if ((st = care_rules(L, &day, &s)) != CV_OK) {
+        free(pin);
+        goto fail;
+    }
+    st = CV_ENOMEM;
     for (uint32_t j = 0; j < nq; j++) {
         if (pin[j] == CV_NONE) continue;
         cv_task *o = &q->tasks[j];
@@ -342,6 +526,16 @@ cv_status cv__live_sub_build(const cv_live *L, uint32_t pin_vehicle, uint32_t pi
                 a->max_travel_time > av->travel_used ? a->max_travel_time - av->travel_used : 0;
         if (a->max_distance < CV_TIME_MAX)
             o->max_distance = a->max_distance > av->dist_used ? a->max_distance - av->dist_used : 0;
+        /* Working time already worked (docs/care-extensions.md): what is left
+         * of the limit, overtime from the same point of the day (0 would
+         * mean no limit: at least 1 s). */
+        if (av->begun) {
+            if (a->max_working_time > 0)
+                o->max_working_time = a->max_working_time > av->work_used + 1
+                                          ? a->max_working_time - av->work_used
+                                          : 1;
+            o->overtime_after = a->overtime_after - av->work_used;
+        }
         /* Goods picked up by jobs stay on board all day. */
         o->capacity_off = q->namounts;
         for (uint32_t d = 0; d < nd; d++) {
@@ -393,9 +587,13 @@ cv_status cv__live_sub_build(const cv_live *L, uint32_t pin_vehicle, uint32_t pi
             o->step_count++;
         }
     }
+    cv__live_day_fini(&day);
+    cv__live_bounds_fini(&tb);
     *out = s;
     return CV_OK;
 fail:
+    cv__live_day_fini(&day);
+    cv__live_bounds_fini(&tb);
     cv__live_sub_fini(&s, nv);
     return st;
 }

@@ -140,7 +140,14 @@ static cv_status do_event(sim *s, const cv_live_event *ev, json_t *as_json, cv_d
     record(s, as_json);
     if (ev->kind == CV_LIVE_VISIT_START && ev->task_kind == CV_TASK_JOB)
         for (uint32_t i = 0; i < s->nu; i++)
-            if (s->uid[i] == ev->task) s->ustart[i] = ev->time;
+            if (s->uid[i] == ev->task) {
+                s->ustart[i] = ev->time;
+                if (s->cfg->log)
+                    fprintf(s->cfg->log, "%02lld:%02lld urgent %llu started by vehicle %llu, %s\n",
+                            (long long)(ev->time / 3600), (long long)(ev->time / 60 % 60),
+                            (unsigned long long)ev->task, (unsigned long long)ev->vehicle,
+                            ev->time <= s->udeadline[i] ? "in time" : "LATE");
+            }
     if ((st = verify(s)) != CV_OK) return st;
     verify_event(s, ev);
     return CV_OK;
@@ -260,11 +267,18 @@ typedef struct next {
     bool have;
     int64_t time;
     uint64_t vehicle, id;
+    uint32_t vindex; /* the vehicle's index (its place in the state) */
     const char *kind;
     bool done; /* visit.done (else visit.start) */
 } next;
 
-static void next_event(const char *state, int64_t now, next *n)
+/* The earliest next event of any vehicle: a visit under way ends at its
+ * expected end plus the overrun drawn when it started (overrun[vehicle]),
+ * the next planned visit starts at its ETA (now if overdue).  Ordering by
+ * the true times matters: applying a done event late (its overrun added
+ * after it was chosen) moved the clock past other vehicles' starts, and the
+ * vehicles with higher ids, losing every tie at `now`, starved for hours. */
+static void next_event(const char *state, int64_t now, const int64_t *overrun, next *n)
 {
     json_t *root = json_loads(state, 0, NULL), *v, *st;
     size_t i, k;
@@ -289,6 +303,7 @@ static void next_event(const char *state, int64_t now, next *n)
         }
         if (!cur) continue;
         int64_t t = json_integer_value(json_object_get(cur, done ? "end" : "start"));
+        if (done && overrun) t += overrun[i];
         if (t < now) t = now;
         uint64_t vid = (uint64_t)json_integer_value(json_object_get(v, "id"));
         if (!n->have || t < n->time || (t == n->time && vid < n->vehicle)) {
@@ -296,6 +311,7 @@ static void next_event(const char *state, int64_t now, next *n)
             n->time = t;
             n->vehicle = vid;
             n->id = (uint64_t)json_integer_value(json_object_get(cur, "id"));
+            n->vindex = (uint32_t)i;
             n->kind = json_string_value(json_object_get(cur, "type"));
             n->done = done;
         }
@@ -346,9 +362,14 @@ static cv_status generate(sim *s, const cv_problem *p, cv_diag *diag)
     next_id = next_id < 900000 ? 900000 : next_id;
     uint32_t ui = 0;
     cv_status st = CV_OK;
+    int64_t *overrun = cv_calloc(p->nvehicles ? p->nvehicles : 1, sizeof *overrun);
+    if (!overrun) {
+        free(ut);
+        return CV_ENOMEM;
+    }
     for (uint32_t guard = 0; guard < 1000000; guard++) {
         next n;
-        next_event(s->state, cv_live_now(s->L), &n);
+        next_event(s->state, cv_live_now(s->L), overrun, &n);
         if (ui < nu && (!n.have || ut[ui] <= n.time)) {
             /* An urgent call from a client's home, with a visit's skills. */
             int64_t t = ut[ui] < cv_live_now(s->L) ? cv_live_now(s->L) : ut[ui];
@@ -364,6 +385,20 @@ static cv_status generate(sim *s, const cv_problem *p, cv_diag *diag)
                                    (json_int_t)deadline, "location_index",
                                    (json_int_t)(p->njobs ? p->tasks[like].loc : 0), "service",
                                    (json_int_t)(1200 + 300 * cv_rng_below(&rng, 6)), "skills", sk);
+            uint32_t home = p->njobs ? p->tasks[like].loc : 0;
+            if (ev && s->cfg->graph && s->cfg->offsite_every &&
+                ui % s->cfg->offsite_every == s->cfg->offsite_every - 1 && home < p->nlocs &&
+                p->locs[home].has_coords) {
+                /* Not at a home: somewhere near one (a fall in the street). */
+                double dx = (cv_rng_unit(&rng) * 2 - 1) * 400,
+                       dy = (cv_rng_unit(&rng) * 2 - 1) * 400;
+                json_object_del(ev, "location_index");
+                json_object_set_new(ev, "location",
+                                    json_pack("[f, f]", p->locs[home].lon + dx / 96000.0,
+                                              p->locs[home].lat + dy / 111000.0));
+            }
+            if (ev && s->cfg->urgent_margin != CV_LIVE_MARGIN_DEFAULT)
+                json_object_set_new(ev, "margin", json_integer(s->cfg->urgent_margin));
             cv_live_urgent q;
             st = ev ? cv_live_urgent_from_json(ev, "urgent", cv_live_problem(s->L), &q, diag)
                     : CV_ENOMEM;
@@ -377,16 +412,19 @@ static cv_status generate(sim *s, const cv_problem *p, cv_diag *diag)
                                                       : CV_TASK_DELIVERY;
             const char *type = "visit.start";
             if (n.done) {
+                /* n.time has the overrun drawn at the start. */
                 e.kind = CV_LIVE_VISIT_DONE;
                 type = "visit.done";
-                if (s->cfg->delay_max > 0)
-                    e.time += (int64_t)cv_rng_below(&rng, (uint32_t)s->cfg->delay_max + 1);
             } else if (e.task_kind != CV_TASK_DELIVERY && !is_urgent(s, e.task) &&
                        s->cfg->skip_percent && cv_rng_below(&rng, 100) < s->cfg->skip_percent) {
                 e.kind = CV_LIVE_VISIT_SKIPPED;
                 type = "visit.skipped";
             } else {
                 e.kind = CV_LIVE_VISIT_START;
+                overrun[n.vindex] =
+                    s->cfg->delay_max > 0
+                        ? (int64_t)cv_rng_below(&rng, (uint32_t)s->cfg->delay_max + 1)
+                        : 0;
             }
             json_t *ev = json_pack("{s:s, s:I, s:I, s:I}", "type", type, "time", (json_int_t)e.time,
                                    "vehicle", (json_int_t)e.vehicle, n.kind, (json_int_t)e.task);
@@ -400,6 +438,7 @@ static cv_status generate(sim *s, const cv_problem *p, cv_diag *diag)
             break;
     }
     free(ut);
+    free(overrun);
     return st;
 }
 
@@ -415,6 +454,10 @@ cv_status cv_live_simulate(const cv_problem *p, const char *plan_json, size_t le
     sim s = {.cfg = cfg, .rep = rep};
     cv_status st = cv_live_create(&s.L, p, plan_json, len, day0, diag);
     if (st != CV_OK) return st;
+    if (cfg->graph && (st = cv_live_set_graph(s.L, cfg->graph, diag)) != CV_OK) {
+        cv_live_destroy(s.L);
+        return st;
+    }
     if (events_out && !(s.out = json_array())) st = CV_ENOMEM;
     if (st == CV_OK) st = verify(&s);
     if (st == CV_OK) st = events ? replay(&s, events, diag) : generate(&s, p, diag);

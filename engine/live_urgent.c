@@ -72,15 +72,27 @@ cv_status cv__live_sub_plan(const cv_live *L, const cv__live_sub *s, cv_plan **o
     for (uint32_t v = 0; v < q->nvehicles; v++)
         if (L->routes[v].n > maxn) maxn = L->routes[v].n;
     uint32_t *seq = cv_calloc(maxn, sizeof *seq);
-    cv__live_eta *eta = cv_calloc(maxn, sizeof *eta);
+    cv__live_eta *qeta = cv_calloc(maxn, sizeof *qeta);
     bool *routed = cv_calloc(q->ntasks ? q->ntasks : 1, sizeof *routed);
-    if (!seq || !eta || !routed) {
+    cv__live_bounds at = {0};
+    cv__live_day day = {0};
+    if (!seq || !qeta || !routed) {
         st = CV_ENOMEM;
         goto out;
     }
+    at.lo = cv_calloc(q->ntasks ? q->ntasks : 1, sizeof *at.lo);
+    at.hi = cv_calloc(q->ntasks ? q->ntasks : 1, sizeof *at.hi);
+    if (!at.lo || !at.hi || (st = cv__live_day_of(L, &day)) != CV_OK) {
+        if (st == CV_OK) st = CV_ENOMEM;
+        goto out;
+    }
+    /* Times are the live day's own (every route timed with its ties); the
+     * loads and the route cost are those of the remaining day q (its
+     * capacities, budgets and working-time limits are what is left). */
     for (uint32_t v = 0; v < q->nvehicles; v++) {
         const cv__live_route *r = &L->routes[v];
         const cv_vehicle *vh = &q->vehicles[v];
+        const cv__live_eta *eta = day.eta[v];
         uint32_t n = 0, ntasks = 0, nb = 0;
         for (uint32_t k = r->nfrozen; k < r->n; k++) {
             uint32_t x = r->step[k];
@@ -89,17 +101,26 @@ cv_status cv__live_sub_plan(const cv_live *L, const cv__live_sub *s, cv_plan **o
             } else if (s->sub_of[x] != CV_NONE) {
                 seq[n++] = s->sub_of[x];
                 routed[s->sub_of[x]] = true;
+                at.lo[s->sub_of[x]] = at.hi[s->sub_of[x]] = eta[k - r->nfrozen].start;
                 ntasks++;
+            } else {
+                /* Cannot happen: every planned step is a task of q. */
+                st = CV_EINVAL;
+                goto out;
             }
         }
         if (ntasks == 0) continue;
-        cv__live_avail a = {
-            .loc = vh->start_loc, .time = vh->tw.start, .setup_from = vh->start_loc};
+        cv__live_avail a = {.loc = vh->start_loc,
+                            .time = vh->tw.start,
+                            .setup_from = vh->start_loc,
+                            .begun = day.av[v].begun};
         cv__live_sched sc;
-        cv__live_schedule(q, v, &a, seq, n, true, eta, &sc);
+        cv__live_schedule(q, v, &a, seq, n, true, &at, qeta, &sc);
         if ((st = cv_plan_builder_route(&b, v)) != CV_OK) goto out;
-        cv_plan_step ps = {
-            .type = CV_STEP_START, .index = CV_NONE, .loc = vh->start_loc, .arrival = a.time};
+        cv_plan_step ps = {.type = CV_STEP_START,
+                           .index = CV_NONE,
+                           .loc = vh->start_loc,
+                           .arrival = day.sched[v].depart};
         if ((st = cv_plan_builder_step(&b, &ps, sc.load0)) != CV_OK) goto out;
         for (uint32_t k = 0; k < n; k++) {
             const cv__live_eta *e = &eta[k];
@@ -132,26 +153,32 @@ cv_status cv__live_sub_plan(const cv_live *L, const cv__live_sub *s, cv_plan **o
                     }
                 if (ps.loc == CV_NONE) ps.loc = vh->start_loc;
             }
-            if ((st = cv_plan_builder_step(&b, &ps, e->load)) != CV_OK) goto out;
+            if ((st = cv_plan_builder_step(&b, &ps, qeta[k].load)) != CV_OK) goto out;
         }
         ps = (cv_plan_step){.type = CV_STEP_END,
                             .index = CV_NONE,
                             .loc = vh->end_loc,
-                            .arrival = sc.end_arrival,
-                            .duration = sc.duration,
-                            .distance = sc.distance};
-        if ((st = cv_plan_builder_step(&b, &ps, n ? eta[n - 1].load : sc.load0)) != CV_OK) goto out;
+                            .arrival = day.sched[v].end_arrival,
+                            .duration = day.sched[v].duration,
+                            .distance = day.sched[v].distance};
+        if ((st = cv_plan_builder_step(&b, &ps, n ? qeta[n - 1].load : sc.load0)) != CV_OK)
+            goto out;
         b.plan->routes[b.plan->nroutes - 1].cost = sc.cost;
     }
+    /* A visit with several workers is listed once, by its first copy. */
     for (uint32_t t = 0; t < q->ntasks; t++)
-        if (!routed[t] && (st = cv_plan_builder_unassigned(&b, t, CV_REASON_NO_ROOM)) != CV_OK)
+        if (!routed[t] && (q->tasks[t].group_size <= 1 || q->tasks[t].group_first == t) &&
+            (st = cv_plan_builder_unassigned(&b, t, CV_REASON_NO_ROOM)) != CV_OK)
             goto out;
     cv_plan_sum(b.plan, q);
     *out = cv_plan_builder_finish(&b);
 out:
     free(seq);
-    free(eta);
+    free(qeta);
     free(routed);
+    free(at.lo);
+    free(at.hi);
+    cv__live_day_fini(&day);
     cv_plan_builder_fini(&b);
     return st;
 }
@@ -178,23 +205,24 @@ typedef struct day_eval {
     bool feasible;
     int64_t cost;
     uint32_t assigned;
+    uint32_t broken; /* routes that do not hold */
 } day_eval;
 
-static void eval_day(const cv_live *L, day_eval *d)
+static cv_status eval_day(const cv_live *L, day_eval *d)
 {
     memset(d, 0, sizeof *d);
-    d->feasible = true;
+    cv__live_day day;
+    cv_status st = cv__live_day_of(L, &day);
+    if (st != CV_OK) return st;
+    d->feasible = day.feasible;
     for (uint32_t v = 0; v < L->p->nvehicles; v++) {
-        const cv__live_route *r = &L->routes[v];
-        cv__live_avail a;
-        cv__live_avail_of(L, v, &a);
-        cv__live_sched sc;
-        cv__live_schedule(L->p, v, &a, r->step + r->nfrozen, r->n - r->nfrozen, true, NULL, &sc);
-        if (!sc.feasible) d->feasible = false;
-        d->cost += sc.cost;
+        d->cost += day.sched[v].cost;
+        d->broken += !day.sched[v].feasible;
     }
+    cv__live_day_fini(&day);
     for (uint32_t t = 0; t < L->p->ntasks; t++)
         if (L->status[t] == CV__LIVE_PLANNED) d->assigned++;
+    return CV_OK;
 }
 
 /* ---- Applying a solver plan of the remaining day ---- */
@@ -205,8 +233,39 @@ typedef struct trial {
     uint32_t *veh; /* per task: new vehicle (CV_NONE: unassigned) */
     uint32_t changed, dropped;
     int64_t cost;
+    uint32_t broken; /* routes that would not hold (the whole day timed) */
     uint32_t pin_vehicle;
 } trial;
+
+/* The trial's day timed as a whole (ties between routes included): its cost
+ * and how many routes would not hold. */
+static cv_status time_trial(const cv_live *L, trial *t)
+{
+    cv__live_day day;
+    cv_status st = cv__live_day_of(L, &day);
+    if (st != CV_OK) return st;
+    for (uint32_t v = 0; v < L->p->nvehicles; v++) {
+        uint32_t *sq = cv_calloc(t->n[v] + 2, sizeof *sq);
+        cv__live_eta *e = cv_calloc(t->n[v] + 2, sizeof *e);
+        if (!sq || !e) {
+            free(sq), free(e);
+            cv__live_day_fini(&day);
+            return CV_ENOMEM;
+        }
+        memcpy(sq, t->seq[v], t->n[v] * sizeof *sq);
+        free(day.seq[v]), free(day.eta[v]);
+        day.seq[v] = sq, day.eta[v] = e, day.n[v] = t->n[v];
+    }
+    cv__live_day_time(L, &day);
+    t->cost = 0;
+    t->broken = 0;
+    for (uint32_t v = 0; v < L->p->nvehicles; v++) {
+        t->cost += day.sched[v].cost;
+        t->broken += !day.sched[v].feasible;
+    }
+    cv__live_day_fini(&day);
+    return CV_OK;
+}
 
 static void trial_fini(trial *t, uint32_t nv)
 {
@@ -265,13 +324,7 @@ static cv_status trial_from_plan(const cv_live *L, const cv__live_sub *s, const 
         if (t.veh[x] == CV_NONE) t.dropped++;
     }
     /* The cost as the live schedule sees it (pinned vehicle included). */
-    for (uint32_t v = 0; v < nv; v++) {
-        cv__live_avail a;
-        cv__live_avail_of(L, v, &a);
-        cv__live_sched sc;
-        cv__live_schedule(L->p, v, &a, t.seq[v], t.n[v], true, NULL, &sc);
-        t.cost += sc.cost;
-    }
+    if (time_trial(L, &t) != CV_OK) goto fail;
     *out = t;
     return CV_OK;
 fail:
@@ -304,6 +357,37 @@ static cv_status trial_apply(cv_live *L, const trial *t)
     return CV_OK;
 }
 
+/* Changes have a cost (issue #8): a re-plan that hands a visit to another
+ * worker tells a client a new face and a worker a new route.  Each visit
+ * planned on a worker prefers that worker (the care extension
+ * preferred_vehicles, so the solver weighs it in every move) at this cost,
+ * in the problem's cost unit: 10 min of travel at the default per_hour.
+ * Visits with preferred workers of their own keep those (the client's
+ * wish outranks the plan's). */
+#define CHANGE_COST 600
+
+static cv_status add_change_costs(const cv_live *L, cv__live_sub *s)
+{
+    cv_problem *q = s->q;
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < q->ntasks; j++)
+        n += q->tasks[j].preferred_count == 0 && L->vehicle[s->task_of[j]] != CV_NONE;
+    if (n == 0) return CV_OK;
+    uint32_t *refs = cv_realloc_array(q->vehicle_refs, (size_t)q->nvehicle_refs + n, sizeof *refs);
+    if (!refs) return CV_ENOMEM;
+    q->vehicle_refs = refs;
+    for (uint32_t j = 0; j < q->ntasks; j++) {
+        cv_task *k = &q->tasks[j];
+        uint32_t w = L->vehicle[s->task_of[j]];
+        if (k->preferred_count || w == CV_NONE) continue;
+        k->preferred_first = q->nvehicle_refs;
+        k->preferred_count = 1;
+        k->preference_cost = CHANGE_COST;
+        q->vehicle_refs[q->nvehicle_refs++] = w;
+    }
+    return CV_OK;
+}
+
 static cv_status solve_sub(const cv_live *L, uint32_t pin_vehicle, uint32_t pin_task,
                            uint64_t effort, trial *out, cv_diag *diag)
 {
@@ -320,6 +404,10 @@ static cv_status solve_sub(const cv_live *L, uint32_t pin_vehicle, uint32_t pin_
         /* Going there next would make an accepted urgent visit late. */
         cv__live_sub_fini(&s, L->p->nvehicles);
         return CV_EINFEASIBLE;
+    }
+    if ((st = add_change_costs(L, &s)) != CV_OK) {
+        cv__live_sub_fini(&s, L->p->nvehicles);
+        return st;
     }
     cv_plan *plan = NULL;
     st = cv_solver_run(s.q, &cfg, &plan, diag);
@@ -342,10 +430,21 @@ static bool is_extra(const cv_live *L, uint32_t x)
 static uint32_t victim(const cv_live *L, const uint32_t *seq, uint32_t n, uint32_t from,
                        const cv__live_eta *eta)
 {
-    for (uint32_t k = from; k < n; k++)
-        if (eta[k].late > 0 && !CV__LIVE_IS_BREAK(seq[k]) && !is_extra(L, seq[k])) return k;
+    /* A visit tied to others (several workers, relations) is never shed
+     * alone, nor an accepted urgent visit: when one of them is the late one,
+     * the visit before it goes instead (moved elsewhere by the repair), so
+     * that it starts earlier. */
+    for (uint32_t k = from; k < n; k++) {
+        if (eta[k].late <= 0 || CV__LIVE_IS_BREAK(seq[k])) continue;
+        if (!is_extra(L, seq[k]) && !cv__live_tied(L, seq[k])) return k;
+        for (uint32_t j = k; j-- > from;)
+            if (!CV__LIVE_IS_BREAK(seq[j]) && !is_extra(L, seq[j]) && !cv__live_tied(L, seq[j]))
+                return j;
+        break;
+    }
     for (uint32_t k = n; k-- > from;)
-        if (!CV__LIVE_IS_BREAK(seq[k]) && !is_extra(L, seq[k])) return k;
+        if (!CV__LIVE_IS_BREAK(seq[k]) && !is_extra(L, seq[k]) && !cv__live_tied(L, seq[k]))
+            return k;
     return CV_NONE;
 }
 
@@ -372,8 +471,18 @@ static cv_status repair(const cv_live *L, uint32_t pin_v, uint32_t u, trial *out
     cv__live_eta *eta = cv_calloc(cap, sizeof *eta);
     uint32_t *tmp = cv_calloc(cap, sizeof *tmp);
     cv__live_avail *av = cv_calloc(nv, sizeof *av);
+    cv__live_bounds bd = {0};
     cv_status st = CV_ENOMEM;
     if (!t.seq || !t.n || !t.veh || !gone || !from || !eta || !tmp || !av) goto out;
+    {
+        /* Tied visits keep their partners' times while routes are mended. */
+        cv__live_day day;
+        if ((st = cv__live_day_of(L, &day)) != CV_OK) goto out;
+        st = cv__live_trial_bounds(p, &day, &bd);
+        cv__live_day_fini(&day);
+        if (st != CV_OK) goto out;
+        st = CV_ENOMEM;
+    }
     memcpy(t.veh, L->vehicle, nt * sizeof *t.veh);
     for (uint32_t w = 0; w < nv; w++) {
         const cv__live_route *r = &L->routes[w];
@@ -398,7 +507,7 @@ static cv_status repair(const cv_live *L, uint32_t pin_v, uint32_t u, trial *out
         uint32_t keep = w == pin_v ? at + 1 : cv__live_transit(L, w);
         for (;;) {
             cv__live_sched sc;
-            cv__live_schedule(p, w, &av[w], sw, t.n[w], true, eta, &sc);
+            cv__live_schedule(p, w, &av[w], sw, t.n[w], true, &bd, eta, &sc);
             if (w == pin_v && eta[at].late > 0) goto out;
             if (sc.feasible) break;
             uint32_t k = victim(L, sw, t.n[w], keep, eta);
@@ -424,14 +533,14 @@ static cv_status repair(const cv_live *L, uint32_t pin_v, uint32_t u, trial *out
             if ((on_board && w != from[g]) || !cv_vehicle_has_skills(p, &p->vehicles[w], k))
                 continue;
             cv__live_sched s0, s1;
-            cv__live_schedule(p, w, &av[w], t.seq[w], t.n[w], false, NULL, &s0);
+            cv__live_schedule(p, w, &av[w], t.seq[w], t.n[w], false, &bd, NULL, &s0);
             if (!s0.feasible) continue;
             uint32_t first = w == pin_v ? at + 1 : cv__live_transit(L, w);
             for (uint32_t pos = first; pos <= t.n[w]; pos++) {
                 memcpy(tmp, t.seq[w], pos * sizeof *tmp);
                 tmp[pos] = x;
                 memcpy(tmp + pos + 1, t.seq[w] + pos, (t.n[w] - pos) * sizeof *tmp);
-                cv__live_schedule(p, w, &av[w], tmp, t.n[w] + 1, false, NULL, &s1);
+                cv__live_schedule(p, w, &av[w], tmp, t.n[w] + 1, false, &bd, NULL, &s1);
                 if (s1.feasible && (bw == CV_NONE || s1.cost - s0.cost < bdelta))
                     bw = w, bpos = pos, bdelta = s1.cost - s0.cost;
             }
@@ -448,13 +557,10 @@ static cv_status repair(const cv_live *L, uint32_t pin_v, uint32_t u, trial *out
         if (t.veh[x] != L->vehicle[x]) t.changed++;
         if (t.veh[x] == CV_NONE) t.dropped++;
     }
-    for (uint32_t w = 0; w < nv; w++) {
-        cv__live_sched sc;
-        cv__live_schedule(p, w, &av[w], t.seq[w], t.n[w], true, NULL, &sc);
-        t.cost += sc.cost;
-    }
+    if ((st = time_trial(L, &t)) != CV_OK) goto out;
     *ok = true;
 out:
+    cv__live_bounds_fini(&bd);
     free(gone);
     free(from);
     free(eta);
@@ -486,11 +592,25 @@ static cv_status check_request(const cv_live *L, const cv_live_urgent *q, cv_dia
     const cv_problem *p = L->p;
     if (cv__live_find_task(p, CV_TASK_JOB, q->id) != CV_NONE)
         return cv_diag_set(diag, "id: job %llu already exists", (unsigned long long)q->id);
-    if (q->loc >= p->nlocs)
+    if (q->loc == CV_NONE && q->at_coords) {
+        if (!(q->lon >= -180 && q->lon <= 180 && q->lat >= -90 && q->lat <= 90))
+            return cv_diag_set(diag, "location: [%g, %g] is not a [lon, lat] point", q->lon,
+                               q->lat);
+        if (!L->graph)
+            return cv_diag_set(diag,
+                               "location: [%g, %g] is not within 50 m of a location of the day, "
+                               "and the live day has no road graph to route to it (start it with "
+                               "a graph: carevan simulate --graph, carevan serve --graph)",
+                               q->lon, q->lat);
+    } else if (q->loc >= p->nlocs) {
         return cv_diag_set(diag, "location_index: %u is not a location of the day (0..%u)", q->loc,
                            p->nlocs ? p->nlocs - 1 : 0);
+    }
     if (q->deadline_s <= 0 || q->deadline_s > 24 * 3600)
         return cv_diag_set(diag, "deadline: %lld s is not in 1..86400", (long long)q->deadline_s);
+    if (q->margin_s != CV_LIVE_MARGIN_DEFAULT && (q->margin_s < 0 || q->margin_s >= q->deadline_s))
+        return cv_diag_set(diag, "margin: %lld s is not in 0..%lld (below the deadline)",
+                           (long long)q->margin_s, (long long)q->deadline_s - 1);
     if (q->service < 0 || q->service > 24 * 3600 || q->setup < 0 || q->setup > 24 * 3600)
         return cv_diag_set(diag, "service: must be in 0..86400 s");
     if (q->nskills > 8) return cv_diag_set(diag, "skills: at most 8");
@@ -498,6 +618,17 @@ static cv_status check_request(const cv_live *L, const cv_live_urgent *q, cv_dia
         if (q->skills[i] <= q->skills[i - 1])
             return cv_diag_set(diag, "skills[%u]: skills must be sorted and unique", i);
     if (q->priority > 100) return cv_diag_set(diag, "priority: %u is above 100", q->priority);
+    for (int list = 0; list < 2; list++) {
+        const uint64_t *ids = list ? q->forbidden : q->allowed;
+        uint32_t n = list ? q->nforbidden : q->nallowed;
+        const char *name = list ? "forbidden_vehicles" : "allowed_vehicles";
+        if (n > CV_LIVE_MAX_VEHICLE_LIST)
+            return cv_diag_set(diag, "%s: at most %d vehicles", name, CV_LIVE_MAX_VEHICLE_LIST);
+        for (uint32_t i = 0; i < n; i++)
+            if (cv__live_find_vehicle(p, ids[i]) == CV_NONE)
+                return cv_diag_set(diag, "%s[%u]: no vehicle %llu in the day", name, i,
+                                   (unsigned long long)ids[i]);
+    }
     if (q->time < L->now)
         return cv_diag_set(diag, "time: %lld is before the live clock %lld", (long long)q->time,
                            (long long)L->now);
@@ -526,6 +657,41 @@ static void set_msg(cv_live_outcome *o, const char *fmt, ...)
     va_end(ap);
 }
 
+int64_t cv_live_default_margin(int64_t deadline_s)
+{
+    return deadline_s / 3;
+}
+
+/* A place for the urgent visit in a route, found feasible on that route. */
+typedef struct place {
+    uint32_t v, pos;
+    int64_t delta, start;
+} place;
+
+static int cmp_place(const void *a, const void *b)
+{
+    const place *x = a, *y = b;
+    if (x->delta != y->delta) return x->delta < y->delta ? -1 : 1;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    if (x->v != y->v) return x->v < y->v ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* How many of the cheapest places are timed with the whole day before
+ * giving up on a plain insertion (each costs one timing of the day). */
+#define MAX_PLACES_TIMED 8
+
+/* Care extensions: a job's allowed and forbidden vehicles. */
+static bool vehicle_allowed(const cv_problem *p, const cv_task *t, uint32_t v)
+{
+    bool in = t->allowed_count == 0;
+    for (uint32_t i = 0; i < t->allowed_count; i++)
+        in |= p->vehicle_refs[t->allowed_first + i] == v;
+    for (uint32_t i = 0; i < t->forbidden_count; i++)
+        if (p->vehicle_refs[t->forbidden_first + i] == v) return false;
+    return in;
+}
+
 cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_outcome *out,
                                 cv_diag *diag)
 {
@@ -536,45 +702,59 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
     L->now = req->time;
     const int64_t deadline = req->time + req->deadline_s;
     out->deadline = deadline;
+    const int64_t margin = req->margin_s == CV_LIVE_MARGIN_DEFAULT
+                               ? cv_live_default_margin(req->deadline_s)
+                               : req->margin_s;
+    out->margin = margin;
+    /* The latest planned arrival that leaves the margin in hand. */
+    const int64_t latest = deadline - margin;
     day_eval before;
-    eval_day(L, &before);
+    if ((st = eval_day(L, &before)) != CV_OK) return st;
     out->cost_before = before.cost;
     uint32_t u;
-    if ((st = cv__live_add_extra(L, req, req->time, deadline, &u)) != CV_OK) return st;
+    cv_live_urgent rq = *req;
+    if (rq.loc == CV_NONE &&
+        (st = cv__live_add_location(L, rq.lon, rq.lat, &rq.loc, diag)) != CV_OK)
+        return st;
+    if ((st = cv__live_add_extra(L, &rq, req->time, deadline, &u)) != CV_OK) return st;
     const cv_problem *p = L->p;
     const cv_task *ut = &p->tasks[u];
     const uint32_t nv = p->nvehicles;
 
-    /* 1. Cheapest insertion into the remaining routes. */
+    /* 1. Cheapest insertion into the remaining routes: every feasible
+     * place, cheapest first, each then checked with the whole day timed
+     * (a place may delay a visit another worker waits for). */
     uint32_t maxn = 1;
     for (uint32_t v = 0; v < nv; v++)
         if (L->routes[v].n + 1 > maxn) maxn = L->routes[v].n + 1;
     uint32_t *seq = cv_calloc(maxn, sizeof *seq);
     cv__live_eta *eta = cv_calloc(maxn, sizeof *eta);
     direct *cand = cv_calloc(nv ? nv : 1, sizeof *cand);
+    place *places = NULL;
+    uint32_t nplaces = 0, cap_places = 0;
+    cv__live_day day = {0};
+    cv__live_bounds bd = {0};
     if (!seq || !eta || !cand) {
         st = CV_ENOMEM;
         goto done;
     }
-    uint32_t best_v = CV_NONE, best_pos = 0;
-    int64_t best_delta = 0, best_arr = 0;
+    if ((st = cv__live_day_of(L, &day)) != CV_OK ||
+        (st = cv__live_trial_bounds(p, &day, &bd)) != CV_OK)
+        goto done;
     uint32_t ncand = 0;
     for (uint32_t v = 0; v < nv; v++) {
         const cv_vehicle *vh = &p->vehicles[v];
-        if (!cv_vehicle_has_skills(p, vh, ut)) continue;
+        if (!cv_vehicle_has_skills(p, vh, ut) || !vehicle_allowed(p, ut, v)) continue;
         cv__live_route *r = &L->routes[v];
-        cv__live_avail a;
-        cv__live_avail_of(L, v, &a);
+        const cv__live_avail *a = &day.av[v];
         uint32_t rem = r->n - r->nfrozen;
         const uint32_t *cur = r->step + r->nfrozen;
         /* The direct trip, for step 2 and the refusal: after the step under
          * way, if any. */
         const uint32_t tr = cv__live_transit(L, v);
-        cv__live_avail at = a;
+        cv__live_avail at = *a;
         if (tr) {
-            cv__live_sched st0;
-            cv__live_schedule(p, v, &a, cur, 1, true, eta, &st0);
-            at.time = eta[0].end;
+            at.time = day.eta[v][0].end;
             if (!CV__LIVE_IS_BREAK(cur[0])) at.loc = at.setup_from = p->tasks[cur[0]].loc;
         }
         int64_t arr = at.time + cv__live_dur(p, vh, at.loc, ut->loc);
@@ -583,34 +763,66 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
         int64_t back = on_site + setup + ut->service + cv__live_dur(p, vh, ut->loc, vh->end_loc);
         cand[ncand++] = (direct){.v = v, .on_site = on_site, .in_shift = back <= vh->tw.end};
         cv__live_sched sc0, sc;
-        cv__live_schedule(p, v, &a, cur, rem, false, NULL, &sc0);
+        cv__live_schedule(p, v, a, cur, rem, false, &bd, NULL, &sc0);
         if (!sc0.feasible) continue;
         for (uint32_t pos = tr; pos <= rem; pos++) {
             memcpy(seq, cur, pos * sizeof *seq);
             seq[pos] = u;
             memcpy(seq + pos + 1, cur + pos, (rem - pos) * sizeof *seq);
-            cv__live_schedule(p, v, &a, seq, rem + 1, false, eta, &sc);
-            if (!sc.feasible) continue;
-            int64_t delta = sc.cost - sc0.cost;
-            if (best_v == CV_NONE || delta < best_delta ||
-                (delta == best_delta && eta[pos].start < best_arr)) {
-                best_v = v, best_pos = pos, best_delta = delta, best_arr = eta[pos].start;
+            cv__live_schedule(p, v, a, seq, rem + 1, false, &bd, eta, &sc);
+            if (!sc.feasible || eta[pos].start > latest) continue;
+            if (nplaces == cap_places) {
+                cap_places = cap_places ? 2 * cap_places : 64;
+                place *np = cv_realloc_array(places, cap_places, sizeof *np);
+                if (!np) {
+                    st = CV_ENOMEM;
+                    goto done;
+                }
+                places = np;
             }
+            places[nplaces++] =
+                (place){.v = v, .pos = pos, .delta = sc.cost - sc0.cost, .start = eta[pos].start};
         }
     }
-    if (best_v != CV_NONE) {
-        cv__live_route *r = &L->routes[best_v];
-        if ((st = cv__live_route_insert(r, r->nfrozen + best_pos, u)) != CV_OK) goto done;
+    if (nplaces) qsort(places, nplaces, sizeof *places, cmp_place);
+    uint32_t chosen = CV_NONE;
+    for (uint32_t i = 0; i < nplaces && i < MAX_PLACES_TIMED && chosen == CV_NONE; i++) {
+        const place *pl = &places[i];
+        const cv__live_route *r = &L->routes[pl->v];
+        uint32_t rem = r->n - r->nfrozen;
+        memcpy(seq, r->step + r->nfrozen, pl->pos * sizeof *seq);
+        seq[pl->pos] = u;
+        memcpy(seq + pl->pos + 1, r->step + r->nfrozen + pl->pos, (rem - pl->pos) * sizeof *seq);
+        uint32_t *keep = day.seq[pl->v], keep_n = day.n[pl->v];
+        cv__live_eta *keep_eta = day.eta[pl->v];
+        day.seq[pl->v] = seq, day.n[pl->v] = rem + 1, day.eta[pl->v] = eta;
+        cv__live_day_time(L, &day);
+        uint32_t broken = 0;
+        for (uint32_t w = 0; w < nv; w++) broken += !day.sched[w].feasible;
+        int64_t start = 0;
+        for (uint32_t k = 0; k <= rem; k++)
+            if (seq[k] == u) start = eta[k].start;
+        if (day.sched[pl->v].feasible && broken <= before.broken && start <= latest) {
+            chosen = i;
+            places[i].start = start;
+        }
+        day.seq[pl->v] = keep, day.n[pl->v] = keep_n, day.eta[pl->v] = keep_eta;
+    }
+    if (chosen != CV_NONE) {
+        const place *pl = &places[chosen];
+        cv__live_route *r = &L->routes[pl->v];
+        if ((st = cv__live_route_insert(r, r->nfrozen + pl->pos, u)) != CV_OK) goto done;
         L->status[u] = CV__LIVE_PLANNED;
-        L->vehicle[u] = best_v;
+        L->vehicle[u] = pl->v;
         out->method = CV_LIVE_INSERTED;
-        out->vehicle = p->vehicles[best_v].id;
-        out->arrival = best_arr;
+        out->vehicle = p->vehicles[pl->v].id;
+        out->arrival = pl->start;
         set_msg(out,
                 "urgent visit %llu: inserted into vehicle %llu's route, on site at %lld "
                 "(%lld min after the call, deadline %lld min); no other visit changes vehicle",
-                (unsigned long long)req->id, (unsigned long long)out->vehicle, (long long)best_arr,
-                (long long)((best_arr - req->time) / 60), (long long)(req->deadline_s / 60));
+                (unsigned long long)req->id, (unsigned long long)out->vehicle,
+                (long long)out->arrival, (long long)((out->arrival - req->time) / 60),
+                (long long)(req->deadline_s / 60));
         goto done;
     }
 
@@ -622,7 +834,7 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
     trial best = {0};
     bool have = false, solved = false;
     for (uint32_t i = 0; i < ncand; i++) {
-        if (!cand[i].in_shift || cand[i].on_site > deadline) continue;
+        if (!cand[i].in_shift || cand[i].on_site > latest) continue;
         trial t;
         bool ok;
         if ((st = repair(L, cand[i].v, u, &t, &ok)) != CV_OK) {
@@ -630,6 +842,11 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
             goto done;
         }
         if (!ok) continue;
+        if (t.broken > before.broken) {
+            /* Mending one route broke a visit another worker waits for. */
+            trial_fini(&t, nv);
+            continue;
+        }
         if (!have || trial_better(&t, &best)) {
             trial_fini(&best, nv);
             best = t;
@@ -640,7 +857,7 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
     }
     uint32_t tried = 0;
     for (uint32_t i = 0; i < ncand && tried < MAX_CANDIDATES && (!have || best.dropped > 0); i++) {
-        if (!cand[i].in_shift || cand[i].on_site > deadline) continue;
+        if (!cand[i].in_shift || cand[i].on_site > latest) continue;
         tried++;
         trial t;
         st = solve_sub(L, cand[i].v, u, default_effort(L), &t, diag);
@@ -651,6 +868,10 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
         if (st != CV_OK) {
             trial_fini(&best, nv);
             goto done;
+        }
+        if (t.broken > before.broken) {
+            trial_fini(&t, nv);
+            continue;
         }
         if (!have || trial_better(&t, &best)) {
             trial_fini(&best, nv);
@@ -691,27 +912,46 @@ cv_status cv_live_insert_urgent(cv_live *L, const cv_live_urgent *req, cv_live_o
         if (!b && ncand) b = &cand[0];
         if (!b) {
             set_msg(out,
-                    "urgent visit %llu: cannot be reached: no vehicle has the skills it "
-                    "needs",
+                    "urgent visit %llu: cannot be reached: no vehicle is qualified (skills, "
+                    "allowed_vehicles, forbidden_vehicles)",
                     (unsigned long long)req->id);
         } else {
             out->vehicle = p->vehicles[b->v].id;
             out->arrival = b->on_site;
-            set_msg(out,
-                    "urgent visit %llu: cannot reach in time (deadline %lld min); best is "
-                    "%lld min by vehicle %llu%s",
-                    (unsigned long long)req->id, (long long)(req->deadline_s / 60),
-                    (long long)((b->on_site - req->time + 59) / 60),
-                    (unsigned long long)out->vehicle, b->in_shift ? "" : " (beyond its shift)");
+            if (b->on_site <= latest && b->in_shift)
+                set_msg(out,
+                        "urgent visit %llu: vehicle %llu could be on site in %lld min (deadline "
+                        "%lld min), but no re-plan with it keeps the rest of the day feasible "
+                        "(visits tied to others, working time, shift ends)",
+                        (unsigned long long)req->id, (unsigned long long)out->vehicle,
+                        (long long)((b->on_site - req->time + 59) / 60),
+                        (long long)(req->deadline_s / 60));
+            else if (b->on_site <= deadline && b->in_shift && margin > 0)
+                set_msg(out,
+                        "urgent visit %llu: cannot reach in time with the safety margin "
+                        "(deadline %lld min, margin %lld min); best is %lld min by vehicle %llu",
+                        (unsigned long long)req->id, (long long)(req->deadline_s / 60),
+                        (long long)(margin / 60), (long long)((b->on_site - req->time + 59) / 60),
+                        (unsigned long long)out->vehicle);
+            else
+                set_msg(out,
+                        "urgent visit %llu: cannot reach in time (deadline %lld min); best is "
+                        "%lld min by vehicle %llu%s",
+                        (unsigned long long)req->id, (long long)(req->deadline_s / 60),
+                        (long long)((b->on_site - req->time + 59) / 60),
+                        (unsigned long long)out->vehicle, b->in_shift ? "" : " (beyond its shift)");
         }
     }
 done:
     free(seq);
     free(eta);
     free(cand);
+    free(places);
+    cv__live_day_fini(&day);
+    cv__live_bounds_fini(&bd);
     if (st == CV_OK) {
         day_eval after;
-        eval_day(L, &after);
+        if ((st = eval_day(L, &after)) != CV_OK) return st;
         out->cost_after = after.cost;
         out->ms = (cv_clock_now() - t0) * 1000.0;
     }
@@ -728,7 +968,8 @@ cv_status cv_live_reoptimize(cv_live *L, int64_t time, uint64_t effort, cv_live_
     memset(out, 0, sizeof *out);
     L->now = time;
     day_eval before;
-    eval_day(L, &before);
+    cv_status st0 = eval_day(L, &before);
+    if (st0 != CV_OK) return st0;
     out->cost_before = before.cost;
     trial t;
     cv_status st;
@@ -739,7 +980,7 @@ cv_status cv_live_reoptimize(cv_live *L, int64_t time, uint64_t effort, cv_live_
          * the solver only when the repair drops a visit, and then the better
          * of the two (fewer dropped, then fewer changed). */
         if ((st = repair(L, CV_NONE, CV_NONE, &rep, &ok)) != CV_OK) return st;
-        if (ok && rep.dropped == 0) t = rep, repaired = true;
+        if (ok && rep.dropped == 0 && rep.broken == 0) t = rep, repaired = true;
     }
     if (!repaired) {
         st = solve_sub(L, CV_NONE, CV_NONE, effort ? effort : 4 * default_effort(L), &t, diag);
@@ -748,7 +989,9 @@ cv_status cv_live_reoptimize(cv_live *L, int64_t time, uint64_t effort, cv_live_
             return st;
         }
         if (ok &&
-            (rep.dropped < t.dropped || (rep.dropped == t.dropped && rep.changed < t.changed))) {
+            (rep.broken < t.broken ||
+             (rep.broken == t.broken && (rep.dropped < t.dropped ||
+                                         (rep.dropped == t.dropped && rep.changed < t.changed))))) {
             trial_fini(&t, L->p->nvehicles);
             t = rep;
             repaired = true;
@@ -765,8 +1008,9 @@ cv_status cv_live_reoptimize(cv_live *L, int64_t time, uint64_t effort, cv_live_
         un_before += L->vehicle[x] == CV_NONE;
         un_after += t.veh[x] == CV_NONE;
     }
-    bool take = repaired || !before.feasible || un_after < un_before ||
-                (un_after == un_before && t.cost < before.cost);
+    bool take =
+        t.broken <= before.broken && (repaired || !before.feasible || un_after < un_before ||
+                                      (un_after == un_before && t.cost < before.cost));
     if (take) {
         st = trial_apply(L, &t);
         out->changed = t.changed;
@@ -774,8 +1018,8 @@ cv_status cv_live_reoptimize(cv_live *L, int64_t time, uint64_t effort, cv_live_
     }
     trial_fini(&t, L->p->nvehicles);
     out->method = CV_LIVE_REPLANNED;
-    day_eval after;
-    eval_day(L, &after);
+    day_eval after = {0};
+    if (st == CV_OK) st = eval_day(L, &after);
     out->cost_after = after.cost;
     out->ms = (cv_clock_now() - t0) * 1000.0;
     snprintf(out->message, sizeof out->message,

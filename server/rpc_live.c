@@ -174,6 +174,16 @@ static cv__live_day *day_add(cv_server *s, const char *date, const char *team, c
 }
 
 /* The saved plan's problem, with travel times (the graph fills them). */
+/* Urgent requests by coordinates are routed on the server's road graph when
+ * it has the day's profiles (else they get "no road graph"). */
+static void with_graph(const live_task *t, cv_live *L)
+{
+    cv_diag d;
+    cv_diag_clear(&d);
+    if (t->srv->graph && cv_live_set_graph(L, t->srv->graph, &d) != CV_OK)
+        cv_live_set_graph(L, NULL, &d);
+}
+
 static cv_status load_problem(live_task *t, cv_problem **p, char **plan, cv_diag *diag)
 {
     char *prob = NULL;
@@ -228,6 +238,7 @@ static cv__live_day *day_get(live_task *t, cv_diag *diag, cv_status *st)
     cv_live *L = NULL;
     if ((*st = load_problem(t, &p, &plan, diag)) == CV_OK)
         *st = cv_live_restore(&L, p, state, strlen(state), diag);
+    if (*st == CV_OK) with_graph(t, L);
     free(state);
     free(plan);
     cv_problem_destroy(p);
@@ -244,11 +255,12 @@ static cv__live_day *day_get(live_task *t, cv_diag *diag, cv_status *st)
 static void pack_outcome(msgpack_packer *pk, const cv_live_outcome *o)
 {
     static const char *names[] = {"inserted", "replanned", "refused"};
-    msgpack_pack_map(pk, 10);
+    msgpack_pack_map(pk, 11);
     cv__server_pack_kv_str(pk, "method", names[o->method]);
     cv__server_pack_kv_u64(pk, "vehicle", o->vehicle);
     cv__server_pack_kv_i64(pk, "arrival", o->arrival);
     cv__server_pack_kv_i64(pk, "deadline", o->deadline);
+    cv__server_pack_kv_i64(pk, "margin", o->margin);
     cv__server_pack_kv_u64(pk, "changed", o->changed);
     cv__server_pack_kv_u64(pk, "dropped", o->dropped);
     cv__server_pack_kv_i64(pk, "cost_before", o->cost_before);
@@ -334,6 +346,7 @@ static void live_run(cv__task *task)
                     now = tj ? json_integer_value(tj) : 0;
                     if ((st = load_problem(t, &p, &plan, &d)) == CV_OK)
                         st = cv_live_create(&L, p, plan, strlen(plan), now, &d);
+                    if (st == CV_OK) with_graph(t, L);
                 }
                 free(plan);
                 cv_problem_destroy(p);

@@ -89,6 +89,116 @@ static cv_status build_neighbours(cv__ctx *c)
     return CV_OK;
 }
 
+/* Renumbering of the locations for the search's matrix copies.  The
+ * granular search reads arcs between near tasks; in the input's numbering
+ * near tasks are anywhere in a row, and at 1000 locations a 4 MB matrix no
+ * longer fits a core's cache, so most reads missed it (perf: the matrix
+ * loads of ls_concat.c were half of the search's time).  Numbered in
+ * breadth-first order over the nearest-neighbour graph (Cuthill & McKee
+ * 1969), a task's neighbours sit a few hundred columns from it: the search
+ * touches a band of each row.  Only between these sizes: below, the
+ * matrices fit in cache anyway; above, the copies cost too much memory. */
+#define CV__RENUMBER_MIN 256u
+#define CV__RENUMBER_MAX 8192u
+#define CV__RENUMBER_K 8u
+
+static cv_status renumber(cv__ctx *c)
+{
+    const cv_problem *p = c->p;
+    const uint32_t n = p->nlocs, nt = c->nt;
+    if (n < CV__RENUMBER_MIN || n > CV__RENUMBER_MAX || !c->nneigh) return CV_OK;
+    for (uint32_t v = 0; v < c->nv; v++)
+        if (c->veh[v].n != n) return CV_OK;
+    uint32_t *perm = cv_calloc(n, sizeof *perm);
+    uint32_t *queue = cv_calloc(nt ? nt : 1, sizeof *queue);
+    uint8_t *seen = cv_calloc(nt ? nt : 1, 1);
+    if (!perm || !queue || !seen) {
+        free(perm);
+        free(queue);
+        free(seen);
+        return CV_ENOMEM;
+    }
+    for (uint32_t l = 0; l < n; l++) perm[l] = CV_NONE;
+    uint32_t next = 0, qh = 0, qn = 0;
+    const uint32_t K = c->nneigh < CV__RENUMBER_K ? c->nneigh : CV__RENUMBER_K;
+    /* Start from the task farthest from the first vehicle's start: a
+     * peripheral start gives narrow breadth-first levels. */
+    const uint32_t from = c->nv ? p->vehicles[0].start_loc : CV_NONE;
+    uint32_t root = 0;
+    for (uint32_t t = 1; t < nt && from != CV_NONE; t++)
+        if (cv__dur(&c->veh[0], from, p->tasks[t].loc) >
+            cv__dur(&c->veh[0], from, p->tasks[root].loc))
+            root = t;
+    for (uint32_t start = 0; start < nt; start++) {
+        uint32_t r = start == 0 ? root : start;
+        if (seen[r]) continue;
+        seen[r] = 1;
+        queue[qn++] = r;
+        while (qh < qn) {
+            uint32_t t = queue[qh++];
+            uint32_t l = p->tasks[t].loc;
+            if (perm[l] == CV_NONE) perm[l] = next++;
+            for (uint32_t k = 0; k < K; k++) {
+                uint32_t u = c->neigh[(size_t)t * c->nneigh + k];
+                if (!seen[u]) {
+                    seen[u] = 1;
+                    queue[qn++] = u;
+                }
+            }
+        }
+    }
+    for (uint32_t l = 0; l < n; l++)
+        if (perm[l] == CV_NONE) perm[l] = next++;
+    free(queue);
+    free(seen);
+    /* One renumbered copy per distinct matrix. */
+    const uint32_t *orig[3 * 64], *copy[3 * 64];
+    uint32_t ncopies = 0;
+    for (uint32_t v = 0; v < c->nv; v++) {
+        cv__veh *w = &c->veh[v];
+        const uint32_t **mats[3] = {&w->dur, &w->dist, &w->costs};
+        for (int m = 0; m < 3; m++) {
+            const uint32_t *src = *mats[m];
+            if (!src) continue;
+            uint32_t k = 0;
+            while (k < ncopies && orig[k] != src) k++;
+            if (k == ncopies) {
+                if (ncopies == 3 * 64) { /* many distinct matrices: keep the input's */
+                    free(perm);
+                    return CV_OK;
+                }
+                uint32_t *dst = cv_calloc((size_t)n * n, sizeof *dst);
+                if (!dst) {
+                    free(perm);
+                    return CV_ENOMEM;
+                }
+                for (uint32_t a = 0; a < n; a++) {
+                    uint32_t *row = dst + (size_t)perm[a] * n;
+                    const uint32_t *in = src + (size_t)a * n;
+                    for (uint32_t b = 0; b < n; b++) row[perm[b]] = in[b];
+                }
+                c->owned[c->nowned++] = dst;
+                orig[k] = src;
+                copy[k] = dst;
+                ncopies++;
+            }
+        }
+    }
+    for (uint32_t v = 0; v < c->nv; v++) {
+        cv__veh *w = &c->veh[v];
+        const uint32_t **mats[3] = {&w->dur, &w->dist, &w->costs};
+        for (int m = 0; m < 3; m++)
+            for (uint32_t k = 0; k < ncopies && *mats[m]; k++)
+                if (orig[k] == *mats[m]) {
+                    *mats[m] = copy[k];
+                    break;
+                }
+        w->perm = perm;
+    }
+    c->perm = perm;
+    return CV_OK;
+}
+
 static bool same_amounts(const cv_problem *p, uint32_t a, uint32_t b)
 {
     for (uint32_t d = 0; d < p->ndims; d++)
@@ -137,7 +247,8 @@ cv_status cv__ctx_init(cv__ctx *c, const cv_problem *p)
     c->nv = p->nvehicles;
     c->nd = p->ndims;
     c->veh = cv_calloc(c->nv ? c->nv : 1, sizeof *c->veh);
-    c->owned = cv_calloc(c->nv ? c->nv : 1, sizeof *c->owned);
+    /* Speed-scaled copies (<= nv), renumbered copies (<= 3 x 64). */
+    c->owned = cv_calloc((size_t)c->nv + 3 * 64 + 1, sizeof *c->owned);
     c->can = cv_calloc((size_t)c->nt * c->nv + 1, 1);
     c->zero = cv_calloc(c->nd + 1, sizeof *c->zero);
     c->start_dep = cv_calloc(c->nv + 1, sizeof *c->start_dep);
@@ -171,7 +282,10 @@ cv_status cv__ctx_init(cv__ctx *c, const cv_problem *p)
             c->can[(size_t)t * c->nv + v] = cv_vehicle_has_skills(p, vh, &p->tasks[t]);
     }
     if (c->nv && build_neighbours(c) != CV_OK) goto oom;
+    if (c->nv && renumber(c) != CV_OK) goto oom;
     if (cv_problem_uses_care_extensions(p) && cv__care_ctx_init(c) != CV_OK) goto oom;
+    c->can_all = true;
+    for (size_t i = 0; i < (size_t)c->nt * c->nv && c->can_all; i++) c->can_all = c->can[i] != 0;
     return CV_OK;
 oom:
     cv__ctx_fini(c);
@@ -182,6 +296,7 @@ void cv__ctx_fini(cv__ctx *c)
 {
     for (uint32_t i = 0; i < c->nowned; i++) free(c->owned[i]);
     free(c->owned);
+    free(c->perm);
     free(c->veh);
     free(c->can);
     free(c->neigh);

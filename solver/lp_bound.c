@@ -11,6 +11,7 @@
  * halved, then capacity dropped): a coarser relaxation still bounds. */
 #include "lp_int.h"
 
+#include <assert.h>
 #include <glpk.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #define MAX_LABELS ((size_t)1 << 20) /* beyond this the labelling is coarsened */
+#define NOW(g) cv__lp_clock((g)->cpu)
 
 void cv_lp_bound_config_init(cv_lp_bound_config *cfg)
 {
@@ -28,6 +30,8 @@ void cv_lp_bound_config_init(cv_lp_bound_config *cfg)
     cfg->max_iterations = 0;
     cfg->min_vehicles = true;
     cfg->smoothing = 0.8;
+    cfg->max_cuts = 128;
+    cfg->bidirectional = true;
 }
 
 /* Column generation state for one LP: (5)-(8), or (11) when fleet. */
@@ -35,6 +39,7 @@ typedef struct cg {
     const cv__lp_model *m;
     cv__lp_pricer *pr;
     bool fleet;
+    bool cpu; /* deadlines in this thread's CPU time */
     double deadline;
     double late;          /* past this clock time the heuristic stops (<= 0: never) */
     uint64_t late_effort; /* same, in effort (0: never) */
@@ -49,6 +54,8 @@ typedef struct cg {
     double cmin;    /* a lower bound on every route's cost (10c), <= 0: unknown */
     bool heuristic; /* try the heuristic labelling before the exact one */
     cv__lp_price_mode exact;
+    /* Subset-row cuts of the cost LP (NULL for the fleet LP, or none). */
+    cv__lp_cuts *cuts;
     /* Columns generated (also seeds for the next LP). */
     cv__lp_col *cols;
     uint32_t ncols, capcols;
@@ -56,20 +63,20 @@ typedef struct cg {
     /* Results. */
     double lb;
     bool converged, coarsened;
-    uint32_t iterations, master_cols;
+    uint32_t iterations, master_cols, cut_rounds;
     cv_status st;
 } cg;
 
 static bool time_up(const cg *g)
 {
-    return (g->deadline > 0 && cv_clock_now() > g->deadline) ||
+    return (g->deadline > 0 && NOW(g) > g->deadline) ||
            (g->effort_cap && *g->effort >= g->effort_cap);
 }
 
 /* Did the per-call cap (not the overall budget) stop the labelling? */
 static bool pr_capped(const cg *g, double call_deadline, uint64_t call_cap)
 {
-    return (call_deadline > 0 && call_deadline != g->deadline && cv_clock_now() > call_deadline) ||
+    return (call_deadline > 0 && call_deadline != g->deadline && NOW(g) > call_deadline) ||
            (call_cap && call_cap != g->effort_cap && *g->effort >= call_cap);
 }
 
@@ -86,9 +93,24 @@ static cv_status keep_col(cg *g, const cv__lp_col *c)
     return CV_OK;
 }
 
-/* Adds one column to the master; a_jr = visits of j. */
-static void add_master_col(glp_prob *lp, const cv__lp_col *c, double cost, int *ind, double *val)
+/* The restricted master and, per GLPK column j (1-based), a copy of its
+ * route: cut rows are (re)computed from the routes. */
+typedef struct master {
+    glp_prob *lp;
+    uint32_t n;
+    int cut_row0; /* GLPK row of cut 0 */
+    const cv__lp_cuts *cuts;
+    cv__lp_col *col; /* col[j].seq, .len, .cost of column j */
+    uint32_t cap;
+    int *ind; /* room for n + 2 + CV__LP_MAX_CUTS entries */
+    double *val;
+} master;
+
+/* Adds one column to the master; a_jr = visits of j, alpha_cr by lp_cuts.c. */
+static cv_status add_master_col(master *ms, const cv__lp_col *c, double cost)
 {
+    int *ind = ms->ind;
+    double *val = ms->val;
     int len = 0;
     for (uint32_t k = 0; k < c->len; k++) {
         int row = (int)c->seq[k] + 1, q = 0;
@@ -101,17 +123,81 @@ static void add_master_col(glp_prob *lp, const cv__lp_col *c, double cost, int *
             len++;
         }
     }
-    int j = glp_add_cols(lp, 1);
-    glp_set_col_bnds(lp, j, GLP_LO, 0.0, 0.0);
-    glp_set_obj_coef(lp, j, cost);
-    glp_set_mat_col(lp, j, len, ind, val);
+    for (uint32_t q = 0; ms->cuts && q < ms->cuts->count; q++) {
+        const uint32_t a = cv__lp_cut_coef(ms->cuts, q, c->seq, c->len);
+        if (a == 0) continue;
+        ind[len + 1] = ms->cut_row0 + (int)q;
+        val[len + 1] = (double)a;
+        len++;
+    }
+    const int j = glp_add_cols(ms->lp, 1);
+    if ((uint32_t)j >= ms->cap) {
+        uint32_t cap = ms->cap ? 2 * ms->cap : 1024;
+        while (cap <= (uint32_t)j) cap *= 2;
+        cv__lp_col *a = cv_realloc_array(ms->col, cap, sizeof *a);
+        if (!a) return CV_ENOMEM;
+        memset(a + ms->cap, 0, (cap - ms->cap) * sizeof *a);
+        ms->col = a;
+        ms->cap = cap;
+    }
+    uint32_t *seq = cv_calloc(c->len, sizeof *seq);
+    if (!seq) return CV_ENOMEM;
+    memcpy(seq, c->seq, c->len * sizeof *seq);
+    ms->col[j] = (cv__lp_col){seq, c->len, cost, 0};
+    glp_set_col_bnds(ms->lp, j, GLP_LO, 0.0, 0.0);
+    glp_set_obj_coef(ms->lp, j, cost);
+    glp_set_mat_col(ms->lp, j, len, ind, val);
+    return CV_OK;
+}
+
+/* Row of cut q from every column's route (after the cut was added or its
+ * memory widened). */
+static cv_status set_cut_row(master *ms, uint32_t q)
+{
+    const int ncols = glp_get_num_cols(ms->lp);
+    int *ind = cv_calloc((size_t)ncols + 1, sizeof *ind);
+    double *val = cv_calloc((size_t)ncols + 1, sizeof *val);
+    if (!ind || !val) {
+        free(ind);
+        free(val);
+        return CV_ENOMEM;
+    }
+    int len = 0;
+    for (int j = 1; j <= ncols; j++) {
+        const uint32_t a = cv__lp_cut_coef(ms->cuts, q, ms->col[j].seq, ms->col[j].len);
+        if (a == 0) continue;
+        len++;
+        ind[len] = j;
+        val[len] = (double)a;
+    }
+    glp_set_mat_row(ms->lp, ms->cut_row0 + (int)q, len, ind, val);
+    free(ind);
+    free(val);
+    return CV_OK;
+}
+
+/* Reduced cost of route c (cost `cost`) at duals y (pi, then beta of each
+ * cut) and fleet dual sigma. */
+static double route_rc(const master *ms, const cv__lp_col *c, double cost, const double *y,
+                       double sigma)
+{
+    double rc = cost - sigma;
+    for (uint32_t q = 0; q < c->len; q++) rc -= y[c->seq[q]];
+    for (uint32_t q = 0; ms->cuts && q < ms->cuts->count; q++) {
+        const double beta = y[ms->n + q];
+        if (beta != 0.0) rc -= beta * (double)cv__lp_cut_coef(ms->cuts, q, c->seq, c->len);
+    }
+    return rc;
 }
 
 /* Keeps the master small (GLPK's pricing scans every column): above `limit`
  * columns, deletes the nonbasic generated columns with the largest reduced
- * costs, down to half the limit.  Deleting nonbasic columns keeps the basis. */
-static void purge_columns(glp_prob *lp, uint32_t n, uint32_t limit)
+ * costs, down to half the limit.  Deleting nonbasic columns keeps the basis;
+ * GLPK renumbers the columns left in order, and so does ms->col. */
+static void purge_columns(master *ms, uint32_t limit)
 {
+    glp_prob *lp = ms->lp;
+    const uint32_t n = ms->n;
     const int ncols = glp_get_num_cols(lp);
     if ((uint32_t)ncols <= limit) return;
     typedef struct cand {
@@ -120,9 +206,11 @@ static void purge_columns(glp_prob *lp, uint32_t n, uint32_t limit)
     } cand;
     cand *c = cv_calloc((size_t)ncols + 1, sizeof *c);
     int *num = cv_calloc((size_t)ncols + 1, sizeof *num);
-    if (!c || !num) {
+    uint8_t *gone = cv_calloc((size_t)ncols + 1, 1);
+    if (!c || !num || !gone) {
         free(c);
         free(num);
+        free(gone);
         return;
     }
     int nc = 0;
@@ -140,10 +228,52 @@ static void purge_columns(glp_prob *lp, uint32_t n, uint32_t limit)
             }
     int del = ncols - (int)(limit / 2);
     if (del > nc) del = nc;
-    for (int k = 0; k < del; k++) num[k + 1] = c[k].j;
+    for (int k = 0; k < del; k++) {
+        num[k + 1] = c[k].j;
+        gone[c[k].j] = 1;
+    }
     if (del > 0) glp_del_cols(lp, del, num);
+    int to = 1;
+    for (int j = 1; j <= ncols; j++) {
+        if (gone[j]) {
+            free(ms->col[j].seq);
+            continue;
+        }
+        ms->col[to++] = ms->col[j];
+    }
+    for (; to <= ncols; to++) ms->col[to] = (cv__lp_col){0};
     free(c);
     free(num);
+    free(gone);
+}
+
+/* After the master converged: separates subset-row cuts on its solution and
+ * adds (or widens) their rows.  Returns the number of rows changed. */
+static uint32_t separate_cuts(cg *g, master *ms, cv_status *st)
+{
+    cv__lp_cuts *k = g->cuts;
+    const int ncols = glp_get_num_cols(ms->lp);
+    double *x = cv_calloc((size_t)ncols + 1, sizeof *x);
+    uint32_t changed[32], nchanged = 0;
+    if (!x) {
+        *st = CV_ENOMEM;
+        return 0;
+    }
+    for (int j = 1; j <= ncols; j++) x[j] = glp_get_col_prim(ms->lp, j);
+    const uint32_t before = k->count;
+    /* 16 per round, violated by 0.05 at least: measured on RC1 (see
+     * bench/RESULTS.md). */
+    *st =
+        cv__lp_cuts_separate(k, ms->col + 1, x + 1, (uint32_t)ncols, 16, 0.05, changed, &nchanged);
+    free(x);
+    if (*st) return 0;
+    if (k->count > before) {
+        const int r = glp_add_rows(ms->lp, (int)(k->count - before));
+        for (uint32_t q = before; q < k->count; q++)
+            glp_set_row_bnds(ms->lp, r + (int)(q - before), GLP_UP, 0.0, 1.0);
+    }
+    for (uint32_t q = 0; q < nchanged && !*st; q++) *st = set_cut_row(ms, changed[q]);
+    return nchanged;
 }
 
 static cv_status run_cg(void *ctx)
@@ -152,21 +282,35 @@ static cv_status run_cg(void *ctx)
     const cv__lp_model *m = g->m;
     const uint32_t n = m->n;
     const double K = g->fleet ? (double)n : (double)m->fleet;
-    double *pi = cv_calloc(n + 1, sizeof *pi);
-    int *ind = cv_calloc(2 * (size_t)n + 2, sizeof *ind);
-    double *val = cv_calloc(2 * (size_t)n + 2, sizeof *val);
-    if (!pi || !ind || !val) {
+    /* Dual vectors: pi_j (j < n), then beta_q of cut q at n + q. */
+    const size_t ny = (size_t)n + CV__LP_MAX_CUTS + 1;
+    double *pi = cv_calloc(ny, sizeof *pi);
+    master ms = {0};
+    ms.n = n;
+    ms.cuts = g->cuts;
+    ms.cut_row0 = (int)n + 2;
+    ms.ind = cv_calloc((size_t)n + CV__LP_MAX_CUTS + 4, sizeof *ms.ind);
+    ms.val = cv_calloc((size_t)n + CV__LP_MAX_CUTS + 4, sizeof *ms.val);
+    double *center = cv_calloc(ny, sizeof *center), *sep = cv_calloc(ny, sizeof *sep);
+    double *hsep = cv_calloc(ny, sizeof *hsep);
+    if (!pi || !ms.ind || !ms.val || !center || !sep || !hsep) {
         free(pi);
-        free(ind);
-        free(val);
+        free(ms.ind);
+        free(ms.val);
+        free(center);
+        free(sep);
+        free(hsep);
         return CV_ENOMEM;
     }
     cv_status st = CV_OK;
     glp_prob *lp = glp_create_prob();
+    ms.lp = lp;
     glp_set_obj_dir(lp, GLP_MIN);
-    glp_add_rows(lp, (int)n + (g->fleet ? 0 : 1));
+    /* Rows: customers, the fleet row (7), the cut rows (added as found). */
+    glp_add_rows(lp, (int)n + 1);
     for (uint32_t j = 0; j < n; j++) glp_set_row_bnds(lp, (int)j + 1, GLP_FX, 1.0, 1.0);
-    if (!g->fleet) glp_set_row_bnds(lp, (int)n + 1, GLP_UP, 0.0, (double)m->fleet);
+    glp_set_row_bnds(lp, (int)n + 1, g->fleet ? GLP_FR : GLP_UP, 0.0, (double)m->fleet);
+    if (g->cuts) g->cuts->count = 0;
 
     /* Artificial columns keep the master feasible from the start; their cost
      * only needs to exceed any sensible route's.  The bound (10) holds for
@@ -180,23 +324,21 @@ static cv_status run_cg(void *ctx)
      * artificial columns leave every optimal master; small, so that the
      * first duals do not blow the labelling up. */
     big = g->fleet ? 2.0 : 2.0 * big + 1.0;
-    for (uint32_t j = 0; j < n; j++) {
+    for (uint32_t j = 0; j < n && !st; j++) {
         cv__lp_col art = {(uint32_t[]){j}, 1, big, 0};
-        add_master_col(lp, &art, big, ind, val);
+        st = add_master_col(&ms, &art, big);
     }
     /* Seeds: single-customer routes, then the given columns. */
-    for (uint32_t j = 0; j < n; j++) {
+    for (uint32_t j = 0; j < n && !st; j++) {
         uint32_t s[1] = {j};
         double c;
         if (cv__lp_route_eval(m, s, 1, &c)) {
             cv__lp_col one = {s, 1, g->fleet ? 1.0 : c, 0};
-            add_master_col(lp, &one, one.cost, ind, val);
+            st = add_master_col(&ms, &one, one.cost);
         }
     }
-    for (uint32_t k = 0; k < g->ncols; k++) {
-        double c = g->fleet ? 1.0 : g->cols[k].cost;
-        add_master_col(lp, &g->cols[k], c, ind, val);
-    }
+    for (uint32_t k = 0; k < g->ncols && !st; k++)
+        st = add_master_col(&ms, &g->cols[k], g->fleet ? 1.0 : g->cols[k].cost);
 
     glp_smcp parm;
     glp_init_smcp(&parm);
@@ -212,14 +354,10 @@ static cv_status run_cg(void *ctx)
      * duals; a mispricing (no column negative for the master) moves the mix
      * towards the master's duals until it is priced itself. */
     const double alpha = g->alpha;
-    double *center = cv_calloc(n + 1, sizeof *center), *sep = cv_calloc(n + 1, sizeof *sep);
-    if (!center || !sep) st = CV_ENOMEM;
     bool have_center = false, have_hsep = false;
     double z_mark = 0.0;
     double center_sigma = 0.0;
     const double hbeta = 0.5; /* measured on R2/RC2: 0.5 beat 0 and 0.8 */
-    double *hsep = cv_calloc(n + 1, sizeof *hsep);
-    if (!hsep) st = CV_ENOMEM;
     g->lb = 0.0;
     while (!st) {
         if (n == 0) {
@@ -229,26 +367,53 @@ static cv_status run_cg(void *ctx)
         if (time_up(g) || (g->max_iterations && g->iterations >= g->max_iterations)) break;
         /* Late in the budget, price exactly every round: a bound proven late
          * beats a better master that proves nothing. */
-        if ((g->late > 0 && cv_clock_now() > g->late) ||
-            (g->late_effort && *g->effort >= g->late_effort))
+        if ((g->late > 0 && NOW(g) > g->late) || (g->late_effort && *g->effort >= g->late_effort))
             g->heuristic = false;
         if (g->deadline > 0) {
-            double left = g->deadline - cv_clock_now();
+            /* GLPK's limit is wall time: with a CPU budget, let it run (a
+             * shared machine gives less CPU than wall), the rounds check. */
+            double left = (g->deadline - NOW(g)) * (g->cpu ? 4.0 : 1.0) + (g->cpu ? 1.0 : 0.0);
             parm.tm_lim = left > 2e6 ? 2000000000 : (int)(left * 1000.0) + 1;
         }
         int ret = glp_simplex(lp, &parm);
+        /* After cut rows were added or widened the warm basis can be
+         * singular, or the dual simplex can give up (GLP_EFAIL): start again
+         * from GLPK's advanced (triangular) basis, then from the standard
+         * one, with the primal simplex; the artificial columns keep the
+         * master feasible whatever the basis. */
+        for (int retry = 0;
+             retry < 2 && ret != GLP_ETMLIM && (ret != 0 || glp_get_status(lp) != GLP_OPT);
+             retry++) {
+            cv_log(2, "lp: master simplex returned %d (status %d): basis reset\n", ret,
+                   glp_get_status(lp));
+            if (retry == 0)
+                glp_adv_basis(lp, 0);
+            else
+                glp_std_basis(lp);
+            parm.meth = GLP_PRIMAL;
+            ret = glp_simplex(lp, &parm);
+        }
+        parm.meth = GLP_PRIMAL;
         if (ret == GLP_ETMLIM) break;
         if (ret != 0 || glp_get_status(lp) != GLP_OPT) {
             cv_log(1, "lp: master simplex failed (ret %d, status %d)\n", ret, glp_get_status(lp));
-            st = CV_EINTERNAL;
+            /* With cuts in the master, numerical trouble ends the column
+             * generation, not the call: every bound proven so far is (10'). */
+            if (!g->cuts || g->cuts->count == 0) st = CV_EINTERNAL;
             break;
         }
+        const uint32_t ncuts = g->cuts ? g->cuts->count : 0;
+        const size_t nd = (size_t)n + ncuts; /* duals in use */
         double sigma = 0.0;
         const double z = glp_get_obj_val(lp);
         for (uint32_t j = 0; j < n; j++) pi[j] = glp_get_row_dual(lp, (int)j + 1);
+        /* A <= row of a minimisation has a dual <= 0; clamp GLPK's rounding
+         * noise, as the bound (10') needs beta <= 0. */
+        for (uint32_t q = 0; q < ncuts; q++)
+            pi[n + q] = fmin(0.0, glp_get_row_dual(lp, ms.cut_row0 + (int)q));
         if (!g->fleet) sigma = fmin(0.0, glp_get_row_dual(lp, (int)n + 1));
         g->iterations++;
-        purge_columns(lp, n, purge_limit);
+        purge_columns(&ms, purge_limit);
         /* A stalled heuristic (the master gained under 0.1 % in 50 rounds)
          * hands over to the exact labelling as well. */
         if (g->heuristic && g->iterations % 50 == 0) {
@@ -264,37 +429,38 @@ static cv_status run_cg(void *ctx)
              * enter it. */
             for (int pass = 0; pass < 2 && !added && !st; pass++) {
                 const double b = pass == 0 && have_hsep ? hbeta : 0.0;
-                for (uint32_t j = 0; j < n; j++) hsep[j] = b * hsep[j] + (1 - b) * pi[j];
+                for (size_t j = 0; j < nd; j++) hsep[j] = b * hsep[j] + (1 - b) * pi[j];
                 have_hsep = true;
                 cv__lp_col *cols = NULL;
                 uint32_t ncols = 0;
                 double mm;
                 bool complete;
-                cv__lp_price_mode heur = {g->exact.ng, true, true, g->fleet};
-                st = cv__lp_price(g->pr, hsep, sigma, heur, max_cols, g->effort, g->effort_cap,
-                                  g->deadline, MAX_LABELS, &cols, &ncols, &mm, &complete);
+                cv__lp_price_mode heur = {g->exact.ng, true, true, g->fleet, g->cpu, false};
+                st = cv__lp_price(g->pr, hsep, g->cuts, hsep + n, sigma, heur, max_cols, g->effort,
+                                  g->effort_cap, g->deadline, MAX_LABELS, &cols, &ncols, &mm,
+                                  &complete);
                 uint32_t nadd = 0;
                 for (uint32_t c = 0; c < ncols; c++) {
-                    double rc = cols[c].cost - sigma;
-                    for (uint32_t q = 0; q < cols[c].len; q++) rc -= pi[cols[c].seq[q]];
-                    if (rc < -1e-7 * (1.0 + fabs(z)) && !st) {
+                    const double cost = g->fleet ? 1.0 : cols[c].cost;
+                    if (!st && route_rc(&ms, &cols[c], cost, pi, sigma) < -1e-7 * (1.0 + fabs(z))) {
                         nadd++;
-                        add_master_col(lp, &cols[c], g->fleet ? 1.0 : cols[c].cost, ind, val);
-                        if (!g->fleet && !(st = keep_col(g, &cols[c]))) continue;
+                        st = add_master_col(&ms, &cols[c], cost);
+                        if (!st && !g->fleet && !(st = keep_col(g, &cols[c]))) continue;
                     }
                     free(cols[c].seq);
                 }
                 free(cols);
                 added = nadd > 0;
                 cv_log(2, "lp: it %u z %.2f heuristic b %.2f cols %u/%u t %.2f\n", g->iterations, z,
-                       b, nadd, ncols, cv_clock_now());
+                       b, nadd, ncols, NOW(g));
                 if (b == 0.0) break;
             }
         }
         for (uint32_t k = 0; !added && !done && !st; k++) {
             const double a = have_center ? fmax(0.0, 1.0 - (double)(k + 1) * (1.0 - alpha)) : 0.0;
+            /* The dual objective of the point: sum pi_j + sum beta_q (rhs 1). */
             double sum_sep = 0.0;
-            for (uint32_t j = 0; j < n; j++) sum_sep += sep[j] = a * center[j] + (1 - a) * pi[j];
+            for (size_t j = 0; j < nd; j++) sum_sep += sep[j] = a * center[j] + (1 - a) * pi[j];
             const double sigma_sep = a * center_sigma + (1 - a) * sigma;
             cv__lp_col *cols = NULL;
             uint32_t ncols = 0;
@@ -303,20 +469,24 @@ static cv_status run_cg(void *ctx)
             double call_deadline = g->deadline;
             uint64_t call_cap = g->effort_cap;
             if (!have_center && g->call_s > 0) {
-                const double d = cv_clock_now() + g->call_s;
+                const double d = NOW(g) + g->call_s;
                 if (call_deadline <= 0 || d < call_deadline) call_deadline = d;
             }
             if (!have_center && g->call_effort) {
                 const uint64_t e = *g->effort + g->call_effort;
                 if (!call_cap || e < call_cap) call_cap = e;
             }
-            st = cv__lp_price(g->pr, sep, sigma_sep, g->exact, max_cols, g->effort, call_cap,
-                              call_deadline, MAX_LABELS, &cols, &ncols, &mm, &complete);
+            st =
+                cv__lp_price(g->pr, sep, g->cuts, sep + n, sigma_sep, g->exact, max_cols, g->effort,
+                             call_cap, call_deadline, MAX_LABELS, &cols, &ncols, &mm, &complete);
             if (st) break;
-            cv_log(2, "lp: it %u z %.2f a %.2f ng %u complete %d m %.3f cols %u lb %.2f t %.2f\n",
-                   g->iterations, z, a, g->exact.ng, complete, mm, ncols, g->lb, cv_clock_now());
+            cv_log(
+                2,
+                "lp: it %u z %.2f a %.2f ng %u cuts %u complete %d m %.3f cols %u lb %.2f t %.2f\n",
+                g->iterations, z, a, g->exact.ng, ncuts, complete, mm, ncols, g->lb, NOW(g));
             if (complete) {
-                /* (10), or for the fleet LP also Farley's bound. */
+                /* (10'), the Lagrangian bound with cuts, valid for any pi and
+                 * any beta <= 0 (see cv/lp.h); for the fleet LP also Farley's. */
                 double lb = sum_sep + K * fmin(0.0, mm);
                 if (g->fleet && mm < 0 && sum_sep > 0) lb = fmax(lb, sum_sep / (1.0 - mm));
                 /* (10c): the duals scaled down until no route prices out. */
@@ -324,7 +494,7 @@ static cv_status run_cg(void *ctx)
                     lb = fmax(lb, sum_sep * g->cmin / (g->cmin - mm));
                 if (lb > g->lb || !have_center) {
                     if (lb > g->lb) g->lb = lb;
-                    memcpy(center, sep, n * sizeof *center);
+                    memcpy(center, sep, nd * sizeof *center);
                     center_sigma = sigma_sep;
                     have_center = true;
                 }
@@ -352,24 +522,37 @@ static cv_status run_cg(void *ctx)
             }
             /* Keep the columns that are negative for the master's duals. */
             for (uint32_t c = 0; c < ncols; c++) {
-                double rc = cols[c].cost - sigma;
-                for (uint32_t q = 0; q < cols[c].len; q++) rc -= pi[cols[c].seq[q]];
-                if (rc < -1e-7 * (1.0 + fabs(z)) && !st) {
+                const double cost = g->fleet ? 1.0 : cols[c].cost;
+                /* The labelling and the master count cut coefficients alike. */
+                assert(fabs(route_rc(&ms, &cols[c], cost, sep, sigma_sep) - cols[c].rc) <=
+                       1e-6 * (1.0 + fabs(cost)));
+                if (!st && route_rc(&ms, &cols[c], cost, pi, sigma) < -1e-7 * (1.0 + fabs(z))) {
                     added = true;
-                    add_master_col(lp, &cols[c], g->fleet ? 1.0 : cols[c].cost, ind, val);
+                    st = add_master_col(&ms, &cols[c], cost);
                     /* The cost LP keeps its routes (seeds of the fleet LP). */
-                    if (!g->fleet && (st = keep_col(g, &cols[c])))
-                        free(cols[c].seq);
-                    else if (g->fleet)
-                        free(cols[c].seq);
-                } else {
-                    free(cols[c].seq);
+                    if (!st && !g->fleet && !(st = keep_col(g, &cols[c]))) continue;
                 }
+                free(cols[c].seq);
             }
             free(cols);
             if (!added && a == 0.0 && complete) {
-                g->converged = true; /* for the (possibly coarsened) relaxation */
+                /* The master (with its cuts) is optimal for the relaxation:
+                 * separate subset-row cuts on its solution, or stop. */
+                g->converged = true;
                 done = true;
+                if (g->cuts && g->cuts->count < g->cuts->max && !time_up(g) && !st) {
+                    const uint32_t nch = separate_cuts(g, &ms, &st);
+                    cv_log(2, "lp: z %.2f: %u cuts added or widened, %u in all\n", z, nch,
+                           g->cuts->count);
+                    if (nch > 0 && !st) {
+                        g->converged = false;
+                        done = false;
+                        added = true; /* re-solve the master */
+                        g->cut_rounds++;
+                        parm.meth = GLP_DUALP; /* the basis stays dual feasible */
+                        z_mark = 0.0;
+                    }
+                }
             }
         }
         if (done) break;
@@ -388,11 +571,14 @@ static cv_status run_cg(void *ctx)
         }
         cv_log(2, "lp: %u of %u kept columns revisit a customer\n", cyc, g->ncols);
     }
-    g->master_cols = (uint32_t)glp_get_num_cols(lp) - n;
+    const int total = glp_get_num_cols(lp);
+    g->master_cols = (uint32_t)total - n;
+    for (int j = 1; j <= total && (uint32_t)j < ms.cap; j++) free(ms.col[j].seq);
+    free(ms.col);
     glp_delete_prob(lp);
     free(pi);
-    free(ind);
-    free(val);
+    free(ms.ind);
+    free(ms.val);
     return st;
 }
 
@@ -554,10 +740,14 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
         return cv_diag_set(diag, "lower bound: ng_size %u is outside 1..32", cfg.ng_size);
     if (!(cfg.smoothing >= 0 && cfg.smoothing < 1))
         return cv_diag_set(diag, "lower bound: smoothing %g is outside [0, 1)", cfg.smoothing);
+    if (cfg.max_cuts > CV__LP_MAX_CUTS)
+        return cv_diag_set(diag, "lower bound: max_cuts %u is above %u", cfg.max_cuts,
+                           CV__LP_MAX_CUTS);
     if (!(cfg.upper_bound >= 0) || !isfinite(cfg.upper_bound))
         return cv_diag_set(diag, "lower bound: upper_bound %g is not a finite value >= 0",
                            cfg.upper_bound);
-    const double t0 = cv_clock_now();
+    const bool cpu = cfg.cpu_time;
+    const double t0 = cv__lp_clock(cpu);
     cv__lp_model m;
     cv_status st = cv__lp_model_build(&m, p, diag);
     if (st) return st;
@@ -577,6 +767,12 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
         cv__lp_model_fini(&m);
         return st;
     }
+    cv__lp_cuts cuts;
+    if ((st = cv__lp_cuts_init(&cuts, m.n, cfg.max_cuts))) {
+        cv__lp_pricer_destroy(pr);
+        cv__lp_model_fini(&m);
+        return st;
+    }
     uint64_t effort = 0;
     /* The fleet LP gets the last quarter of the time and of the effort. */
     const double total = cfg.time_limit_s > 0 ? cfg.time_limit_s : 0;
@@ -585,8 +781,10 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
     g.pr = pr;
     g.effort = &effort;
     g.max_iterations = cfg.max_iterations;
-    g.exact = (cv__lp_price_mode){cfg.ng_size, true, false, false};
+    g.exact = (cv__lp_price_mode){cfg.ng_size, true, false, false, cpu, cfg.bidirectional};
+    g.cpu = cpu;
     g.alpha = cfg.smoothing;
+    g.cuts = cfg.max_cuts ? &cuts : NULL;
     /* Every route costs at least fixed + the cheapest first and last arcs
      * (arc costs are >= 0). */
     double c0min = INFINITY, cemin = INFINITY;
@@ -614,12 +812,13 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
         f.fleet = true;
         f.effort = &effort;
         f.max_iterations = cfg.max_iterations;
-        f.exact = (cv__lp_price_mode){cfg.ng_size, true, false, true};
+        f.exact = (cv__lp_price_mode){cfg.ng_size, true, false, true, cpu, cfg.bidirectional};
+        f.cpu = cpu;
         f.alpha = cfg.smoothing;
         f.heuristic = true;
         f.deadline = total > 0 ? t0 + total : 0;
         f.effort_cap = cfg.max_effort;
-        if (f.deadline > 0) f.late = cv_clock_now() + 0.7 * (f.deadline - cv_clock_now());
+        if (f.deadline > 0) f.late = NOW(&f) + 0.7 * (f.deadline - NOW(&f));
         if (f.effort_cap)
             f.late_effort = effort + (f.effort_cap > effort ? (f.effort_cap - effort) / 10 * 7 : 0);
         f.cols = g.cols; /* the cost LP's routes seed the fleet LP */
@@ -653,14 +852,18 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
         r.converged = g.converged;
         r.iterations = g.iterations;
         r.columns = g.master_cols;
+        r.cuts = cuts.count;
+        r.cut_rounds = g.cut_rounds;
         r.customers = m.n;
         r.fleet = m.fleet;
         r.effort = effort;
-        r.seconds = cv_clock_now() - t0;
-        snprintf(r.relaxation, sizeof r.relaxation, "%s; ng size %u%s", m.relaxation, g.exact.ng,
-                 g.exact.loads ? "" : ", capacity dropped (label memory)");
+        r.seconds = cv__lp_clock(cpu) - t0;
+        snprintf(r.relaxation, sizeof r.relaxation, "%.230s; ng size %u%s%s", m.relaxation,
+                 g.exact.ng, g.exact.loads ? "" : ", capacity dropped (label memory)",
+                 cuts.count ? "; with subset-row cuts" : "");
     }
     free_cols(&g);
+    cv__lp_cuts_fini(&cuts);
     cv__lp_pricer_destroy(pr);
     if (!st) {
         cv_log(1, "lp: bound %.1f (%s)\n", r.lower_bound, r.relaxation);

@@ -3,6 +3,7 @@
  * CV_EINTERNAL through glp_error_hook + longjmp as GLPK's manual prescribes
  * (after which glp_free_env must be called), and all GLPK use serialised
  * behind one mutex when GLPK was built without thread-local storage. */
+#define _POSIX_C_SOURCE 200809L
 #include "lp_int.h"
 
 #include <glpk.h>
@@ -10,6 +11,15 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+double cv__lp_clock(bool cpu)
+{
+    if (!cpu) return cv_clock_now();
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 static pthread_mutex_t glpk_mutex = PTHREAD_MUTEX_INITIALIZER;
 

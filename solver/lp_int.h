@@ -51,14 +51,44 @@ typedef struct cv__lp_price_mode {
     bool loads;
     bool heuristic;
     bool fleet; /* objective (11): route cost 1, arcs 0 */
+    bool cpu;   /* the deadline is in this thread's CPU time (cv__lp_clock) */
+    bool bidir; /* exact labelling: bidirectional, joined at the middle of the horizon */
 } cv__lp_price_mode;
+
+/* Seconds on the wall clock (cv_clock_now), or of this thread's CPU time
+ * when cpu (cv_lp_bound_config.cpu_time). */
+double cv__lp_clock(bool cpu);
+
+/* ---- Limited-memory subset-row cuts on three customers (lp_cuts.c) ----
+ * Cut c: customers tri[c] (ascending), memory mem[c*n + j] (1: j in M_c, T
+ * included), row sum_r alpha_cr x_r <= 1 of the master, dual beta_c <= 0. */
+#define CV__LP_MAX_CUTS 256
+typedef struct cv__lp_cuts {
+    uint32_t n, count, max;
+    uint32_t (*tri)[3];
+    uint8_t *mem;
+} cv__lp_cuts;
+
+cv_status cv__lp_cuts_init(cv__lp_cuts *k, uint32_t n, uint32_t max_cuts);
+void cv__lp_cuts_fini(cv__lp_cuts *k);
+/* alpha of route seq for cut c (the recurrence of lp_cuts.c). */
+uint32_t cv__lp_cut_coef(const cv__lp_cuts *k, uint32_t c, const uint32_t *seq, uint32_t len);
+/* Separates the cuts most violated by x (x[r] for route cols[r]) by at
+ * least min_viol, at most max_new; new cuts are appended to k and existing
+ * ones violated for lack of memory get a wider one.  The indices of the
+ * cuts added or changed go to changed (room for max_new), their number to
+ * *nchanged: the caller recomputes those rows. */
+cv_status cv__lp_cuts_separate(cv__lp_cuts *k, const cv__lp_col *cols, const double *x,
+                               uint32_t ncols, uint32_t max_new, double min_viol, uint32_t *changed,
+                               uint32_t *nchanged);
 
 typedef struct cv__lp_pricer cv__lp_pricer;
 
 cv_status cv__lp_pricer_create(cv__lp_pricer **out, const cv__lp_model *m, uint32_t ng_size);
 void cv__lp_pricer_destroy(cv__lp_pricer *pr);
 
-/* Prices duals pi (n) against threshold sigma: returns in cols up to
+/* Prices duals pi (n) and, when cuts is not NULL, beta (cuts->count, each
+ * <= 0) of the subset-row cuts against threshold sigma: returns in cols up to
  * max_cols columns with c_r - pi a_r < sigma - eps (most negative first;
  * caller frees each seq and the array).  *complete is true when every label
  * was extended, and then min(0, *min_m) is min(0, m(pi)) of (9) for the
@@ -68,10 +98,10 @@ void cv__lp_pricer_destroy(cv__lp_pricer *pr);
  * over time buckets, no capacity) shows it can neither be negative nor
  * enter the full list of best columns.  Stops incomplete when *effort reaches effort_cap (0: none),
  * the clock passes deadline (<= 0: none) or max_labels labels exist. */
-cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, double sigma, cv__lp_price_mode mode,
-                       uint32_t max_cols, uint64_t *effort, uint64_t effort_cap, double deadline,
-                       size_t max_labels, cv__lp_col **cols, uint32_t *ncols, double *min_m,
-                       bool *complete);
+cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, const cv__lp_cuts *cuts,
+                       const double *beta, double sigma, cv__lp_price_mode mode, uint32_t max_cols,
+                       uint64_t *effort, uint64_t effort_cap, double deadline, size_t max_labels,
+                       cv__lp_col **cols, uint32_t *ncols, double *min_m, bool *complete);
 
 /* Cost c_r of a sequence in the model (or 1 in fleet mode); false when the
  * sequence is not time- or capacity-feasible in the model. */

@@ -62,6 +62,10 @@ static bool feasible(const cv__ctx *c, const cv__cat *k)
     /* Time and travel. */
     int64_t T = P->dep[i];
     if (T < 0) return false;
+    /* The distance matrix is read only under a distance limit: at 1000
+     * locations each matrix is 4 MB, and a second one doubles the cache
+     * misses that dominate the local search's time. */
+    const bool lim_dist = vh->max_distance < CV_TIME_MAX;
     int64_t dur = P->cdur[i], dist = P->cdist[i];
     uint32_t prev = P->loc[i];
     for (uint32_t x = 0; x < k->m; x++) {
@@ -71,14 +75,15 @@ static bool feasible(const cv__ctx *c, const cv__cat *k)
         if (b < 0) return false;
         T = b + ((prev == CV_NONE || prev != t->loc) ? t->setup : 0) + t->service;
         dur += tr;
-        dist += cv__dist(w, prev, t->loc);
+        if (lim_dist) dist += cv__dist(w, prev, t->loc);
         prev = t->loc;
     }
     const uint32_t lj = S->loc[j];
     if (T + cv__dur(w, prev, lj) > cv__route_latest_arrival(p, S, j, prev)) return false;
     dur += cv__dur(w, prev, lj) + (S->dur - S->cdur[j]);
-    dist += cv__dist(w, prev, lj) + (S->dist - S->cdist[j]);
-    if (dur > vh->max_travel_time || dist > vh->max_distance) return false;
+    if (dur > vh->max_travel_time) return false;
+    if (lim_dist && dist + cv__dist(w, prev, lj) + (S->dist - S->cdist[j]) > vh->max_distance)
+        return false;
     if (!nd) return true;
     /* Loads. */
     const int64_t *cap = cv_vehicle_capacity(p, vh);

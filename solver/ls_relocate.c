@@ -26,7 +26,7 @@ static int inter(cv__ls *ls, uint32_t u, uint32_t v)
     uint32_t *mid = ls->mida;
     for (uint32_t L = 1; L <= RELOCATE_MAX && pu + L - 1 <= A->n; L++) {
         const uint32_t t = A->t[pu + L - 2];
-        if (p->tasks[t].kind != CV_TASK_JOB || !c->can[(size_t)t * c->nv + B->v]) break;
+        if (p->tasks[t].kind != CV_TASK_JOB || !cv__can(c, t, B->v)) break;
         if ((uint64_t)B->n + L > p->vehicles[B->v].max_tasks) break;
         const cv__cat ka = {A->v, A, pu - 1, NULL, 0, A, pu + L};
         const double base = cv__cat_cost(c, &ka) - A->cost - B->cost;

@@ -597,8 +597,8 @@ bool cv__route_best_insert(const cv__ctx *c, const cv__route *r, uint32_t u, dou
     const cv_problem *p = c->p;
     const cv_task *t = &p->tasks[u];
     assert(t->kind != CV_TASK_DELIVERY);
-    if (!c->can[(size_t)u * c->nv + r->v]) return false;
-    if (t->kind == CV_TASK_PICKUP && !c->can[(size_t)t->sibling * c->nv + r->v]) return false;
+    if (!cv__can(c, u, r->v)) return false;
+    if (t->kind == CV_TASK_PICKUP && !cv__can(c, t->sibling, r->v)) return false;
     uint32_t add = t->kind == CV_TASK_PICKUP ? 2 : 1;
     if ((uint64_t)r->n + add > p->vehicles[r->v].max_tasks) return false;
     if (c->veh[r->v].has_breaks || c->care)

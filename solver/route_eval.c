@@ -60,7 +60,7 @@ int64_t cv__route_cost_exact(const cv__ctx *c, uint32_t v, const uint32_t *seq, 
         uint32_t prev = vh->start_loc;
         for (uint32_t i = 0; i <= n; i++) {
             uint32_t l = i < n ? p->tasks[seq[i]].loc : vh->end_loc;
-            if (prev != CV_NONE && l != CV_NONE) cost += w->costs[(size_t)prev * w->n + l];
+            if (prev != CV_NONE && l != CV_NONE) cost += w->costs[cv__arc(w, prev, l)];
             if (l != CV_NONE) prev = l;
         }
         num = e->care_num;

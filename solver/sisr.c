@@ -346,10 +346,19 @@ static void drop_route(sisr *S)
     S->max_routes = routes_of(w);
 }
 
-cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp,
+cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp_in,
                        cv__search_stats *st)
 {
     const cv_problem *p = c->p;
+    cv__search_params P = *sp_in;
+    const cv__search_params *sp = &P;
+    if (P.cpu_clock) {
+        /* On this thread's CPU clock: as if it had done the work before the
+         * search itself (it did when it is the calling thread). */
+        double shift = cv__search_clock(true) - P.pre_cpu_s - P.t_start;
+        P.t_start += shift;
+        if (P.deadline > 0) P.deadline += shift;
+    }
     sisr S;
     memset(&S, 0, sizeof S);
     S.c = c;
@@ -421,7 +430,7 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
         if (S.effort >= sp->max_effort) break;
         if (sp->cancel && atomic_load_explicit(sp->cancel, memory_order_relaxed)) break;
         if ((it & 15) == 0 && (sp->deadline > 0 || show || sp->on_progress)) {
-            double now = cv_clock_now();
+            double now = cv__search_clock(sp->cpu_clock);
             if (sp->deadline > 0 && now >= loop_deadline) break;
             if (show && now >= next_show) {
                 progress_line(s, now - sp->t_start, it);
@@ -465,8 +474,10 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
         /* Local search moves do not know the care rules: off with them. */
         if (sp->ls_ops && sp->ls_when == CV_LS_WHEN_RECREATE && !c->care) {
             /* Around the reinserted tasks only. */
+            uint64_t e0 = S.effort;
             rc = cv__ls_run(&S.ls, &S.work, sp->ls_ops, S.removed, S.nremoved, S.touched, S.tlist,
                             &S.ntouched, UINT64_MAX, &S.effort);
+            st->ls_effort += S.effort - e0;
             if (rc != CV_OK) goto out;
         }
 
@@ -526,14 +537,14 @@ cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp
         memset(S.mark, 0, c->nt);
     }
     if (sp->pool && !hier && !(sp->cancel && atomic_load(sp->cancel))) {
-        double left = span > 0 ? sp->deadline - cv_clock_now() : 0;
+        double left = span > 0 ? sp->deadline - cv__search_clock(sp->cpu_clock) : 0;
         if ((rc = recombine(&S, s, sp, span > 0 ? fmax(left, 0.01) : 0)) != CV_OK) goto out;
     }
     if (show) {
-        progress_line(s, cv_clock_now() - sp->t_start, it);
+        progress_line(s, cv__search_clock(sp->cpu_clock) - sp->t_start, it);
         fputc('\n', stderr);
     }
-    if (sp->on_progress) report(sp, s, cv_clock_now(), it, S.effort);
+    if (sp->on_progress) report(sp, s, cv__search_clock(sp->cpu_clock), it, S.effort);
     st->iterations += it;
 out:
     st->effort += S.effort;

@@ -12,6 +12,15 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+double cv__search_clock(bool cpu)
+{
+    if (!cpu) return cv_clock_now();
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 void cv_solver_config_init(cv_solver_config *cfg)
 {
@@ -122,6 +131,8 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
         return cv_diag_set(diag,
                            "solver: ls_when: expected CV_LS_WHEN_RECREATE or CV_LS_WHEN_BEST");
     double t_start = cv_clock_now();
+    const bool cpu_clock = cfg.time_limit_cpu != 0;
+    const double c_start = cpu_clock ? cv__search_clock(true) : t_start;
     cv__ctx c;
     cv_status st = cv__ctx_init(&c, p);
     if (st != CV_OK) return st;
@@ -149,11 +160,14 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
         pthread_t *tid = cv_calloc(nth, sizeof *tid);
         bool *started = cv_calloc(nth, sizeof *started);
         if (!ws || !tid || !started) st = CV_ENOMEM;
+        const double pre_cpu = cpu_clock ? cv__search_clock(true) - c_start : 0;
         for (unsigned i = 0; st == CV_OK && i < nth; i++) {
             ws[i].c = &c;
             ws[i].sp.max_effort = budget;
-            ws[i].sp.deadline = cfg.time_limit_s > 0 ? t_start + cfg.time_limit_s : 0;
-            ws[i].sp.t_start = t_start;
+            ws[i].sp.deadline = cfg.time_limit_s > 0 ? c_start + cfg.time_limit_s : 0;
+            ws[i].sp.t_start = c_start;
+            ws[i].sp.cpu_clock = cpu_clock;
+            ws[i].sp.pre_cpu_s = pre_cpu;
             ws[i].sp.seed = cfg.seed + i;
             ws[i].sp.progress = cfg.progress && i == 0;
             ws[i].sp.ls_ops = cfg.local_search & CV_LS_ALL;
@@ -183,6 +197,9 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
                 if (ws[i].rc != CV_OK) st = ws[i].rc;
                 effort += ws[i].st.effort;
                 iterations += ws[i].st.iterations;
+                cv_log(2, "solver: thread %u: %llu iterations, effort %llu (local search %llu)\n",
+                       i, (unsigned long long)ws[i].st.iterations,
+                       (unsigned long long)ws[i].st.effort, (unsigned long long)ws[i].st.ls_effort);
                 if (i && cv__sol_better_obj(&ws[i].sol, &ws[best].sol,
                                             cfg.objective == CV_OBJECTIVE_VEHICLES))
                     best = i;

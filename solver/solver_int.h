@@ -17,11 +17,17 @@
 
 #include "cv/solver.h"
 
-/* Travel view of one vehicle: matrices with its speed factor applied. */
+/* Travel view of one vehicle: matrices with its speed factor applied.
+ * When perm is not NULL the matrices are copies with rows and columns
+ * renumbered (entry (perm[a], perm[b]) is the arc a -> b; ctx.c): nearby
+ * locations get nearby numbers, so the arcs the granular search reads
+ * between neighbours share cache lines.  Read arcs only through cv__dur,
+ * cv__dist, cv__cost and cv__arc. */
 typedef struct cv__veh {
     const uint32_t *dur;   /* n x n, speed factor applied */
     const uint32_t *dist;  /* n x n or NULL (all zero) */
     const uint32_t *costs; /* n x n or NULL: cost from ph and pk */
+    const uint32_t *perm;  /* per location: its row and column, or NULL (itself) */
     double ph, pk;         /* cost per unit of duration, per unit of distance */
     double fixed;
     uint32_t n;
@@ -32,9 +38,12 @@ typedef struct cv__ctx {
     const cv_problem *p;
     uint32_t nt, nv, nd;
     cv__veh *veh;
-    uint32_t **owned; /* speed-scaled matrices we allocated */
+    uint32_t **owned; /* speed-scaled and renumbered matrices we allocated */
     uint32_t nowned;
+    uint32_t *perm;  /* location renumbering of the matrices, or NULL */
     uint8_t *can;    /* nt x nv: vehicle has the task's skills */
+    bool can_all;    /* every vehicle may serve every task: `can` need not be read
+                        (at 1000 tasks it is 250 kB read at random by the local search) */
     uint32_t *neigh; /* nt x nneigh: other tasks by increasing distance */
     uint32_t nneigh;
     int64_t *zero;      /* nd zeros */
@@ -69,6 +78,12 @@ typedef struct cv__edge {
     int64_t w;
 } cv__edge;
 
+/* Whether vehicle v may serve task t (skills, allowed and forbidden vehicles). */
+static inline bool cv__can(const cv__ctx *c, uint32_t t, uint32_t v)
+{
+    return c->can_all || c->can[(size_t)t * c->nv + v];
+}
+
 /* Preference cost of task t on vehicle v (0 when v is preferred or none is). */
 static inline int64_t cv__pref_cost(const cv__ctx *c, uint32_t t, uint32_t v)
 {
@@ -80,21 +95,30 @@ static inline int64_t cv__pref_cost(const cv__ctx *c, uint32_t t, uint32_t v)
     return k->preference_cost;
 }
 
+/* Index of the arc a -> b (locations, not CV_NONE) in v's matrices. */
+static inline size_t cv__arc(const cv__veh *v, uint32_t a, uint32_t b)
+{
+    if (v->perm) {
+        a = v->perm[a];
+        b = v->perm[b];
+    }
+    return (size_t)a * v->n + b;
+}
 static inline int64_t cv__dur(const cv__veh *v, uint32_t a, uint32_t b)
 {
     if (a == CV_NONE || b == CV_NONE) return 0;
-    return v->dur[(size_t)a * v->n + b];
+    return v->dur[cv__arc(v, a, b)];
 }
 static inline int64_t cv__dist(const cv__veh *v, uint32_t a, uint32_t b)
 {
     if (a == CV_NONE || b == CV_NONE || !v->dist) return 0;
-    return v->dist[(size_t)a * v->n + b];
+    return v->dist[cv__arc(v, a, b)];
 }
 /* Search cost of an arc, in the plan's cost unit (not rounded). */
 static inline double cv__cost(const cv__veh *v, uint32_t a, uint32_t b)
 {
     if (a == CV_NONE || b == CV_NONE) return 0;
-    size_t i = (size_t)a * v->n + b;
+    size_t i = cv__arc(v, a, b);
     if (v->costs) return v->costs[i];
     double c = v->ph * v->dur[i];
     if (v->dist && v->pk != 0) c += v->pk * v->dist[i];
@@ -402,8 +426,14 @@ cv_status cv__warm_start(const cv__ctx *c, cv__sol *s);
 
 typedef struct cv__search_params {
     uint64_t max_effort;
-    double deadline; /* cv_clock_now() value; <= 0 none */
+    double deadline; /* cv__search_clock() value; <= 0 none */
     double t_start;
+    /* CPU clock (cv_solver_config.time_limit_cpu): deadline and t_start count
+     * the CPU time of the calling thread; a worker on a thread of its own
+     * rebases them on its own clock with pre_cpu_s, the CPU the run spent
+     * before the search. */
+    bool cpu_clock;
+    double pre_cpu_s;
     uint64_t seed;
     int progress;    /* print progress lines */
     unsigned ls_ops; /* CV_LS_* operator families; 0: no local search */
@@ -417,7 +447,11 @@ typedef struct cv__search_params {
 
 typedef struct cv__search_stats {
     uint64_t effort, iterations;
+    uint64_t ls_effort; /* of effort, the local search's share */
 } cv__search_stats;
+
+/* Now on the search's clock: wall (cv_clock_now) or this thread's CPU time. */
+double cv__search_clock(bool cpu);
 
 /* SISR ruin-and-recreate from s (improved in place: s ends as the best found). */
 cv_status cv__sisr_run(const cv__ctx *c, cv__sol *s, const cv__search_params *sp,

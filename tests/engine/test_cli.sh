@@ -23,6 +23,7 @@ expect 2 "cannot open" -- "$BIN" solve "$T/missing.json"
 expect 2 "--local-search reloc: expected a comma-separated list" -- "$BIN" solve --local-search reloc x.json
 expect 2 "--ls-when never: expected recreate or best" -- "$BIN" solve --ls-when never x.json
 expect 2 "--objective speed: expected cost or vehicles" -- "$BIN" solve --objective speed x.json
+expect 2 "--cpu-time: needs --time-limit S" -- "$BIN" solve --cpu-time x.json
 expect 2 "--from tsplib: expected solomon, lilim, cvrplib or mankowska" -- "$BIN" convert --from tsplib x
 
 printf '{"vehicles":[{"id":1,"start_index":0}],"jobs":[{"id":3,"location_index":1,"time_windows":[[900,600]]}],"matrix":[[0,5],[5,0]]}' >"$T/bad.json"
@@ -42,6 +43,9 @@ expect 0 "valid" -- "$BIN" check "$T/r101.json" "$T/r101.sol.json"
 expect 0 "routes" -- "$BIN" solve "$T/r101.json" --effort 300000 --local-search all --ls-when recreate \
     --objective vehicles --threads 2 -o "$T/r101.ls.json"
 expect 0 "valid" -- "$BIN" check "$T/r101.json" "$T/r101.ls.json"
+# A limit in CPU seconds (0.3 s: before the default effort's ~1 s); the plan checks.
+expect 0 "routes" -- "$BIN" solve "$T/r101.json" --time-limit 0.3 --cpu-time -o "$T/r101.cpu.json"
+expect 0 "valid" -- "$BIN" check "$T/r101.json" "$T/r101.cpu.json"
 # Same seed and effort: the same plan (computing times aside).
 "$BIN" solve "$T/r101.json" --effort 200000 --seed 3 -q | sed 's/"computing_times":{[^}]*}//' >"$T/a"
 "$BIN" solve "$T/r101.json" --effort 200000 --seed 3 -q | sed 's/"computing_times":{[^}]*}//' >"$T/b"
@@ -192,6 +196,7 @@ grep -q '"day":4' "$T/week.json" && ok || bad "the week's routes carry no day"
 expect 0 "valid" -- "$BIN" check "$CW" "$T/week.json"
 sed 's/"day":0\([,}]\)/"day":9\1/' "$T/week.json" >"$T/week-bad.json"
 expect 2 "is outside the horizon of 7 days" -- "$BIN" check "$CW" "$T/week-bad.json"
+expect 2 "--cpu-time: not supported for multi-day problems" -- "$BIN" solve "$CW" --time-limit 5 --cpu-time
 printf '{"horizon":{"days":3},"vehicles":[{"id":1,"start_index":0,"shifts":[{"day":1},{"day":1}]}],"jobs":[{"id":1,"location_index":1}],"matrix":[[0,5],[5,0]]}' >"$T/shifts.json"
 expect 2 "vehicles[0].shifts[1].day: 1 is not after day 1" -- "$BIN" solve "$T/shifts.json"
 

@@ -10,10 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "cv/engine.h"
+#ifdef CV_GRAPH_AVAILABLE
+#include "cv/graph.h"
+#endif
 #include "cv/live.h"
 #include "cv/solver.h"
 #include "live_day.h"
@@ -428,6 +432,552 @@ static void test_simulated_day(void **state)
     cv_problem_destroy(p);
 }
 
+/* ---- A small care day: every care extension, hand-planned. ----
+ * Locations on a line, 300 s apart.  Job 20 needs two carers (vehicles 1
+ * and 2 together); 21 before 22 by 30 min to 2 h (precedence with gaps); 23
+ * has a soft window; 24 only lets vehicle 2 in; meal 1 rides at most 40 min
+ * on vehicle 2 (so it waits at the canteen); vehicle 3 has a working-time
+ * limit and an unpaid lunch. */
+static const char *care_day =
+    "{\"vehicles\": ["
+    " {\"id\": 1, \"start_index\": 0, \"end_index\": 0, \"skills\": [1], \"capacity\": [2],"
+    "  \"time_window\": [0, 30000]},"
+    " {\"id\": 2, \"start_index\": 0, \"end_index\": 0, \"skills\": [1], \"capacity\": [2],"
+    "  \"time_window\": [0, 30000]},"
+    " {\"id\": 3, \"start_index\": 0, \"end_index\": 0, \"skills\": [1], \"capacity\": [2],"
+    "  \"time_window\": [0, 30000], \"max_working_time\": 7200,"
+    "  \"breaks\": [{\"id\": 1, \"service\": 1800, \"time_windows\": [[3000, 9000]],"
+    "  \"paid\": false}]}],"
+    " \"jobs\": ["
+    " {\"id\": 20, \"location_index\": 2, \"service\": 600, \"skills\": [1], \"workers\": 2,"
+    "  \"time_windows\": [[1500, 9000]]},"
+    " {\"id\": 21, \"location_index\": 3, \"service\": 600, \"skills\": [1]},"
+    " {\"id\": 22, \"location_index\": 4, \"service\": 600, \"skills\": [1]},"
+    " {\"id\": 23, \"location_index\": 5, \"service\": 600, \"skills\": [1],"
+    "  \"time_windows\": [[0, 3000]], \"lateness\": {\"max\": 900, \"per_hour\": 3600}},"
+    " {\"id\": 24, \"location_index\": 1, \"service\": 300, \"skills\": [1],"
+    "  \"allowed_vehicles\": [2]}],"
+    " \"shipments\": [{\"pickup\": {\"id\": 1, \"location_index\": 1, \"service\": 120},"
+    "  \"delivery\": {\"id\": 1, \"location_index\": 6, \"service\": 300}, \"amount\": [1],"
+    "  \"max_ride_time\": 2400}],"
+    " \"relations\": [{\"type\": \"precedence\", \"first\": 21, \"second\": 22,"
+    "  \"min_gap\": 1800, \"max_gap\": 7200}],"
+    " \"matrices\": {\"car\": {\"durations\": ["
+    "  [0, 300, 600, 900, 1200, 1500, 1800], [300, 0, 300, 600, 900, 1200, 1500],"
+    "  [600, 300, 0, 300, 600, 900, 1200], [900, 600, 300, 0, 300, 600, 900],"
+    "  [1200, 900, 600, 300, 0, 300, 600], [1500, 1200, 900, 600, 300, 0, 300],"
+    "  [1800, 1500, 1200, 900, 600, 300, 0]]}}}";
+
+static const char *care_plan =
+    "{\"routes\": ["
+    " {\"vehicle\": 1, \"steps\": [{\"type\": \"job\", \"id\": 20}, {\"type\": \"job\", \"id\": "
+    "21},"
+    "  {\"type\": \"job\", \"id\": 23}]},"
+    " {\"vehicle\": 2, \"steps\": [{\"type\": \"job\", \"id\": 24}, {\"type\": \"pickup\", \"id\": "
+    "1},"
+    "  {\"type\": \"job\", \"id\": 20}, {\"type\": \"delivery\", \"id\": 1}]},"
+    " {\"vehicle\": 3, \"steps\": [{\"type\": \"job\", \"id\": 22}, {\"type\": \"break\", \"id\": "
+    "1}]}]}";
+
+/* The planned step (type, id) of vehicle vid in the state. */
+static json_t *planned_step(json_t *state, uint64_t vid, const char *type, uint64_t id)
+{
+    json_t *v, *s;
+    size_t i, k;
+    json_array_foreach(json_object_get(state, "vehicles"), i, v)
+    {
+        if ((uint64_t)json_integer_value(json_object_get(v, "id")) != vid) continue;
+        json_array_foreach(json_object_get(v, "steps"), k, s)
+        {
+            if (!strcmp(json_string_value(json_object_get(s, "type")), type) &&
+                (uint64_t)json_integer_value(json_object_get(s, "id")) == id)
+                return s;
+        }
+    }
+    return NULL;
+}
+
+static int64_t start_of(const cv_live *L, uint64_t vid, const char *type, uint64_t id)
+{
+    json_t *s = state_of(L);
+    json_t *st = planned_step(s, vid, type, id);
+    assert_non_null(st);
+    int64_t t = json_integer_value(json_object_get(st, "start"));
+    json_decref(s);
+    return t;
+}
+
+/* A planted fault: the remaining day's plan with one step moved (its
+ * waiting_time, and its arrival with the rest of the route's, changed by
+ * the deltas), which the checker must catch as a violation whose message
+ * contains `needle`. */
+static void assert_planted_caught(const cv_live *L, uint64_t vid, const char *type, uint64_t id,
+                                  int64_t d_arrival, int64_t d_wait, const char *needle)
+{
+    cv_problem *sub = NULL;
+    char *plan = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_live_subplan(L, &sub, &plan, &d), CV_OK);
+    json_t *j = json_loads(plan, 0, NULL), *r, *s;
+    size_t i, k;
+    bool planted = false;
+    json_array_foreach(json_object_get(j, "routes"), i, r)
+    {
+        if ((uint64_t)json_integer_value(json_object_get(r, "vehicle")) != vid) continue;
+        json_array_foreach(json_object_get(r, "steps"), k, s)
+        {
+            if (planted) {
+                /* The rest of the route moves with it. */
+                json_object_set_new(
+                    s, "arrival",
+                    json_integer(json_integer_value(json_object_get(s, "arrival")) + d_arrival));
+                continue;
+            }
+            if (strcmp(json_string_value(json_object_get(s, "type")), type) != 0) continue;
+            if (strcmp(type, "end") != 0 && strcmp(type, "start") != 0 &&
+                (uint64_t)json_integer_value(json_object_get(s, "id")) != id)
+                continue;
+            json_object_set_new(
+                s, "arrival",
+                json_integer(json_integer_value(json_object_get(s, "arrival")) + d_arrival));
+            json_object_set_new(
+                s, "waiting_time",
+                json_integer(json_integer_value(json_object_get(s, "waiting_time")) + d_wait));
+            planted = true;
+        }
+    }
+    assert_true(planted);
+    char *bad = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    cv_check_report rep;
+    assert_int_equal(cv_check_json(sub, bad, strlen(bad), &rep, &d), CV_OK);
+    bool found = false;
+    for (uint32_t m = 0; m < rep.nviolations; m++) found |= strstr(rep.messages[m], needle) != NULL;
+    if (!found) {
+        fprintf(stderr, "planted fault not caught as \"%s\"; %u violations:\n", needle,
+                rep.nviolations);
+        for (uint32_t m = 0; m < rep.nmessages; m++) fprintf(stderr, "  %s\n", rep.messages[m]);
+    }
+    assert_true(found);
+    cv_check_report_fini(&rep);
+    free(bad);
+    free(plan);
+    cv_problem_destroy(sub);
+}
+
+static cv_status evk(cv_live *L, cv_live_event_kind k, int64_t t, uint64_t v, cv_task_kind kind,
+                     uint64_t id, cv_diag *d)
+{
+    cv_live_event e = {
+        .kind = k, .time = t, .vehicle = v, .task_kind = kind, .task = id, .loc = CV_NONE};
+    cv_diag_clear(d);
+    return cv_live_apply(L, &e, d);
+}
+
+static void test_care_live(void **state)
+{
+    (void)state;
+    cv_problem *p = problem_from(care_day);
+    cv_live *L = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    cv_status st = cv_live_create(&L, p, care_plan, strlen(care_plan), 0, &d);
+    if (st != CV_OK) fprintf(stderr, "create: %s\n", d.msg);
+    assert_int_equal(st, CV_OK);
+    assert_remaining_valid(L);
+    /* The two carers of job 20 start together (vehicle 1 waits for the
+     * window, vehicle 2 comes after its pickup); the meal waits at the
+     * canteen so that its ride stays within 40 min: pickup ends at 900. */
+    assert_int_equal(start_of(L, 1, "job", 20), 1500);
+    assert_int_equal(start_of(L, 2, "job", 20), 1500);
+    assert_int_equal(start_of(L, 2, "pickup", 1), 780);
+    assert_int_equal(start_of(L, 2, "delivery", 1), 3300);
+    /* 22 waits for 21 + 30 min; vehicle 3 leaves as late as it can. */
+    assert_int_equal(start_of(L, 1, "job", 21), 2400);
+    assert_int_equal(start_of(L, 3, "job", 22), 4200);
+    /* The same care rules in the remaining day: planted faults are caught. */
+    assert_planted_caught(L, 1, "job", 20, 0, 300, "together");
+    assert_planted_caught(L, 3, "start", 0, -600, 0, "relations[0]");
+    assert_planted_caught(L, 2, "delivery", 1, 0, 60, "max_ride_time");
+    assert_planted_caught(L, 3, "end", 0, 5000, 0, "max_working_time");
+    assert_planted_caught(L, 1, "job", 23, 0, 900, "lateness max");
+
+    /* Only vehicle 2 may serve job 24. */
+    cv_diag_clear(&d);
+    expect_err(evk(L, CV_LIVE_VISIT_START, 300, 1, CV_TASK_JOB, 24, &d), &d,
+               "vehicle 1 is not one of the allowed_vehicles of job 24");
+    assert_int_equal(evk(L, CV_LIVE_VISIT_START, 300, 2, CV_TASK_JOB, 24, &d), CV_OK);
+    assert_int_equal(evk(L, CV_LIVE_VISIT_DONE, 600, 2, CV_TASK_JOB, 24, &d), CV_OK);
+    assert_int_equal(evk(L, CV_LIVE_VISIT_START, 780, 2, CV_TASK_PICKUP, 1, &d), CV_OK);
+    assert_int_equal(evk(L, CV_LIVE_VISIT_DONE, 900, 2, CV_TASK_PICKUP, 1, &d), CV_OK);
+    assert_remaining_valid(L);
+    /* The meal is on board since 900: delivered by 3300, in the remaining
+     * day as a bound on the delivery. */
+    assert_planted_caught(L, 2, "job", 1, 0, 60, "after the end");
+    /* Vehicle 1 starts the two-carer visit: vehicle 2's copy must start at
+     * the same time, a window [1500, 1500] in the remaining day. */
+    assert_int_equal(evk(L, CV_LIVE_VISIT_START, 1500, 1, CV_TASK_JOB, 20, &d), CV_OK);
+    assert_int_equal(start_of(L, 2, "job", 20), 1500);
+    assert_remaining_valid(L);
+    assert_planted_caught(L, 2, "job", 20, 0, 120, "after the end 1500");
+    assert_int_equal(evk(L, CV_LIVE_VISIT_START, 1500, 2, CV_TASK_JOB, 20, &d), CV_OK);
+    assert_int_equal(evk(L, CV_LIVE_VISIT_DONE, 2100, 1, CV_TASK_JOB, 20, &d), CV_OK);
+    assert_int_equal(evk(L, CV_LIVE_VISIT_DONE, 2100, 2, CV_TASK_JOB, 20, &d), CV_OK);
+    /* Job 21 starts late: 22 moves to 30 min after it. */
+    assert_int_equal(evk(L, CV_LIVE_VISIT_START, 2500, 1, CV_TASK_JOB, 21, &d), CV_OK);
+    assert_int_equal(start_of(L, 3, "job", 22), 4300);
+    assert_remaining_valid(L);
+    assert_planted_caught(L, 3, "start", 0, -200, 0, "before the start 4300");
+    assert_int_equal(evk(L, CV_LIVE_VISIT_DONE, 3100, 1, CV_TASK_JOB, 21, &d), CV_OK);
+    /* Vehicle 3 starts: from now on its working time counts from its
+     * departure (4300 - 1200); the remaining day gets what is left. */
+    assert_int_equal(evk(L, CV_LIVE_VISIT_START, 4300, 3, CV_TASK_JOB, 22, &d), CV_OK);
+    {
+        cv_problem *sub = NULL;
+        char *plan = NULL;
+        assert_int_equal(cv_live_subplan(L, &sub, &plan, &d), CV_OK);
+        assert_int_equal(sub->vehicles[2].max_working_time, 7200 - (4900 - 3100));
+        free(plan);
+        cv_problem_destroy(sub);
+    }
+    /* Urgent visits honour vehicle lists and working time: only vehicle 3
+     * may go; 30 min of service fits its day, 2 h does not. */
+    cv_live_urgent q = {.id = 60,
+                        .time = 4400,
+                        .deadline_s = 1800,
+                        .loc = 4,
+                        .service = 1800,
+                        .priority = 100,
+                        .nallowed = 1,
+                        .allowed = {3}};
+    cv_live_outcome o;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_not_equal(o.method, CV_LIVE_REFUSED);
+    assert_int_equal(o.vehicle, 3);
+    assert_remaining_valid(L);
+    q.id = 61, q.service = 7200;
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_equal(o.method, CV_LIVE_REFUSED);
+    q.id = 62, q.service = 600, q.nallowed = 0, q.nforbidden = 2, q.forbidden[0] = 1,
+    q.forbidden[1] = 3;
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_not_equal(o.method, CV_LIVE_REFUSED);
+    assert_int_equal(o.vehicle, 2);
+    assert_remaining_valid(L);
+    q.id = 63, q.nforbidden = 0, q.nallowed = 1, q.allowed[0] = 9;
+    cv_diag_clear(&d);
+    expect_err(cv_live_insert_urgent(L, &q, &o, &d), &d, "allowed_vehicles[0]: no vehicle 9");
+    json_t *j = json_loads("{\"id\": 5, \"time\": 1, \"deadline\": 900, \"location_index\": 1, "
+                           "\"forbidden_vehicles\": [1, 99]}",
+                           0, NULL);
+    cv_diag_clear(&d);
+    expect_err(cv_live_urgent_from_json(j, "u", p, &q, &d), &d,
+               "u.forbidden_vehicles[1]: no vehicle 99");
+    json_decref(j);
+    /* Re-planning keeps the executed part and the care rules. */
+    char *before = NULL, *after = NULL;
+    assert_int_equal(cv_live_to_json(L, &before), CV_OK);
+    assert_int_equal(cv_live_reoptimize(L, 4500, 0, &o, &d), CV_OK);
+    assert_int_equal(cv_live_to_json(L, &after), CV_OK);
+    assert_int_equal(cv_live_check_frozen(before, after, &d), 0);
+    assert_remaining_valid(L);
+    /* And survives a restart. */
+    cv_live *R = NULL;
+    assert_int_equal(cv_live_restore(&R, p, after, strlen(after), &d), CV_OK);
+    char *again = NULL;
+    assert_int_equal(cv_live_to_json(R, &again), CV_OK);
+    assert_string_equal(after, again);
+    free(before), free(after), free(again);
+    cv_live_destroy(R);
+    cv_live_destroy(L);
+    cv_problem_destroy(p);
+}
+
+/* The safety margin: an urgent visit the plan reaches just before its
+ * deadline is refused with the default margin (a third of the deadline) and
+ * accepted without; an accepted one made late by an overrun is mended by
+ * moving the visit ahead of it. */
+static void test_urgent_margin(void **state)
+{
+    (void)state;
+    assert_int_equal(cv_live_default_margin(900), 300);
+    assert_int_equal(cv_live_default_margin(1800), 600);
+    cv_problem *p;
+    cv_live *L = line_live(&p);
+    cv_diag d;
+    cv_diag_clear(&d);
+    /* Location 5 is 1500 s from the depot: within 30 min, not within 20. */
+    cv_live_urgent q = {.id = 50,
+                        .time = 0,
+                        .deadline_s = 1800,
+                        .loc = 5,
+                        .service = 600,
+                        .priority = 100,
+                        .margin_s = CV_LIVE_MARGIN_DEFAULT};
+    cv_live_outcome o;
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_equal(o.method, CV_LIVE_REFUSED);
+    assert_int_equal(o.margin, 600);
+    assert_non_null(strstr(o.message, "with the safety margin"));
+    assert_non_null(strstr(o.message, "best is 25 min"));
+    q.id = 51, q.margin_s = 0;
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_not_equal(o.method, CV_LIVE_REFUSED);
+    assert_true(o.arrival <= o.deadline);
+    q.id = 52, q.margin_s = 1800;
+    cv_diag_clear(&d);
+    expect_err(cv_live_insert_urgent(L, &q, &o, &d), &d, "margin: 1800 s is not in 0..1799");
+    cv_live_destroy(L);
+    cv_problem_destroy(p);
+
+    /* Late after acceptance: one carer plans 10 (loc 1), 11 (loc 2), 13
+     * (loc 4); the urgent visit at loc 3 goes between 11 and 13, on site at
+     * 1900 for a deadline of 2000.  Job 10 overruns by 300 s: the urgent
+     * visit would start at 2200.  reoptimize moves job 11 (ahead of it)
+     * behind it: on site at 1600. */
+    p = problem_from("{\"vehicles\": [{\"id\": 1, \"start_index\": 0, \"end_index\": 0}],"
+                     " \"jobs\": [{\"id\": 10, \"location_index\": 1, \"service\": 600},"
+                     " {\"id\": 11, \"location_index\": 2, \"service\": 600},"
+                     " {\"id\": 13, \"location_index\": 4, \"service\": 600}],"
+                     " \"matrices\": {\"car\": {\"durations\": [[0, 300, 600, 650, 700],"
+                     " [300, 0, 300, 400, 450], [600, 300, 0, 100, 150], [650, 400, 100, 0, 100],"
+                     " [700, 450, 150, 100, 0]]}}}");
+    const char *plan1 =
+        "{\"routes\": [{\"vehicle\": 1, \"steps\": [{\"type\": \"job\", \"id\": 10},"
+        " {\"type\": \"job\", \"id\": 11}, {\"type\": \"job\", \"id\": 13}]}]}";
+    L = NULL;
+    assert_int_equal(cv_live_create(&L, p, plan1, strlen(plan1), 0, &d), CV_OK);
+    cv_live_urgent u = {
+        .id = 60, .time = 0, .deadline_s = 2000, .loc = 3, .service = 300, .priority = 100};
+    assert_int_equal(cv_live_insert_urgent(L, &u, &o, &d), CV_OK);
+    assert_int_equal(o.method, CV_LIVE_INSERTED);
+    assert_int_equal(o.arrival, 1900);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_START, 300, 1, 10, &d), CV_OK);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_DONE, 1200, 1, 10, &d), CV_OK);
+    assert_int_equal(start_of(L, 1, "job", 60), 2200);
+    char *before = NULL, *after = NULL;
+    assert_int_equal(cv_live_to_json(L, &before), CV_OK);
+    assert_non_null(strstr(before, "\"feasible\":false"));
+    assert_int_equal(cv_live_reoptimize(L, 1200, 0, &o, &d), CV_OK);
+    assert_int_equal(cv_live_to_json(L, &after), CV_OK);
+    assert_int_equal(cv_live_check_frozen(before, after, &d), 0);
+    assert_int_equal(start_of(L, 1, "job", 60), 1600);
+    assert_true(start_of(L, 1, "job", 11) > 1600);
+    assert_true(start_of(L, 1, "job", 13) > 1600);
+    assert_remaining_valid(L);
+    free(before), free(after);
+    cv_live_destroy(L);
+    cv_problem_destroy(p);
+}
+
+#ifdef CV_GRAPH_AVAILABLE
+/* Urgent visits by coordinates on a road graph: a 7 x 7 grid of residential
+ * streets 0.005 degrees apart (about 550 m), imported from OSM XML. */
+static cv_graph *grid_graph(char *dir, size_t dirsz)
+{
+    snprintf(dir, dirsz, "/tmp/cv_live_grid_XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char osm[160], cvg[160];
+    snprintf(osm, sizeof osm, "%s/grid.osm", dir);
+    snprintf(cvg, sizeof cvg, "%s/grid.cvg", dir);
+    FILE *f = fopen(osm, "w");
+    assert_non_null(f);
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<osm version=\"0.6\">\n");
+    for (int r = 0; r < 7; r++)
+        for (int c = 0; c < 7; c++)
+            fprintf(f, "  <node id=\"%d\" lat=\"%.3f\" lon=\"%.3f\"/>\n", 1 + r * 7 + c, r * 0.005,
+                    c * 0.005);
+    int way = 100;
+    for (int r = 0; r < 7; r++) {
+        fprintf(f, "  <way id=\"%d\">", way++);
+        for (int c = 0; c < 7; c++) fprintf(f, "<nd ref=\"%d\"/>", 1 + r * 7 + c);
+        fprintf(f, "<tag k=\"highway\" v=\"residential\"/></way>\n");
+    }
+    for (int c = 0; c < 7; c++) {
+        fprintf(f, "  <way id=\"%d\">", way++);
+        for (int r = 0; r < 7; r++) fprintf(f, "<nd ref=\"%d\"/>", 1 + r * 7 + c);
+        fprintf(f, "<tag k=\"highway\" v=\"residential\"/></way>\n");
+    }
+    fprintf(f, "</osm>\n");
+    fclose(f);
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_graph_import(osm, cvg, "car", false, NULL, &d), CV_OK);
+    cv_graph *g = NULL;
+    assert_int_equal(cv_graph_load(&g, cvg, &d), CV_OK);
+    unlink(osm);
+    unlink(cvg);
+    rmdir(dir);
+    return g;
+}
+
+static void test_urgent_by_coordinates(void **state)
+{
+    (void)state;
+    char dir[64];
+    cv_graph *g = grid_graph(dir, sizeof dir);
+    cv_problem *p = problem_from(
+        "{\"vehicles\": [{\"id\": 1, \"profile\": \"car\", \"start\": [0, 0], \"end\": [0, 0],"
+        " \"time_window\": [0, 20000]},"
+        " {\"id\": 2, \"profile\": \"car\", \"start\": [0.03, 0.03], \"end\": [0.03, 0.03],"
+        " \"time_window\": [0, 20000]}],"
+        " \"jobs\": [{\"id\": 10, \"location\": [0.01, 0.0], \"service\": 600},"
+        " {\"id\": 11, \"location\": [0.02, 0.01], \"service\": 600},"
+        " {\"id\": 12, \"location\": [0.02, 0.03], \"service\": 600}]}");
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_engine_fill_matrices(p, g, 1, &d), CV_OK);
+    char *plan = solve_json(p);
+    cv_live *L = NULL;
+    assert_int_equal(cv_live_create(&L, p, plan, strlen(plan), 0, &d), CV_OK);
+    json_t *j =
+        json_loads("{\"id\": 50, \"time\": 600, \"deadline\": 1800, \"location\": [0.0125, 0.0101],"
+                   " \"service\": 300, \"margin\": 0}",
+                   0, NULL);
+    cv_live_urgent q;
+    assert_int_equal(cv_live_urgent_from_json(j, "u", p, &q, &d), CV_OK);
+    json_decref(j);
+    assert_true(q.at_coords);
+    assert_int_equal(q.loc, CV_NONE);
+    /* Without a graph: a clear refusal of the request, not a guess. */
+    cv_live_outcome o;
+    cv_diag_clear(&d);
+    expect_err(cv_live_insert_urgent(L, &q, &o, &d), &d, "no road graph to route to it");
+    assert_int_equal(cv_live_set_graph(L, g, &d), CV_OK);
+    /* Off the network (beyond the snap radius): the graph's reason. */
+    cv_live_urgent far = q;
+    far.id = 51, far.lon = 0.5, far.lat = 0.5;
+    cv_diag_clear(&d);
+    expect_err(cv_live_insert_urgent(L, &far, &o, &d), &d,
+               "location: cannot be placed on the road");
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_not_equal(o.method, CV_LIVE_REFUSED);
+    assert_remaining_valid(L);
+    /* The new location's travel times are the graph's, as `solve --graph`
+     * would have them with the point among the locations. */
+    const cv_problem *lp = cv_live_problem(L);
+    const uint32_t n = lp->nlocs;
+    assert_int_equal(n, p->nlocs + 1);
+    double *pts = calloc(2 * (size_t)n, sizeof *pts);
+    uint32_t *dur = calloc((size_t)n * n, sizeof *dur);
+    assert_non_null(pts);
+    assert_non_null(dur);
+    for (uint32_t i = 0; i < n; i++) pts[2 * i] = lp->locs[i].lon, pts[2 * i + 1] = lp->locs[i].lat;
+    assert_int_equal(cv_graph_matrix(g, 0, pts, n, dur, NULL, 1, &d), CV_OK);
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(lp->profiles[0].durations[(size_t)(n - 1) * n + i],
+                         dur[(size_t)(n - 1) * n + i]);
+        assert_int_equal(lp->profiles[0].durations[(size_t)i * n + n - 1],
+                         dur[(size_t)i * n + n - 1]);
+    }
+    assert_true(dur[(size_t)(n - 1) * n] > 0);
+    free(pts);
+    free(dur);
+    /* A restart rebuilds the added location from the state, without the graph. */
+    char *s1 = NULL, *s2 = NULL;
+    assert_int_equal(cv_live_to_json(L, &s1), CV_OK);
+    assert_non_null(strstr(s1, "\"added_locations\""));
+    cv_live *R = NULL;
+    assert_int_equal(cv_live_restore(&R, p, s1, strlen(s1), &d), CV_OK);
+    assert_int_equal(cv_live_to_json(R, &s2), CV_OK);
+    assert_string_equal(s1, s2);
+    assert_remaining_valid(R);
+    /* A damaged state names the field. */
+    json_t *sj = json_loads(s1, 0, NULL);
+    json_t *row = json_object_get(
+        json_array_get(
+            json_object_get(json_array_get(json_object_get(sj, "added_locations"), 0), "profiles"),
+            0),
+        "durations_to");
+    assert_int_equal(json_array_set_new(row, 1, json_integer(-5)), 0);
+    char *bad = json_dumps(sj, JSON_COMPACT);
+    json_decref(sj);
+    cv_live *B = NULL;
+    cv_diag_clear(&d);
+    expect_err(cv_live_restore(&B, p, bad, strlen(bad), &d), &d,
+               "live.added_locations[0].profiles[0].durations_to[1]");
+    free(bad);
+    free(s1), free(s2);
+    cv_live_destroy(R);
+    cv_live_destroy(L);
+    free(plan);
+    cv_problem_destroy(p);
+    cv_graph_destroy(g);
+}
+#endif
+
+/* The shipped care scenario (docs/care-extensions.md: two carers at once,
+ * soft windows, preferred carers, working time with overtime and unpaid
+ * lunch, hot meals with a ride time, fairness) run live: every intermediate
+ * plan passes the checker with the care rules, the frozen prefix holds,
+ * and the day replays identically from its events. */
+static void test_care_scenario_day(void **state)
+{
+    (void)state;
+    FILE *f = fopen(CV_SOURCE_DIR "/datasets/scenarios/chengdu-city-day.json", "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc((size_t)len + 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+    text[len] = 0;
+    fclose(f);
+    cv_problem *p = problem_from(text);
+    free(text);
+    assert_true(cv_problem_uses_care_extensions(p));
+    char *plan = solve_json(p);
+    cv_live_sim_config cfg = {.seed = 2,
+                              .urgent = quick() ? 2 : 5,
+                              .delay_max = quick() ? 120 : 300,
+                              .skip_percent = 3,
+                              .log = getenv("CV_TEST_LOG") ? stderr : NULL};
+    cv_live_sim_report r1, r2;
+    json_t *events = NULL, *again = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    cv_status st = cv_live_simulate(p, plan, strlen(plan), NULL, &cfg, &r1, &events, &d);
+    if (st != CV_OK) fprintf(stderr, "simulate: %s\n", d.msg);
+    assert_int_equal(st, CV_OK);
+    if (r1.first_failure[0]) fprintf(stderr, "%s\n", r1.first_failure);
+    assert_int_equal(r1.check_failures + r1.frozen_failures + r1.log_failures, 0);
+    assert_int_equal(r1.dropped_after_accept, 0);
+    assert_true(r1.events > 100);
+    assert_true(r1.checks > r1.events);
+    /* Both carers of a two-carer visit report it: a visit.start for one job
+     * id from two vehicles, at the same time. */
+    size_t i, k;
+    json_t *e, *f2;
+    bool pair = false;
+    json_array_foreach(events, i, e)
+    {
+        if (strcmp(json_string_value(json_object_get(e, "type")), "visit.start") != 0) continue;
+        json_array_foreach(
+            events, k,
+            f2) if (k > i && json_equal(json_object_get(e, "job"), json_object_get(f2, "job")) &&
+                    !strcmp(json_string_value(json_object_get(f2, "type")), "visit.start") &&
+                    !json_equal(json_object_get(e, "vehicle"), json_object_get(f2, "vehicle")))
+        {
+            assert_true(json_equal(json_object_get(e, "time"), json_object_get(f2, "time")));
+            pair = true;
+        }
+    }
+    assert_true(pair);
+    st = cv_live_simulate(p, plan, strlen(plan), events, &cfg, &r2, &again, &d);
+    assert_int_equal(st, CV_OK);
+    assert_int_equal(r2.events, r1.events);
+    assert_int_equal(r2.changed, r1.changed);
+    assert_int_equal(r2.check_failures + r2.frozen_failures + r2.log_failures, 0);
+    assert_true(json_equal(events, again));
+    json_decref(events);
+    json_decref(again);
+    free(plan);
+    cv_problem_destroy(p);
+}
+
 /* Regression (solver/route.c): inserting into an empty route whose start
  * and end differ -- every live sub-vehicle that has left its depot -- once
  * took the start -> end leg off the insertion cost, which CV_DEBUG_CHECKS
@@ -463,6 +1013,12 @@ int main(void)
         cmocka_unit_test(test_urgent_replan),
         cmocka_unit_test(test_restore_and_frozen_check),
         cmocka_unit_test(test_simulated_day),
+        cmocka_unit_test(test_care_live),
+        cmocka_unit_test(test_urgent_margin),
+#ifdef CV_GRAPH_AVAILABLE
+        cmocka_unit_test(test_urgent_by_coordinates),
+#endif
+        cmocka_unit_test(test_care_scenario_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,11 +74,12 @@ static void test_valid_and_tight(void **state)
         return;
     }
     const bool quick = getenv("CV_TEST_QUICK") != NULL;
-    /* Instances whose LP converges within seconds; min gap expected. */
+    /* Instances whose LP converges within seconds; max gap expected (RC101 and
+     * RC105 were at 2.2 % and 2.75 % before the subset-row cuts, 0 % with). */
     static const struct {
         const char *name;
         double max_gap; /* percent, for a converged bound */
-    } inst[] = {{"C101", 0.5}, {"R101", 2}, {"RC101", 5}, {"R105", 3}, {"C105", 1}, {"RC105", 6}};
+    } inst[] = {{"C101", 0.5}, {"R101", 2}, {"RC101", 1}, {"R105", 3}, {"C105", 1}, {"RC105", 1.5}};
     const size_t n = quick ? 3 : sizeof inst / sizeof inst[0];
     for (size_t k = 0; k < n; k++) {
         unsigned veh;

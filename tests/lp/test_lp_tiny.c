@@ -404,7 +404,241 @@ static void test_bound_bad_config(void **state)
     cv_diag_clear(&d);
     assert_int_equal(cv_lp_bound(p, &cfg, &r, &d), CV_EINVAL);
     assert_non_null(strstr(d.msg, "upper_bound"));
+    cv_lp_bound_config_init(&cfg);
+    cfg.max_cuts = 300;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_lp_bound(p, &cfg, &r, &d), CV_EINVAL);
+    assert_non_null(strstr(d.msg, "max_cuts 300"));
     cv_problem_destroy(p);
+}
+
+/* ---- Subset-row cuts ---- */
+
+/* The coefficient recurrence on hand-made routes: full memory gives
+ * floor(|r n T| / 2); a customer outside the memory between two of T
+ * resets the count. */
+static void test_cut_coefficients(void **state)
+{
+    (void)state;
+    cv__lp_cuts k;
+    assert_int_equal(cv__lp_cuts_init(&k, 6, 4), CV_OK);
+    k.count = 2;
+    k.tri[0][0] = 0, k.tri[0][1] = 1, k.tri[0][2] = 2;
+    k.tri[1][0] = 0, k.tri[1][1] = 1, k.tri[1][2] = 2;
+    memset(k.mem, 1, 6);     /* cut 0: every customer */
+    memset(k.mem + 6, 0, 6); /* cut 1: T and customer 4 */
+    k.mem[6 + 0] = k.mem[6 + 1] = k.mem[6 + 2] = k.mem[6 + 4] = 1;
+    const uint32_t r1[] = {0, 3, 1}, r2[] = {0, 4, 1}, r3[] = {0, 1, 2}, r4[] = {5, 2, 3};
+    const uint32_t r5[] = {0, 1, 5, 2, 0, 1}; /* not elementary: an ng-route */
+    assert_int_equal(cv__lp_cut_coef(&k, 0, r1, 3), 1);
+    assert_int_equal(cv__lp_cut_coef(&k, 1, r1, 3), 0); /* 3 is outside M: forgotten */
+    assert_int_equal(cv__lp_cut_coef(&k, 1, r2, 3), 1);
+    assert_int_equal(cv__lp_cut_coef(&k, 0, r3, 3), 1);
+    assert_int_equal(cv__lp_cut_coef(&k, 1, r3, 3), 1);
+    assert_int_equal(cv__lp_cut_coef(&k, 0, r4, 3), 0);
+    assert_int_equal(cv__lp_cut_coef(&k, 0, r5, 6), 2);
+    assert_int_equal(cv__lp_cut_coef(&k, 1, r5, 6), 2); /* 0,1 | 5 resets | 2,0 | 1 */
+    cv__lp_cuts_fini(&k);
+}
+
+/* Separation on the classic fractional point: routes {0,1}, {1,2}, {0,2} at
+ * 1/2 each (with customers between) violate the cut on {0,1,2} by 1/2; the
+ * memory takes exactly the customers between the paired visits; an integral
+ * point gives no cut. */
+static void test_cut_separation(void **state)
+{
+    (void)state;
+    cv__lp_cuts k;
+    assert_int_equal(cv__lp_cuts_init(&k, 6, 8), CV_OK);
+    uint32_t a[] = {0, 3, 1}, b[] = {1, 2}, c[] = {2, 4, 0}, d[] = {5}, e[] = {3, 4};
+    cv__lp_col cols[] = {{a, 3, 0, 0}, {b, 2, 0, 0}, {c, 3, 0, 0}, {d, 1, 0, 0}, {e, 2, 0, 0}};
+    double x[] = {0.5, 0.5, 0.5, 1.0, 0.5};
+    uint32_t ch[4], nch = 0;
+    assert_int_equal(cv__lp_cuts_separate(&k, cols, x, 5, 4, 0.05, ch, &nch), CV_OK);
+    /* {0,3,4} too (a, c, e each see two of them), equally violated: ties
+     * by triple. */
+    assert_int_equal(nch, 2);
+    assert_int_equal(k.count, 2);
+    assert_int_equal(k.tri[0][0], 0);
+    assert_int_equal(k.tri[0][1], 1);
+    assert_int_equal(k.tri[0][2], 2);
+    assert_int_equal(k.tri[1][0], 0);
+    assert_int_equal(k.tri[1][1], 3);
+    assert_int_equal(k.tri[1][2], 4);
+    const uint8_t want[6] = {1, 1, 1, 1, 1, 0}; /* 3 (in a) and 4 (in c) remembered */
+    assert_memory_equal(k.mem, want, 6);
+    const uint8_t want1[6] = {1, 0, 0, 1, 1, 0}; /* every pair adjacent: T alone */
+    assert_memory_equal(k.mem + 6, want1, 6);
+    double lhs = 0;
+    for (int r = 0; r < 5; r++) lhs += x[r] * cv__lp_cut_coef(&k, 0, cols[r].seq, cols[r].len);
+    assert_true(fabs(lhs - 1.5) < 1e-12);
+    /* An integral point violates nothing. */
+    double xi[] = {1.0, 0.0, 0.0, 1.0, 0.0};
+    uint32_t f[] = {2}, g1[] = {4};
+    cv__lp_col cols2[] = {{a, 3, 0, 0}, {b, 2, 0, 0}, {f, 1, 0, 0}, {d, 1, 0, 0}, {g1, 1, 0, 0}};
+    xi[2] = xi[4] = 1.0;
+    assert_int_equal(cv__lp_cuts_separate(&k, cols2, xi, 5, 4, 0.05, ch, &nch), CV_OK);
+    assert_int_equal(nch, 0);
+    cv__lp_cuts_fini(&k);
+}
+
+/* Every elementary route of the model, with its reduced cost at (pi, beta). */
+typedef struct enum_rc {
+    const cv__lp_model *m;
+    const cv__lp_cuts *k;
+    const double *pi, *beta;
+    bool walks; /* ng = 1: any walk without an immediate repeat */
+    double best;
+} enum_rc;
+
+static double route_rc_ref(const enum_rc *e, const uint32_t *seq, uint32_t len, double cost)
+{
+    double rc = cost;
+    for (uint32_t q = 0; q < len; q++) rc -= e->pi[seq[q]];
+    for (uint32_t c = 0; c < e->k->count; c++)
+        rc -= e->beta[c] * (double)cv__lp_cut_coef(e->k, c, seq, len);
+    return rc;
+}
+
+static void enum_routes(enum_rc *e, uint32_t *seq, uint32_t len, uint32_t used)
+{
+    double cost;
+    if (len > 0) {
+        if (!cv__lp_route_eval(e->m, seq, len, &cost)) return; /* no extension is feasible */
+        const double rc = route_rc_ref(e, seq, len, cost);
+        if (rc < e->best) e->best = rc;
+    }
+    if (len == 16) return; /* capacity 8, demands >= 1: never reached */
+    for (uint32_t j = 0; j < e->m->n; j++)
+        if (e->walks ? len == 0 || seq[len - 1] != j : !(used >> j & 1)) {
+            seq[len] = j;
+            enum_routes(e, seq, len + 1, used | 1u << j);
+        }
+}
+
+/* The labelling (forward, and bidirectional with its join) with cut states
+ * and the adjusted dominance against the enumeration of every route of its
+ * relaxation (ng = n: the elementary
+ * routes; ng = 1: every walk without an immediate repeat, where dominance
+ * prunes most and the cut states matter most): the same most negative
+ * reduced cost, and each column's reduced cost as the master counts it. */
+static void test_pricing_with_cuts(void **state)
+{
+    (void)state;
+    cv_rng rng;
+    cv_rng_seed(&rng, 77);
+    uint32_t checked = 0, with_pay = 0;
+    for (int inst = 0; inst < (quick() ? 20 : 80); inst++) {
+        cv_problem *p = make_problem(&rng, (gen){7, 3, false, false});
+        cv__lp_model m;
+        assert_int_equal(cv__lp_model_build(&m, p, NULL), CV_OK);
+        const uint32_t n = m.n;
+        if (n < 3) {
+            cv__lp_model_fini(&m);
+            cv_problem_destroy(p);
+            continue;
+        }
+        cv__lp_pricer *pr;
+        assert_int_equal(cv__lp_pricer_create(&pr, &m, n), CV_OK);
+        cv__lp_cuts k;
+        assert_int_equal(cv__lp_cuts_init(&k, n, 8), CV_OK);
+        k.count = 1 + cv_rng_below(&rng, 6);
+        double pi[MAXT], beta[8];
+        double cmax = 1;
+        for (uint32_t j = 0; j < n; j++) cmax = fmax(cmax, m.c0[j] + m.ce[j]);
+        for (uint32_t j = 0; j < n; j++) pi[j] = cv_rng_unit(&rng) * cmax * (inst % 2 ? 0.6 : 1.0);
+        for (uint32_t c = 0; c < k.count; c++) {
+            uint32_t t[3];
+            t[0] = cv_rng_below(&rng, n);
+            do t[1] = cv_rng_below(&rng, n);
+            while (t[1] == t[0]);
+            do t[2] = cv_rng_below(&rng, n);
+            while (t[2] == t[0] || t[2] == t[1]);
+            memcpy(k.tri[c], t, sizeof t);
+            for (uint32_t j = 0; j < n; j++) k.mem[c * n + j] = cv_rng_below(&rng, 2);
+            for (int q = 0; q < 3; q++) k.mem[c * n + t[q]] = 1;
+            beta[c] = -cv_rng_unit(&rng) * cmax;
+        }
+        const bool walks = inst % 2;
+        enum_rc e = {&m, &k, pi, beta, walks, INFINITY};
+        uint32_t seq[16];
+        enum_routes(&e, seq, 0, 0);
+        for (int bidir = 0; bidir < 2; bidir++) {
+            cv__lp_col *cols = NULL;
+            uint32_t ncols = 0;
+            double mm;
+            bool complete;
+            uint64_t effort = 0;
+            const cv__lp_price_mode mode = {walks ? 1 : n, true, false, false, false, bidir};
+            assert_int_equal(cv__lp_price(pr, pi, &k, beta, 0.0, mode, 50, &effort, 0, 0, 1u << 20,
+                                          &cols, &ncols, &mm, &complete),
+                             CV_OK);
+            assert_true(complete);
+            /* min(0, m) is exact (labels that cannot go negative are pruned). */
+            if (fabs(fmin(0, mm) - fmin(0, e.best)) > 1e-6)
+                fprintf(stderr, "instance %d (%s): labelling %.6f, enumeration %.6f\n", inst,
+                        bidir ? "bidirectional" : "forward", mm, e.best);
+            assert_true(fabs(fmin(0, mm) - fmin(0, e.best)) <= 1e-6);
+            for (uint32_t c = 0; c < ncols; c++) {
+                const double rc = route_rc_ref(&e, cols[c].seq, cols[c].len, cols[c].cost);
+                assert_true(fabs(rc - cols[c].rc) <= 1e-6);
+                for (uint32_t q = 0; q < c; q++) /* each route once */
+                    assert_false(cols[q].len == cols[c].len &&
+                                 !memcmp(cols[q].seq, cols[c].seq, cols[c].len * sizeof(uint32_t)));
+                for (uint32_t q = 0; q < k.count; q++)
+                    with_pay += cv__lp_cut_coef(&k, q, cols[c].seq, cols[c].len) > 0;
+            }
+            for (uint32_t c = 0; c < ncols; c++) free(cols[c].seq);
+            free(cols);
+        }
+        checked += e.best < 0;
+        cv__lp_cuts_fini(&k);
+        cv__lp_pricer_destroy(pr);
+        cv__lp_model_fini(&m);
+        cv_problem_destroy(p);
+    }
+    printf("  %u instances with a negative route, %u cut payments in the columns\n", checked,
+           with_pay);
+    assert_true(checked >= (quick() ? 5u : 20u));
+    assert_true(with_pay > 0);
+}
+
+/* The cuts tighten the LP (never above the optimum): on 7-task problems
+ * the bound with cuts is at least the one without, and higher on some. */
+static void test_bound_cuts_tighten(void **state)
+{
+    (void)state;
+    cv_rng rng;
+    cv_rng_seed(&rng, 31);
+    uint32_t tested = 0, cut = 0, better = 0;
+    for (int inst = 0; inst < (quick() ? 12 : 40); inst++) {
+        cv_problem *p = make_problem(&rng, (gen){7, 4, false, false});
+        int64_t opt;
+        uint32_t minveh;
+        brute_force(p, B, &opt, &minveh);
+        if (opt == INT64_MAX) {
+            cv_problem_destroy(p);
+            continue;
+        }
+        cv_lp_bound_config cfg;
+        cv_lp_bound_config_init(&cfg);
+        cfg.time_limit_s = 20;
+        cfg.min_vehicles = false;
+        cv_lp_bound_result with, without;
+        assert_int_equal(cv_lp_bound(p, &cfg, &with, NULL), CV_OK);
+        cfg.max_cuts = 0;
+        assert_int_equal(cv_lp_bound(p, &cfg, &without, NULL), CV_OK);
+        assert_true(with.converged && without.converged);
+        assert_int_equal(without.cuts, 0);
+        assert_true(with.lower_bound <= (double)opt + 1e-6);
+        assert_true(with.lower_bound >= without.lower_bound - 1e-6);
+        cut += with.cuts > 0;
+        better += with.lower_bound > without.lower_bound + 1e-6;
+        tested++;
+        cv_problem_destroy(p);
+    }
+    printf("  %u instances, cuts added in %u, bound raised in %u\n", tested, cut, better);
+    assert_true(cut > 0 && better > 0);
 }
 
 /* ---- cv_lp_setpart against the DP optimum ---- */
@@ -683,6 +917,10 @@ int main(void)
         cmocka_unit_test(test_bound_unservable),
         cmocka_unit_test(test_bound_deterministic),
         cmocka_unit_test(test_bound_bad_config),
+        cmocka_unit_test(test_cut_coefficients),
+        cmocka_unit_test(test_cut_separation),
+        cmocka_unit_test(test_pricing_with_cuts),
+        cmocka_unit_test(test_bound_cuts_tighten),
         cmocka_unit_test(test_setpart_vs_dp),
         cmocka_unit_test(test_setpart_keeps_incumbent),
         cmocka_unit_test(test_setpart_bad_pools),

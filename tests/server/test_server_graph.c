@@ -129,6 +129,30 @@ static void test_coordinates_problem_and_geometry(void **state)
     double gd = (double)json_integer_value(json_object_get(geo, "distance_m"));
     assert_true(gd > 16 * 111.2 * 0.97 && gd < 16 * 111.2 * 1.03);
     json_decref(r);
+    /* The day live: an urgent call from a street corner that is no client's
+     * home is snapped to the graph and routed (plan.insert_urgent with
+     * "location"); a point off the network gets the graph's reason. */
+    r = tc_call(&c, 4, "live.start", "[{\"date\": \"2026-11-23\", \"team\": \"grid\"}]");
+    if (tc_err_code(r)) fprintf(stderr, "live.start: %s\n", tc_err_msg(r));
+    assert_null(tc_err_code(r));
+    json_decref(r);
+    r = tc_call(&c, 5, "plan.insert_urgent",
+                "[{\"date\": \"2026-11-23\", \"team\": \"grid\", \"time\": 100, \"id\": 90, "
+                "\"location\": [0.002, 0.0025], \"deadline\": 1800, \"service\": 300}]");
+    if (tc_err_code(r)) fprintf(stderr, "insert_urgent: %s\n", tc_err_msg(r));
+    assert_null(tc_err_code(r));
+    assert_string_not_equal(json_string_value(json_object_get(tc_result(r), "method")), "refused");
+    json_decref(r);
+    r = tc_call(&c, 6, "live.get", "[{\"date\": \"2026-11-23\", \"team\": \"grid\"}]");
+    assert_null(tc_err_code(r));
+    assert_int_equal(json_array_size(json_object_get(tc_result(r), "added_locations")), 1);
+    json_decref(r);
+    r = tc_call(&c, 7, "plan.insert_urgent",
+                "[{\"date\": \"2026-11-23\", \"team\": \"grid\", \"time\": 100, \"id\": 91, "
+                "\"location\": [0.3, 0.3], \"deadline\": 1800, \"service\": 300}]");
+    assert_string_equal(tc_err_code(r), "invalid_params");
+    assert_non_null(strstr(tc_err_msg(r), "location: cannot be placed on the road graph"));
+    json_decref(r);
     free(sp);
     json_decref(save);
     json_decref(pj);

@@ -159,14 +159,24 @@ static void test_live_day(void **state)
              "[{\"date\": \"2026-12-04\", \"team\": \"north\", \"time\": "
              "950, \"vehicle\": 1, \"job\": 11}]",
              "not_found", "not live");
-    /* An urgent visit: inserted, the answer says by whom and when. */
+    err_call(&a, 13, "plan.insert_urgent",
+             "[{" DT ", \"time\": 950, \"id\": 50, \"location_index\": 5, \"deadline\": 900, "
+             "\"margin\": 900}]",
+             "invalid_params", "params[0].margin: 900 s leaves no time before the deadline");
+    err_call(&a, 14, "plan.insert_urgent",
+             "[{" DT ", \"time\": 950, \"id\": 50, \"location_index\": 5, \"deadline\": 900, "
+             "\"forbidden_vehicles\": [77]}]",
+             "invalid_params", "params[0].forbidden_vehicles[0]: no vehicle 77");
+    /* An urgent visit: inserted, the answer says by whom and when; the
+     * default safety margin (a third of 30 min) is kept in hand. */
     r = ok_call(&a, 11, "plan.insert_urgent",
                 "[{" DT ", \"time\": 1000, \"id\": 50, \"location_index\": 5, \"service\": 600, "
                 "\"deadline\": 1800}]");
     json_t *o = tc_result(r);
     assert_string_equal(json_string_value(json_object_get(o, "method")), "inserted");
     assert_int_equal(json_integer_value(json_object_get(o, "changed")), 0);
-    assert_true(json_integer_value(json_object_get(o, "arrival")) <= 2800);
+    assert_int_equal(json_integer_value(json_object_get(o, "margin")), 600);
+    assert_true(json_integer_value(json_object_get(o, "arrival")) <= 2800 - 600);
     json_decref(r);
     r = ok_call(&a, 12, "live.get", "[{" DT "}]");
     char *before = json_dumps(tc_result(r), JSON_SORT_KEYS);

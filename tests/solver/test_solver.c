@@ -5,11 +5,14 @@
  * test also asserts the property the constraint forces (which vehicle, which
  * order, which task is left out and why), so a solver that ignored the
  * constraint would fail even if the checker were lenient. */
+#define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include <time.h>
 
 #include "solver_test_util.h"
 
@@ -652,6 +655,79 @@ static void test_progress_and_cancel(void **state)
     free(json);
 }
 
+/* From 256 locations the search reads renumbered copies of the matrices
+ * (solver/ctx.c); the checker reads the input's.  A plan built on a wrong
+ * renumbering shows as travel mismatches or violations there. */
+static void test_large_problem_renumbered(void **state)
+{
+    (void)state;
+    char *json = random_problem_ex(21, 300, 10, 12, false);
+    cv_problem *p = parse(json);
+    assert_true(p->nlocs >= 256);
+    cv_plan *plan = solve_checked(p, quick() ? 300000 : 1500000, 3, NULL);
+    assert_true(plan->nroutes > 0);
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+    free(json);
+}
+
+static double process_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Sleeps in the progress callback: wall time passes, CPU time does not. */
+static void on_progress_sleep(void *ud, const cv_solver_progress *pr)
+{
+    progress_log *log = ud;
+    log->calls++;
+    log->last_cost = pr->elapsed_s;
+    struct timespec nap = {0, 40 * 1000 * 1000};
+    nanosleep(&nap, NULL);
+}
+
+/* time_limit_cpu: the limit counts the search thread's CPU time, so a
+ * search that sleeps (as one on a loaded machine waits) still gets its
+ * CPU seconds; with a wall-clock limit the sleeps would eat most of them. */
+static void test_cpu_time_limit(void **state)
+{
+    (void)state;
+    char *json = random_problem(5, 60, 0, 6);
+    cv_problem *p = parse(json);
+    cv_solver_config cfg;
+    cv_solver_config_init(&cfg);
+    progress_log log = {0};
+    cfg.on_progress = on_progress_sleep;
+    cfg.progress_ud = &log;
+    cfg.max_effort = UINT64_MAX; /* only the limit can end the search */
+    cfg.time_limit_s = 0.3;
+    cfg.time_limit_cpu = 1;
+    cv_plan *plan = NULL;
+    double w0 = cv_clock_now(), c0 = process_cpu();
+    assert_int_equal(cv_solver_run_stats(p, &cfg, &plan, NULL), CV_OK);
+    double wall = cv_clock_now() - w0, cpu = process_cpu() - c0;
+    assert_non_null(plan);
+    /* About one nap per 100 ms: a wall-clock limit would leave <= 0.2 s CPU. */
+    assert_true(log.calls >= 3);
+    assert_true(cpu >= 0.27);
+    assert_true(log.last_cost >= 0.3); /* elapsed_s is CPU time */
+    assert_true(wall >= cpu + 0.04 * (log.calls - 1));
+    assert_true(cfg.stat_iterations > 0);
+    cv_plan_destroy(plan);
+    /* Two threads: each stops on its own clock; still a checked plan. */
+    cfg.on_progress = NULL;
+    cfg.threads = 2;
+    cfg.time_limit_s = 0.15;
+    c0 = process_cpu();
+    plan = solve_checked_cfg(p, &cfg, NULL);
+    assert_true(process_cpu() - c0 >= 0.25); /* both threads searched */
+    cv_plan_destroy(plan);
+    cv_problem_destroy(p);
+    free(json);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -674,6 +750,8 @@ int main(void)
         cmocka_unit_test(test_search_improves),
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_progress_and_cancel),
+        cmocka_unit_test(test_cpu_time_limit),
+        cmocka_unit_test(test_large_problem_renumbered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

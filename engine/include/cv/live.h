@@ -26,9 +26,16 @@
  * board stay with their vehicle.  Its plan (cv_live_subplan) is what the
  * independent checker verifies after every change.
  *
+ * Care extensions (docs/care-extensions.md) hold live as in a plan: the
+ * copies of a two-carer visit start together, relations keep their gaps,
+ * meals their ride time, soft windows their lateness cost, vehicle lists and
+ * working time (counted from the worker's first report) their limits.  A
+ * visit done (or committed) bounds the visits tied to it; the whole day is
+ * timed together (engine/live_ties.c) and its remaining part checked.
+ * Problems with a horizon are refused (a live day is one day).
+ *
  * Not thread-safe: one owner at a time.  Times are in the problem's unit
- * (seconds for care days).  Problems with care extensions are refused
- * (CV_EUNSUPPORTED) until the solver plans them.
+ * (seconds for care days).
  */
 #ifndef CV_LIVE_H
 #define CV_LIVE_H
@@ -75,16 +82,42 @@ typedef struct cv_live_event {
 cv_status cv_live_apply(cv_live *L, const cv_live_event *ev, cv_diag *diag);
 
 /* ---- Urgent requests ---- */
+#define CV_LIVE_MAX_VEHICLE_LIST 16
 typedef struct cv_live_urgent {
     uint64_t id;        /* new job id, unique among jobs */
     int64_t time;       /* when the request comes in (advances the clock) */
     int64_t deadline_s; /* on site within this long (900 emergency, 1800 ordinary) */
-    uint32_t loc;       /* location index (a client's home is a known location) */
+    uint32_t loc;       /* location index, or CV_NONE with at_coords */
+    /* A point that is no location of the day (at_coords, loc CV_NONE):
+     * snapped to the live day's road graph (cv_live_set_graph), travel
+     * times routed on it. */
+    bool at_coords;
+    double lon, lat;
     int64_t service, setup;
     uint32_t skills[8];
     uint32_t nskills;
     uint32_t priority; /* 0..100; default 100 */
+    /* Continuity of care (docs/care-extensions.md), vehicle ids: only these
+     * may go (none: anyone qualified), never these. */
+    uint64_t allowed[CV_LIVE_MAX_VEHICLE_LIST], forbidden[CV_LIVE_MAX_VEHICLE_LIST];
+    uint32_t nallowed, nforbidden;
+    /* Safety margin: a worker is sent only if the plan has them on site at
+     * least this long before the deadline, time kept in hand for overruns of
+     * the visits before (0: none; CV_LIVE_MARGIN_DEFAULT: a third of the
+     * deadline, cv_live_default_margin). */
+    int64_t margin_s;
 } cv_live_urgent;
+
+#define CV_LIVE_MARGIN_DEFAULT (-1)
+/* The default safety margin for a deadline: a third of it, 5 min for an
+ * emergency (on site within 15 min), 10 min for ordinary help (30 min).
+ * Why a third: a visit in progress routinely runs several minutes over
+ * (the simulator draws up to 5 min per visit), and an urgent visit placed
+ * behind it inherits that; 5 min covers a full overrun of the visit under
+ * way for the emergency worker who goes next, 10 min one more visit's for
+ * ordinary help inserted later in a route.  Measured in bench/RESULTS.md
+ * ("Live day": accepted-in-time share against refusals). */
+int64_t cv_live_default_margin(int64_t deadline_s);
 
 typedef enum cv_live_method {
     CV_LIVE_INSERTED = 0, /* cheapest insertion, no other visit moved */
@@ -97,12 +130,19 @@ typedef struct cv_live_outcome {
     uint64_t vehicle;                /* who goes (or, refused: who could arrive first); 0 if none */
     int64_t arrival;                 /* planned (or best achievable) arrival on site */
     int64_t deadline;                /* time + deadline_s */
+    int64_t margin;                  /* the safety margin applied (seconds) */
     uint32_t changed;                /* other visits whose vehicle changed or that were dropped */
     uint32_t dropped;                /* of which now unassigned */
     int64_t cost_before, cost_after; /* cost of the remaining day (checker's definition) */
     double ms;                       /* wall-clock time of the call */
     char message[256];               /* a sentence for the operator */
 } cv_live_outcome;
+
+/* Gives the live day a road graph (not owned; it must outlive L): urgent
+ * requests may then be anywhere on the road network, by coordinates.  Every
+ * profile of the problem must be a profile of the graph. */
+struct cv_graph;
+cv_status cv_live_set_graph(cv_live *L, const struct cv_graph *g, cv_diag *diag);
 
 /* Inserts (or refuses) an urgent visit.  CV_OK in all three outcomes; an
  * error only for bad input (diag names the field) or out of memory. */
@@ -174,9 +214,15 @@ cv_status cv_live_urgent_from_json(const struct json_t *o, const char *path, con
 typedef struct cv_live_sim_config {
     uint64_t seed;
     uint32_t urgent;
+    int64_t urgent_margin; /* margin_s of the generated urgent requests (see cv_live_urgent) */
     int64_t delay_max;
     uint32_t skip_percent;
-    FILE *log; /* one line per urgent request and per failure; NULL: quiet */
+    FILE *log;                    /* one line per urgent request and per failure; NULL: quiet */
+    const struct cv_graph *graph; /* road graph for urgent requests by coordinates, or NULL */
+    /* With a graph: one urgent request in `offsite_every` (0: none) is not at a
+     * client's home but at a random point near one (up to 400 m away), by
+     * coordinates. */
+    uint32_t offsite_every;
 } cv_live_sim_config;
 
 typedef struct cv_live_sim_report {

@@ -67,6 +67,33 @@
  *        makes (theta pi, 0) dual feasible for (5), (6), (8):
  *          LB(pi) = sum_j pi_j * c_min / (c_min - m(pi))     when m(pi) < 0
  *        (the fleet row (7) dropped, a relaxation).  The larger of (10), (10c).
+ * (10d) Limited-memory subset-row cuts (Jepsen, Petersen, Spoorendonk & Pisinger
+ *        2008; limited memory: Pecin, Pessoa, Poggi & Uchoa 2017), in the cost LP only.
+ *        Cut q: three customers T_q, a memory M_q (T_q in M_q), and the row
+ *          sum_r alpha_qr x_r <= 1                                    (dual beta_q <= 0)
+ *        alpha_qr counted along r: a state s, reset to 0 at a customer outside M_q,
+ *        raised by one at a customer of T_q, and at 2 reset with alpha_qr += 1
+ *        (= floor(|r n T_q| / 2) when M_q holds every customer).  Valid for every
+ *        plan: each customer is served once, so at most one route sees two of T_q,
+ *        and alpha is never above that count.  Separated by enumeration of the
+ *        triples on the master's solution when it converges (violation >= 0.05, 16
+ *        per round, at most max_cuts); M_q is the smallest memory that keeps the
+ *        full coefficient of the routes of that solution.  The pricing carries the
+ *        states in its labels and pays -beta_q at each increment; a label dominates
+ *        only when its cost plus the -beta_q of the cuts where it is one visit from
+ *        paying and the other label is not stays below the other's.
+ * (10') The anytime bound with cuts: for any pi, any beta <= 0 and
+ *        m(pi, beta) = min_r (c_r - sum_j a_jr pi_j - sum_q alpha_qr beta_q),
+ *          LB = sum_j pi_j + sum_q beta_q + K * min(0, m(pi, beta))
+ *        bounds every x feasible for (6)-(8) and the cut rows, since
+ *          sum_r c_r x_r = sum_r (c_r - a_r pi - alpha_r beta) x_r + sum_j pi_j
+ *                          + sum_q beta_q (sum_r alpha_qr x_r)
+ *                       >= K * min(0, m) + sum_j pi_j + sum_q beta_q
+ *        (sum_r x_r <= K; beta_q <= 0 and each cut row <= 1).  It is the master's
+ *        value only at convergence; at any earlier stop it is this Lagrangian value
+ *        at the last exactly priced duals (smoothed duals are convex combinations,
+ *        so beta stays <= 0; GLPK's duals are clamped to <= 0).  (10c) scales
+ *        (pi, beta) alike: theta * (sum pi + sum beta).
  * ---- Minimum fleet ----
  *  (11)  same columns with c_r = 1:  F = min sum_r x_r  s.t. (6), (8);
  *        valid bound max(LB(pi) with K = |C|, Farley: sum_j pi_j / (1 - m(pi))
@@ -81,8 +108,10 @@
  * label memory it is coarsened (ng halved, then capacity dropped), and so
  * when, before any bound is proven, one labelling exceeds 15 % of the budget
  * (ng quartered): still a relaxation, named in the result.  The exact
- * labelling prunes by completion bounds (lp_pricing.c); every completed
- * labelling gives the larger of (10) and (10c).
+ * labelling prunes by completion bounds (lp_pricing.c; the cuts only add
+ * penalties >= 0, so bounds without them stay bounds); every completed
+ * labelling gives the larger of (10') and (10c).  When the master converges,
+ * subset-row cuts (10d) are separated and the generation goes on.
  *
  * What the bound bounds: the cost of any plan that serves every task of C
  * (the tasks some vehicle can serve alone, breaks aside).  A plan that
@@ -109,6 +138,8 @@
 
 typedef struct cv_lp_bound_config {
     double time_limit_s;     /* wall-clock safety stop for the whole call; <= 0: none */
+    bool cpu_time;           /* time_limit_s (and result.seconds) count the calling thread's CPU
+                                time, not wall time: for benchmarks on a shared machine */
     uint64_t max_effort;     /* deterministic budget in label extensions; 0: unlimited */
     uint32_t ng_size;        /* ng-neighbourhood size, 1..32 (default 8) */
     uint32_t max_iterations; /* column generation rounds per LP; 0: unlimited */
@@ -117,20 +148,27 @@ typedef struct cv_lp_bound_config {
     double upper_bound;      /* cost of a known plan serving every task (e.g. the solver's), or
                                 0: lowers the fleet K of (7) and (10) by (10a); used only when
                                 every task is a customer of C */
+    uint32_t max_cuts;       /* subset-row cuts (10d) of the cost LP, at most 256 (default 128;
+                                0: none) */
+    bool bidirectional;      /* exact labelling forward and backward, joined at the middle of
+                                the horizon (default true) */
 } cv_lp_bound_config;
 
 void cv_lp_bound_config_init(cv_lp_bound_config *cfg);
 
 typedef struct cv_lp_bound_result {
-    double lower_bound;   /* in the problem's cost units; 0 when nothing better is proven */
-    char relaxation[320]; /* the relaxation actually used, for people */
-    bool converged;       /* the LP (5)-(8) was solved to optimality: bound = z_LP */
-    uint32_t iterations;  /* column generation rounds (cost LP) */
-    uint32_t columns;     /* columns in the final master (cost LP) */
-    uint32_t customers;   /* |C| */
-    uint32_t fleet;       /* K (K' of (10a) when an upper bound lowered it) */
-    uint64_t effort;      /* label extensions spent */
-    double seconds;
+    double lower_bound;    /* in the problem's cost units; 0 when nothing better is proven */
+    char relaxation[320];  /* the relaxation actually used, for people */
+    bool converged;        /* the LP (5)-(8), with its cuts (10d), was solved to optimality:
+                              bound = z_LP; no separation found a violated cut */
+    uint32_t iterations;   /* column generation rounds (cost LP) */
+    uint32_t columns;      /* columns in the final master (cost LP) */
+    uint32_t cuts;         /* subset-row cuts in the final master (10d) */
+    uint32_t cut_rounds;   /* separations that added or widened cuts */
+    uint32_t customers;    /* |C| */
+    uint32_t fleet;        /* K (K' of (10a) when an upper bound lowered it) */
+    uint64_t effort;       /* label extensions spent */
+    double seconds;        /* wall, or CPU with cfg.cpu_time */
     uint32_t min_vehicles; /* minimum-fleet bound (11); 0 when not computed */
     bool min_vehicles_converged;
 } cv_lp_bound_result;

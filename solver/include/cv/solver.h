@@ -71,6 +71,11 @@ typedef struct cv_solver_progress {
 
 typedef struct cv_solver_config {
     double time_limit_s; /* wall-clock safety stop; <= 0: none */
+    int time_limit_cpu;  /* 1: time_limit_s counts CPU seconds of each search thread
+                            (CLOCK_THREAD_CPUTIME_ID, construction included) instead of
+                            wall-clock seconds, so that a run on a loaded machine gets
+                            the same search as one on an idle machine with that wall
+                            limit (benchmarks); progress elapsed_s is then CPU time too */
     uint64_t max_effort; /* deterministic work-unit budget (about one unit per insertion
                             position examined); 0: default 2e7 + 2e5 x tasks (about 1 s
                             of one core at 100 tasks), 4e5 x tasks below 100 tasks; UINT64_MAX:

@@ -146,7 +146,7 @@ static void best_places(const cv__ctx *c, const cv__route *R, uint32_t x, top3 *
     const cv_task *t = &p->tasks[x];
     const cv__veh *w = &c->veh[R->v];
     tp->n = 0;
-    tp->movable = t->kind == CV_TASK_JOB && c->can[(size_t)x * c->nv + R->v];
+    tp->movable = t->kind == CV_TASK_JOB && cv__can(c, x, R->v);
     if (!tp->movable) return;
     const cv_tw *tw = cv_task_tws(p, t);
     const uint32_t ntw = t->tw_count, lx = t->loc;

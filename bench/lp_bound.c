@@ -12,6 +12,7 @@
  * -c: the time limit counts CPU time of the bounding thread, not wall time
  *    (the machine is shared; "seconds" is then CPU seconds too).
  * -B: monodirectional labelling (default: bidirectional).
+ * -A: fixed Wentges smoothing (default: automatic, Pessoa et al. 2018).
  * -k N: at most N subset-row cuts (0: none; default that of cv_lp_bound).
  * -e N: stop on N label extensions instead of the clock (deterministic;
  *    the time limit is then off).
@@ -76,11 +77,13 @@ int main(int argc, char **argv)
     int opt;
     bool use_ub = false;
     uint64_t ub_effort = 0;
-    while ((opt = getopt(argc, argv, "t:n:Fvu:e:ck:B")) != -1) {
+    while ((opt = getopt(argc, argv, "t:n:Fvu:e:ck:BA")) != -1) {
         if (opt == 't')
             cfg.time_limit_s = atof(optarg);
         else if (opt == 'n')
             cfg.ng_size = (uint32_t)atoi(optarg);
+        else if (opt == 'A')
+            cfg.auto_smoothing = false;
         else if (opt == 'B')
             cfg.bidirectional = false;
         else if (opt == 'c')

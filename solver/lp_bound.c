@@ -30,8 +30,9 @@ void cv_lp_bound_config_init(cv_lp_bound_config *cfg)
     cfg->max_iterations = 0;
     cfg->min_vehicles = true;
     cfg->smoothing = 0.8;
-    cfg->max_cuts = 128;
+    cfg->max_cuts = 256;
     cfg->bidirectional = true;
+    cfg->auto_smoothing = true;
 }
 
 /* Column generation state for one LP: (5)-(8), or (11) when fleet. */
@@ -50,9 +51,10 @@ typedef struct cg {
     uint64_t call_effort;
     uint64_t *effort, effort_cap;
     uint32_t max_iterations;
-    double alpha;   /* dual smoothing factor, 0 = none */
-    double cmin;    /* a lower bound on every route's cost (10c), <= 0: unknown */
-    bool heuristic; /* try the heuristic labelling before the exact one */
+    double alpha;    /* dual smoothing factor, 0 = none */
+    bool auto_alpha; /* adapt alpha each round (Pessoa et al. 2018) */
+    double cmin;     /* a lower bound on every route's cost (10c), <= 0: unknown */
+    bool heuristic;  /* try the heuristic labelling before the exact one */
     cv__lp_price_mode exact;
     /* Subset-row cuts of the cost LP (NULL for the fleet LP, or none). */
     cv__lp_cuts *cuts;
@@ -353,7 +355,7 @@ static cv_status run_cg(void *ctx)
      * (the centre) and the master's, which damps the oscillation of the
      * duals; a mispricing (no column negative for the master) moves the mix
      * towards the master's duals until it is priced itself. */
-    const double alpha = g->alpha;
+    double alpha = g->alpha;
     bool have_center = false, have_hsep = false;
     double z_mark = 0.0;
     double center_sigma = 0.0;
@@ -369,12 +371,12 @@ static cv_status run_cg(void *ctx)
          * beats a better master that proves nothing. */
         if ((g->late > 0 && NOW(g) > g->late) || (g->late_effort && *g->effort >= g->late_effort))
             g->heuristic = false;
-        if (g->deadline > 0) {
-            /* GLPK's limit is wall time: with a CPU budget, let it run (a
-             * shared machine gives less CPU than wall), the rounds check. */
-            double left = (g->deadline - NOW(g)) * (g->cpu ? 4.0 : 1.0) + (g->cpu ? 1.0 : 0.0);
+        if (g->deadline > 0 && !g->cpu) {
+            double left = g->deadline - NOW(g);
             parm.tm_lim = left > 2e6 ? 2000000000 : (int)(left * 1000.0) + 1;
         }
+        /* With a CPU budget GLPK gets no limit (its limit is wall time, and a
+         * shared machine gives far less CPU than wall): the rounds check. */
         int ret = glp_simplex(lp, &parm);
         /* After cut rows were added or widened the warm basis can be
          * singular, or the dual simplex can give up (GLP_EFAIL): start again
@@ -480,6 +482,25 @@ static cv_status run_cg(void *ctx)
                 cv__lp_price(g->pr, sep, g->cuts, sep + n, sigma_sep, g->exact, max_cols, g->effort,
                              call_cap, call_deadline, MAX_LABELS, &cols, &ncols, &mm, &complete);
             if (st) break;
+            if (g->auto_alpha && k == 0 && a > 0 && complete && ncols > 0) {
+                /* Automatic smoothing (Pessoa, Sadykov, Uchoa & Vanderbeck
+                 * 2018): g, a subgradient of the Lagrangian function (10') at
+                 * the separation point (1 - K a_jr of its best route r), tells
+                 * whether moving from the centre towards the master's duals
+                 * still climbs: if so (g . (pi - centre) > 0) smooth less,
+                 * else more.  Only the step changes; every bound stays (10'). */
+                const cv__lp_col *r = &cols[0];
+                double dot = 0.0;
+                for (size_t j = 0; j < nd; j++) dot += pi[j] - center[j];
+                for (uint32_t q = 0; q < r->len; q++)
+                    dot -= K * (pi[r->seq[q]] - center[r->seq[q]]);
+                for (uint32_t q = 0; q < ncuts; q++) {
+                    const double d = pi[n + q] - center[n + q];
+                    if (d != 0.0)
+                        dot -= K * d * (double)cv__lp_cut_coef(g->cuts, q, r->seq, r->len);
+                }
+                alpha = dot > 0 ? fmax(0.0, alpha - 0.1) : fmin(0.95, alpha + 0.1 * (1.0 - alpha));
+            }
             cv_log(
                 2,
                 "lp: it %u z %.2f a %.2f ng %u cuts %u complete %d m %.3f cols %u lb %.2f t %.2f\n",
@@ -784,6 +805,7 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
     g.exact = (cv__lp_price_mode){cfg.ng_size, true, false, false, cpu, cfg.bidirectional};
     g.cpu = cpu;
     g.alpha = cfg.smoothing;
+    g.auto_alpha = cfg.auto_smoothing;
     g.cuts = cfg.max_cuts ? &cuts : NULL;
     /* Every route costs at least fixed + the cheapest first and last arcs
      * (arc costs are >= 0). */
@@ -815,6 +837,7 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
         f.exact = (cv__lp_price_mode){cfg.ng_size, true, false, true, cpu, cfg.bidirectional};
         f.cpu = cpu;
         f.alpha = cfg.smoothing;
+        f.auto_alpha = cfg.auto_smoothing;
         f.heuristic = true;
         f.deadline = total > 0 ? t0 + total : 0;
         f.effort_cap = cfg.max_effort;

@@ -990,7 +990,7 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, const cv__lp_cuts *c
                     }
                 }
                 if (effort_cap && *effort >= effort_cap) stopped = true;
-                if ((f & 255) == 255 && deadline > 0 && cv__lp_clock(mode.cpu) > deadline)
+                if ((f & 7) == 7 && deadline > 0 && cv__lp_clock(mode.cpu) > deadline)
                     stopped = true;
             }
         }

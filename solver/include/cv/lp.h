@@ -103,7 +103,16 @@
  * Each round solves the master, tries a heuristic labelling (2 labels per
  * customer, dominance on cost and time only) at smoothed duals, and when it
  * finds nothing prices exactly with Wentges smoothing around the duals of the
- * best bound so far.  In the last 30 % of the budget every round prices
+ * best bound so far; the smoothing factor adapts each round (Pessoa,
+ * Sadykov, Uchoa & Vanderbeck 2018): less when the subgradient of (10') at
+ * the priced point still climbs towards the master's duals, more when not.
+ * The exact labelling is bidirectional (Righini & Salani 2006): forward
+ * labels up to the middle of the depot's horizon, backward labels (latest
+ * service start, prefix bounds mirroring the completion bounds) after it,
+ * joined over every arc when the memories are disjoint, the loads fit and
+ * the time does (the cut states add one payment per cut whose both halves
+ * are one visit in); every elementary route is found, split after its last
+ * customer served by the middle.  In the last 30 % of the budget every round prices
  * exactly, so that a bound gets proven.  When the exact labelling exceeds its
  * label memory it is coarsened (ng halved, then capacity dropped), and so
  * when, before any bound is proven, one labelling exceeds 15 % of the budget
@@ -148,10 +157,12 @@ typedef struct cv_lp_bound_config {
     double upper_bound;      /* cost of a known plan serving every task (e.g. the solver's), or
                                 0: lowers the fleet K of (7) and (10) by (10a); used only when
                                 every task is a customer of C */
-    uint32_t max_cuts;       /* subset-row cuts (10d) of the cost LP, at most 256 (default 128;
+    uint32_t max_cuts;       /* subset-row cuts (10d) of the cost LP, at most 256 (default 256;
                                 0: none) */
     bool bidirectional;      /* exact labelling forward and backward, joined at the middle of
                                 the horizon (default true) */
+    bool auto_smoothing;     /* smoothing starts at `smoothing` and adapts each round by the
+                                subgradient's direction (default true) */
 } cv_lp_bound_config;
 
 void cv_lp_bound_config_init(cv_lp_bound_config *cfg);

@@ -57,7 +57,8 @@ cv_status cv__live_add_extra(cv_live *L, const cv_live_urgent *req, int64_t tw_s
     L->p = np;
     L->nextra++;
     *task = at;
-    return CV_OK;
+    /* Task indices after the jobs moved up by one: the tie flags follow. */
+    return cv__live_build_tied(L);
 }
 
 /* ---- The remaining day as a plan ---- */

@@ -908,6 +908,42 @@ static void test_urgent_by_coordinates(void **state)
 }
 #endif
 
+/* Simulator event order: a visit's overrun is known when it starts, and its
+ * end is ordered at its true time.  On the line day vehicle 1 finishes job
+ * 10 (due at 900) late, and vehicle 2 starts job 12 at its ETA 900: an
+ * overrun added after choosing vehicle 1's event (which wins the tie at 900
+ * by its lower id) once moved the clock past 900 and made vehicle 2 late. */
+static void test_sim_event_order(void **state)
+{
+    (void)state;
+    cv_problem *p = problem_from(line_day);
+    cv_live_sim_config cfg = {.seed = 1, .urgent = 0, .delay_max = 1200, .skip_percent = 0};
+    cv_live_sim_report r;
+    json_t *events = NULL;
+    cv_diag d;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_live_simulate(p, line_plan, strlen(line_plan), NULL, &cfg, &r, &events, &d),
+                     CV_OK);
+    assert_int_equal(r.check_failures + r.frozen_failures + r.log_failures, 0);
+    int64_t done10 = -1, start12 = -1, last = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(events, i, e)
+    {
+        const char *ty = json_string_value(json_object_get(e, "type"));
+        json_int_t job = json_integer_value(json_object_get(e, "job"));
+        int64_t t = json_integer_value(json_object_get(e, "time"));
+        assert_true(t >= last);
+        last = t;
+        if (!strcmp(ty, "visit.done") && job == 10) done10 = t;
+        if (!strcmp(ty, "visit.start") && job == 12) start12 = t;
+    }
+    assert_true(done10 > 900);
+    assert_int_equal(start12, 900);
+    json_decref(events);
+    cv_problem_destroy(p);
+}
+
 /* The shipped care scenario (docs/care-extensions.md: two carers at once,
  * soft windows, preferred carers, working time with overtime and unpaid
  * lunch, hot meals with a ride time, fairness) run live: every intermediate
@@ -1013,6 +1049,7 @@ int main(void)
         cmocka_unit_test(test_urgent_replan),
         cmocka_unit_test(test_restore_and_frozen_check),
         cmocka_unit_test(test_simulated_day),
+        cmocka_unit_test(test_sim_event_order),
         cmocka_unit_test(test_care_live),
         cmocka_unit_test(test_urgent_margin),
 #ifdef CV_GRAPH_AVAILABLE

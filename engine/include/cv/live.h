@@ -18,6 +18,10 @@
  *   3. else a refusal with the earliest arrival any qualified worker could
  *      achieve by going there directly (computed from positions and travel
  *      times, not guessed).
+ * An answer that reaches the client only in the last part of the deadline
+ * (the safety margin, cv_live_urgent.margin_s) counts as not in time: the
+ * visits before it overrun.  Re-plans by the solver weigh each visit handed
+ * to another worker as a cost (10 min of travel), so they change little.
  * `reoptimize` re-plans the rest of the day the same way (frozen prefix kept).
  *
  * The remaining day is itself a problem (cv_live_subproblem): each vehicle

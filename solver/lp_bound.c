@@ -82,6 +82,19 @@ static bool pr_capped(const cg *g, double call_deadline, uint64_t call_cap)
            (call_cap && call_cap != g->effort_cap && *g->effort >= call_cap);
 }
 
+/* glp_simplex under the call's clock.  GLPK's own limit is wall time; with a
+ * CPU budget it runs in one-second wall slices, resumed from its basis while
+ * CPU time is left, so that a slow master (many cut rows, a reset basis)
+ * cannot overrun the budget on a loaded machine. */
+static int master_simplex(const cg *g, glp_prob *lp, glp_smcp *parm)
+{
+    if (!g->cpu || g->deadline <= 0) return glp_simplex(lp, parm);
+    parm->tm_lim = 1000;
+    int ret = glp_simplex(lp, parm);
+    while (ret == GLP_ETMLIM && !time_up(g)) ret = glp_simplex(lp, parm);
+    return ret;
+}
+
 static cv_status keep_col(cg *g, const cv__lp_col *c)
 {
     if (g->ncols == g->capcols) {
@@ -375,9 +388,7 @@ static cv_status run_cg(void *ctx)
             double left = g->deadline - NOW(g);
             parm.tm_lim = left > 2e6 ? 2000000000 : (int)(left * 1000.0) + 1;
         }
-        /* With a CPU budget GLPK gets no limit (its limit is wall time, and a
-         * shared machine gives far less CPU than wall): the rounds check. */
-        int ret = glp_simplex(lp, &parm);
+        int ret = master_simplex(g, lp, &parm);
         /* After cut rows were added or widened the warm basis can be
          * singular, or the dual simplex can give up (GLP_EFAIL): start again
          * from GLPK's advanced (triangular) basis, then from the standard
@@ -393,7 +404,7 @@ static cv_status run_cg(void *ctx)
             else
                 glp_std_basis(lp);
             parm.meth = GLP_PRIMAL;
-            ret = glp_simplex(lp, &parm);
+            ret = master_simplex(g, lp, &parm);
         }
         parm.meth = GLP_PRIMAL;
         if (ret == GLP_ETMLIM) break;

@@ -131,8 +131,11 @@ void cv__live_avail_of(const cv_live *L, uint32_t v, cv__live_avail *a)
         loc = r->pos_loc;
         time = r->pos_time;
     }
-    /* A visit running past its expected end is still running now. */
-    if (r->in_progress && time < L->now) time = L->now;
+    /* A visit running past its expected end is still running now.  A
+     * vehicle with nothing left to do has been waiting since its last step:
+     * work given to it now cannot start travelling in the past (it would
+     * reach an urgent call before the call was made). */
+    if ((r->in_progress || r->n == r->nfrozen) && time < L->now) time = L->now;
     if (time < vh->tw.start) time = vh->tw.start;
     a->loc = loc;
     a->time = time;

@@ -288,6 +288,38 @@ static void test_urgent_insert_and_refuse(void **state)
     cv_problem_destroy(p);
 }
 
+/* Both carers finish early and wait; a call much later cannot be reached
+ * by a trip that began before the call (the idle carer leaves at the call). */
+static void test_urgent_idle_vehicle_leaves_now(void **state)
+{
+    (void)state;
+    cv_problem *p;
+    cv_live *L = line_live(&p);
+    cv_diag d;
+    assert_int_equal(ev(L, CV_LIVE_VISIT_START, 300, 1, 10, &d), CV_OK);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_START, 900, 2, 12, &d), CV_OK);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_DONE, 900, 1, 10, &d), CV_OK);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_START, 1200, 1, 11, &d), CV_OK);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_DONE, 1500, 2, 12, &d), CV_OK);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_DONE, 1800, 1, 11, &d), CV_OK);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_START, 1800, 2, 13, &d), CV_OK);
+    assert_int_equal(ev(L, CV_LIVE_VISIT_DONE, 2400, 2, 13, &d), CV_OK);
+    /* At 5000 a call at location 5: vehicle 2 waits at location 4, 300 s
+     * away, so it is on site at 5300, not at 2700 (a trip begun before the
+     * call, waiting on the doorstep). */
+    cv_live_urgent q = {
+        .id = 50, .time = 5000, .deadline_s = 1800, .loc = 5, .service = 600, .priority = 100};
+    cv_live_outcome o;
+    cv_diag_clear(&d);
+    assert_int_equal(cv_live_insert_urgent(L, &q, &o, &d), CV_OK);
+    assert_int_equal(o.method, CV_LIVE_INSERTED);
+    assert_int_equal(o.vehicle, 2);
+    assert_int_equal(o.arrival, 5300);
+    assert_remaining_valid(L);
+    cv_live_destroy(L);
+    cv_problem_destroy(p);
+}
+
 /* A day with no slack: one carer, back-to-back visits with fixed windows.
  * An emergency next door can only be reached by dropping a visit. */
 static void test_urgent_replan(void **state)
@@ -1052,6 +1084,7 @@ int main(void)
         cmocka_unit_test(test_sim_event_order),
         cmocka_unit_test(test_care_live),
         cmocka_unit_test(test_urgent_margin),
+        cmocka_unit_test(test_urgent_idle_vehicle_leaves_now),
 #ifdef CV_GRAPH_AVAILABLE
         cmocka_unit_test(test_urgent_by_coordinates),
 #endif

@@ -2,9 +2,12 @@
  * parse a problem, solve it and have the independent checker judge the plan
  * (cv_check_json on the JSON written by cv_plan_to_json: no violation, no
  * stated figure that disagrees with its recomputation), and find where a
- * task went.  Include after <cmocka.h>. */
+ * task went.  Include after <cmocka.h>.  A file may use only some of them,
+ * hence the unused attribute. */
 #ifndef CV_TESTS_SOLVER_TEST_UTIL_H
 #define CV_TESTS_SOLVER_TEST_UTIL_H
+
+#define CV_TEST_HELPER static __attribute__((unused))
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +16,7 @@
 #include "cv/engine.h"
 #include "cv/solver.h"
 
-static cv_problem *parse(const char *json)
+CV_TEST_HELPER cv_problem *parse(const char *json)
 {
     cv_problem *p = NULL;
     cv_diag d;
@@ -26,7 +29,8 @@ static cv_problem *parse(const char *json)
 
 /* Solves with cfg, writes, checks; returns the plan (caller destroys), and
  * the JSON text when json_out is not NULL (caller frees). */
-static cv_plan *solve_checked_cfg(const cv_problem *p, const cv_solver_config *cfg, char **json_out)
+CV_TEST_HELPER cv_plan *solve_checked_cfg(const cv_problem *p, const cv_solver_config *cfg,
+                                          char **json_out)
 {
     cv_plan *plan = NULL;
     cv_diag d;
@@ -57,7 +61,7 @@ static cv_plan *solve_checked_cfg(const cv_problem *p, const cv_solver_config *c
 
 /* The plan step serving task t (copy k of a visit: its k-th occurrence), its
  * route in *route when not NULL; NULL when t is not planned. */
-static const cv_plan_step *step_of(const cv_plan *plan, uint32_t t, uint32_t *route)
+CV_TEST_HELPER const cv_plan_step *step_of(const cv_plan *plan, uint32_t t, uint32_t *route)
 {
     for (uint32_t r = 0; r < plan->nroutes; r++)
         for (uint32_t k = 0; k < plan->routes[r].step_count; k++) {
@@ -72,13 +76,13 @@ static const cv_plan_step *step_of(const cv_plan *plan, uint32_t t, uint32_t *ro
 }
 
 /* Vehicle index serving task index t, or -1. */
-static int vehicle_of(const cv_plan *plan, uint32_t t)
+CV_TEST_HELPER int vehicle_of(const cv_plan *plan, uint32_t t)
 {
     uint32_t r = 0;
     return step_of(plan, t, &r) ? (int)plan->routes[r].vehicle : -1;
 }
 
-static cv_reason reason_of(const cv_plan *plan, uint32_t t)
+CV_TEST_HELPER cv_reason reason_of(const cv_plan *plan, uint32_t t)
 {
     for (uint32_t i = 0; i < plan->nunassigned; i++)
         if (plan->unassigned[i].task == t) return plan->unassigned[i].reason;

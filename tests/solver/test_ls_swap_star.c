@@ -30,22 +30,12 @@
 
 #include "cv/engine.h"
 #include "solver_int.h"
+#include "solver_test_util.h"
 
 static bool quick(void)
 {
     const char *q = getenv("CV_TEST_QUICK");
     return q && *q && strcmp(q, "0") != 0;
-}
-
-static cv_problem *parse(const char *json)
-{
-    cv_problem *p = NULL;
-    cv_diag d;
-    cv_diag_clear(&d);
-    cv_status s = cv_problem_from_json(&p, json, strlen(json), &d);
-    if (s != CV_OK) fprintf(stderr, "parse: %s\n", d.msg);
-    assert_int_equal(s, CV_OK);
-    return p;
 }
 
 /* A random problem; relaxed: the same without capacities and limits. */
@@ -320,19 +310,7 @@ static void test_solver_with_swap_star(void **state)
             cfg.local_search = ops ? CV_LS_ALL : CV_LS_SWAP_STAR;
             cfg.max_effort = quick() ? 30000 : 150000;
             cfg.seed = i + 1;
-            cv_plan *plan = NULL;
-            cv_diag d;
-            cv_diag_clear(&d);
-            assert_int_equal(cv_solver_run(p, &cfg, &plan, &d), CV_OK);
-            char *text = NULL;
-            assert_int_equal(cv_plan_to_json(plan, p, &text), CV_OK);
-            cv_check_report rep;
-            memset(&rep, 0, sizeof rep);
-            assert_int_equal(cv_check_json(p, text, strlen(text), &rep, &d), CV_OK);
-            assert_int_equal(rep.nviolations, 0);
-            assert_int_equal(rep.nmismatches, 0);
-            cv_check_report_fini(&rep);
-            free(text);
+            cv_plan *plan = solve_checked_cfg(p, &cfg, NULL);
             cv_plan_destroy(plan);
         }
         cv_problem_destroy(p);

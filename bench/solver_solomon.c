@@ -78,6 +78,9 @@ static void class_of(const char *name, char *cls, size_t n)
     cls[k] = 0;
 }
 
+/* The BKS row of INST under convention CONV. The route count may be empty
+ * (some 400-customer rows give only the distance): *veh is then -1 and the
+ * class's route difference skips that instance. */
 static bool load_bks(const char *path, const char *conv, const char *inst, double *dist, int *veh)
 {
     FILE *f = fopen(path, "r");
@@ -85,15 +88,22 @@ static bool load_bks(const char *path, const char *conv, const char *inst, doubl
     char line[1024];
     bool found = false;
     while (fgets(line, sizeof line, f)) {
-        char name[64], convention[64];
-        int cust, v;
-        double d;
-        if (sscanf(line, "%63[^,],%d,%d,%lf,%63[^,]", name, &cust, &v, &d, convention) == 5 &&
-            strcasecmp(name, inst) == 0 && strcmp(convention, conv) == 0) {
-            *dist = d;
-            *veh = v;
-            found = true;
+        char *col[5];
+        int n = 0;
+        for (char *s = line; n < 5; s++) {
+            col[n++] = s;
+            s = strchr(s, ',');
+            if (!s) break;
+            *s = 0;
         }
+        if (n < 5) continue;
+        col[4][strcspn(col[4], ",\r\n")] = 0;
+        char *end;
+        double d = strtod(col[3], &end);
+        if (end == col[3] || strcasecmp(col[0], inst) != 0 || strcmp(col[4], conv) != 0) continue;
+        *dist = d;
+        *veh = *col[2] ? atoi(col[2]) : -1;
+        found = true;
     }
     fclose(f);
     return found;
@@ -296,7 +306,7 @@ int main(int argc, char **argv)
             if (g > worst) worst = g;
             secs += rows[j].secs;
             cpu += rows[j].cpu;
-            dveh += rows[j].veh - rows[j].bks_veh;
+            if (rows[j].bks_veh >= 0) dveh += rows[j].veh - rows[j].bks_veh;
             n++;
             double vg, vw;
             if (vroom_gap(vroom, rows[j].name, &vg, &vw)) {

@@ -252,7 +252,8 @@ static const char *const page_js[] = {
     "  function startPinch() {\n",
     "    var ids = Object.keys(pts), a = pts[ids[0]], b = pts[ids[1]], s = size();\n",
     "    /* the point between the fingers stays under them while they spread */\n",
-    "    pinch = {a: +ids[0], b: +ids[1], d: Math.max(1, Math.hypot(b.x - a.x, b.y - a.y)), k: k,\n",
+    "    pinch = {a: +ids[0], b: +ids[1], d: Math.max(1, Math.hypot(b.x - a.x, b.y - a.y)), k: "
+    "k,\n",
     "             mx: (a.x + b.x) / 2 - s.left, my: (a.y + b.y) / 2 - s.top, tx: tx, ty: ty};\n",
     "    if (drag && drag.moved) svg.classList.remove('dragging');\n",
     "    drag = null;\n",

@@ -159,6 +159,14 @@ static void test_live_day(void **state)
              "[{\"date\": \"2026-12-04\", \"team\": \"north\", \"time\": "
              "950, \"vehicle\": 1, \"job\": 11}]",
              "not_found", "not live");
+    /* The same date check as plan.save: a date that cannot exist is a bad
+     * parameter, not a day that is merely not live. */
+    err_call(&a, 15, "visit.start",
+             "[{\"date\": \"2026-13-04\", \"team\": \"north\", \"time\": "
+             "950, \"vehicle\": 1, \"job\": 11}]",
+             "invalid_params", "params[0].date: \"2026-13-04\" is not a date YYYY-MM-DD");
+    err_call(&a, 16, "route.subscribe", "[{\"date\": \"12/03/2026\", \"team\": \"north\"}]",
+             "invalid_params", "params[0].date: \"12/03/2026\" is not a date");
     err_call(&a, 13, "plan.insert_urgent",
              "[{" DT ", \"time\": 950, \"id\": 50, \"location_index\": 5, \"deadline\": 900, "
              "\"margin\": 900}]",

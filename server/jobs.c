@@ -54,18 +54,15 @@ struct cv__job {
     bool have_best;
     int64_t best_cost;
     uint32_t best_routes, best_unassigned;
-    /* Results: the worker's until done() runs, then the loop's. */
-    cv__server_rpc_error err;
-    bool failed;
-    char errmsg[CV_DIAG_MAX + 64];
+    /* Results: the worker's until done() runs, then the loop's.  ans.out holds
+     * the packed plan; ans.reply is a synchronous solve's pending reply. */
+    cv__answer ans;
     char *plan_json;
-    msgpack_sbuffer result_mp;
     /* Loop only. */
     job_state state;
     double t_submit;
     bool in_pool, user_canceled;
-    cv__pending reply; /* synchronous solve */
-    cv__conn *owner;   /* job.submit's connection, for notifications (ref held) */
+    cv__conn *owner; /* job.submit's connection, for notifications (ref held) */
     cv__job *next;
 };
 
@@ -75,18 +72,6 @@ static double now(void)
 }
 
 /* ---- The solver adapter: the one place that calls the solver. ---- */
-
-static void fail(cv__job *j, cv__server_rpc_error e, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fail(cv__job *j, cv__server_rpc_error e, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(j->errmsg, sizeof j->errmsg, fmt, ap);
-    va_end(ap);
-    j->err = e;
-    j->failed = true;
-}
 
 static void set_phase(cv__job *j, job_phase ph)
 {
@@ -128,7 +113,7 @@ static void solve_adapter(cv__job *j)
     json_decref(j->problem);
     j->problem = NULL;
     if (!text) {
-        fail(j, CV__E_INTERNAL, "out of memory");
+        cv__server_answer_fail(&j->ans, CV__E_INTERNAL, "out of memory");
         return;
     }
     cv_problem *p = NULL;
@@ -136,10 +121,10 @@ static void solve_adapter(cv__job *j)
     free(text);
     if (s != CV_OK) {
         if (s == CV_ENOMEM)
-            fail(j, CV__E_INTERNAL, "out of memory");
+            cv__server_answer_fail(&j->ans, CV__E_INTERNAL, "out of memory");
         else
-            fail(j, CV__E_INVALID_PARAMS, "params[0]: %s",
-                 diag.set ? diag.msg : cv_status_message(s));
+            cv__server_answer_fail(&j->ans, CV__E_INVALID_PARAMS, "params[0]: %s",
+                                   diag.set ? diag.msg : cv_status_message(s));
         return;
     }
     if (!cv_problem_has_matrices(p)) {
@@ -151,8 +136,8 @@ static void solve_adapter(cv__job *j)
             s = cv_diag_set(&diag, "the problem gives coordinates but no matrices, and this "
                                    "server has no road graph (start it with --graph)");
         if (s != CV_OK) {
-            fail(j, s == CV_ENOMEM ? CV__E_INTERNAL : CV__E_INVALID_PARAMS, "params[0]: %s",
-                 diag.set ? diag.msg : cv_status_message(s));
+            cv__server_answer_fail(&j->ans, s == CV_ENOMEM ? CV__E_INTERNAL : CV__E_INVALID_PARAMS,
+                                   "params[0]: %s", diag.set ? diag.msg : cv_status_message(s));
             cv_problem_destroy(p);
             return;
         }
@@ -160,9 +145,10 @@ static void solve_adapter(cv__job *j)
     if (cv_problem_is_periodic(p)) {
         /* The solver plans one day; a horizon planned as one day would be a
          * silently wrong plan (the periodic planner is engine/periodic.c). */
-        fail(j, CV__E_INVALID_PARAMS,
-             "params[0]: a multi-day problem (horizon) is not planned by the server yet; use "
-             "`carevan solve`");
+        cv__server_answer_fail(
+            &j->ans, CV__E_INVALID_PARAMS,
+            "params[0]: a multi-day problem (horizon) is not planned by the server yet; use "
+            "`carevan solve`");
         cv_problem_destroy(p);
         return;
     }
@@ -188,8 +174,9 @@ static void solve_adapter(cv__job *j)
         goto canceled;
     }
     if (s != CV_OK) {
-        fail(j, s == CV_EINVAL || s == CV_EUNSUPPORTED ? CV__E_INVALID_PARAMS : CV__E_FAILED,
-             "solver: %s", diag.set ? diag.msg : cv_status_message(s));
+        cv__server_answer_fail(
+            &j->ans, s == CV_EINVAL || s == CV_EUNSUPPORTED ? CV__E_INVALID_PARAMS : CV__E_FAILED,
+            "solver: %s", diag.set ? diag.msg : cv_status_message(s));
         cv_problem_destroy(p);
         return;
     }
@@ -198,20 +185,21 @@ static void solve_adapter(cv__job *j)
     cv_plan_destroy(plan);
     cv_problem_destroy(p);
     if (s != CV_OK ||
-        cv__server_json_text_to_mp(j->plan_json, strlen(j->plan_json), &j->result_mp) != CV_OK) {
+        cv__server_json_text_to_mp(j->plan_json, strlen(j->plan_json), &j->ans.out) != CV_OK) {
         free(j->plan_json);
         j->plan_json = NULL;
-        fail(j, CV__E_INTERNAL, "cannot write the plan: %s", cv_status_message(s));
+        cv__server_answer_fail(&j->ans, CV__E_INTERNAL, "cannot write the plan: %s",
+                               cv_status_message(s));
         return;
     }
     set_phase(j, PH_FINISHED);
     return;
 canceled:
-    fail(j, CV__E_CANCELED, "job canceled");
+    cv__server_answer_fail(&j->ans, CV__E_CANCELED, "job canceled");
     cv_problem_destroy(p);
 #else
     cv_problem_destroy(p);
-    fail(j, CV__E_UNAVAILABLE, "this build has no solver");
+    cv__server_answer_fail(&j->ans, CV__E_UNAVAILABLE, "this build has no solver");
 #endif
 }
 
@@ -234,12 +222,11 @@ static void job_free(cv__job *j)
 {
     json_decref(j->problem);
     free(j->plan_json);
-    msgpack_sbuffer_destroy(&j->result_mp);
     if (j->owner) {
         j->owner->busy--;
         cv__server_conn_unref(j->owner);
     }
-    cv__server_pending_drop(&j->reply);
+    cv__server_answer_fini(&j->ans);
     pthread_mutex_destroy(&j->mu);
     free(j);
 }
@@ -298,7 +285,7 @@ static void pack_status(msgpack_packer *pk, cv__job *j)
     }
     if (err) {
         cv__server_pack_str(pk, "error");
-        cv__server_pack_error(pk, j->err, j->errmsg);
+        cv__server_pack_error(pk, j->ans.err, j->ans.errmsg);
     }
 }
 
@@ -353,20 +340,15 @@ static void job_done(cv__task *t, bool canceled_in_queue)
     cv_server *s = j->srv;
     j->in_pool = false;
     if (canceled_in_queue) {
-        j->err = s->stopping ? CV__E_SHUTTING_DOWN : CV__E_CANCELED;
-        snprintf(j->errmsg, sizeof j->errmsg, "%s",
-                 s->stopping ? "server stopped before the job started" : "job canceled");
-        j->failed = true;
+        cv__server_answer_fail(&j->ans, s->stopping ? CV__E_SHUTTING_DOWN : CV__E_CANCELED, "%s",
+                               s->stopping ? "server stopped before the job started"
+                                           : "job canceled");
         j->state = JS_CANCELED;
-    } else if (j->user_canceled || (j->failed && j->err == CV__E_CANCELED)) {
+    } else if (j->user_canceled || (j->ans.failed && j->ans.err == CV__E_CANCELED)) {
         j->state = JS_CANCELED;
-        if (!j->failed) {
-            j->failed = true;
-            j->err = CV__E_CANCELED;
-            snprintf(j->errmsg, sizeof j->errmsg, "job canceled");
-        }
+        if (!j->ans.failed) cv__server_answer_fail(&j->ans, CV__E_CANCELED, "job canceled");
     } else {
-        j->state = j->failed ? JS_FAILED : JS_DONE;
+        j->state = j->ans.failed ? JS_FAILED : JS_DONE;
     }
     if (j->state == JS_CANCELED)
         s->jobs_canceled++;
@@ -375,10 +357,8 @@ static void job_done(cv__task *t, bool canceled_in_queue)
     else
         s->jobs_done++;
     if (j->id == 0) {
-        if (j->state == JS_DONE)
-            cv__server_pending_ok_raw(&j->reply, j->result_mp.data, j->result_mp.size);
-        else
-            cv__server_pending_err(&j->reply, j->err, "%s", j->errmsg);
+        /* Every state but JS_DONE has failed set above: the error goes out. */
+        cv__server_answer_send(&j->ans, false);
         job_free(j);
     } else {
         notify_progress(j);
@@ -392,8 +372,9 @@ static void job_done(cv__task *t, bool canceled_in_queue)
             char *plan = NULL;
             if (j->state == JS_DONE && j->plan_json) plan = strdup(j->plan_json);
             cv__server_store_save_job_async(s, j->id, state_names[j->state], plan,
-                                            j->failed ? cv__server_rpc_error_key(j->err) : NULL,
-                                            j->failed ? j->errmsg : NULL);
+                                            j->ans.failed ? cv__server_rpc_error_key(j->ans.err)
+                                                          : NULL,
+                                            j->ans.failed ? j->ans.errmsg : NULL);
         }
         free(j->plan_json);
         j->plan_json = NULL;
@@ -502,17 +483,24 @@ static cv__job *job_from_params(cv__req *r)
     j->problem = problem;
     j->opts = o;
     atomic_init(&j->cancel, 0);
-    msgpack_sbuffer_init(&j->result_mp);
+    cv__server_answer_init(&j->ans);
     j->t_submit = now();
     return j;
 }
 
+/* Queues j on the solve pool; a synchronous solve (id 0) also takes the
+ * pending reply.  On a full queue it replies busy and returns false: the
+ * caller frees j. */
 static bool submit(cv__req *r, cv__job *j)
 {
-    if (cv__server_pool_submit(&r->srv->solve_pool, &j->task) != CV_OK) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_BUSY,
-                             "busy: %u jobs running and %u queued (the limits); retry later",
-                             r->srv->solve_pool.nstarted, r->srv->cfg.max_queued);
+    cv_server *s = r->srv;
+    char busy[128];
+    snprintf(busy, sizeof busy, "busy: %u jobs running and %u queued (the limits); retry later",
+             s->solve_pool.nstarted, s->cfg.max_queued);
+    if (j->id == 0) {
+        if (!cv__server_answer_submit(&j->ans, r, &s->solve_pool, &j->task, busy)) return false;
+    } else if (cv__server_pool_submit(&s->solve_pool, &j->task) != CV_OK) {
+        cv__server_reply_err(r->conn, r->msgid, CV__E_BUSY, "%s", busy);
         return false;
     }
     j->in_pool = true;
@@ -523,7 +511,6 @@ void cv__server_m_solve(cv__req *r)
 {
     cv__job *j = job_from_params(r);
     if (!j) return;
-    cv__server_pending_take(&j->reply, r);
     if (!submit(r, j)) job_free(j);
 }
 
@@ -599,7 +586,7 @@ void cv__server_m_job_result(cv__req *r)
         msgpack_sbuffer sb;
         msgpack_packer pk;
         cv__server_reply_begin(&sb, &pk, r->msgid);
-        msgpack_sbuffer_write(&sb, j->result_mp.data, j->result_mp.size);
+        msgpack_sbuffer_write(&sb, j->ans.out.data, j->ans.out.size);
         cv__server_reply_send(r->conn, &sb);
         return;
     }
@@ -608,8 +595,8 @@ void cv__server_m_job_result(cv__req *r)
                              (unsigned long long)id);
         return;
     case JS_FAILED:
-        cv__server_reply_err(r->conn, r->msgid, j->err, "job %llu failed: %s",
-                             (unsigned long long)id, j->errmsg);
+        cv__server_reply_err(r->conn, r->msgid, j->ans.err, "job %llu failed: %s",
+                             (unsigned long long)id, j->ans.errmsg);
         return;
     default:
         cv__server_reply_err(r->conn, r->msgid, CV__E_NOT_READY, "job %llu is %s",

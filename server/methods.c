@@ -3,6 +3,7 @@
  * plan.* in plans.c, route/matrix/snap in geo.c, coverage/siting/caravan_stops
  * in rpc_coverage.c.  Each entry says who may call it; rpc.c enforces that
  * before the handler runs.  Below the table, the parameter readers they share. */
+#include <ctype.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -108,6 +109,29 @@ bool cv__server_param_str(cv__req *r, const msgpack_object *o, const char *path,
         return false;
     }
     return true;
+}
+
+static bool valid_date(const char *d)
+{
+    if (strlen(d) != 10 || d[4] != '-' || d[7] != '-') return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)d[i])) return false;
+    int m = (d[5] - '0') * 10 + (d[6] - '0'), day = (d[8] - '0') * 10 + (d[9] - '0');
+    return m >= 1 && m <= 12 && day >= 1 && day <= 31;
+}
+
+bool cv__server_param_date_team(cv__req *r, const msgpack_object *d, const msgpack_object *tm,
+                                const char *dpath, const char *tpath, bool required, char **date,
+                                char **team)
+{
+    *team = NULL;
+    if (!cv__server_param_str(r, d, dpath, required, 10, date)) return false;
+    if (*date && !valid_date(*date)) {
+        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
+                             "%s: \"%s\" is not a date YYYY-MM-DD", dpath, *date);
+        return false;
+    }
+    return cv__server_param_str(r, tm, tpath, required, 128, team);
 }
 
 bool cv__server_param_number(cv__req *r, const msgpack_object *m, const char *key, double lo,

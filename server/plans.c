@@ -7,7 +7,6 @@
  * callback, after the commit: an acknowledged save is on disk.
  * Plans travel as msgpack maps; they are kept as JSON text (the same text
  * the CLI writes), so the store can be read with sqlite3 and json_extract. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,25 +343,10 @@ void cv__server_plans_job_lookup(cv__req *r, uint64_t id, bool want_result)
 
 /* ---- Parameters ---- */
 
-static bool valid_date(const char *d)
-{
-    if (strlen(d) != 10 || d[4] != '-' || d[7] != '-') return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)d[i])) return false;
-    int m = (d[5] - '0') * 10 + (d[6] - '0'), day = (d[8] - '0') * 10 + (d[9] - '0');
-    return m >= 1 && m <= 12 && day >= 1 && day <= 31;
-}
-
 static bool date_team(cv__req *r, const msgpack_object *d, const msgpack_object *tm,
                       const char *dpath, const char *tpath, bool required, store_task *t)
 {
-    if (!cv__server_param_str(r, d, dpath, required, 10, &t->date)) return false;
-    if (t->date && !valid_date(t->date)) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,
-                             "%s: \"%s\" is not a date YYYY-MM-DD", dpath, t->date);
-        return false;
-    }
-    return cv__server_param_str(r, tm, tpath, required, 128, &t->team);
+    return cv__server_param_date_team(r, d, tm, dpath, tpath, required, &t->date, &t->team);
 }
 
 /* A plan must look like a solution: routes of {vehicle, steps}. */

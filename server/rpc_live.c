@@ -13,7 +13,6 @@
  * meanwhile -- acceptable for a dispatcher, noted in PROTOCOL.md.
  * A server restart mid-day resumes every day from its last state. */
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,16 +51,12 @@ typedef struct live_task {
     cv__task task;
     cv_server *srv;
     live_op op;
-    cv__pending reply;
     char *date, *team;
     json_t *params; /* the request's map as JSON */
     bool restart;
     uint64_t only_vehicle; /* live.get of an operator: its vehicle; 0 = all */
     /* Result (store thread). */
-    bool failed;
-    cv__server_rpc_error err;
-    char errmsg[CV_DIAG_MAX + 64];
-    msgpack_sbuffer out;
+    cv__answer ans;
     char *changed; /* cv_live_vehicles_json of the changed routes, or NULL */
 } live_task;
 
@@ -70,22 +65,9 @@ static void task_free(live_task *t)
     free(t->date);
     free(t->team);
     json_decref(t->params);
-    msgpack_sbuffer_destroy(&t->out);
     free(t->changed);
-    cv__server_pending_drop(&t->reply);
+    cv__server_answer_fini(&t->ans);
     free(t);
-}
-
-static void tfail(live_task *t, cv__server_rpc_error e, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void tfail(live_task *t, cv__server_rpc_error e, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(t->errmsg, sizeof t->errmsg, fmt, ap);
-    va_end(ap);
-    t->failed = true;
-    t->err = e;
 }
 
 /* ---- SQLite: the `live` table (store thread) ---- */
@@ -272,7 +254,8 @@ static void pack_outcome(msgpack_packer *pk, const cv_live_outcome *o)
 static void pack_json_text(live_task *t, msgpack_packer *pk, const char *text)
 {
     json_t *j = json_loads(text, 0, NULL);
-    if (!j || !cv__server_json_pack(pk, j)) tfail(t, CV__E_INTERNAL, "out of memory");
+    if (!j || !cv__server_json_pack(pk, j))
+        cv__server_answer_fail(&t->ans, CV__E_INTERNAL, "out of memory");
     json_decref(j);
 }
 
@@ -322,7 +305,7 @@ static void live_run(cv__task *task)
     cv_diag_clear(&d);
     cv_status st = CV_OK;
     msgpack_packer pk;
-    msgpack_packer_init(&pk, &t->out, msgpack_sbuffer_write);
+    msgpack_packer_init(&pk, &t->ans.out, msgpack_sbuffer_write);
     sqlite3 *db = cv__server_store_sqlite(s->store);
     char *before = NULL, *after = NULL;
     cv__live_day *day = NULL;
@@ -399,13 +382,13 @@ static void live_run(cv__task *task)
 out:
     free(before);
     free(after);
-    if (st != CV_OK && !t->failed)
-        tfail(t,
-              st == CV_ENOTFOUND ? CV__E_NOT_FOUND
-              : st == CV_EINVAL || st == CV_EUNSUPPORTED || st == CV_EINFEASIBLE
-                  ? CV__E_INVALID_PARAMS
-                  : CV__E_INTERNAL,
-              "%s", d.set ? d.msg : cv_status_message(st));
+    if (st != CV_OK && !t->ans.failed)
+        cv__server_answer_fail(&t->ans,
+                               st == CV_ENOTFOUND ? CV__E_NOT_FOUND
+                               : st == CV_EINVAL || st == CV_EUNSUPPORTED || st == CV_EINFEASIBLE
+                                   ? CV__E_INVALID_PARAMS
+                                   : CV__E_INTERNAL,
+                               "%s", d.set ? d.msg : cv_status_message(st));
 }
 
 /* ---- Notifications (loop thread) ---- */
@@ -447,14 +430,8 @@ static void live_done(cv__task *task, bool canceled)
 {
     live_task *t = (live_task *)task;
     cv_server *s = t->srv;
-    if (canceled) {
-        cv__server_pending_err(&t->reply, CV__E_SHUTTING_DOWN, "server is stopping");
-    } else if (t->failed) {
-        cv__server_pending_err(&t->reply, t->err, "%s", t->errmsg);
-    } else {
-        cv__server_pending_ok_raw(&t->reply, t->out.data, t->out.size);
-        notify(s, t);
-    }
+    cv__server_answer_send(&t->ans, canceled);
+    if (!canceled && !t->ans.failed) notify(s, t);
     task_free(t);
     cv__server_maybe_finish(s);
 }
@@ -480,7 +457,7 @@ static live_task *task_new(cv__req *r, live_op op, const char *type)
     t->task.done = live_done;
     t->srv = r->srv;
     t->op = op;
-    msgpack_sbuffer_init(&t->out);
+    cv__server_answer_init(&t->ans);
     cv_diag d;
     cv_diag_clear(&d);
     if (cv__server_mp_to_json(m, "params[0]", &t->params, &d) != CV_OK) {
@@ -489,10 +466,9 @@ static live_task *task_new(cv__req *r, live_op op, const char *type)
         task_free(t);
         return NULL;
     }
-    if (!cv__server_param_str(r, cv__server_mp_map_get(m, "date"), "params[0].date", true, 10,
-                              &t->date) ||
-        !cv__server_param_str(r, cv__server_mp_map_get(m, "team"), "params[0].team", true, 128,
-                              &t->team)) {
+    if (!cv__server_param_date_team(r, cv__server_mp_map_get(m, "date"),
+                                    cv__server_mp_map_get(m, "team"), "params[0].date",
+                                    "params[0].team", true, &t->date, &t->team)) {
         task_free(t);
         return NULL;
     }
@@ -508,12 +484,9 @@ static live_task *task_new(cv__req *r, live_op op, const char *type)
 
 static void submit(cv__req *r, live_task *t)
 {
-    if (cv__server_pool_submit(&r->srv->store_pool, &t->task) != CV_OK) {
-        cv__server_reply_err(r->conn, r->msgid, CV__E_BUSY, "busy: the store has too much queued");
+    if (!cv__server_answer_submit(&t->ans, r, &r->srv->store_pool, &t->task,
+                                  "busy: the store has too much queued"))
         task_free(t);
-        return;
-    }
-    cv__server_pending_take(&t->reply, r);
 }
 
 /* Operators may act only for their own vehicle. */
@@ -603,10 +576,9 @@ void cv__server_m_route_subscribe(cv__req *r)
         return;
     }
     const msgpack_object *v = cv__server_mp_map_get(m, "vehicle");
-    if (!cv__server_param_str(r, cv__server_mp_map_get(m, "date"), "params[0].date", true, 10,
-                              &sub->date) ||
-        !cv__server_param_str(r, cv__server_mp_map_get(m, "team"), "params[0].team", true, 128,
-                              &sub->team))
+    if (!cv__server_param_date_team(r, cv__server_mp_map_get(m, "date"),
+                                    cv__server_mp_map_get(m, "team"), "params[0].date",
+                                    "params[0].team", true, &sub->date, &sub->team))
         goto fail;
     if (v && !cv__server_mp_get_u64(v, &sub->vehicle)) {
         cv__server_reply_err(r->conn, r->msgid, CV__E_INVALID_PARAMS,

@@ -320,6 +320,11 @@ bool cv__server_param_map(cv__req *r, uint32_t i, bool required, const msgpack_o
  */
 bool cv__server_param_str(cv__req *r, const msgpack_object *o, const char *path, bool required,
                           size_t maxlen, char **out);
+/* A plan's date (YYYY-MM-DD) and team at d and tm, named dpath and tpath.
+ * *date and *team are malloc'ed or NULL; the caller frees them, also on failure. */
+bool cv__server_param_date_team(cv__req *r, const msgpack_object *d, const msgpack_object *tm,
+                                const char *dpath, const char *tpath, bool required, char **date,
+                                char **team);
 /* params[0].<key> of map m: a number in [lo, hi] (a whole one when integer);
  * def when absent, unless def < 0 (then it is required). */
 bool cv__server_param_number(cv__req *r, const msgpack_object *m, const char *key, double lo,

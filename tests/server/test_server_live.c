@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "client.h"
+#include "rpc_expect.h"
 
 static const char *serve_path;
 static char dir[64], sock[128], data[128];
@@ -72,29 +73,6 @@ static const char *plan =
     "{\"type\": \"job\", \"id\": 13}, {\"type\": \"end\"}]}]}";
 
 #define DT "\"date\": \"2026-12-03\", \"team\": \"north\""
-
-static json_t *ok_call(tclient *c, uint32_t id, const char *method, const char *params)
-{
-    json_t *r = tc_call(c, id, method, params);
-    assert_non_null(r);
-    if (tc_err_code(r)) fprintf(stderr, "%s: %s: %s\n", method, tc_err_code(r), tc_err_msg(r));
-    assert_null(tc_err_code(r));
-    return r;
-}
-
-static void err_call(tclient *c, uint32_t id, const char *method, const char *params,
-                     const char *code, const char *needle)
-{
-    json_t *r = tc_call(c, id, method, params);
-    assert_non_null(r);
-    assert_non_null(tc_err_code(r));
-    if (strcmp(tc_err_code(r), code) || !strstr(tc_err_msg(r), needle))
-        fprintf(stderr, "%s: got %s \"%s\", want %s \"%s\"\n", method, tc_err_code(r),
-                tc_err_msg(r), code, needle);
-    assert_string_equal(tc_err_code(r), code);
-    assert_non_null(strstr(tc_err_msg(r), needle));
-    json_decref(r);
-}
 
 /* The vehicle's step for a job in a live state. */
 static json_t *step_of(json_t *state, int vehicle, int job)
@@ -159,6 +137,14 @@ static void test_live_day(void **state)
              "[{\"date\": \"2026-12-04\", \"team\": \"north\", \"time\": "
              "950, \"vehicle\": 1, \"job\": 11}]",
              "not_found", "not live");
+    /* The same date check as plan.save: a date that cannot exist is a bad
+     * parameter, not a day that is merely not live. */
+    err_call(&a, 15, "visit.start",
+             "[{\"date\": \"2026-13-04\", \"team\": \"north\", \"time\": "
+             "950, \"vehicle\": 1, \"job\": 11}]",
+             "invalid_params", "params[0].date: \"2026-13-04\" is not a date YYYY-MM-DD");
+    err_call(&a, 16, "route.subscribe", "[{\"date\": \"12/03/2026\", \"team\": \"north\"}]",
+             "invalid_params", "params[0].date: \"12/03/2026\" is not a date");
     err_call(&a, 13, "plan.insert_urgent",
              "[{" DT ", \"time\": 950, \"id\": 50, \"location_index\": 5, \"deadline\": 900, "
              "\"margin\": 900}]",

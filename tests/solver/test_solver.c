@@ -333,11 +333,8 @@ static char *random_problem_ex(uint64_t seed, uint32_t njobs, uint32_t nship, ui
     size_t cap = 4096 + (size_t)nloc * nloc * 12 + (size_t)(njobs + nship) * 256;
     char *s = malloc(cap);
     size_t n = 0;
-    double *x = malloc(nloc * sizeof *x), *y = malloc(nloc * sizeof *y);
-    for (uint32_t i = 0; i < nloc; i++) {
-        x[i] = cv_rng_unit(&r) * 100;
-        y[i] = cv_rng_unit(&r) * 100;
-    }
+    double *x, *y;
+    random_points(&r, nloc, &x, &y);
     n += (size_t)snprintf(s + n, cap - n, "{\"vehicles\":[");
     for (uint32_t v = 0; v < nveh; v++) {
         if (identical) {
@@ -380,18 +377,9 @@ static char *random_problem_ex(uint64_t seed, uint32_t njobs, uint32_t nship, ui
             k ? "," : "", 1 + cv_rng_below(&r, 8), cv_rng_below(&r, 5), k + 1, 1 + njobs + 2 * k, a,
             a + 300, k + 1, 2 + njobs + 2 * k, a + 50, a + 500);
     }
-    n += (size_t)snprintf(s + n, cap - n, "],\"matrices\":{\"car\":{\"durations\":[");
-    for (uint32_t i = 0; i < nloc; i++) {
-        n += (size_t)snprintf(s + n, cap - n, "%s[", i ? "," : "");
-        for (uint32_t j = 0; j < nloc; j++) {
-            double dx = x[i] - x[j], dy = y[i] - y[j];
-            /* Not quite symmetric, no triangle inequality guaranteed. */
-            uint32_t d = (uint32_t)(__builtin_sqrt(dx * dx + dy * dy) * (i < j ? 1.0 : 1.1));
-            n += (size_t)snprintf(s + n, cap - n, "%s%u", j ? "," : "", d);
-        }
-        n += (size_t)snprintf(s + n, cap - n, "]");
-    }
-    n += (size_t)snprintf(s + n, cap - n, "]}}}");
+    n += (size_t)snprintf(s + n, cap - n, "],\"matrices\":{\"car\":{\"durations\":");
+    n = write_distance_rows(s, n, cap, x, y, nloc, 1.1);
+    n += (size_t)snprintf(s + n, cap - n, "}}}");
     free(x);
     free(y);
     return s;
@@ -400,12 +388,6 @@ static char *random_problem_ex(uint64_t seed, uint32_t njobs, uint32_t nship, ui
 static char *random_problem(uint64_t seed, uint32_t njobs, uint32_t nship, uint32_t nveh)
 {
     return random_problem_ex(seed, njobs, nship, nveh, false);
-}
-
-static bool quick(void)
-{
-    const char *q = getenv("CV_TEST_QUICK");
-    return q && *q && strcmp(q, "0") != 0;
 }
 
 static void test_random_rich_problems(void **state)

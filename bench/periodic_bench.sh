@@ -14,9 +14,11 @@ if [ ! -f "$OUT/andorra.cvg" ]; then
     "$BIN" import "$SHARED/datasets/osm/andorra.osm.pbf" -o "$OUT/andorra.cvg" -q
 fi
 # The shipped week (sickbed rounds by one crew: needs the solver's allowed_vehicles),
-# and the same generator without that cap, for a solver without care extensions.
+# and the same generation (datasets/README.md: homes, set-cover stops, seed 1) without
+# that cap, for a solver without care extensions.
 "$BIN" scenario "$OUT/andorra.cvg" --kind caravan --villages datasets/osm/andorra-places.csv \
-    --matrices --no-continuity -o "$OUT/week-nocap.json" 2>/dev/null
+    --homes datasets/osm/andorra-homes.csv --matrices --no-continuity \
+    -o "$OUT/week-nocap.json" 2>/dev/null
 run() {
     name=$1
     shift

@@ -17,19 +17,14 @@
 
 #include "cv/engine.h"
 #include "cv/solver.h"
-#include "solver_int.h"
+/* assert_sol_checked, quick (tests/solver's shared helpers) */
+#include "../solver/solver_int_test_util.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static bool quick(void)
-{
-    const char *q = getenv("CV_TEST_QUICK");
-    return q && *q && strcmp(q, "0") != 0;
-}
 
 /* Twelve customers around a depot, windows wide enough for long routes. */
 static const char *tiny_text =
@@ -66,26 +61,6 @@ static cv_problem *tiny_problem(void)
     if (s) fprintf(stderr, "%s\n", d.msg);
     assert_int_equal(s, CV_OK);
     return p;
-}
-
-/* The plan of s must pass the independent checker. */
-static void expect_checked(const cv__ctx *c, const cv__sol *s)
-{
-    cv_plan *plan = NULL;
-    assert_int_equal(cv__plan_build(c, s, &plan), CV_OK);
-    char *text = NULL;
-    assert_int_equal(cv_plan_to_json(plan, c->p, &text), CV_OK);
-    cv_check_report rep;
-    memset(&rep, 0, sizeof rep);
-    cv_diag d;
-    cv_diag_clear(&d);
-    assert_int_equal(cv_check_json(c->p, text, strlen(text), &rep, &d), CV_OK);
-    for (uint32_t k = 0; k < rep.nmessages && k < 10; k++) fprintf(stderr, "%s\n", rep.messages[k]);
-    assert_int_equal(rep.nviolations, 0);
-    assert_int_equal(rep.nmismatches, 0);
-    cv_check_report_fini(&rep);
-    free(text);
-    cv_plan_destroy(plan);
 }
 
 /* A route as the reference sees it: task mask and search cost. */
@@ -169,7 +144,7 @@ static void test_pool_recombine(void **state)
     assert_true(improved);
     assert_true(fabs(best.cost - opt) < 1e-6);
     assert_int_equal(best.nunassigned, 0);
-    expect_checked(&c, &best);
+    assert_sol_checked(&c, &best);
     /* Again: nothing better left. */
     assert_int_equal(cv__pool_recombine(pool, &best, 0, &improved), CV_OK);
     assert_false(improved);
@@ -197,7 +172,7 @@ static void test_pool_recombine(void **state)
     assert_int_equal(cv__sol_copy(&best, &good, c.nd), CV_OK);
     assert_int_equal(cv__pool_recombine(pool, &best, 0, &improved), CV_OK);
     assert_true(best.cost <= good.cost + 1e-9);
-    expect_checked(&c, &best);
+    assert_sol_checked(&c, &best);
     cv__pool_destroy(pool);
 
     cv__sol_fini(&pairs);
@@ -275,11 +250,7 @@ static void test_solver_setpart(void **state)
         assert_int_equal(cfg.stat_setpart_calls, 5);
         char *text = NULL;
         assert_int_equal(cv_plan_to_json(plan, p, &text), CV_OK);
-        cv_check_report rep;
-        memset(&rep, 0, sizeof rep);
-        assert_int_equal(cv_check_json(p, text, strlen(text), &rep, &d), CV_OK);
-        assert_int_equal(rep.nviolations, 0);
-        assert_int_equal(rep.nmismatches, 0);
+        assert_plan_checked(p, plan, text);
         assert_int_equal(plan->nunassigned, 0);
         printf("%s: cost %lld, %llu of %llu MIPs improved\n", names[i], (long long)plan->cost,
                (unsigned long long)cfg.stat_setpart_improved,
@@ -289,7 +260,6 @@ static void test_solver_setpart(void **state)
         cv_plan *again = solve(p, effort, &cfg2);
         assert_int_equal(again->cost, plan->cost);
         assert_int_equal(cfg2.stat_setpart_improved, cfg.stat_setpart_improved);
-        cv_check_report_fini(&rep);
         free(text);
         cv_plan_destroy(plan);
         cv_plan_destroy(again);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "client.h"
+#include "rpc_expect.h"
 #include "grid_server.h"
 
 static int setup(void **state)
@@ -36,11 +37,9 @@ static void test_coverage(void **state)
     (void)state;
     tclient c;
     assert_int_equal(tc_connect_tcp(&c, port), 0);
-    json_t *r = tc_call(&c, 1, "coverage",
+    json_t *r = ok_call(&c, 1, "coverage",
                         "[{\"minutes\": 3, \"sites\": [[0, 0]], \"clients\": " CLIENTS
                         ", \"isochrones\": true}]");
-    if (tc_err_code(r)) fprintf(stderr, "coverage: %s\n", tc_err_msg(r));
-    assert_null(tc_err_code(r));
     json_t *res = tc_result(r);
     assert_int_equal(json_integer_value(json_object_get(res, "clients")), 5);
     assert_int_equal(json_integer_value(json_object_get(res, "covered")), 2);
@@ -59,10 +58,9 @@ static void test_coverage(void **state)
     assert_true(json_array_size(json_object_get(json_array_get(iso, 0), "coordinates")) >= 1);
     json_decref(r);
     /* the car is faster: everything within 3 minutes */
-    r = tc_call(&c, 2, "coverage",
+    r = ok_call(&c, 2, "coverage",
                 "[{\"profile\": \"car\", \"minutes\": 3, \"sites\": [[0, 0]], \"clients\": " CLIENTS
                 "}]");
-    assert_null(tc_err_code(r));
     assert_int_equal(json_integer_value(json_object_get(tc_result(r), "covered")), 5);
     assert_null(json_object_get(tc_result(r), "isochrones"));
     json_decref(r);
@@ -80,9 +78,7 @@ static void test_siting(void **state)
                     ", \"candidates\": [[0.004, 0.004], [0.003, 0.001]], \"add\": %d}]";
     char buf[512];
     snprintf(buf, sizeof buf, p, 1);
-    json_t *r = tc_call(&c, 1, "siting", buf);
-    if (tc_err_code(r)) fprintf(stderr, "siting: %s\n", tc_err_msg(r));
-    assert_null(tc_err_code(r));
+    json_t *r = ok_call(&c, 1, "siting", buf);
     json_t *res = tc_result(r);
     assert_int_equal(json_array_size(json_object_get(res, "chosen")), 1);
     assert_int_equal(json_integer_value(json_array_get(json_object_get(res, "chosen"), 0)), 1);
@@ -91,15 +87,13 @@ static void test_siting(void **state)
     assert_true(json_is_true(json_object_get(res, "optimal")));
     json_decref(r);
     snprintf(buf, sizeof buf, p, 2);
-    r = tc_call(&c, 2, "siting", buf);
-    assert_null(tc_err_code(r));
+    r = ok_call(&c, 2, "siting", buf);
     assert_int_equal(json_integer_value(json_object_get(tc_result(r), "covered_after")), 5);
     json_decref(r);
     /* no existing sites: everything counts as uncovered */
-    r = tc_call(&c, 3, "siting",
+    r = ok_call(&c, 3, "siting",
                 "[{\"minutes\": 3, \"sites\": [], \"clients\": " CLIENTS
                 ", \"candidates\": [[0, 0], [0.003, 0.001]], \"add\": 1}]");
-    assert_null(tc_err_code(r));
     assert_int_equal(json_integer_value(json_object_get(tc_result(r), "covered_before")), 0);
     /* (0.003, 0.001) is within two blocks of clients 0, 1, 2 and 4 */
     assert_int_equal(json_integer_value(json_object_get(tc_result(r), "covered_after")), 4);
@@ -126,11 +120,9 @@ static void test_caravan_stops(void **state)
     (void)state;
     tclient c;
     assert_int_equal(tc_connect_tcp(&c, port), 0);
-    json_t *r = tc_call(&c, 1, "caravan_stops",
+    json_t *r = ok_call(&c, 1, "caravan_stops",
                         "[{\"minutes\": 3, \"households\": " HOUSEHOLDS
                         ", \"candidates\": [[0.002, 0], [0.004, 0.002], [0, 0], [0.004, 0.004]]}]");
-    if (tc_err_code(r)) fprintf(stderr, "caravan_stops: %s\n", tc_err_msg(r));
-    assert_null(tc_err_code(r));
     json_t *res = tc_result(r);
     assert_int_equal(json_array_size(json_object_get(res, "stops")), 2);
     assert_int_equal(ival(res, "stops", 0), 0);
@@ -153,8 +145,7 @@ static void test_caravan_stops(void **state)
     json_decref(r);
     /* Without candidates the households themselves are the candidates: H1
      * serves H0-H2, H3 and H4 each only themselves. */
-    r = tc_call(&c, 2, "caravan_stops", "[{\"minutes\": 3, \"households\": " HOUSEHOLDS "}]");
-    assert_null(tc_err_code(r));
+    r = ok_call(&c, 2, "caravan_stops", "[{\"minutes\": 3, \"households\": " HOUSEHOLDS "}]");
     res = tc_result(r);
     assert_int_equal(json_array_size(json_object_get(res, "stops")), 3);
     assert_int_equal(ival(res, "stops", 0), 1);
@@ -164,9 +155,8 @@ static void test_caravan_stops(void **state)
     assert_int_equal(json_array_size(json_object_get(res, "unserved")), 0);
     json_decref(r);
     /* By car (faster), one stop in the middle row serves everyone */
-    r = tc_call(&c, 3, "caravan_stops",
+    r = ok_call(&c, 3, "caravan_stops",
                 "[{\"profile\": \"car\", \"minutes\": 3, \"households\": " HOUSEHOLDS "}]");
-    assert_null(tc_err_code(r));
     assert_int_equal(json_array_size(json_object_get(tc_result(r), "stops")), 1);
     json_decref(r);
     tc_close(&c);

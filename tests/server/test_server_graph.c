@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "client.h"
+#include "rpc_expect.h"
 #include "grid_server.h"
 
 static int setup(void **state)
@@ -31,33 +32,23 @@ static void test_snap_route_matrix(void **state)
     (void)state;
     tclient c;
     assert_int_equal(tc_connect_tcp(&c, port), 0);
-    json_t *r = tc_call(&c, 1, "snap", "[{\"profile\": \"car\", \"point\": [0.0021, 0.0004]}]");
-    if (tc_err_code(r)) fprintf(stderr, "snap: %s\n", tc_err_msg(r));
-    assert_null(tc_err_code(r));
+    json_t *r = ok_call(&c, 1, "snap", "[{\"profile\": \"car\", \"point\": [0.0021, 0.0004]}]");
     double dist = json_number_value(json_object_get(tc_result(r), "distance_m"));
     assert_true(dist > 5 && dist < 20); /* 0.0001 deg = 11 m from the street lon 0.002 */
     json_decref(r);
-    r = tc_call(&c, 2, "snap", "[{\"point\": [0.5, 0.5]}]");
-    assert_string_equal(tc_err_code(r), "invalid_params");
-    assert_non_null(strstr(tc_err_msg(r), "m away"));
-    json_decref(r);
-    r = tc_call(&c, 3, "snap", "[{\"profile\": \"boat\", \"point\": [0, 0]}]");
-    assert_string_equal(tc_err_code(r), "invalid_params");
-    json_decref(r);
-    r = tc_call(&c, 4, "route", "[{\"points\": [[0, 0], [0.004, 0.004]]}]");
-    assert_null(tc_err_code(r));
+    err_call(&c, 2, "snap", "[{\"point\": [0.5, 0.5]}]", "invalid_params", "m away");
+    err_call(&c, 3, "snap", "[{\"profile\": \"boat\", \"point\": [0, 0]}]", "invalid_params",
+             "params[0].profile");
+    r = ok_call(&c, 4, "route", "[{\"points\": [[0, 0], [0.004, 0.004]]}]");
     double dm = (double)json_integer_value(json_object_get(tc_result(r), "distance_m"));
     assert_true(dm > 8 * 111.2 * 0.97 && dm < 8 * 111.2 * 1.03);
     assert_true(json_integer_value(json_object_get(tc_result(r), "duration_s")) > 0);
     assert_true(strlen(json_string_value(json_object_get(tc_result(r), "polyline"))) > 4);
     json_decref(r);
-    r = tc_call(&c, 5, "route", "[{\"points\": [[0, 0]]}]");
-    assert_string_equal(tc_err_code(r), "invalid_params");
-    json_decref(r);
+    err_call(&c, 5, "route", "[{\"points\": [[0, 0]]}]", "invalid_params", "params[0].points");
     /* Matrix cells agree with single routes. */
     const char *pts[3] = {"[0, 0]", "[0.003, 0.001]", "[0.001, 0.004]"};
-    r = tc_call(&c, 6, "matrix", "[{\"points\": [[0, 0], [0.003, 0.001], [0.001, 0.004]]}]");
-    assert_null(tc_err_code(r));
+    r = ok_call(&c, 6, "matrix", "[{\"points\": [[0, 0], [0.003, 0.001], [0.001, 0.004]]}]");
     json_t *durs = json_object_get(tc_result(r), "durations");
     json_t *dsts = json_object_get(tc_result(r), "distances");
     for (int i = 0; i < 3; i++)
@@ -78,9 +69,8 @@ static void test_snap_route_matrix(void **state)
             json_decref(rr);
         }
     json_decref(r);
-    r = tc_call(&c, 8, "matrix",
+    r = ok_call(&c, 8, "matrix",
                 "[{\"sources\": [[0, 0]], \"destinations\": [[0.003, 0.001], [0.001, 0.004]]}]");
-    assert_null(tc_err_code(r));
     assert_int_equal(json_array_size(json_array_get(json_object_get(tc_result(r), "durations"), 0)),
                      2);
     json_decref(r);
@@ -102,9 +92,7 @@ static void test_coordinates_problem_and_geometry(void **state)
         " {\"id\": 3, \"location\": [0.0, 0.004]}]}";
     char params[1024];
     snprintf(params, sizeof params, "[%s, {\"effort\": 2000}]", prob);
-    json_t *r = tc_call(&c, 1, "solve", params);
-    if (tc_err_code(r)) fprintf(stderr, "solve: %s\n", tc_err_msg(r));
-    assert_null(tc_err_code(r));
+    json_t *r = ok_call(&c, 1, "solve", params);
     json_t *plan = json_incref(tc_result(r));
     assert_int_equal(
         json_integer_value(json_object_get(json_object_get(plan, "summary"), "unassigned")), 0);
@@ -118,11 +106,9 @@ static void test_coordinates_problem_and_geometry(void **state)
     json_t *save = json_pack("[{s:s,s:s,s:O,s:O}]", "date", "2026-11-23", "team", "grid", "plan",
                              plan, "problem", pj);
     char *sp = json_dumps(save, JSON_COMPACT);
-    r = tc_call(&c, 2, "plan.save", sp);
-    assert_null(tc_err_code(r));
+    r = ok_call(&c, 2, "plan.save", sp);
     json_decref(r);
-    r = tc_call(&c, 3, "plan.route", "[\"2026-11-23\", \"grid\", 7]");
-    assert_null(tc_err_code(r));
+    r = ok_call(&c, 3, "plan.route", "[\"2026-11-23\", \"grid\", 7]");
     json_t *geo = json_object_get(tc_result(r), "geometry");
     assert_true(json_is_object(geo));
     assert_true(strlen(json_string_value(json_object_get(geo, "polyline"))) > 8);
@@ -132,27 +118,20 @@ static void test_coordinates_problem_and_geometry(void **state)
     /* The day live: an urgent call from a street corner that is no client's
      * home is snapped to the graph and routed (plan.insert_urgent with
      * "location"); a point off the network gets the graph's reason. */
-    r = tc_call(&c, 4, "live.start", "[{\"date\": \"2026-11-23\", \"team\": \"grid\"}]");
-    if (tc_err_code(r)) fprintf(stderr, "live.start: %s\n", tc_err_msg(r));
-    assert_null(tc_err_code(r));
+    r = ok_call(&c, 4, "live.start", "[{\"date\": \"2026-11-23\", \"team\": \"grid\"}]");
     json_decref(r);
-    r = tc_call(&c, 5, "plan.insert_urgent",
+    r = ok_call(&c, 5, "plan.insert_urgent",
                 "[{\"date\": \"2026-11-23\", \"team\": \"grid\", \"time\": 100, \"id\": 90, "
                 "\"location\": [0.002, 0.0025], \"deadline\": 1800, \"service\": 300}]");
-    if (tc_err_code(r)) fprintf(stderr, "insert_urgent: %s\n", tc_err_msg(r));
-    assert_null(tc_err_code(r));
     assert_string_not_equal(json_string_value(json_object_get(tc_result(r), "method")), "refused");
     json_decref(r);
-    r = tc_call(&c, 6, "live.get", "[{\"date\": \"2026-11-23\", \"team\": \"grid\"}]");
-    assert_null(tc_err_code(r));
+    r = ok_call(&c, 6, "live.get", "[{\"date\": \"2026-11-23\", \"team\": \"grid\"}]");
     assert_int_equal(json_array_size(json_object_get(tc_result(r), "added_locations")), 1);
     json_decref(r);
-    r = tc_call(&c, 7, "plan.insert_urgent",
-                "[{\"date\": \"2026-11-23\", \"team\": \"grid\", \"time\": 100, \"id\": 91, "
-                "\"location\": [0.3, 0.3], \"deadline\": 1800, \"service\": 300}]");
-    assert_string_equal(tc_err_code(r), "invalid_params");
-    assert_non_null(strstr(tc_err_msg(r), "location: cannot be placed on the road graph"));
-    json_decref(r);
+    err_call(&c, 7, "plan.insert_urgent",
+             "[{\"date\": \"2026-11-23\", \"team\": \"grid\", \"time\": 100, \"id\": 91, "
+             "\"location\": [0.3, 0.3], \"deadline\": 1800, \"service\": 300}]",
+             "invalid_params", "location: cannot be placed on the road graph");
     free(sp);
     json_decref(save);
     json_decref(pj);

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "client.h"
+#include "rpc_expect.h"
 
 static const char *serve_path;
 static char dir[64], sock[128], data[128];
@@ -72,29 +73,6 @@ static const char *plan =
     "{\"type\": \"job\", \"id\": 13}, {\"type\": \"end\"}]}]}";
 
 #define DT "\"date\": \"2026-12-03\", \"team\": \"north\""
-
-static json_t *ok_call(tclient *c, uint32_t id, const char *method, const char *params)
-{
-    json_t *r = tc_call(c, id, method, params);
-    assert_non_null(r);
-    if (tc_err_code(r)) fprintf(stderr, "%s: %s: %s\n", method, tc_err_code(r), tc_err_msg(r));
-    assert_null(tc_err_code(r));
-    return r;
-}
-
-static void err_call(tclient *c, uint32_t id, const char *method, const char *params,
-                     const char *code, const char *needle)
-{
-    json_t *r = tc_call(c, id, method, params);
-    assert_non_null(r);
-    assert_non_null(tc_err_code(r));
-    if (strcmp(tc_err_code(r), code) || !strstr(tc_err_msg(r), needle))
-        fprintf(stderr, "%s: got %s \"%s\", want %s \"%s\"\n", method, tc_err_code(r),
-                tc_err_msg(r), code, needle);
-    assert_string_equal(tc_err_code(r), code);
-    assert_non_null(strstr(tc_err_msg(r), needle));
-    json_decref(r);
-}
 
 /* The vehicle's step for a job in a live state. */
 static json_t *step_of(json_t *state, int vehicle, int job)

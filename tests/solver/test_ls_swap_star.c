@@ -29,14 +29,7 @@
 #include <string.h>
 
 #include "cv/engine.h"
-#include "solver_int.h"
-#include "solver_test_util.h"
-
-static bool quick(void)
-{
-    const char *q = getenv("CV_TEST_QUICK");
-    return q && *q && strcmp(q, "0") != 0;
-}
+#include "solver_int_test_util.h"
 
 /* A random problem; relaxed: the same without capacities and limits. */
 static char *random_problem(uint64_t seed, uint32_t njobs, uint32_t nveh, bool relaxed)
@@ -47,11 +40,8 @@ static char *random_problem(uint64_t seed, uint32_t njobs, uint32_t nveh, bool r
     size_t cap = 4096 + (size_t)nloc * nloc * 12 + (size_t)njobs * 256 + nveh * 256;
     char *s = malloc(cap);
     size_t n = 0;
-    double *x = malloc(nloc * sizeof *x), *y = malloc(nloc * sizeof *y);
-    for (uint32_t i = 0; i < nloc; i++) {
-        x[i] = cv_rng_unit(&r) * 100;
-        y[i] = cv_rng_unit(&r) * 100;
-    }
+    double *x, *y;
+    random_points(&r, nloc, &x, &y);
     n += (size_t)snprintf(s + n, cap - n, "{\"vehicles\":[");
     for (uint32_t v = 0; v < nveh; v++) {
         uint32_t c0 = 25 + cv_rng_below(&r, 20), c1 = 15 + cv_rng_below(&r, 15);
@@ -80,18 +70,9 @@ static char *random_problem(uint64_t seed, uint32_t njobs, uint32_t nveh, bool r
             cv_rng_below(&r, 8), cv_rng_below(&r, 6), cv_rng_below(&r, 6), cv_rng_below(&r, 3),
             cv_rng_below(&r, 5) == 0 ? 1 : 0, a / 2, a / 2 + w / 3, a + w, a + 2 * w);
     }
-    n += (size_t)snprintf(s + n, cap - n, "],\"matrices\":{\"car\":{\"durations\":[");
-    for (uint32_t i = 0; i < nloc; i++) {
-        n += (size_t)snprintf(s + n, cap - n, "%s[", i ? "," : "");
-        for (uint32_t j = 0; j < nloc; j++) {
-            double dx = x[i] - x[j], dy = y[i] - y[j];
-            /* Not quite symmetric, no triangle inequality guaranteed. */
-            uint32_t d = (uint32_t)(sqrt(dx * dx + dy * dy) * (i < j ? 1.0 : 1.15));
-            n += (size_t)snprintf(s + n, cap - n, "%s%u", j ? "," : "", d);
-        }
-        n += (size_t)snprintf(s + n, cap - n, "]");
-    }
-    n += (size_t)snprintf(s + n, cap - n, "]}}}");
+    n += (size_t)snprintf(s + n, cap - n, "],\"matrices\":{\"car\":{\"durations\":");
+    n = write_distance_rows(s, n, cap, x, y, nloc, 1.15);
+    n += (size_t)snprintf(s + n, cap - n, "}}}");
     free(x);
     free(y);
     return s;
@@ -181,25 +162,6 @@ static double reference(const cv__ctx *c, const cv__ctx *relaxed, const cv__sol 
     return best;
 }
 
-static void check_plan(const cv__ctx *c, const cv__sol *s)
-{
-    cv_plan *plan = NULL;
-    assert_int_equal(cv__plan_build(c, s, &plan), CV_OK);
-    char *text = NULL;
-    assert_int_equal(cv_plan_to_json(plan, c->p, &text), CV_OK);
-    cv_check_report rep;
-    memset(&rep, 0, sizeof rep);
-    cv_diag d;
-    cv_diag_clear(&d);
-    assert_int_equal(cv_check_json(c->p, text, strlen(text), &rep, &d), CV_OK);
-    for (uint32_t i = 0; i < rep.nmessages; i++) fprintf(stderr, "check: %s\n", rep.messages[i]);
-    assert_int_equal(rep.nviolations, 0);
-    assert_int_equal(rep.nmismatches, 0);
-    cv_check_report_fini(&rep);
-    free(text);
-    cv_plan_destroy(plan);
-}
-
 static void test_best_move_equals_enumeration(void **state)
 {
     (void)state;
@@ -276,7 +238,7 @@ static void test_best_move_equals_enumeration(void **state)
                     more = true;
                 }
         }
-        check_plan(&c, &s);
+        assert_sol_checked(&c, &s);
         free(seq);
         cv__ls_fini(&ls);
         cv__sol_fini(&s);

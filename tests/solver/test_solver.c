@@ -333,11 +333,8 @@ static char *random_problem_ex(uint64_t seed, uint32_t njobs, uint32_t nship, ui
     size_t cap = 4096 + (size_t)nloc * nloc * 12 + (size_t)(njobs + nship) * 256;
     char *s = malloc(cap);
     size_t n = 0;
-    double *x = malloc(nloc * sizeof *x), *y = malloc(nloc * sizeof *y);
-    for (uint32_t i = 0; i < nloc; i++) {
-        x[i] = cv_rng_unit(&r) * 100;
-        y[i] = cv_rng_unit(&r) * 100;
-    }
+    double *x, *y;
+    random_points(&r, nloc, &x, &y);
     n += (size_t)snprintf(s + n, cap - n, "{\"vehicles\":[");
     for (uint32_t v = 0; v < nveh; v++) {
         if (identical) {
@@ -380,18 +377,9 @@ static char *random_problem_ex(uint64_t seed, uint32_t njobs, uint32_t nship, ui
             k ? "," : "", 1 + cv_rng_below(&r, 8), cv_rng_below(&r, 5), k + 1, 1 + njobs + 2 * k, a,
             a + 300, k + 1, 2 + njobs + 2 * k, a + 50, a + 500);
     }
-    n += (size_t)snprintf(s + n, cap - n, "],\"matrices\":{\"car\":{\"durations\":[");
-    for (uint32_t i = 0; i < nloc; i++) {
-        n += (size_t)snprintf(s + n, cap - n, "%s[", i ? "," : "");
-        for (uint32_t j = 0; j < nloc; j++) {
-            double dx = x[i] - x[j], dy = y[i] - y[j];
-            /* Not quite symmetric, no triangle inequality guaranteed. */
-            uint32_t d = (uint32_t)(__builtin_sqrt(dx * dx + dy * dy) * (i < j ? 1.0 : 1.1));
-            n += (size_t)snprintf(s + n, cap - n, "%s%u", j ? "," : "", d);
-        }
-        n += (size_t)snprintf(s + n, cap - n, "]");
-    }
-    n += (size_t)snprintf(s + n, cap - n, "]}}}");
+    n += (size_t)snprintf(s + n, cap - n, "],\"matrices\":{\"car\":{\"durations\":");
+    n = write_distance_rows(s, n, cap, x, y, nloc, 1.1);
+    n += (size_t)snprintf(s + n, cap - n, "}}}");
     free(x);
     free(y);
     return s;
@@ -400,12 +388,6 @@ static char *random_problem_ex(uint64_t seed, uint32_t njobs, uint32_t nship, ui
 static char *random_problem(uint64_t seed, uint32_t njobs, uint32_t nship, uint32_t nveh)
 {
     return random_problem_ex(seed, njobs, nship, nveh, false);
-}
-
-static bool quick(void)
-{
-    const char *q = getenv("CV_TEST_QUICK");
-    return q && *q && strcmp(q, "0") != 0;
 }
 
 static void test_random_rich_problems(void **state)
@@ -495,6 +477,62 @@ static void test_objective_vehicles(void **state)
     cv_problem_destroy(p);
     free(json);
     use_objective = -1;
+}
+
+/* The routes of a plan as text (vehicle, then step types and tasks), to
+ * compare two plans without their timing fields. */
+static char *plan_routes_text(const cv_plan *plan)
+{
+    size_t cap = 64 + (size_t)plan->nroutes * 16, n = 0;
+    for (uint32_t r = 0; r < plan->nroutes; r++) cap += (size_t)plan->routes[r].step_count * 16;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    s[0] = 0;
+    for (uint32_t r = 0; r < plan->nroutes; r++) {
+        n += (size_t)snprintf(s + n, cap - n, "v%u:", plan->routes[r].vehicle);
+        for (uint32_t k = 0; k < plan->routes[r].step_count; k++) {
+            const cv_plan_step *st = &plan->steps[plan->routes[r].step_first + k];
+            n += (size_t)snprintf(s + n, cap - n, " %d/%u", (int)st->type, st->index);
+        }
+        n += (size_t)snprintf(s + n, cap - n, ";");
+    }
+    return s;
+}
+
+/* ls_when auto: best with shipments or the vehicles objective, recreate on
+ * jobs alone.  Same seed and effort give the same plan, so auto must give
+ * exactly the plan of the placement it stands for; each problem is one where
+ * the two placements give different plans, so a wrong choice fails. */
+static void test_ls_when_auto(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t seed, njobs, nship;
+        int objective, expect;
+    } cases[] = {
+        {501, 40, 0, CV_OBJECTIVE_COST, CV_LS_WHEN_RECREATE},
+        {502, 10, 15, CV_OBJECTIVE_COST, CV_LS_WHEN_BEST},
+        {503, 40, 0, CV_OBJECTIVE_VEHICLES, CV_LS_WHEN_BEST},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *json = random_problem_ex(cases[i].seed, cases[i].njobs, cases[i].nship, 8, true);
+        cv_problem *p = parse(json);
+        use_objective = cases[i].objective;
+        char *text[3];
+        static const int whens[3] = {CV_LS_WHEN_AUTO, CV_LS_WHEN_RECREATE, CV_LS_WHEN_BEST};
+        for (int w = 0; w < 3; w++) {
+            use_ls_when = whens[w];
+            cv_plan *plan = solve_checked(p, 150000, 1, NULL);
+            text[w] = plan_routes_text(plan);
+            cv_plan_destroy(plan);
+        }
+        assert_string_not_equal(text[1], text[2]);
+        assert_string_equal(text[0], text[cases[i].expect == CV_LS_WHEN_RECREATE ? 1 : 2]);
+        for (int w = 0; w < 3; w++) free(text[w]);
+        cv_problem_destroy(p);
+        free(json);
+    }
+    use_ls_when = use_objective = -1;
 }
 
 /* Operator lists: names, "all", "none"; unknown names are refused. */
@@ -746,6 +784,7 @@ int main(void)
         cmocka_unit_test(test_random_rich_problems_local_search),
         cmocka_unit_test(test_local_search_options),
         cmocka_unit_test(test_objective_vehicles),
+        cmocka_unit_test(test_ls_when_auto),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_search_improves),
         cmocka_unit_test(test_bad_config),

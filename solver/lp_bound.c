@@ -1,7 +1,8 @@
 /* cv_lp_bound: column generation on the set-partitioning LP of the relaxed
- * model (cv/lp.h (5)-(11)).  The restricted master is a GLPK LP solved by the
- * primal simplex (warm-started: added columns keep the basis primal
- * feasible); its row duals drive the ng-route labelling of lp_pricing.c.
+ * model (cv/lp.h (5)-(11)), its master in the covering form (6').  The
+ * restricted master is a GLPK LP solved by the primal simplex (warm-started:
+ * added columns keep the basis primal feasible); its row duals drive the
+ * ng-route labelling of lp_pricing.c.
  *
  * Each round first tries the heuristic labelling (cheap, proves nothing);
  * when it finds no column, the exact labelling runs and its m(pi) gives the

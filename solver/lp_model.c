@@ -304,7 +304,7 @@ cv_status cv__lp_model_build(cv__lp_model *m, const cv_problem *p, cv_diag *diag
                   memcmp(cv_vehicle_capacity(p, x), cv_vehicle_capacity(p, y),
                          p->ndims * sizeof(int64_t)) != 0;
     }
-    snprintf(m->relaxation, sizeof m->relaxation, "ng-route set-partitioning LP");
+    snprintf(m->relaxation, sizeof m->relaxation, "ng-route set-covering LP");
     size_t len = strlen(m->relaxation);
     snprintf(m->relaxation + len, sizeof m->relaxation - len, "; relaxed:");
     note(m, multi_tw, "window hulls");

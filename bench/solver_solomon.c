@@ -16,7 +16,7 @@
  *
  * usage: solver_solomon [--dir DIR] [--lilim|--cvrplib] [--time S|--cpu S] [--effort N]
  *                       [--seed N] [--only PREFIX] [--vroom CSV] [--ls OPS]
- *                       [--ls-when recreate|best] [--bks CSV] [--conv CONVENTION]
+ *                       [--ls-when auto|recreate|best] [--bks CSV] [--conv CONVENTION]
  *                       [--threads N] [--vehicles-first]
  *                       [--setpart]
  * --time: wall-clock seconds per instance; --cpu: CPU seconds of the (one)
@@ -157,9 +157,17 @@ int main(int argc, char **argv)
             objective = CV_OBJECTIVE_VEHICLES;
         else if (!strcmp(argv[i], "--ls") && i + 1 < argc && cv_solver_ls_parse(argv[i + 1], &ls))
             i++;
-        else if (!strcmp(argv[i], "--ls-when") && i + 1 < argc)
-            ls_when = !strcmp(argv[++i], "best") ? CV_LS_WHEN_BEST : CV_LS_WHEN_RECREATE;
-        else if (!strcmp(argv[i], "--time") && i + 1 < argc)
+        else if (!strcmp(argv[i], "--ls-when") && i + 1 < argc) {
+            const char *w = argv[++i];
+            ls_when = !strcmp(w, "best")       ? CV_LS_WHEN_BEST
+                      : !strcmp(w, "recreate") ? CV_LS_WHEN_RECREATE
+                      : !strcmp(w, "auto")     ? CV_LS_WHEN_AUTO
+                                               : -1;
+            if (ls_when < 0) {
+                fprintf(stderr, "--ls-when %s: expected auto, recreate or best\n", w);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--time") && i + 1 < argc)
             tlim = atof(argv[++i]);
         else if (!strcmp(argv[i], "--cpu") && i + 1 < argc)
             tlim = atof(argv[++i]), cpu_limit = true;
@@ -182,7 +190,8 @@ int main(int argc, char **argv)
                 stderr,
                 "usage: %s [--dir DIR] [--lilim|--cvrplib] [--time S|--cpu S] [--effort N] [--seed "
                 "N] "
-                "[--only PREFIX] [--vroom CSV] [--ls OPS] [--ls-when recreate|best] [--bks CSV] "
+                "[--only PREFIX] [--vroom CSV] [--ls OPS] [--ls-when auto|recreate|best] [--bks "
+                "CSV] "
                 "[--conv CONVENTION] [--threads N] [--vehicles-first] [--setpart]\n",
                 argv[0]);
             return 2;

@@ -291,7 +291,7 @@ static const char *usage_solve =
     "usage: carevan solve [PROBLEM.json] [-o SOLUTION.json] [--time-limit SECONDS [--cpu-time]]\n"
     "                     [--effort N] [--seed N] [--threads N] [--graph CITY.cvg] [--quiet]\n"
     "                     [--geojson FILE] [--gpx DIR] [--sheets DIR] [--map FILE.html]\n"
-    "                     [--local-search OPS] [--ls-when recreate|best]\n"
+    "                     [--local-search OPS] [--ls-when auto|recreate|best]\n"
     "                     [--objective cost|vehicles]\n"
     "                     [--setpart on|off]\n"
     "\n"
@@ -308,7 +308,9 @@ static const char *usage_solve =
     "                   swap,cross,2opt,2opt*,oropt,pair,swap*, or all, none,\n"
     "                   default (all but swap*)\n"
     "  --ls-when W      where the local search runs: recreate (after every\n"
-    "                   ruin-and-recreate step) or best (on every new best plan)\n"
+    "                   ruin-and-recreate step), best (on every new best plan)\n"
+    "                   or auto (default: best with shipments or --objective\n"
+    "                   vehicles, else recreate)\n"
     "  --objective O    cost (default) or vehicles: fewest routes first, then cost\n"
     "  --setpart on|off recombine the routes the search met by set partitioning\n"
     "                   (GLPK MIP, five times per run; default off)\n"
@@ -564,12 +566,14 @@ static int cmd_solve(int argc, char **argv)
             }
         } else if (!strcmp(a, "--ls-when") && has_val) {
             i++;
-            if (!strcmp(argv[i], "recreate"))
+            if (!strcmp(argv[i], "auto"))
+                ls_when = CV_LS_WHEN_AUTO;
+            else if (!strcmp(argv[i], "recreate"))
                 ls_when = CV_LS_WHEN_RECREATE;
             else if (!strcmp(argv[i], "best"))
                 ls_when = CV_LS_WHEN_BEST;
             else {
-                fprintf(stderr, "carevan solve: --ls-when %s: expected recreate or best\n",
+                fprintf(stderr, "carevan solve: --ls-when %s: expected auto, recreate or best\n",
                         argv[i]);
                 return EXIT_BAD_INPUT;
             }

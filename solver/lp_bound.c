@@ -13,6 +13,7 @@
 
 #include <assert.h>
 #include <glpk.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,12 @@
 
 #define MAX_LABELS ((size_t)1 << 20) /* beyond this the labelling is coarsened */
 #define NOW(g) cv__lp_clock((g)->cpu)
+
+/* Labels per customer of the heuristic labelling, by level: a round tries
+ * its level and, when that finds no column, the next ones before the exact
+ * labelling; a level that stalls is left for good. */
+#define HEUR_LEVELS 3
+static const uint32_t heur_caps[HEUR_LEVELS] = {2, 8, 32};
 
 void cv_lp_bound_config_init(cv_lp_bound_config *cfg)
 {
@@ -51,10 +58,11 @@ typedef struct cg {
     uint64_t call_effort;
     uint64_t *effort, effort_cap;
     uint32_t max_iterations;
-    double alpha;    /* dual smoothing factor, 0 = none */
-    bool auto_alpha; /* adapt alpha each round (Pessoa et al. 2018) */
-    double cmin;     /* a lower bound on every route's cost (10c), <= 0: unknown */
-    bool heuristic;  /* try the heuristic labelling before the exact one */
+    double alpha;        /* dual smoothing factor, 0 = none */
+    bool auto_alpha;     /* adapt alpha each round (Pessoa et al. 2018) */
+    double cmin;         /* a lower bound on every route's cost (10c), <= 0: unknown */
+    bool heuristic;      /* try the heuristic labelling before the exact one */
+    uint32_t heur_level; /* first level of heur_caps tried each round */
     cv__lp_price_mode exact;
     /* Subset-row cuts of the cost LP (NULL for the fleet LP, or none). */
     cv__lp_cuts *cuts;
@@ -82,17 +90,47 @@ static bool pr_capped(const cg *g, double call_deadline, uint64_t call_cap)
            (call_cap && call_cap != g->effort_cap && *g->effort >= call_cap);
 }
 
-/* glp_simplex under the call's clock.  GLPK's own limit is wall time; with a
- * CPU budget it runs in one-second wall slices, resumed from its basis while
- * CPU time is left, so that a slow master (many cut rows, a reset basis)
- * cannot overrun the budget on a loaded machine. */
+/* glp_simplex under the call's clock, in slices.  GLPK's own limit is wall
+ * time; with a CPU budget every slice gets one wall second and is resumed
+ * from its basis while CPU time is left, so that a slow master cannot
+ * overrun the budget on a loaded machine.  Every slice is also capped in
+ * simplex iterations: the set-covering master is highly degenerate, and
+ * GLPK's primal simplex was seen stalling on it for a whole budget at one
+ * objective value (RC204: 8255.84 for 18 s).  A slice that ends without
+ * lowering the objective switches the ratio test (Harris <-> textbook), and
+ * two in a row restart from GLPK's advanced basis; the artificial columns
+ * keep every basis feasible.  Whatever basis GLPK ends in, its duals only
+ * choose where the labelling prices: every bound is (10') of a priced
+ * point, valid for any duals. */
 static int master_simplex(const cg *g, glp_prob *lp, glp_smcp *parm)
 {
-    if (!g->cpu || g->deadline <= 0) return glp_simplex(lp, parm);
-    parm->tm_lim = 1000;
-    int ret = glp_simplex(lp, parm);
-    while (ret == GLP_ETMLIM && !time_up(g)) ret = glp_simplex(lp, parm);
-    return ret;
+    const int rows = glp_get_num_rows(lp);
+    parm->it_lim = 20 * rows + 1000;
+    double last = INFINITY;
+    int stalls = 0, resets = 0, ret;
+    for (;;) {
+        if (g->cpu && g->deadline > 0) parm->tm_lim = 1000;
+        ret = glp_simplex(lp, parm);
+        if ((ret != GLP_EITLIM && (ret != GLP_ETMLIM || !g->cpu)) || time_up(g)) break;
+        const double obj = glp_get_obj_val(lp);
+        if (obj < last - 1e-9 * (1.0 + fabs(last))) {
+            stalls = 0;
+        } else if (++stalls >= 2) {
+            /* Without a clock (an effort budget only), give up after ten
+             * resets: the caller keeps the bound proven so far. */
+            if (++resets > 10) break;
+            cv_log(2, "lp: master simplex stalled at %.4f: basis reset\n", obj);
+            glp_adv_basis(lp, 0);
+            parm->meth = GLP_PRIMAL;
+            stalls = 0;
+        } else {
+            parm->r_test = parm->r_test == GLP_RT_HAR ? GLP_RT_STD : GLP_RT_HAR;
+        }
+        last = obj;
+    }
+    parm->it_lim = INT_MAX;
+    /* An iteration cap that ended the loop is the budget's. */
+    return ret == GLP_EITLIM ? GLP_ETMLIM : ret;
 }
 
 static cv_status keep_col(cg *g, const cv__lp_col *c)
@@ -321,9 +359,16 @@ static cv_status run_cg(void *ctx)
     glp_prob *lp = glp_create_prob();
     ms.lp = lp;
     glp_set_obj_dir(lp, GLP_MIN);
-    /* Rows: customers, the fleet row (7), the cut rows (added as found). */
+    /* Rows: customers, the fleet row (7), the cut rows (added as found).
+     * The customer rows are covering rows, sum_r a_jr x_r >= 1 (6'): a
+     * relaxation of (6), since every plan serves each customer exactly once,
+     * so its optimum is still a bound; and the bound is in any case (10') at
+     * duals priced by the labelling, valid for any duals.  What changes is
+     * the master's duals, now >= 0: the set-partitioning master of the wide
+     * windows was far more degenerate (C204 at 20 CPU s: 60.6 % -> 42.8 %,
+     * R208 33.2 % -> 18.3 %; bench/RESULTS.md). */
     glp_add_rows(lp, (int)n + 1);
-    for (uint32_t j = 0; j < n; j++) glp_set_row_bnds(lp, (int)j + 1, GLP_FX, 1.0, 1.0);
+    for (uint32_t j = 0; j < n; j++) glp_set_row_bnds(lp, (int)j + 1, GLP_LO, 1.0, 0.0);
     glp_set_row_bnds(lp, (int)n + 1, g->fleet ? GLP_FR : GLP_UP, 0.0, (double)m->fleet);
     if (g->cuts) g->cuts->count = 0;
 
@@ -428,9 +473,14 @@ static cv_status run_cg(void *ctx)
         g->iterations++;
         purge_columns(&ms, purge_limit);
         /* A stalled heuristic (the master gained under 0.1 % in 50 rounds)
-         * hands over to the exact labelling as well. */
+         * moves to its next level, and from the last to the exact labelling. */
         if (g->heuristic && g->iterations % 50 == 0) {
-            if (z_mark > 0 && z_mark - z < 1e-3 * fabs(z_mark)) g->heuristic = false;
+            if (z_mark > 0 && z_mark - z < 1e-3 * fabs(z_mark)) {
+                if (g->heur_level + 1 < HEUR_LEVELS)
+                    g->heur_level++;
+                else
+                    g->heuristic = false;
+            }
             z_mark = z;
         }
 
@@ -440,34 +490,37 @@ static cv_status run_cg(void *ctx)
              * previous heuristic point and the master's), then at the master's
              * own when that misprices; only columns negative for the master
              * enter it. */
-            for (int pass = 0; pass < 2 && !added && !st; pass++) {
-                const double b = pass == 0 && have_hsep ? hbeta : 0.0;
-                for (size_t j = 0; j < nd; j++) hsep[j] = b * hsep[j] + (1 - b) * pi[j];
-                have_hsep = true;
-                cv__lp_col *cols = NULL;
-                uint32_t ncols = 0;
-                double mm;
-                bool complete;
-                cv__lp_price_mode heur = {g->exact.ng, true, true, g->fleet, g->cpu, false};
-                st = cv__lp_price(g->pr, hsep, g->cuts, hsep + n, sigma, heur, max_cols, g->effort,
-                                  g->effort_cap, g->deadline, MAX_LABELS, &cols, &ncols, &mm,
-                                  &complete);
-                uint32_t nadd = 0;
-                for (uint32_t c = 0; c < ncols; c++) {
-                    const double cost = g->fleet ? 1.0 : cols[c].cost;
-                    if (!st && route_rc(&ms, &cols[c], cost, pi, sigma) < -1e-7 * (1.0 + fabs(z))) {
-                        nadd++;
-                        st = add_master_col(&ms, &cols[c], cost);
-                        if (!st && !g->fleet && !(st = keep_col(g, &cols[c]))) continue;
+            for (uint32_t lev = g->heur_level; lev < HEUR_LEVELS && !added && !st; lev++)
+                for (int pass = 0; pass < 2 && !added && !st; pass++) {
+                    const double b = pass == 0 && have_hsep ? hbeta : 0.0;
+                    for (size_t j = 0; j < nd; j++) hsep[j] = b * hsep[j] + (1 - b) * pi[j];
+                    have_hsep = true;
+                    cv__lp_col *cols = NULL;
+                    uint32_t ncols = 0;
+                    double mm;
+                    bool complete;
+                    cv__lp_price_mode heur = {g->exact.ng, true,  true,          g->fleet,
+                                              g->cpu,      false, heur_caps[lev]};
+                    st = cv__lp_price(g->pr, hsep, g->cuts, hsep + n, sigma, heur, max_cols,
+                                      g->effort, g->effort_cap, g->deadline, MAX_LABELS, &cols,
+                                      &ncols, &mm, &complete);
+                    uint32_t nadd = 0;
+                    for (uint32_t c = 0; c < ncols; c++) {
+                        const double cost = g->fleet ? 1.0 : cols[c].cost;
+                        if (!st &&
+                            route_rc(&ms, &cols[c], cost, pi, sigma) < -1e-7 * (1.0 + fabs(z))) {
+                            nadd++;
+                            st = add_master_col(&ms, &cols[c], cost);
+                            if (!st && !g->fleet && !(st = keep_col(g, &cols[c]))) continue;
+                        }
+                        free(cols[c].seq);
                     }
-                    free(cols[c].seq);
+                    free(cols);
+                    added = nadd > 0;
+                    cv_log(2, "lp: it %u z %.2f heuristic L%u b %.2f cols %u/%u t %.2f\n",
+                           g->iterations, z, lev, b, nadd, ncols, NOW(g));
+                    if (b == 0.0) break;
                 }
-                free(cols);
-                added = nadd > 0;
-                cv_log(2, "lp: it %u z %.2f heuristic b %.2f cols %u/%u t %.2f\n", g->iterations, z,
-                       b, nadd, ncols, NOW(g));
-                if (b == 0.0) break;
-            }
         }
         for (uint32_t k = 0; !added && !done && !st; k++) {
             const double a = have_center ? fmax(0.0, 1.0 - (double)(k + 1) * (1.0 - alpha)) : 0.0;
@@ -813,7 +866,7 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
     g.pr = pr;
     g.effort = &effort;
     g.max_iterations = cfg.max_iterations;
-    g.exact = (cv__lp_price_mode){cfg.ng_size, true, false, false, cpu, cfg.bidirectional};
+    g.exact = (cv__lp_price_mode){cfg.ng_size, true, false, false, cpu, cfg.bidirectional, 0};
     g.cpu = cpu;
     g.alpha = cfg.smoothing;
     g.auto_alpha = cfg.auto_smoothing;
@@ -845,7 +898,7 @@ cv_status cv_lp_bound(const cv_problem *p, const cv_lp_bound_config *cfg_in,
         f.fleet = true;
         f.effort = &effort;
         f.max_iterations = cfg.max_iterations;
-        f.exact = (cv__lp_price_mode){cfg.ng_size, true, false, true, cpu, cfg.bidirectional};
+        f.exact = (cv__lp_price_mode){cfg.ng_size, true, false, true, cpu, cfg.bidirectional, 0};
         f.cpu = cpu;
         f.alpha = cfg.smoothing;
         f.auto_alpha = cfg.auto_smoothing;

@@ -50,9 +50,10 @@ typedef struct cv__lp_price_mode {
     uint32_t ng;
     bool loads;
     bool heuristic;
-    bool fleet; /* objective (11): route cost 1, arcs 0 */
-    bool cpu;   /* the deadline is in this thread's CPU time (cv__lp_clock) */
-    bool bidir; /* exact labelling: bidirectional, joined at the middle of the horizon */
+    bool fleet;        /* objective (11): route cost 1, arcs 0 */
+    bool cpu;          /* the deadline is in this thread's CPU time (cv__lp_clock) */
+    bool bidir;        /* exact labelling: bidirectional, joined at the middle of the horizon */
+    uint32_t heur_cap; /* heuristic: labels kept per customer (0: 2) */
 } cv__lp_price_mode;
 
 /* Seconds on the wall clock (cv_clock_now), or of this thread's CPU time

@@ -629,7 +629,7 @@ cv_status cv__lp_price(cv__lp_pricer *pr, const double *pi, const cv__lp_cuts *c
     const double eps = 1e-7 * (1.0 + fabs(sigma));
     /* Labels per customer kept by the heuristic: 2 beat 4, 8 and unlimited on
      * R2/RC2 (fewer, cheaper rounds; the exact labelling closes the gap). */
-    const uint32_t heur_cap = 2;
+    const uint32_t heur_cap = mode.heur_cap ? mode.heur_cap : 2;
     /* Bidirectional (Righini & Salani 2006): forward labels up to the middle
      * of the horizon, backward labels (latest service start) beyond it,
      * joined over every arc; the exact labelling only. */

@@ -35,6 +35,13 @@ void cv_solver_config_init(cv_solver_config *cfg)
     cfg->ls_when = CV_SOLVER_LS_WHEN_DEFAULT;
 }
 
+/* CV_LS_WHEN_AUTO (cv/solver.h): where the local search runs, by measurement. */
+static int auto_ls_when(const cv_problem *p, int objective)
+{
+    return objective == CV_OBJECTIVE_VEHICLES || p->nshipments > 0 ? CV_LS_WHEN_BEST
+                                                                   : CV_LS_WHEN_RECREATE;
+}
+
 static const struct {
     const char *name;
     unsigned flag;
@@ -127,9 +134,11 @@ cv_status cv_solver_run_stats(const cv_problem *p, cv_solver_config *cfg_io, cv_
     if (cfg.threads < 1) return cv_diag_set(diag, "solver: threads must be >= 1");
     if (cfg.local_search & ~(unsigned)CV_LS_ALL)
         return cv_diag_set(diag, "solver: local_search: unknown operator flags");
-    if (cfg.ls_when != CV_LS_WHEN_RECREATE && cfg.ls_when != CV_LS_WHEN_BEST)
-        return cv_diag_set(diag,
-                           "solver: ls_when: expected CV_LS_WHEN_RECREATE or CV_LS_WHEN_BEST");
+    if (cfg.ls_when != CV_LS_WHEN_RECREATE && cfg.ls_when != CV_LS_WHEN_BEST &&
+        cfg.ls_when != CV_LS_WHEN_AUTO)
+        return cv_diag_set(diag, "solver: ls_when: expected CV_LS_WHEN_RECREATE, CV_LS_WHEN_BEST "
+                                 "or CV_LS_WHEN_AUTO");
+    if (cfg.ls_when == CV_LS_WHEN_AUTO) cfg.ls_when = auto_ls_when(p, cfg.objective);
     double t_start = cv_clock_now();
     const bool cpu_clock = cfg.time_limit_cpu != 0;
     const double c_start = cpu_clock ? cv__search_clock(true) : t_start;

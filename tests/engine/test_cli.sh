@@ -21,7 +21,7 @@ expect 2 "--threads 0: expected 1..256" -- "$BIN" solve --threads 0 x.json
 expect 2 "--setpart maybe: expected on or off" -- "$BIN" solve --setpart maybe x.json
 expect 2 "cannot open" -- "$BIN" solve "$T/missing.json"
 expect 2 "--local-search reloc: expected a comma-separated list" -- "$BIN" solve --local-search reloc x.json
-expect 2 "--ls-when never: expected recreate or best" -- "$BIN" solve --ls-when never x.json
+expect 2 "--ls-when never: expected auto, recreate or best" -- "$BIN" solve --ls-when never x.json
 expect 2 "--objective speed: expected cost or vehicles" -- "$BIN" solve --objective speed x.json
 expect 2 "--cpu-time: needs --time-limit S" -- "$BIN" solve --cpu-time x.json
 expect 2 "--from tsplib: expected solomon, lilim, cvrplib or mankowska" -- "$BIN" convert --from tsplib x
@@ -43,6 +43,8 @@ expect 0 "valid" -- "$BIN" check "$T/r101.json" "$T/r101.sol.json"
 expect 0 "routes" -- "$BIN" solve "$T/r101.json" --effort 300000 --local-search all --ls-when recreate \
     --objective vehicles --threads 2 -o "$T/r101.ls.json"
 expect 0 "valid" -- "$BIN" check "$T/r101.json" "$T/r101.ls.json"
+expect 0 "routes" -- "$BIN" solve "$T/r101.json" --effort 100000 --ls-when auto -o "$T/r101.auto.json"
+expect 0 "valid" -- "$BIN" check "$T/r101.json" "$T/r101.auto.json"
 # A limit in CPU seconds (0.3 s: before the default effort's ~1 s); the plan checks.
 expect 0 "routes" -- "$BIN" solve "$T/r101.json" --time-limit 0.3 --cpu-time -o "$T/r101.cpu.json"
 expect 0 "valid" -- "$BIN" check "$T/r101.json" "$T/r101.cpu.json"

@@ -569,7 +569,7 @@ static void test_pricing_with_cuts(void **state)
             double mm;
             bool complete;
             uint64_t effort = 0;
-            const cv__lp_price_mode mode = {walks ? 1 : n, true, false, false, false, bidir};
+            const cv__lp_price_mode mode = {walks ? 1 : n, true, false, false, false, bidir, 0};
             assert_int_equal(cv__lp_price(pr, pi, &k, beta, 0.0, mode, 50, &effort, 0, 0, 1u << 20,
                                           &cols, &ncols, &mm, &complete),
                              CV_OK);

@@ -479,6 +479,62 @@ static void test_objective_vehicles(void **state)
     use_objective = -1;
 }
 
+/* The routes of a plan as text (vehicle, then step types and tasks), to
+ * compare two plans without their timing fields. */
+static char *plan_routes_text(const cv_plan *plan)
+{
+    size_t cap = 64 + (size_t)plan->nroutes * 16, n = 0;
+    for (uint32_t r = 0; r < plan->nroutes; r++) cap += (size_t)plan->routes[r].step_count * 16;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    s[0] = 0;
+    for (uint32_t r = 0; r < plan->nroutes; r++) {
+        n += (size_t)snprintf(s + n, cap - n, "v%u:", plan->routes[r].vehicle);
+        for (uint32_t k = 0; k < plan->routes[r].step_count; k++) {
+            const cv_plan_step *st = &plan->steps[plan->routes[r].step_first + k];
+            n += (size_t)snprintf(s + n, cap - n, " %d/%u", (int)st->type, st->index);
+        }
+        n += (size_t)snprintf(s + n, cap - n, ";");
+    }
+    return s;
+}
+
+/* ls_when auto: best with shipments or the vehicles objective, recreate on
+ * jobs alone.  Same seed and effort give the same plan, so auto must give
+ * exactly the plan of the placement it stands for; each problem is one where
+ * the two placements give different plans, so a wrong choice fails. */
+static void test_ls_when_auto(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t seed, njobs, nship;
+        int objective, expect;
+    } cases[] = {
+        {501, 40, 0, CV_OBJECTIVE_COST, CV_LS_WHEN_RECREATE},
+        {502, 10, 15, CV_OBJECTIVE_COST, CV_LS_WHEN_BEST},
+        {503, 40, 0, CV_OBJECTIVE_VEHICLES, CV_LS_WHEN_BEST},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *json = random_problem_ex(cases[i].seed, cases[i].njobs, cases[i].nship, 8, true);
+        cv_problem *p = parse(json);
+        use_objective = cases[i].objective;
+        char *text[3];
+        static const int whens[3] = {CV_LS_WHEN_AUTO, CV_LS_WHEN_RECREATE, CV_LS_WHEN_BEST};
+        for (int w = 0; w < 3; w++) {
+            use_ls_when = whens[w];
+            cv_plan *plan = solve_checked(p, 150000, 1, NULL);
+            text[w] = plan_routes_text(plan);
+            cv_plan_destroy(plan);
+        }
+        assert_string_not_equal(text[1], text[2]);
+        assert_string_equal(text[0], text[cases[i].expect == CV_LS_WHEN_RECREATE ? 1 : 2]);
+        for (int w = 0; w < 3; w++) free(text[w]);
+        cv_problem_destroy(p);
+        free(json);
+    }
+    use_ls_when = use_objective = -1;
+}
+
 /* Operator lists: names, "all", "none"; unknown names are refused. */
 static void test_local_search_options(void **state)
 {
@@ -728,6 +784,7 @@ int main(void)
         cmocka_unit_test(test_random_rich_problems_local_search),
         cmocka_unit_test(test_local_search_options),
         cmocka_unit_test(test_objective_vehicles),
+        cmocka_unit_test(test_ls_when_auto),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_search_improves),
         cmocka_unit_test(test_bad_config),

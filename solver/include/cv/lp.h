@@ -34,6 +34,10 @@
  * ---- The master LP (GLPK simplex over the generated columns R' of R) ----
  *   (5)  z = min sum_{r in R} c_r x_r
  *   (6)       sum_r a_jr x_r = 1          for every customer j      (duals pi_j)
+ *   (6')      the master solves the covering relaxation, sum_r a_jr x_r >= 1
+ *             (duals pi_j >= 0): every plan still satisfies it, so its value
+ *             bounds as well, and its duals are far less degenerate on wide
+ *             windows; the bounds below hold for any pi, whatever the rows.
  *   (7)       sum_r x_r <= K                                          (dual sigma <= 0)
  *   (8)       x_r >= 0
  * ---- Pricing: the elementary shortest path with resources, ng-relaxed ----
@@ -100,18 +104,19 @@
  *        when m < 0, and per capacity resource ceil(sum of demands / Q_d)),
  *        rounded up.
  * ---- Column generation (lp_bound.c) ----
- * Each round solves the master, tries a heuristic labelling (2 labels per
- * customer, dominance on cost and time only) at smoothed duals, and when it
- * finds nothing prices exactly with Wentges smoothing around the duals of the
- * best bound so far; the smoothing factor adapts each round (Pessoa,
- * Sadykov, Uchoa & Vanderbeck 2018): less when the subgradient of (10') at
- * the priced point still climbs towards the master's duals, more when not.
- * The exact labelling is bidirectional (Righini & Salani 2006): forward
- * labels up to the middle of the depot's horizon, backward labels (latest
- * service start, prefix bounds mirroring the completion bounds) after it,
- * joined over every arc when the memories are disjoint, the loads fit and
- * the time does (the cut states add one payment per cut whose both halves
- * are one visit in); every elementary route is found, split after its last
+ * Each round solves the master (GLPK's primal simplex in iteration slices; a
+ * slice that does not lower the objective switches the ratio test, two
+ * restart from an advanced basis: the degenerate master stalled otherwise),
+ * tries a heuristic labelling (2, then 8, then 32 labels per customer,
+ * dominance on cost and time only; a level that stalls for 50 rounds is left)
+ * at smoothed duals, and when no level finds a column prices exactly with Wentges smoothing around
+ * the duals of the best bound so far; the smoothing factor adapts each round (Pessoa, Sadykov,
+ * Uchoa & Vanderbeck 2018): less when the subgradient of (10') at the priced point still climbs
+ * towards the master's duals, more when not. The exact labelling is bidirectional (Righini & Salani
+ * 2006): forward labels up to the middle of the depot's horizon, backward labels (latest service
+ * start, prefix bounds mirroring the completion bounds) after it, joined over every arc when the
+ * memories are disjoint, the loads fit and the time does (the cut states add one payment per cut
+ * whose both halves are one visit in); every elementary route is found, split after its last
  * customer served by the middle.  In the last 30 % of the budget every round prices
  * exactly, so that a bound gets proven.  When the exact labelling exceeds its
  * label memory it is coarsened (ng halved, then capacity dropped), and so

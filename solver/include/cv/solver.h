@@ -45,12 +45,18 @@ enum {
  * SWAP* is off by default: at the default effort it costs more search than it
  * gains (bench/RESULTS.md, Solver: SWAP*). */
 #define CV_SOLVER_LS_DEFAULT ((unsigned)CV_LS_ALL & ~(unsigned)CV_LS_SWAP_STAR)
-#define CV_SOLVER_LS_WHEN_DEFAULT 0
+#define CV_SOLVER_LS_WHEN_DEFAULT 2 /* CV_LS_WHEN_AUTO */
 
 /* Where the search applies its local search. */
 typedef enum cv_solver_ls_when {
     CV_LS_WHEN_RECREATE = 0, /* after every recreate, on the routes it changed */
     CV_LS_WHEN_BEST = 1,     /* on every new best plan, all its routes */
+    /* By measurement (bench/RESULTS.md, "Where the local search runs"): best
+     * for the vehicles objective and for problems with shipments, where the
+     * local search after every recreate pulls the annealing back into the
+     * same local optimum (Li & Lim lrc205 stayed 22 % above its best known
+     * distance at 4x the effort); recreate otherwise (Solomon, Homberger). */
+    CV_LS_WHEN_AUTO = 2,
 } cv_solver_ls_when;
 
 /* What the search minimises after the assigned priority and task count. */
@@ -85,9 +91,8 @@ typedef struct cv_solver_config {
     int progress;     /* print a progress line to stderr on a terminal */
     cv_solver_algo algo;
     unsigned local_search; /* CV_LS_* operator families of the local search; 0: none.
-                              Default: CV_SOLVER_LS_DEFAULT = all but SWAP*, run after every
-                              recreate around the reinserted tasks (chosen by
-                              measurement, bench/RESULTS.md) */
+                              Default: CV_SOLVER_LS_DEFAULT = all but SWAP*, placed by
+                              CV_LS_WHEN_AUTO (chosen by measurement, bench/RESULTS.md) */
     int ls_when;           /* cv_solver_ls_when; default CV_SOLVER_LS_WHEN_DEFAULT */
     int objective;         /* cv_solver_objective; default CV_OBJECTIVE_COST */
     int setpart;           /* 1: keep a pool of the distinct routes the search accepts and,

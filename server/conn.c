@@ -254,6 +254,12 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
     process(c, (size_t)nread);
 }
 
+void cv__server_conn_unbusy(cv__conn *c)
+{
+    c->busy--;
+    if (c->busy == 0 && !c->in_memory && !c->closing) uv_timer_again(&c->idle);
+}
+
 static void on_idle(uv_timer_t *t)
 {
     cv__conn *c = t->data;

@@ -223,7 +223,7 @@ static void job_free(cv__job *j)
     json_decref(j->problem);
     free(j->plan_json);
     if (j->owner) {
-        j->owner->busy--;
+        cv__server_conn_unbusy(j->owner);
         cv__server_conn_unref(j->owner);
     }
     cv__server_answer_fini(&j->ans);
@@ -320,7 +320,7 @@ void cv__server_jobs_conn_closed(cv_server *s, cv__conn *c)
     for (cv__job *j = s->jobs_head; j; j = j->next)
         if (j->owner == c) {
             j->owner = NULL;
-            c->busy--;
+            cv__server_conn_unbusy(c);
             cv__server_conn_unref(c);
         }
 }
@@ -363,7 +363,7 @@ static void job_done(cv__task *t, bool canceled_in_queue)
     } else {
         notify_progress(j);
         if (j->owner) {
-            j->owner->busy--;
+            cv__server_conn_unbusy(j->owner);
             cv__server_conn_unref(j->owner);
             j->owner = NULL;
         }

@@ -121,7 +121,7 @@ void cv__server_pending_take(cv__pending *p, const cv__req *r)
 void cv__server_pending_drop(cv__pending *p)
 {
     if (p->conn) {
-        p->conn->busy--;
+        cv__server_conn_unbusy(p->conn);
         cv__server_conn_unref(p->conn);
     }
     p->conn = NULL;

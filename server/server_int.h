@@ -205,6 +205,11 @@ cv_status cv__server_conn_create_memory(cv_server *srv, cv__conn **out);
 void cv__server_conn_feed(cv__conn *c, const char *data, size_t len);
 void cv__server_conn_ref(cv__conn *c);
 void cv__server_conn_unref(cv__conn *c);
+/* One reply owed or job watched less (busy--).  When nothing is owed any
+ * more, the idle period starts now: otherwise the timer's next tick, due
+ * from the last read before a long solve, could drop the client a moment
+ * after its answer, before it had time to send again. */
+void cv__server_conn_unbusy(cv__conn *c);
 /* Closes now (pending writes are dropped). */
 void cv__server_conn_close(cv__conn *c);
 /* Sends buf (malloc'ed, ownership taken).  Dropped if the connection is closing. */

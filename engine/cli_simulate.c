@@ -184,12 +184,14 @@ int cv_live_simulate_cli(int argc, char **argv)
     }
     printf("simulate: %u events, %u reoptimize; urgent %u: %u inserted, %u re-planned, %u "
            "refused; accepted reached in time %u, late %u (visit overruns), never started %u; "
-           "changed assignments %u; urgent answer max %.1f ms, mean %.1f ms; %u checks: %u "
-           "checker failures, %u frozen-prefix failures, %u event-log failures\n",
+           "changed assignments %u; tasks done %u, client not home %u, not done %u; urgent "
+           "answer max %.1f ms, mean %.1f ms; %u checks: %u checker failures, %u frozen-prefix "
+           "failures, %u event-log failures\n",
            rep.events, rep.reoptimized, rep.urgent, rep.inserted, rep.replanned, rep.refused,
            rep.reached_in_time, rep.reached_late, rep.dropped_after_accept, rep.changed,
-           rep.urgent_ms_max, rep.urgent ? rep.urgent_ms_sum / rep.urgent : 0.0, rep.checks,
-           rep.check_failures, rep.frozen_failures, rep.log_failures);
+           rep.tasks_done, rep.tasks_absent, rep.tasks_not_done, rep.urgent_ms_max,
+           rep.urgent ? rep.urgent_ms_sum / rep.urgent : 0.0, rep.checks, rep.check_failures,
+           rep.frozen_failures, rep.log_failures);
     code = rep.check_failures || rep.frozen_failures || rep.log_failures || rep.dropped_after_accept
                ? 1
                : 0;

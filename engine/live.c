@@ -491,6 +491,19 @@ const cv_problem *cv_live_problem(const cv_live *L)
     return L->p;
 }
 
+void cv_live_task_counts(const cv_live *L, uint32_t *done, uint32_t *skipped, uint32_t *rest)
+{
+    *done = *skipped = *rest = 0;
+    for (uint32_t t = 0; t < L->p->ntasks; t++) {
+        if (L->status[t] == CV__LIVE_DONE)
+            ++*done;
+        else if (L->status[t] == CV__LIVE_SKIPPED)
+            ++*skipped;
+        else
+            ++*rest;
+    }
+}
+
 static bool kind_of_name(const char *s, cv_step_type *ty, cv_task_kind *k)
 {
     if (!strcmp(s, "job"))

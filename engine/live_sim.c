@@ -473,6 +473,17 @@ cv_status cv_live_simulate(const cv_problem *p, const char *plan_json, size_t le
                 rep->reached_late++;
             }
         }
+    if (st == CV_OK) {
+        /* Every refused urgent call left one skipped task of its own. */
+        uint32_t skipped;
+        cv_live_task_counts(s.L, &rep->tasks_done, &skipped, &rep->tasks_not_done);
+        if (skipped < rep->refused) {
+            rep->check_failures++;
+            failure(&s, "%u skipped tasks for %u refused urgent calls", skipped, rep->refused);
+        } else {
+            rep->tasks_absent = skipped - rep->refused;
+        }
+    }
     if (st == CV_OK && events_out) {
         *events_out = s.out;
         s.out = NULL;

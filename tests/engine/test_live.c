@@ -122,6 +122,9 @@ static void simulate_and_replay(const cv_problem *p, const char *plan,
     assert_int_equal(r2.replanned, r1->replanned);
     assert_int_equal(r2.refused, r1->refused);
     assert_int_equal(r2.changed, r1->changed);
+    assert_int_equal(r2.tasks_done, r1->tasks_done);
+    assert_int_equal(r2.tasks_absent, r1->tasks_absent);
+    assert_int_equal(r2.tasks_not_done, r1->tasks_not_done);
     assert_int_equal(r2.check_failures + r2.frozen_failures + r2.log_failures, 0);
     assert_true(json_equal(*events, again));
     json_decref(again);
@@ -517,6 +520,21 @@ static void test_simulated_day(void **state)
     assert_int_equal(cv_live_simulate(p, plan, strlen(plan), NULL, &cfg, &r1, NULL, &d), CV_OK);
     assert_int_equal(r1.check_failures + r1.frozen_failures + r1.log_failures, 0);
     assert_int_equal(r1.reached_late + r1.dropped_after_accept, 0);
+    /* The day's end: every task is done, skipped or not done (refused
+     * urgent calls aside). */
+    assert_int_equal(r1.tasks_done + r1.tasks_absent + r1.tasks_not_done + r1.refused,
+                     p->ntasks + r1.urgent);
+    assert_true(r1.tasks_done > 0);
+    /* Nobody away, no overrun, no call: exactly the planned tasks are done. */
+    cfg.urgent = 0, cfg.skip_percent = 0;
+    assert_int_equal(cv_live_simulate(p, plan, strlen(plan), NULL, &cfg, &r1, NULL, &d), CV_OK);
+    json_t *pj = json_loads(plan, 0, NULL);
+    assert_non_null(pj);
+    size_t unassigned = json_array_size(json_object_get(pj, "unassigned"));
+    json_decref(pj);
+    assert_int_equal(r1.tasks_done, p->ntasks - unassigned);
+    assert_int_equal(r1.tasks_absent, 0);
+    assert_int_equal(r1.tasks_not_done, unassigned);
     free(plan);
     cv_problem_destroy(p);
 }

@@ -62,6 +62,11 @@ void cv_live_destroy(cv_live *L);
 /* The live clock: the time of the latest event. */
 int64_t cv_live_now(const cv_live *L);
 const cv_problem *cv_live_problem(const cv_live *L);
+/* The tasks of cv_live_problem(L) (urgent ones included) by where they
+ * stand: done, skipped (will not happen today: the client was not at home,
+ * or an urgent call refused), and the rest (planned, in progress, or in no
+ * route). */
+void cv_live_task_counts(const cv_live *L, uint32_t *done, uint32_t *skipped, uint32_t *rest);
 
 /* ---- Events.  `time` must not be before the live clock; vehicle and task are
  * user ids; bad input fills diag naming the field (e.g. "job: job 17 is not
@@ -233,6 +238,11 @@ typedef struct cv_live_sim_report {
     uint32_t events, urgent, inserted, replanned, refused, reoptimized;
     uint32_t reached_in_time, reached_late, dropped_after_accept;
     uint32_t changed; /* changed assignments over the day */
+    /* The day's end, in tasks (a meal is a pickup and a delivery, a visit
+     * with several workers one task per worker; refused urgent calls are
+     * not counted): done, skipped (the client was not at home), and not
+     * done (dropped by a re-plan, or never planned). */
+    uint32_t tasks_done, tasks_absent, tasks_not_done;
     uint32_t checks, check_failures, frozen_failures, log_failures;
     uint32_t broken; /* states where an overrun broke a route (before the reoptimize) */
     double urgent_ms_max, urgent_ms_sum;

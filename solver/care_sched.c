@@ -515,6 +515,30 @@ static int64_t added_time(const cv__ctx *c, const cv__route *rt, uint32_t u, uin
     return add;
 }
 
+/* A necessary condition for route r with the tasks seq[0..m): each task
+ * can begin in a window (soft ends stretched) and the vehicle is back by
+ * the end of its shift, timing every task as early as travel and windows
+ * allow.  Setups, breaks, waits for linked visits and for a meal's ride
+ * time only add time, so a sequence that fails here fails the full timing;
+ * on a day of tight windows most positions fail here, at a fraction of the
+ * cost of timing the linked routes. */
+static bool may_fit(const cv__ctx *c, uint32_t r, const uint32_t *seq, uint32_t m)
+{
+    const cv_problem *p = c->p;
+    const cv_vehicle *vh = &p->vehicles[r];
+    const cv__veh *w = &c->veh[r];
+    int64_t end = c->start_dep[r];
+    uint32_t prev = vh->start_loc;
+    for (uint32_t k = 0; k < m; k++) {
+        const cv_task *t = &p->tasks[seq[k]];
+        int64_t b = cv__task_begin(p, t, end + cv__dur(w, prev, t->loc));
+        if (b < 0) return false;
+        end = b + t->service;
+        prev = t->loc;
+    }
+    return end + cv__dur(w, prev, vh->end_loc) <= vh->tw.end;
+}
+
 /* Runs the trial of u at (r, i, j); true with *delta when feasible. */
 static bool try_at(cv__care_ws *ws, const cv__sol *s, uint32_t u, uint32_t r, uint32_t i,
                    uint32_t j, double bound, double *delta, uint64_t *effort)
@@ -532,6 +556,15 @@ static bool try_at(cv__care_ws *ws, const cv__sol *s, uint32_t u, uint32_t r, ui
         else
             seq[m++] = rt->t[k++];
     }
+    /* A position turned away costs a pass over the route (a quarter of a
+     * timing, in work units); one that passes costs what its timing costs,
+     * so searches where the test never fails (soft windows without a
+     * limit) spend their effort as before. */
+    const bool fits = may_fit(c, r, seq, m);
+    if (!fits) *effort += m / 4 + 1;
+#ifndef CV_DEBUG_CHECKS
+    if (!fits) return false;
+#endif
     trial_reset(ws);
     if (c->p->fairness_per_hour == 0) ws->bound = bound;
     trial_route(ws, s, r, seq, m);
@@ -544,6 +577,21 @@ static bool try_at(cv__care_ws *ws, const cv__sol *s, uint32_t u, uint32_t r, ui
             if (q != r && s->r[q].n) enqueue(ws, q);
         limit *= 4;
     }
+#ifdef CV_DEBUG_CHECKS
+    /* The filter must only turn away positions the full timing rejects. */
+    if (!fits) {
+        uint64_t spent = 0;
+        ws->bound = INFINITY;
+        if (trial_run(ws, s, limit, &spent)) {
+            fprintf(stderr,
+                    "cv_solver: CV_DEBUG_CHECKS: task %u at route %u position %u/%u "
+                    "turned away but feasible\n",
+                    u, r, i, j);
+            abort();
+        }
+        return false;
+    }
+#endif
     bool ok = trial_run(ws, s, limit, effort);
     if (ok) *delta = trial_delta(ws, s);
     return ok;
